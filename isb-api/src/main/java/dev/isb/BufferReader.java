@@ -1,0 +1,94 @@
+package dev.isb;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Reads messages from one buffer (one partition) as a member of the buffer's consumer group, and acks
+ * them. Readers of one group share the messages: each goes to one of them. Thread-safe.
+ *
+ * <pre>{@code
+ * try (BufferReader reader = client.reader("ns-pipeline-in-0", ReaderOptions.builder().consumerName("in-0").build())) {
+ *   List<ReadMessage> batch = reader.read();
+ *   process(batch);
+ *   reader.ack(batch.stream().map(ReadMessage::offset).toList());
+ * }
+ * }</pre>
+ *
+ * <p>A message read and neither acked nor nakked is <em>held</em>. While {@link ReaderOptions#keepAlive()}
+ * is on, the reader keeps held messages from redelivery; otherwise a held message is delivered again
+ * (to any reader of the group, with a higher delivery count) once ackWait has passed.
+ */
+public interface BufferReader extends AutoCloseable {
+
+  /** The buffer read from. */
+  String buffer();
+
+  /** The partition index of the buffer. */
+  int partition();
+
+  /**
+   * Reads up to {@code maxMessages} messages. Returns as soon as some are available, with as many as
+   * are available up to the maximum; when none is, waits up to {@code maxWait} and returns an empty
+   * list if none came. Messages of the buffer come in write order, redeliveries aside.
+   *
+   * @param maxMessages the most messages to return, at least 1
+   * @param maxWait the longest wait for the first message
+   * @return the messages read; empty when none came in time
+   * @throws IllegalStateException if the reader is closed
+   * @throws IsbException if the ISB service failed the read
+   */
+  List<ReadMessage> read(int maxMessages, Duration maxWait);
+
+  /** Reads with the batch size and timeout of this reader's {@link ReaderOptions}. */
+  List<ReadMessage> read();
+
+  /**
+   * Acks messages: they are gone for this consumer group. Acking an offset that is already acked, or
+   * that this group no longer holds, does nothing.
+   *
+   * @throws IllegalArgumentException if an offset is from another buffer or backend
+   * @throws IsbException if the ISB service failed the ack; the messages will come again
+   */
+  void ack(Collection<? extends Offset> offsets);
+
+  /** Acks one message; see {@link #ack(Collection)}. */
+  default void ack(Offset offset) {
+    ack(List.of(offset));
+  }
+
+  /**
+   * Gives messages back to be delivered again, after {@code delay}, with a higher delivery count.
+   *
+   * @throws IllegalArgumentException if an offset is from another buffer or backend
+   */
+  void nak(Collection<? extends Offset> offsets, Duration delay);
+
+  /** Gives messages back to be delivered again at once; see {@link #nak(Collection, Duration)}. */
+  default void nak(Collection<? extends Offset> offsets) {
+    nak(offsets, Duration.ZERO);
+  }
+
+  /**
+   * Tells the ISB service that held messages are still being worked on, so that their ackWait starts
+   * again. The reader does this by itself every keep-alive interval while keep-alive is on.
+   *
+   * @throws IllegalArgumentException if an offset is from another buffer or backend
+   */
+  void keepAlive(Collection<? extends Offset> offsets);
+
+  /**
+   * How many messages the group has yet to finish: not yet delivered plus delivered and not acked;
+   * empty when the ISB service cannot tell.
+   */
+  OptionalLong pending();
+
+  /**
+   * Stops reading, stops keeping held messages alive (they will be redelivered after ackWait), and
+   * releases resources. Idempotent.
+   */
+  @Override
+  void close();
+}

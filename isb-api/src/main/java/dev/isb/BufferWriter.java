@@ -1,0 +1,61 @@
+package dev.isb;
+
+import java.util.List;
+
+/**
+ * Writes messages into one buffer (one partition). Thread-safe: concurrent {@code write} calls are
+ * allowed, and each call's results are in the order of its own batch.
+ *
+ * <pre>{@code
+ * try (BufferWriter writer = client.writer("ns-pipeline-out-0")) {
+ *   List<WriteResult> results = writer.write(List.of(message1, message2));
+ * }
+ * }</pre>
+ *
+ * <p>Every DATA message is written with its {@link MessageId#dedupKey()} as de-duplication id, so
+ * writing the same message again inside the buffer's duplicates window stores nothing and reports
+ * {@link WriteResult.Duplicate}: retrying a failed or unknown write is always safe. Watermark barriers
+ * ({@link Kind#WMB}) carry no id and skip the full check, as in Numaflow.
+ */
+public interface BufferWriter extends AutoCloseable {
+
+  /** The buffer written to. */
+  String buffer();
+
+  /** The partition index of the buffer. */
+  int partition();
+
+  /**
+   * Writes a batch and reports what became of each message, in the order of the batch.
+   *
+   * <p>While the buffer is full (see {@link WriterOptions}) the writer follows its {@link OnFull}
+   * policy: it waits for room, or reports {@link WriteResult.Dropped}. A message the service did not
+   * take is reported as {@link WriteResult.Failed}, with whether a retry may succeed. If the calling
+   * thread is interrupted, what was not written is reported as retryable failures and the interrupt
+   * flag is kept.
+   *
+   * @param messages the batch; may be empty
+   * @return one result per message
+   * @throws IllegalStateException if the writer is closed
+   */
+  List<WriteResult> write(List<Message> messages);
+
+  /** Writes one message; see {@link #write(List)}. */
+  default WriteResult write(Message message) {
+    return write(List.of(message)).get(0);
+  }
+
+  /**
+   * Whether the buffer counted as full at the last usage refresh (or no refresh has succeeded yet).
+   *
+   * @throws IllegalStateException if the writer is closed
+   */
+  boolean isFull();
+
+  /**
+   * Stops accepting writes, waits (bounded) for writes in progress, and releases resources.
+   * Idempotent.
+   */
+  @Override
+  void close();
+}

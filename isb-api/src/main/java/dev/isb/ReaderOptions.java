@@ -1,0 +1,114 @@
+package dev.isb;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a {@link BufferReader} reads. Defaults are Numaflow's: batches of 500, a 1s read timeout,
+ * held messages kept alive every ackWait/3. Immutable and thread-safe.
+ *
+ * <pre>{@code
+ * ReaderOptions options = ReaderOptions.builder().consumerName("my-vertex-0").batchSize(100).build();
+ * }</pre>
+ *
+ * @param consumerName this reader's name inside the buffer's consumer group; Numaflow uses
+ *     {@code <vertex>-<replica>}. Redis keeps un-acked entries per name, so a restarted reader should
+ *     keep its name.
+ * @param batchSize how many messages {@link BufferReader#read()} asks for
+ * @param readTimeout how long {@link BufferReader#read()} waits when the buffer is empty
+ * @param keepAlive whether the reader keeps the messages it holds (read, not yet acked or nakked)
+ *     from being redelivered, by telling the ISB service they are in progress
+ * @param keepAliveInterval how often it does so; empty means a third of the consumer's ackWait
+ */
+public record ReaderOptions(
+    String consumerName, int batchSize, Duration readTimeout, boolean keepAlive,
+    Optional<Duration> keepAliveInterval) {
+
+  private static final ReaderOptions DEFAULTS =
+      new ReaderOptions("reader-0", 500, Duration.ofSeconds(1), true, Optional.empty());
+
+  /** Validates every field. */
+  public ReaderOptions {
+    Checks.notBlank("consumerName", consumerName);
+    Checks.positive("batchSize", batchSize);
+    Checks.notNegative("readTimeout", readTimeout);
+    Objects.requireNonNull(keepAliveInterval, "keepAliveInterval");
+    keepAliveInterval.ifPresent(d -> Checks.positive("keepAliveInterval", d));
+  }
+
+  /** Numaflow's defaults, with consumer name {@code reader-0}. */
+  public static ReaderOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder that starts from the defaults. */
+  public static Builder builder() {
+    return new Builder(DEFAULTS);
+  }
+
+  /** A builder that starts from these options. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** The keep-alive interval to use for a consumer with the given ackWait. */
+  public Duration keepAliveIntervalFor(Duration ackWait) {
+    return keepAliveInterval.orElseGet(() -> {
+      Duration third = ackWait.dividedBy(3);
+      return third.isZero() ? Duration.ofMillis(1) : third;
+    });
+  }
+
+  /** Builds {@link ReaderOptions}; each setter checks its argument. Not thread-safe. */
+  public static final class Builder {
+    private String consumerName;
+    private int batchSize;
+    private Duration readTimeout;
+    private boolean keepAlive;
+    private Optional<Duration> keepAliveInterval;
+
+    private Builder(ReaderOptions from) {
+      consumerName = from.consumerName;
+      batchSize = from.batchSize;
+      readTimeout = from.readTimeout;
+      keepAlive = from.keepAlive;
+      keepAliveInterval = from.keepAliveInterval;
+    }
+
+    /** Sets the consumer name ({@code <vertex>-<replica>} in Numaflow). */
+    public Builder consumerName(String consumerName) {
+      this.consumerName = Checks.notBlank("consumerName", consumerName);
+      return this;
+    }
+
+    /** Sets the default batch size. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = (int) Checks.positive("batchSize", batchSize);
+      return this;
+    }
+
+    /** Sets the default read timeout. */
+    public Builder readTimeout(Duration readTimeout) {
+      this.readTimeout = Checks.notNegative("readTimeout", readTimeout);
+      return this;
+    }
+
+    /** Turns automatic keep-alive of held messages on or off. */
+    public Builder keepAlive(boolean keepAlive) {
+      this.keepAlive = keepAlive;
+      return this;
+    }
+
+    /** Sets the keep-alive interval (default: ackWait / 3). */
+    public Builder keepAliveInterval(Duration interval) {
+      this.keepAliveInterval = Optional.of(Checks.positive("keepAliveInterval", interval));
+      return this;
+    }
+
+    /** The options. */
+    public ReaderOptions build() {
+      return new ReaderOptions(consumerName, batchSize, readTimeout, keepAlive, keepAliveInterval);
+    }
+  }
+}
