@@ -34,6 +34,9 @@ public interface BufferReader extends AutoCloseable {
    * are available up to the maximum; when none is, waits up to {@code maxWait} and returns an empty
    * list if none came. Messages of the buffer come in write order, redeliveries aside.
    *
+   * <p>If the calling thread is interrupted while waiting, returns what it has (possibly nothing) and
+   * keeps the interrupt flag; if the reader is closed meanwhile, returns an empty list.
+   *
    * @param maxMessages the most messages to return, at least 1
    * @param maxWait the longest wait for the first message
    * @return the messages read; empty when none came in time

@@ -1,0 +1,48 @@
+package dev.isb.testkit;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferNames;
+import dev.isb.BufferNotFoundException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The shared state of one in-memory ISB: its buffers, buckets, faults and timer thread. */
+final class InMemoryStore {
+
+  private static final AtomicInteger STORES = new AtomicInteger();
+
+  final Map<String, InMemoryBuffer> buffers = new ConcurrentHashMap<>();
+  final Map<String, BufferConfig.Bucket> buckets = new ConcurrentHashMap<>();
+  final InMemoryFaults faults = new InMemoryFaults();
+  final ScheduledExecutorService scheduler;
+
+  InMemoryStore() {
+    String threadName = "isb-memory-" + STORES.incrementAndGet();
+    var executor = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = Executors.defaultThreadFactory().newThread(r);
+      t.setName(threadName);
+      t.setDaemon(true);
+      return t;
+    });
+    executor.setRemoveOnCancelPolicy(true);
+    this.scheduler = executor;
+  }
+
+  /** The live buffer of that name. */
+  InMemoryBuffer buffer(String name) {
+    BufferNames.requireValid(name);
+    InMemoryBuffer b = buffers.get(name);
+    if (b == null) {
+      throw new BufferNotFoundException(name, null);
+    }
+    return b;
+  }
+
+  void shutdown() {
+    scheduler.shutdownNow();
+  }
+}
