@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The shared state of one in-memory ISB: its buffers, buckets, faults and timer thread. */
@@ -29,6 +30,9 @@ final class InMemoryStore {
       return t;
     });
     executor.setRemoveOnCancelPolicy(true);
+    // No thread lingers once every writer and reader is closed, even if the store itself never is.
+    executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+    executor.allowCoreThreadTimeOut(true);
     this.scheduler = executor;
   }
 
