@@ -94,7 +94,8 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
    * @param maxAge the oldest message kept; {@link Duration#ZERO} for no limit
    * @param maxBytes the most bytes kept, or -1 for no limit
    * @param replicas copies kept by the ISB service (1 to 5)
-   * @param duplicates how long a message id is remembered for de-duplication; zero turns it off
+   * @param duplicates how long a message id is remembered for de-duplication; positive, and no longer
+   *     than {@code maxAge} when that is set (JetStream's rule)
    * @param storage file or memory
    */
   public record Stream(
@@ -111,8 +112,12 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
       Checks.notNegative("stream.maxAge", maxAge);
       Checks.positiveOrUnlimited("stream.maxBytes", maxBytes);
       Checks.inRange("stream.replicas", replicas, 1, 5);
-      Checks.notNegative("stream.duplicates", duplicates);
+      Checks.positive("stream.duplicates", duplicates);
       Objects.requireNonNull(storage, "stream.storage");
+      if (!maxAge.isZero() && duplicates.compareTo(maxAge) > 0) {
+        throw new IllegalArgumentException("stream.duplicates must not exceed stream.maxAge, was "
+            + duplicates + " with maxAge " + maxAge);
+      }
     }
 
     /** The Numaflow controller's defaults. */
@@ -175,9 +180,9 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
         return this;
       }
 
-      /** Sets the de-duplication window (zero: off). */
+      /** Sets the de-duplication window (positive, at most maxAge when that is set). */
       public Builder duplicates(Duration duplicates) {
-        this.duplicates = Checks.notNegative("stream.duplicates", duplicates);
+        this.duplicates = Checks.positive("stream.duplicates", duplicates);
         return this;
       }
 

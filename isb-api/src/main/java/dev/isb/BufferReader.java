@@ -40,6 +40,7 @@ public interface BufferReader extends AutoCloseable {
    * @param maxMessages the most messages to return, at least 1
    * @param maxWait the longest wait for the first message
    * @return the messages read; empty when none came in time
+   * @throws IllegalArgumentException if {@code maxMessages} is less than 1 or {@code maxWait} is negative
    * @throws IllegalStateException if the reader is closed
    * @throws IsbException if the ISB service failed the read
    */
@@ -50,9 +51,11 @@ public interface BufferReader extends AutoCloseable {
 
   /**
    * Acks messages: they are gone for this consumer group. Acking an offset that is already acked, or
-   * that this group no longer holds, does nothing.
+   * that this group does not hold (never delivered, or redelivered elsewhere and acked there), does
+   * nothing.
    *
    * @throws IllegalArgumentException if an offset is from another buffer or backend
+   * @throws IllegalStateException if the reader is closed
    * @throws IsbException if the ISB service failed the ack; the messages will come again
    */
   void ack(Collection<? extends Offset> offsets);
@@ -65,7 +68,8 @@ public interface BufferReader extends AutoCloseable {
   /**
    * Gives messages back to be delivered again, after {@code delay}, with a higher delivery count.
    *
-   * @throws IllegalArgumentException if an offset is from another buffer or backend
+   * @throws IllegalArgumentException if an offset is from another buffer or backend, or the delay is negative
+   * @throws IllegalStateException if the reader is closed
    */
   void nak(Collection<? extends Offset> offsets, Duration delay);
 
@@ -79,12 +83,15 @@ public interface BufferReader extends AutoCloseable {
    * again. The reader does this by itself every keep-alive interval while keep-alive is on.
    *
    * @throws IllegalArgumentException if an offset is from another buffer or backend
+   * @throws IllegalStateException if the reader is closed
    */
   void keepAlive(Collection<? extends Offset> offsets);
 
   /**
    * How many messages the group has yet to finish: not yet delivered plus delivered and not acked;
    * empty when the ISB service cannot tell.
+   *
+   * @throws IllegalStateException if the reader is closed
    */
   OptionalLong pending();
 

@@ -29,7 +29,9 @@ public interface BufferWriter extends AutoCloseable {
    * Writes a batch and reports what became of each message, in the order of the batch.
    *
    * <p>While the buffer is full (see {@link WriterOptions}) the writer follows its {@link OnFull}
-   * policy: it waits for room, or reports {@link WriteResult.Dropped}. A message the service did not
+   * policy: it waits for room, or reports {@link WriteResult.Dropped}; a wait that outlasts
+   * {@link WriterOptions#fullWaitTimeout()} reports a retryable {@link WriteResult.Failed} whose cause
+   * is a {@link BufferFullException}. A message the service did not
    * take is reported as {@link WriteResult.Failed}, with whether a retry may succeed. If the calling
    * thread is interrupted, what was not written is reported as retryable failures and the interrupt
    * flag is kept.

@@ -39,7 +39,7 @@ public sealed interface WriteResult
    * A message with the same {@link MessageId} was already stored inside the duplicates window; this
    * write stored nothing.
    *
-   * @param original where the first copy is, when the backend reports it
+   * @param original where the first copy is
    */
   record Duplicate(Offset original) implements WriteResult {
     /** Checks for null. */

@@ -40,7 +40,7 @@ class OptionsTest {
   @DisplayName("builders copy and change one field at a time")
   void builders() {
     var stream = BufferConfig.Stream.defaults().toBuilder().retention(Retention.INTEREST).maxMsgs(-1)
-        .maxAge(Duration.ZERO).maxBytes(1024).replicas(1).duplicates(Duration.ZERO).storage(Storage.MEMORY).build();
+        .maxAge(Duration.ZERO).maxBytes(1024).replicas(1).duplicates(Duration.ofSeconds(30)).storage(Storage.MEMORY).build();
     var config = BufferConfig.defaults().toBuilder().stream(stream)
         .consumer(BufferConfig.Consumer.defaults().withAckWait(Duration.ofSeconds(5)).withMaxAckPending(10))
         .otBucket(BufferConfig.Bucket.otDefaults().withReplicas(1))
@@ -60,6 +60,9 @@ class OptionsTest {
     assertThatThrownBy(() -> stream.maxMsgs(0)).hasMessage("stream.maxMsgs must be positive or -1 (unlimited), was 0");
     assertThatThrownBy(() -> stream.replicas(7)).hasMessage("stream.replicas must be between 1 and 5, was 7");
     assertThatThrownBy(() -> stream.maxAge(Duration.ofSeconds(-1))).hasMessage("stream.maxAge must not be negative, was PT-1S");
+    assertThatThrownBy(() -> stream.duplicates(Duration.ZERO)).hasMessage("stream.duplicates must be positive, was PT0S");
+    assertThatThrownBy(() -> stream.maxAge(Duration.ofSeconds(10)).build())
+        .hasMessage("stream.duplicates must not exceed stream.maxAge, was PT1M with maxAge PT10S");
     assertThatThrownBy(() -> new BufferConfig.Consumer(Duration.ZERO, 1)).hasMessage("consumer.ackWait must be positive, was PT0S");
     assertThatThrownBy(() -> new BufferConfig.Consumer(Duration.ofSeconds(1), 0))
         .hasMessage("consumer.maxAckPending must be positive, was 0");

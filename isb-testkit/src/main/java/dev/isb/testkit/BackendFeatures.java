@@ -1,0 +1,124 @@
+package dev.isb.testkit;
+
+import dev.isb.Retention;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * What a backend can do, and the timings it needs, as declared to {@link IsbConformanceKit}. Tests that
+ * need a feature the backend lacks are skipped (JUnit assumptions), not failed. Immutable and
+ * thread-safe; start from {@link #defaults()} and change fields with the {@code with…} methods.
+ *
+ * <pre>{@code
+ * BackendFeatures.defaults()
+ *     .withAckWait(Duration.ofSeconds(1))
+ *     .withPendingExact(false)
+ *     .withRetentions(EnumSet.of(Retention.LIMITS, Retention.WORK_QUEUE));
+ * }</pre>
+ *
+ * @param ackWait the consumer ackWait of buffers in redelivery and keep-alive tests; the tests wait
+ *     real time for redelivery, so keep it short (default 500ms), but long enough for the backend to
+ *     keep messages alive at a third of it
+ * @param refreshInterval the usage refresh interval of writers in the tests (default 50ms), so that
+ *     buffer-full tests see usage changes quickly
+ * @param nakDelayHonoured whether a nak with a delay holds the message back for that delay (default
+ *     true); when false, the test of the delay is skipped
+ * @param pendingExact whether {@link dev.isb.BufferReader#pending()} reports an exact count (default
+ *     true); when false, its test is skipped
+ * @param maxPayloadBytes the largest payload the backend stores, tested byte for byte (default 1 MiB)
+ * @param rejectsOversizePayloads whether the backend refuses payloads larger than
+ *     {@code maxPayloadBytes} (default false, for backends without a limit); when true, a payload of
+ *     twice that size must be reported as a non-retryable failure
+ * @param retentions the retention policies the backend supports (default all); tests of the others are
+ *     skipped
+ * @param duplicateReportsOriginal whether {@link dev.isb.WriteResult.Duplicate#original()} is the
+ *     offset of the first copy (default true); when false, only the result type is checked
+ */
+public record BackendFeatures(
+    Duration ackWait,
+    Duration refreshInterval,
+    boolean nakDelayHonoured,
+    boolean pendingExact,
+    int maxPayloadBytes,
+    boolean rejectsOversizePayloads,
+    Set<Retention> retentions,
+    boolean duplicateReportsOriginal) {
+
+  private static final BackendFeatures DEFAULTS = new BackendFeatures(
+      Duration.ofMillis(500), Duration.ofMillis(50), true, true, 1024 * 1024, false,
+      EnumSet.allOf(Retention.class), true);
+
+  /** Checks the values and copies the set. */
+  public BackendFeatures {
+    Objects.requireNonNull(ackWait, "ackWait");
+    if (ackWait.isNegative() || ackWait.isZero()) {
+      throw new IllegalArgumentException("ackWait must be positive, was " + ackWait);
+    }
+    Objects.requireNonNull(refreshInterval, "refreshInterval");
+    if (refreshInterval.isNegative() || refreshInterval.isZero()) {
+      throw new IllegalArgumentException("refreshInterval must be positive, was " + refreshInterval);
+    }
+    if (maxPayloadBytes < 0) {
+      throw new IllegalArgumentException("maxPayloadBytes must not be negative, was " + maxPayloadBytes);
+    }
+    retentions = Set.copyOf(Objects.requireNonNull(retentions, "retentions"));
+  }
+
+  /**
+   * Everything supported: ackWait 500ms, refresh every 50ms, nak delays honoured, exact pending counts,
+   * 1 MiB payloads without a limit above, every retention, duplicates report the original offset.
+   */
+  public static BackendFeatures defaults() {
+    return DEFAULTS;
+  }
+
+  /** A copy with another ackWait for redelivery tests. */
+  public BackendFeatures withAckWait(Duration ackWait) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy with another writer usage refresh interval. */
+  public BackendFeatures withRefreshInterval(Duration refreshInterval) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy that says whether nak delays are honoured. */
+  public BackendFeatures withNakDelayHonoured(boolean nakDelayHonoured) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy that says whether {@code pending()} is exact. */
+  public BackendFeatures withPendingExact(boolean pendingExact) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy with another largest payload. */
+  public BackendFeatures withMaxPayloadBytes(int maxPayloadBytes) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy that says whether payloads above {@code maxPayloadBytes} are refused. */
+  public BackendFeatures withRejectsOversizePayloads(boolean rejectsOversizePayloads) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy with other supported retention policies. */
+  public BackendFeatures withRetentions(Set<Retention> retentions) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+
+  /** A copy that says whether duplicates report the offset of the first copy. */
+  public BackendFeatures withDuplicateReportsOriginal(boolean duplicateReportsOriginal) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+  }
+}
