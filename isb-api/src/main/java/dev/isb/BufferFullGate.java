@@ -1,0 +1,148 @@
+package dev.isb;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Numaflow's "buffer full" state of one writer, for backend implementations: a backend measures the
+ * buffer's usage every {@link WriterOptions#refreshInterval()} and reports it here; its writer asks
+ * {@link #awaitRoom} before each DATA message. Thread-safe.
+ *
+ * <pre>{@code
+ * BufferFullGate gate = new BufferFullGate(buffer, options);
+ * // every refresh interval:
+ * gate.measured(pending, ackPending, storedMessages, retention);   // or gate.markFull() when it failed
+ * // for each DATA message of a batch:
+ * Optional<WriteResult> notWritten = gate.awaitRoom(gate.batchDeadline());
+ * }</pre>
+ *
+ * <p>The rule: soft usage = (pending + ack-pending) / maxLength; solid usage = soft usage under
+ * Limits retention, else stored messages / maxLength; the buffer is full when both reach the usage
+ * limit. The gate starts full, so nothing is written before the first measurement succeeds, and a
+ * failed measurement counts as full.
+ */
+public final class BufferFullGate {
+
+  private final String buffer;
+  private final WriterOptions options;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private volatile boolean full = true;
+  private volatile String lastMeasure = "no usage measured yet";
+  private boolean closed;
+
+  /**
+   * @param buffer the buffer, for error messages
+   * @param options the writer's maxLength, usageLimit, onFull and fullWaitTimeout
+   */
+  public BufferFullGate(String buffer, WriterOptions options) {
+    this.buffer = Objects.requireNonNull(buffer, "buffer");
+    this.options = Objects.requireNonNull(options, "options");
+  }
+
+  /**
+   * Records a successful usage measurement.
+   *
+   * @param pending messages not yet delivered to the consumer group
+   * @param ackPending messages delivered and not acked
+   * @param storedMessages messages stored in the buffer
+   * @param retention the buffer's retention policy
+   */
+  public void measured(long pending, long ackPending, long storedMessages, Retention retention) {
+    double soft = (double) (pending + ackPending) / options.maxLength();
+    double solid = retention == Retention.LIMITS ? soft : (double) storedMessages / options.maxLength();
+    boolean nowFull = soft >= options.usageLimit() && solid >= options.usageLimit();
+    set(nowFull, String.format(java.util.Locale.ROOT, "usage %.3f (pending %d + ack-pending %d, %d stored) against limit %.3f of maxLength %d",
+        Math.min(soft, solid), pending, ackPending, storedMessages, options.usageLimit(), options.maxLength()));
+  }
+
+  /**
+   * Marks the buffer full until the next successful measurement says otherwise: the measurement
+   * failed, or the service refused a message for lack of room.
+   *
+   * @param why what happened, for error messages
+   */
+  public void markFull(String why) {
+    set(true, why);
+  }
+
+  private void set(boolean nowFull, String why) {
+    lock.lock();
+    try {
+      full = nowFull;
+      lastMeasure = why;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the buffer counts as full now. */
+  public boolean isFull() {
+    return full;
+  }
+
+  /** The deadline for one write call's waits: now plus {@link WriterOptions#fullWaitTimeout()}, saturated. */
+  public long batchDeadline() {
+    Duration timeout = options.fullWaitTimeout();
+    long nanos = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365).toNanos() : timeout.toNanos();
+    return System.nanoTime() + nanos;
+  }
+
+  /**
+   * Lets a DATA message through when the buffer has room. While it is full: under
+   * {@link OnFull#DISCARD_LATEST} returns {@link WriteResult.Dropped} at once; under
+   * {@link OnFull#RETRY_UNTIL_SUCCESS} waits for a measurement that finds room, and returns a retryable
+   * {@link WriteResult.Failed} if the deadline passes, the thread is interrupted (the flag is kept) or
+   * the gate is closed.
+   *
+   * @param deadline a {@link System#nanoTime()} deadline, from {@link #batchDeadline()}
+   * @return empty when the message may be written, else the result to report for it
+   */
+  public Optional<WriteResult> awaitRoom(long deadline) {
+    if (!full) {
+      return Optional.empty();
+    }
+    if (options.onFull() == OnFull.DISCARD_LATEST) {
+      return Optional.of(new WriteResult.Dropped(WriteResult.DropReason.BUFFER_FULL));
+    }
+    lock.lock();
+    try {
+      while (full) {
+        if (closed) {
+          return Optional.of(failed("the writer closed while waiting for room in the full buffer"));
+        }
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          return Optional.of(new WriteResult.Failed(new BufferFullException(buffer,
+              "still full after waiting " + options.fullWaitTimeout() + ": " + lastMeasure), true));
+        }
+        changed.awaitNanos(remaining);
+      }
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of(failed("interrupted while waiting for room in the full buffer"));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private WriteResult.Failed failed(String why) {
+    return new WriteResult.Failed(new IsbBackendException(buffer, null, why, true, null), true);
+  }
+
+  /** Wakes every waiter; they report retryable failures. Idempotent. */
+  public void close() {
+    lock.lock();
+    try {
+      closed = true;
+      changed.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+}
