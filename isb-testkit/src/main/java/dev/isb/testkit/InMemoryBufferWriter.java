@@ -2,6 +2,7 @@ package dev.isb.testkit;
 
 import dev.isb.BufferFullException;
 import dev.isb.BufferFullGate;
+import dev.isb.CallTracker;
 import dev.isb.BufferInfo;
 import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
@@ -18,9 +19,6 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An in-memory buffer writer: a {@link BufferFullGate} fed by a task that measures the buffer's usage
@@ -37,10 +35,7 @@ final class InMemoryBufferWriter implements BufferWriter {
   private final BufferFullGate gate;
   private final String description;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition idle = lock.newCondition();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private int writesInProgress;
+  private final CallTracker calls;
 
   InMemoryBufferWriter(InMemoryBuffer buffer, WriterOptions options, InMemoryFaults faults,
       ScheduledExecutorService scheduler, Runnable onClose) {
@@ -48,6 +43,7 @@ final class InMemoryBufferWriter implements BufferWriter {
     this.faults = faults;
     this.onClose = onClose;
     this.gate = new BufferFullGate(buffer.name(), options);
+    this.calls = new CallTracker("writer for buffer '" + buffer.name() + "'");
     this.description = "InMemoryBufferWriter{" + buffer.name() + ", " + options.onFull() + '}';
     long period = options.refreshInterval().toNanos();
     this.refresher = scheduler.scheduleAtFixedRate(this::refresh, 0, period, TimeUnit.NANOSECONDS);
@@ -81,7 +77,7 @@ final class InMemoryBufferWriter implements BufferWriter {
   @Override
   public List<WriteResult> write(List<Message> messages) {
     Objects.requireNonNull(messages, "messages");
-    enter();
+    calls.enter();
     try {
       long deadline = gate.batchDeadline();
       var results = new ArrayList<WriteResult>(messages.size());
@@ -90,7 +86,7 @@ final class InMemoryBufferWriter implements BufferWriter {
       }
       return results;
     } finally {
-      exit();
+      calls.exit();
     }
   }
 
@@ -98,7 +94,7 @@ final class InMemoryBufferWriter implements BufferWriter {
     if (Thread.currentThread().isInterrupted()) {
       return failed("interrupted before the message was written");
     }
-    if (closed.get()) {
+    if (calls.isClosed()) {
       return failed("writer closed before the message was written");
     }
     try {
@@ -137,63 +133,19 @@ final class InMemoryBufferWriter implements BufferWriter {
 
   @Override
   public boolean isFull() {
-    requireOpen();
+    calls.requireOpen();
     return gate.isFull();
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("writer for buffer '" + buffer.name() + "' is closed");
-    }
-  }
-
-  private void enter() {
-    lock.lock();
-    try {
-      requireOpen();
-      writesInProgress++;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void exit() {
-    lock.lock();
-    try {
-      if (--writesInProgress == 0) {
-        idle.signalAll();
-      }
-    } finally {
-      lock.unlock();
-    }
   }
 
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!calls.markClosed()) {
       return;
     }
     refresher.cancel(false);
     gate.close();
-    boolean interrupted = false;
-    lock.lock();
-    try {
-      long remaining = CLOSE_DRAIN_TIMEOUT.toNanos();
-      while (writesInProgress > 0 && remaining > 0) {
-        try {
-          remaining = idle.awaitNanos(remaining);
-        } catch (InterruptedException e) {
-          interrupted = true;
-          break;
-        }
-      }
-    } finally {
-      lock.unlock();
-    }
+    calls.awaitIdle(CLOSE_DRAIN_TIMEOUT);
     onClose.run();
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   @Override

@@ -1,0 +1,163 @@
+package dev.isb.jetstream;
+
+import dev.isb.IsbBackend;
+import dev.isb.IsbBackendException;
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.support.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The {@code jetstream} backend: opens a NATS connection as Numaflow's vertices do (reconnect for
+ * ever, ping every 3 s) and serves Numaflow's JetStream buffers over it. Found by
+ * {@link java.util.ServiceLoader}; users call {@link IsbClient#open}:
+ *
+ * <pre>{@code
+ * IsbClient client = IsbClient.open(IsbOptions.builder()
+ *     .backend("jetstream").url("nats://isbsvc-default-js-svc:4222")
+ *     .property("user", user).property("password", password)
+ *     .build());
+ * }</pre>
+ *
+ * <p>Properties: {@code user} and {@code password}, or {@code token}; {@code tls} ({@code true} for
+ * TLS on a {@code nats://} URL; a {@code tls://} URL implies it), {@code tls.caFile} (PEM file of the
+ * CA to trust; otherwise the JVM's trust store), {@code tls.insecureSkipVerify} ({@code true} trusts any
+ * certificate: only for the self-signed certificates of a test). The URL may list several servers,
+ * separated by commas.
+ */
+public final class JetStreamBackend implements IsbBackend {
+
+  /** The backend name. */
+  public static final String NAME = "jetstream";
+
+  private static final String DEFAULT_URL = "nats://127.0.0.1:4222";
+
+  /** For {@link java.util.ServiceLoader}. */
+  public JetStreamBackend() {}
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public IsbClient open(IsbOptions options) {
+    Options natsOptions = natsOptions(options);
+    Connection connection;
+    try {
+      connection = Nats.connect(natsOptions);
+    } catch (IOException e) {
+      throw new IsbBackendException(null, null,
+          "cannot connect to JetStream at " + options.toString() + ": " + e.getMessage(), true, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IsbBackendException(null, null, "interrupted while connecting to JetStream", true, e);
+    }
+    try {
+      return new JetStreamIsbClient(connection, JetStreamIsbClient.Settings.DEFAULTS);
+    } catch (IOException | RuntimeException e) {
+      try {
+        connection.close();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IsbBackendException(null, null, "JetStream is not available: " + e.getMessage(), true, e);
+    }
+  }
+
+  static Options natsOptions(IsbOptions options) {
+    String url = options.url().isBlank() ? DEFAULT_URL : options.url();
+    String[] servers = Arrays.stream(url.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
+    var builder = new Options.Builder()
+        .servers(servers)
+        .connectionName("isb-java")
+        .maxReconnects(-1)
+        .pingInterval(Duration.ofSeconds(3))
+        .maxPingsOut(2)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .errorListener(new QuietPullStatuses());
+    String user = options.property("user", "");
+    String password = options.property("password", "");
+    String token = options.property("token", "");
+    if (!user.isEmpty() || !password.isEmpty()) {
+      builder.userInfo(user.toCharArray(), password.toCharArray());
+    }
+    if (!token.isEmpty()) {
+      builder.token(token.toCharArray());
+    }
+    boolean tls = Boolean.parseBoolean(options.property("tls", "false")) || url.startsWith("tls://");
+    if (tls) {
+      builder.sslContext(sslContext(options));
+    }
+    return builder.build();
+  }
+
+  private static SSLContext sslContext(IsbOptions options) {
+    try {
+      if (Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"))) {
+        return io.nats.client.support.SSLUtils.createTrustAllTlsContext();
+      }
+      String caFile = options.property("tls.caFile", "");
+      if (caFile.isEmpty()) {
+        return SSLContext.getDefault();
+      }
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      try (InputStream in = Files.newInputStream(Path.of(caFile))) {
+        int i = 0;
+        for (Certificate ca : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          trust.setCertificateEntry("ca-" + i++, ca);
+        }
+        if (i == 0) {
+          throw new IllegalArgumentException("tls.caFile was '" + caFile + "' but it holds no PEM certificate");
+        }
+      }
+      var factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("tls.caFile was '" + options.property("tls.caFile", "")
+          + "' but it cannot be used as a CA certificate: " + e.getMessage(), e);
+    }
+  }
+
+  /** Pull requests that end with "no messages" or "request timeout" are how reads end, not errors. */
+  private static final class QuietPullStatuses implements ErrorListener {
+    private static final System.Logger LOG = System.getLogger(JetStreamBackend.class.getName());
+
+    @Override
+    public void pullStatusWarning(Connection conn, JetStreamSubscription sub, Status status) {
+      if (status.getCode() != 404 && status.getCode() != 408) {
+        LOG.log(System.Logger.Level.WARNING, "pull status " + status);
+      }
+    }
+
+    @Override
+    public void errorOccurred(Connection conn, String error) {
+      LOG.log(System.Logger.Level.WARNING, "NATS error: " + error);
+    }
+
+    @Override
+    public void exceptionOccurred(Connection conn, Exception exp) {
+      LOG.log(System.Logger.Level.DEBUG, "NATS exception: " + exp);
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package dev.isb.jetstream;
+
+import dev.isb.BufferNames;
+import dev.isb.BufferReader;
+import dev.isb.CallTracker;
+import dev.isb.IsbBackendException;
+import dev.isb.Message;
+import dev.isb.MessageCodec;
+import dev.isb.MessageDecodeException;
+import dev.isb.Offset;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import io.nats.client.Connection;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.impl.NatsJetStreamMetaData;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reads one JetStream buffer through its durable pull consumer, as Numaflow's readers do.
+ *
+ * <p>Design: a read is one pull request with {@code no_wait} and an expiry: the server sends what is
+ * available at once, or waits up to the expiry for the first message, then ends the request with a
+ * status that jnats turns into a {@code null} from {@code nextMessage}. Reads are serialized (a
+ * subscription has one pull in flight); acks, naks and keep-alives may come from any thread. Acks are
+ * confirmed: each is a request the server answers, sent all at once and awaited together.
+ */
+final class JetStreamBufferReader implements BufferReader {
+
+  private static final System.Logger LOG = System.getLogger(JetStreamBufferReader.class.getName());
+  private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
+  /** Extra time to wait for the server's end-of-request status after the request's own expiry. */
+  private static final Duration STATUS_GRACE = Duration.ofSeconds(2);
+
+  private final String buffer;
+  private final int partition;
+  private final Connection connection;
+  private final ReaderOptions options;
+  private final Duration ackTimeout;
+  private final JetStreamSubscription subscription;
+  private final CallTracker calls;
+  private final ReentrantLock readLock = new ReentrantLock();
+  private final Map<Long, io.nats.client.Message> held = new ConcurrentHashMap<>();
+  private final ScheduledFuture<?> keepAliveTask;
+  private final Runnable onClose;
+
+  JetStreamBufferReader(JetStreamIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
+    this.buffer = buffer;
+    this.partition = BufferNames.partitionOf(buffer);
+    this.connection = client.connection();
+    this.options = options;
+    this.ackTimeout = client.settings().ackTimeout();
+    this.onClose = onClose;
+    this.calls = new CallTracker("reader for buffer '" + buffer + "'");
+    ConsumerInfo consumer = JetStreamErrors.call(buffer, "opening a reader",
+        () -> client.management().getConsumerInfo(buffer, buffer));
+    this.subscription = JetStreamErrors.call(buffer, "subscribing",
+        () -> client.jetStream().subscribe(buffer, PullSubscribeOptions.bind(buffer, buffer)));
+    if (options.keepAlive()) {
+      Duration ackWait = consumer.getConsumerConfiguration().getAckWait();
+      long period = options.keepAliveIntervalFor(ackWait).toNanos();
+      keepAliveTask = client.scheduler().scheduleAtFixedRate(this::keepHeldAlive, period, period, TimeUnit.NANOSECONDS);
+    } else {
+      keepAliveTask = null;
+    }
+  }
+
+  @Override
+  public String buffer() {
+    return buffer;
+  }
+
+  @Override
+  public int partition() {
+    return partition;
+  }
+
+  @Override
+  public List<ReadMessage> read(int maxMessages, Duration maxWait) {
+    if (maxMessages < 1) {
+      throw new IllegalArgumentException("maxMessages must be at least 1, was " + maxMessages);
+    }
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+    }
+    calls.enter();
+    readLock.lock();
+    try {
+      return pull(maxMessages, maxWait);
+    } catch (IllegalStateException closedMeanwhile) {
+      if (calls.isClosed()) {
+        return List.of();
+      }
+      throw JetStreamErrors.translate(buffer, "reading", closedMeanwhile);
+    } finally {
+      readLock.unlock();
+      calls.exit();
+    }
+  }
+
+  private List<ReadMessage> pull(int max, Duration maxWait) {
+    Duration expires = maxWait.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : maxWait;
+    subscription.pullNoWait(max, expires);
+    long deadline = System.nanoTime() + expires.plus(STATUS_GRACE).toNanos();
+    var out = new ArrayList<ReadMessage>(Math.min(max, 512));
+    try {
+      while (out.size() < max) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+          break;
+        }
+        io.nats.client.Message msg = subscription.nextMessage(Duration.ofNanos(remaining));
+        if (msg == null) {
+          break;
+        }
+        ReadMessage read = toReadMessage(msg);
+        if (read != null) {
+          out.add(read);
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return out;
+  }
+
+  private ReadMessage toReadMessage(io.nats.client.Message msg) {
+    NatsJetStreamMetaData meta = msg.metaData();
+    long seq = meta.streamSequence();
+    var offset = new JetStreamOffset(buffer, partition, seq, msg);
+    try {
+      Message message = MessageCodec.decode(msg.getData());
+      held.put(seq, msg);
+      return new ReadMessage(message, offset, meta.deliveredCount());
+    } catch (MessageDecodeException e) {
+      // Not lost: it stays un-acked and comes back after ackWait. Poison handling is its own issue.
+      LOG.log(Level.WARNING, "buffer ''{0}'': skipping undecodable message at offset {1} (delivery {2}): {3}",
+          buffer, offset, meta.deliveredCount(), e.getMessage());
+      return null;
+    }
+  }
+
+  @Override
+  public List<ReadMessage> read() {
+    return read(options.batchSize(), options.readTimeout());
+  }
+
+  @Override
+  public void ack(Collection<? extends Offset> offsets) {
+    List<JetStreamOffset> own = own(offsets);
+    var replies = new ArrayList<CompletableFuture<io.nats.client.Message>>(own.size());
+    for (JetStreamOffset o : own) {
+      replies.add(connection.request(o.delivered().getReplyTo(), ACK));
+    }
+    long deadline = System.nanoTime() + ackTimeout.toNanos();
+    int failed = 0;
+    Exception firstFailure = null;
+    for (int i = 0; i < replies.size(); i++) {
+      try {
+        replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        held.remove(own.get(i).streamSequence());
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        failed++;
+        firstFailure = firstFailure == null ? e : firstFailure;
+      }
+    }
+    if (failed > 0) {
+      throw new IsbBackendException(buffer, null, failed + " of " + own.size()
+          + " acks were not confirmed; those messages will be delivered again", true, firstFailure);
+    }
+  }
+
+  @Override
+  public void nak(Collection<? extends Offset> offsets, Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, was " + delay);
+    }
+    for (JetStreamOffset o : own(offsets)) {
+      held.remove(o.streamSequence());
+      if (delay.isZero()) {
+        o.delivered().nak();
+      } else {
+        o.delivered().nakWithDelay(delay);
+      }
+    }
+  }
+
+  @Override
+  public void keepAlive(Collection<? extends Offset> offsets) {
+    for (JetStreamOffset o : own(offsets)) {
+      o.delivered().inProgress();
+    }
+  }
+
+  private void keepHeldAlive() {
+    for (io.nats.client.Message msg : held.values()) {
+      try {
+        msg.inProgress();
+      } catch (RuntimeException e) {
+        // Disconnected: the message is redelivered after ackWait, which is what at-least-once allows.
+        LOG.log(Level.DEBUG, "buffer ''{0}'': keep-alive failed: {1}", buffer, e.getMessage());
+      }
+    }
+  }
+
+  private List<JetStreamOffset> own(Collection<? extends Offset> offsets) {
+    Objects.requireNonNull(offsets, "offsets");
+    calls.requireOpen();
+    var out = new ArrayList<JetStreamOffset>(offsets.size());
+    for (Offset offset : offsets) {
+      Objects.requireNonNull(offset, "offset");
+      if (!(offset instanceof JetStreamOffset o) || !o.buffer().equals(buffer)) {
+        throw new IllegalArgumentException("offset " + offset + " of buffer '" + offset.buffer()
+            + "' does not belong to this reader's buffer '" + buffer + "'");
+      }
+      if (o.delivered() != null) {
+        // A writer's offset was never delivered to this group: there is nothing to ack or nak.
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public OptionalLong pending() {
+    calls.requireOpen();
+    ConsumerInfo info = JetStreamErrors.call(buffer, "reading pending", () -> subscription.getConsumerInfo());
+    return OptionalLong.of(info.getNumPending() + info.getNumAckPending());
+  }
+
+  @Override
+  public void close() {
+    if (!calls.markClosed()) {
+      return;
+    }
+    if (keepAliveTask != null) {
+      keepAliveTask.cancel(false);
+    }
+    held.clear();
+    try {
+      subscription.unsubscribe();
+    } catch (IllegalStateException alreadyClosed) {
+      // The connection closed first; nothing to release.
+    }
+    calls.awaitIdle(STATUS_GRACE);
+    onClose.run();
+  }
+
+  @Override
+  public String toString() {
+    return "JetStreamBufferReader{" + buffer + ", consumer=" + options.consumerName() + '}';
+  }
+}

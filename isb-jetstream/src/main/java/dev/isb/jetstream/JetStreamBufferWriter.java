@@ -1,0 +1,223 @@
+package dev.isb.jetstream;
+
+import dev.isb.BufferFullGate;
+import dev.isb.CallTracker;
+import dev.isb.BufferWriter;
+import dev.isb.IsbBackendException;
+import dev.isb.IsbException;
+import dev.isb.Kind;
+import dev.isb.Message;
+import dev.isb.MessageCodec;
+import dev.isb.Retention;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.PublishOptions;
+import io.nats.client.api.ConsumerInfo;
+import io.nats.client.api.PublishAck;
+import io.nats.client.api.StreamInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes to one JetStream stream as Numaflow's writers do: every DATA message with its
+ * {@code Nats-Msg-Id}, the buffer-full rule measured from stream and consumer info.
+ *
+ * <p>Design: a batch is published asynchronously, at most {@code maxOutstanding} un-acknowledged
+ * publishes per writer (a semaphore), and the acks are then collected in batch order. A message the
+ * stream refuses for lack of room (DiscardNew's "maximum messages exceeded") marks the buffer full and
+ * goes back through the {@link BufferFullGate}, then is published again with the same id, which can
+ * never store it twice.
+ */
+final class JetStreamBufferWriter implements BufferWriter {
+
+  private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+  private final String buffer;
+  private final int partition;
+  private final JetStream js;
+  private final JetStreamManagement jsm;
+  private final Retention retention;
+  private final Duration publishTimeout;
+  private final Semaphore outstanding;
+  private final BufferFullGate gate;
+  private final ScheduledFuture<?> refresher;
+  private final Runnable onClose;
+  private final PublishOptions wmbOptions;
+
+  private final CallTracker calls;
+
+  JetStreamBufferWriter(JetStreamIsbClient client, String buffer, WriterOptions options, Runnable onClose) {
+    this.buffer = buffer;
+    this.partition = dev.isb.BufferNames.partitionOf(buffer);
+    this.js = client.jetStream();
+    this.jsm = client.management();
+    this.publishTimeout = client.settings().publishTimeout();
+    this.outstanding = new Semaphore(client.settings().maxOutstandingPublishes());
+    this.onClose = onClose;
+    this.wmbOptions = PublishOptions.builder().expectedStream(buffer).build();
+    this.calls = new CallTracker("writer for buffer '" + buffer + "'");
+    StreamInfo stream = JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getStreamInfo(buffer));
+    JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getConsumerInfo(buffer, buffer));
+    this.retention = JetStreamBufferAdmin.retention(stream.getConfiguration().getRetentionPolicy());
+    this.gate = new BufferFullGate(buffer, options);
+    long period = options.refreshInterval().toNanos();
+    this.refresher = client.scheduler().scheduleAtFixedRate(this::refresh, 0, period, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public String buffer() {
+    return buffer;
+  }
+
+  @Override
+  public int partition() {
+    return partition;
+  }
+
+  private void refresh() {
+    try {
+      ConsumerInfo consumer = jsm.getConsumerInfo(buffer, buffer);
+      long stored = retention == Retention.LIMITS ? 0 : jsm.getStreamInfo(buffer).getStreamState().getMsgCount();
+      gate.measured(consumer.getNumPending(), consumer.getNumAckPending(), stored, retention);
+    } catch (Exception e) {
+      gate.markFull("usage refresh failed: " + JetStreamErrors.translate(buffer, "consumer info", e).getMessage());
+    }
+  }
+
+  @Override
+  public List<WriteResult> write(List<Message> messages) {
+    Objects.requireNonNull(messages, "messages");
+    calls.enter();
+    try {
+      long deadline = gate.batchDeadline();
+      var results = new WriteResult[messages.size()];
+      var inFlight = new ArrayList<InFlight>(messages.size());
+      for (int i = 0; i < results.length; i++) {
+        Message m = Objects.requireNonNull(messages.get(i), "message");
+        Object started = start(m, deadline);
+        if (started instanceof WriteResult r) {
+          results[i] = r;
+        } else {
+          inFlight.add(new InFlight(i, m, (CompletableFuture<?>) started));
+        }
+      }
+      for (InFlight f : inFlight) {
+        results[f.index] = finish(f, deadline);
+      }
+      return Arrays.asList(results);
+    } finally {
+      calls.exit();
+    }
+  }
+
+  private record InFlight(int index, Message message, CompletableFuture<?> ack) {}
+
+  /** Publishes a message, or returns the result that says why it was not published. */
+  private Object start(Message m, long deadline) {
+    if (Thread.currentThread().isInterrupted()) {
+      return failed("interrupted before the message was written");
+    }
+    if (calls.isClosed()) {
+      return failed("writer closed before the message was written");
+    }
+    if (m.kind() == Kind.DATA) {
+      Optional<WriteResult> notWritten = gate.awaitRoom(deadline);
+      if (notWritten.isPresent()) {
+        return notWritten.get();
+      }
+    }
+    return publish(m);
+  }
+
+  private Object publish(Message m) {
+    byte[] body = MessageCodec.encode(m);
+    PublishOptions options = m.kind() == Kind.DATA
+        ? PublishOptions.builder().expectedStream(buffer).messageId(m.id().dedupKey()).build()
+        : wmbOptions;
+    try {
+      outstanding.acquire();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return failed("interrupted before the message was written");
+    }
+    try {
+      CompletableFuture<PublishAck> ack = js.publishAsync(buffer, null, body, options);
+      ack.whenComplete((a, e) -> outstanding.release());
+      return ack;
+    } catch (IllegalArgumentException tooLarge) {
+      outstanding.release();
+      return new WriteResult.Failed(new IsbBackendException(buffer, "MAX_PAYLOAD", "message " + m.id()
+          + " is " + body.length + " bytes encoded, more than the server accepts: " + tooLarge.getMessage(),
+          false, tooLarge), false);
+    } catch (RuntimeException e) {
+      outstanding.release();
+      IsbException error = JetStreamErrors.translate(buffer, "publishing", e);
+      return new WriteResult.Failed(error, error.retryable());
+    }
+  }
+
+  private WriteResult finish(InFlight f, long deadline) {
+    CompletableFuture<?> ack = f.ack;
+    while (true) {
+      try {
+        PublishAck pub = (PublishAck) ack.get(publishTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        var offset = new JetStreamOffset(buffer, partition, pub.getSeqno(), null);
+        return pub.isDuplicate() ? new WriteResult.Duplicate(offset) : new WriteResult.Written(offset);
+      } catch (Exception e) {
+        Throwable cause = JetStreamErrors.unwrap(e);
+        if (!JetStreamErrors.isNoRoom(cause)) {
+          IsbException error = JetStreamErrors.translate(buffer, "publishing message " + f.message.id(), e);
+          return new WriteResult.Failed(error, error.retryable());
+        }
+        gate.markFull("the stream refused a message: " + cause.getMessage());
+        Optional<WriteResult> notWritten = gate.awaitRoom(deadline);
+        if (notWritten.isPresent()) {
+          return notWritten.get();
+        }
+        Object again = publish(f.message);
+        if (again instanceof WriteResult r) {
+          return r;
+        }
+        ack = (CompletableFuture<?>) again;
+      }
+    }
+  }
+
+  private WriteResult.Failed failed(String why) {
+    return new WriteResult.Failed(new IsbBackendException(buffer, null, why, true, null), true);
+  }
+
+  @Override
+  public boolean isFull() {
+    calls.requireOpen();
+    return gate.isFull();
+  }
+
+  /** Stops accepting writes, lets writes in progress collect their acks (bounded), and stops refreshing. */
+  @Override
+  public void close() {
+    if (!calls.markClosed()) {
+      return;
+    }
+    refresher.cancel(false);
+    gate.close();
+    calls.awaitIdle(CLOSE_DRAIN_TIMEOUT);
+    onClose.run();
+  }
+
+  @Override
+  public String toString() {
+    return "JetStreamBufferWriter{" + buffer + '}';
+  }
+}
