@@ -29,8 +29,18 @@ public interface BufferAdmin {
    */
   void createBuckets(Collection<String> buckets, BufferConfig config, BucketLayout layout);
 
-  /** Reports every buffer, consumer group and bucket that is missing. */
+  /**
+   * Reports every buffer, consumer group and bucket that is missing, as Numaflow's
+   * {@code isbsvc-validate} does.
+   */
   ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout);
+
+  /**
+   * Reports every buffer, consumer group and bucket that is missing, and every setting of an existing
+   * one that differs from {@code expected}.
+   */
+  ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
+      BufferConfig expected);
 
   /** Deletes buffers with their consumer groups; buffers that do not exist are ignored. */
   void deleteBuffers(Collection<String> buffers);

@@ -1,6 +1,8 @@
 package dev.isb;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -39,6 +41,12 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
   /** A builder that starts from this configuration. */
   public Builder toBuilder() {
     return new Builder(this);
+  }
+
+  private static void differ(List<String> out, String field, Object actual, Object expected) {
+    if (!actual.equals(expected)) {
+      out.add(field + " is " + actual + ", expected " + expected);
+    }
   }
 
   /** Builds a {@link BufferConfig}. Not thread-safe. */
@@ -123,6 +131,19 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
     /** The Numaflow controller's defaults. */
     public static Stream defaults() {
       return DEFAULTS;
+    }
+
+    /** Each setting that differs from {@code expected}, as {@code "stream.maxMsgs is 5, expected 10"}. */
+    public List<String> differencesFrom(Stream expected) {
+      var out = new ArrayList<String>();
+      differ(out, "stream.retention", retention, expected.retention);
+      differ(out, "stream.maxMsgs", maxMsgs, expected.maxMsgs);
+      differ(out, "stream.maxAge", maxAge, expected.maxAge);
+      differ(out, "stream.maxBytes", maxBytes, expected.maxBytes);
+      differ(out, "stream.replicas", replicas, expected.replicas);
+      differ(out, "stream.duplicates", duplicates, expected.duplicates);
+      differ(out, "stream.storage", storage, expected.storage);
+      return out;
     }
 
     /** A builder that starts from these settings. */
@@ -221,6 +242,14 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
       return DEFAULTS;
     }
 
+    /** Each setting that differs from {@code expected}, as {@code "consumer.ackWait is PT1S, expected PT1M"}. */
+    public List<String> differencesFrom(Consumer expected) {
+      var out = new ArrayList<String>();
+      differ(out, "consumer.ackWait", ackWait, expected.ackWait);
+      differ(out, "consumer.maxAckPending", maxAckPending, expected.maxAckPending);
+      return out;
+    }
+
     /** A copy with another ackWait. */
     public Consumer withAckWait(Duration ackWait) {
       return new Consumer(ackWait, maxAckPending);
@@ -266,6 +295,18 @@ public record BufferConfig(Stream stream, Consumer consumer, Bucket otBucket, Bu
     /** The Numaflow controller's defaults for the processors ({@code _PROCESSORS}) bucket. */
     public static Bucket procDefaults() {
       return PROC_DEFAULTS;
+    }
+
+    /** Each setting that differs from {@code expected}, as {@code "bucket.ttl is PT1H, expected PT3H"}. */
+    public List<String> differencesFrom(Bucket expected) {
+      var out = new ArrayList<String>();
+      differ(out, "bucket.maxValueSize", maxValueSize, expected.maxValueSize);
+      differ(out, "bucket.history", history, expected.history);
+      differ(out, "bucket.ttl", ttl, expected.ttl);
+      differ(out, "bucket.maxBytes", maxBytes, expected.maxBytes);
+      differ(out, "bucket.storage", storage, expected.storage);
+      differ(out, "bucket.replicas", replicas, expected.replicas);
+      return out;
     }
 
     /** A copy with another number of replicas. */

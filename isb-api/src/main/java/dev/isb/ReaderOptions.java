@@ -3,6 +3,7 @@ package dev.isb;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * How a {@link BufferReader} reads. Defaults are Numaflow's: batches of 500, a 1s read timeout,
@@ -20,13 +21,23 @@ import java.util.Optional;
  * @param keepAlive whether the reader keeps the messages it holds (read, not yet acked or nakked)
  *     from being redelivered, by telling the ISB service they are in progress
  * @param keepAliveInterval how often it does so; empty means a third of the consumer's ackWait
+ * @param onUndecodable what to do with a message whose bytes do not decode, after reporting it
+ * @param undecodableListener where such messages are reported; by default a warning is logged
  */
 public record ReaderOptions(
     String consumerName, int batchSize, Duration readTimeout, boolean keepAlive,
-    Optional<Duration> keepAliveInterval) {
+    Optional<Duration> keepAliveInterval, OnUndecodable onUndecodable,
+    Consumer<UndecodableMessage> undecodableListener) {
 
-  private static final ReaderOptions DEFAULTS =
-      new ReaderOptions("reader-0", 500, Duration.ofSeconds(1), true, Optional.empty());
+  private static final System.Logger LOG = System.getLogger(ReaderOptions.class.getName());
+
+  /** Logs the buffer, offset, delivery count and error of an undecodable message at WARNING. */
+  public static final Consumer<UndecodableMessage> LOG_UNDECODABLE = m -> LOG.log(System.Logger.Level.WARNING,
+      "buffer ''{0}'': undecodable message at offset {1} (delivery {2}, {3} bytes): {4}",
+      m.offset().buffer(), m.offset(), m.deliveryCount(), m.bytes().length, m.error().getMessage());
+
+  private static final ReaderOptions DEFAULTS = new ReaderOptions("reader-0", 500, Duration.ofSeconds(1), true,
+      Optional.empty(), OnUndecodable.TERMINATE, LOG_UNDECODABLE);
 
   /** Validates every field. */
   public ReaderOptions {
@@ -35,9 +46,14 @@ public record ReaderOptions(
     Checks.notNegative("readTimeout", readTimeout);
     Objects.requireNonNull(keepAliveInterval, "keepAliveInterval");
     keepAliveInterval.ifPresent(d -> Checks.positive("keepAliveInterval", d));
+    Objects.requireNonNull(onUndecodable, "onUndecodable");
+    Objects.requireNonNull(undecodableListener, "undecodableListener");
   }
 
-  /** Numaflow's defaults, with consumer name {@code reader-0}. */
+  /**
+   * Numaflow's defaults, with consumer name {@code reader-0}; undecodable messages are logged and
+   * terminated.
+   */
   public static ReaderOptions defaults() {
     return DEFAULTS;
   }
@@ -67,6 +83,8 @@ public record ReaderOptions(
     private Duration readTimeout;
     private boolean keepAlive;
     private Optional<Duration> keepAliveInterval;
+    private OnUndecodable onUndecodable;
+    private Consumer<UndecodableMessage> undecodableListener;
 
     private Builder(ReaderOptions from) {
       consumerName = from.consumerName;
@@ -74,6 +92,8 @@ public record ReaderOptions(
       readTimeout = from.readTimeout;
       keepAlive = from.keepAlive;
       keepAliveInterval = from.keepAliveInterval;
+      onUndecodable = from.onUndecodable;
+      undecodableListener = from.undecodableListener;
     }
 
     /** Sets the consumer name ({@code <vertex>-<replica>} in Numaflow). */
@@ -106,9 +126,22 @@ public record ReaderOptions(
       return this;
     }
 
+    /** Sets what to do with undecodable messages (default: terminate them). */
+    public Builder onUndecodable(OnUndecodable onUndecodable) {
+      this.onUndecodable = Objects.requireNonNull(onUndecodable, "onUndecodable");
+      return this;
+    }
+
+    /** Sets where undecodable messages are reported (default: {@link #LOG_UNDECODABLE}). */
+    public Builder undecodableListener(Consumer<UndecodableMessage> listener) {
+      this.undecodableListener = Objects.requireNonNull(listener, "undecodableListener");
+      return this;
+    }
+
     /** The options. */
     public ReaderOptions build() {
-      return new ReaderOptions(consumerName, batchSize, readTimeout, keepAlive, keepAliveInterval);
+      return new ReaderOptions(consumerName, batchSize, readTimeout, keepAlive, keepAliveInterval, onUndecodable,
+          undecodableListener);
     }
   }
 }

@@ -4,19 +4,28 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * What {@link BufferAdmin#validate} found wrong: every missing buffer or bucket, and every setting that
- * differs from the expected configuration. Empty when all is well.
+ * What {@link BufferAdmin#validate} found: every missing buffer, consumer group or bucket (problems: a
+ * vertex cannot run), and, when an expected configuration was given, every setting of an existing one
+ * that differs from it (differences: Numaflow never changes an existing buffer, so they are to be
+ * expected after a configuration change, and do not make the report invalid).
  *
- * @param problems the problems, in a stable order
+ * @param problems what is missing, in a stable order
+ * @param differences settings that differ from the expected configuration, in a stable order
  */
-public record ValidationReport(List<Problem> problems) {
+public record ValidationReport(List<Problem> problems, List<Problem> differences) {
 
-  /** Copies the list. */
+  /** Copies the lists. */
   public ValidationReport {
     problems = List.copyOf(problems);
+    differences = List.copyOf(differences);
   }
 
-  /** Whether nothing is wrong. */
+  /** A report of problems only. */
+  public ValidationReport(List<Problem> problems) {
+    this(problems, List.of());
+  }
+
+  /** Whether nothing is missing. */
   public boolean isValid() {
     return problems.isEmpty();
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +32,8 @@ class OptionsTest {
     assertThat(r.batchSize()).isEqualTo(500);
     assertThat(r.readTimeout()).isEqualTo(Duration.ofSeconds(1));
     assertThat(r.keepAlive()).isTrue();
+    assertThat(r.onUndecodable()).isEqualTo(OnUndecodable.TERMINATE);
+    assertThat(r.undecodableListener()).isSameAs(ReaderOptions.LOG_UNDECODABLE);
     assertThat(r.keepAliveIntervalFor(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(20));
     assertThat(r.toBuilder().keepAliveInterval(Duration.ofSeconds(5)).build().keepAliveIntervalFor(Duration.ofSeconds(60)))
         .isEqualTo(Duration.ofSeconds(5));
@@ -77,6 +80,22 @@ class OptionsTest {
     assertThatThrownBy(() -> reader.batchSize(0)).hasMessage("batchSize must be positive, was 0");
     assertThatThrownBy(() -> reader.consumerName(" ")).hasMessage("consumerName must not be blank, was ' '");
     assertThatThrownBy(() -> reader.keepAliveInterval(Duration.ZERO)).hasMessage("keepAliveInterval must be positive, was PT0S");
+  }
+
+  @Test
+  @DisplayName("configurations name each setting that differs, with both values")
+  void differences() {
+    var stream = BufferConfig.Stream.defaults();
+    var other = stream.toBuilder().retention(Retention.WORK_QUEUE).maxAge(Duration.ofHours(1)).build();
+    assertThat(other.differencesFrom(stream)).containsExactly(
+        "stream.retention is WORK_QUEUE, expected LIMITS", "stream.maxAge is PT1H, expected PT72H");
+    assertThat(stream.differencesFrom(stream)).isEmpty();
+    assertThat(BufferConfig.Consumer.defaults().withMaxAckPending(5).differencesFrom(BufferConfig.Consumer.defaults()))
+        .containsExactly("consumer.maxAckPending is 5, expected 25000");
+    assertThat(BufferConfig.Bucket.otDefaults().differencesFrom(BufferConfig.Bucket.procDefaults()))
+        .containsExactly("bucket.ttl is PT3H, expected PT72H");
+    var report = new ValidationReport(List.of(), List.of(new ValidationReport.Problem("b", "stream.maxMsgs is 1, expected 2")));
+    assertThat(report.isValid()).as("differences alone keep a report valid").isTrue();
   }
 
   @Test

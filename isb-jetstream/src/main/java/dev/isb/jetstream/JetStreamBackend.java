@@ -35,7 +35,8 @@ import javax.net.ssl.TrustManagerFactory;
  *     .build());
  * }</pre>
  *
- * <p>Properties: {@code user} and {@code password}, or {@code token}; {@code tls} ({@code true} for
+ * <p>Properties: {@code user} and {@code password}, or {@code token}, or {@code nkey.seed} (an NKey
+ * user seed), or {@code creds.file} (a {@code .creds} file with JWT and seed); {@code tls} ({@code true} for
  * TLS on a {@code nats://} URL; a {@code tls://} URL implies it), {@code tls.caFile} (PEM file of the
  * CA to trust; otherwise the JVM's trust store), {@code tls.insecureSkipVerify} ({@code true} trusts any
  * certificate: only for the self-signed certificates of a test). The URL may list several servers,
@@ -101,6 +102,16 @@ public final class JetStreamBackend implements IsbBackend {
     if (!token.isEmpty()) {
       builder.token(token.toCharArray());
     }
+    String nkeySeed = options.property("nkey.seed", "");
+    String credsFile = options.property("creds.file", "");
+    if (!credsFile.isEmpty()) {
+      if (!Files.isReadable(Path.of(credsFile))) {
+        throw new IllegalArgumentException("creds.file was '" + credsFile + "' but it is not a readable file");
+      }
+      builder.authHandler(Nats.credentials(credsFile));
+    } else if (!nkeySeed.isEmpty()) {
+      builder.authHandler(Nats.staticCredentials(null, nkeySeed.trim().toCharArray()));
+    }
     boolean tls = Boolean.parseBoolean(options.property("tls", "false")) || url.startsWith("tls://");
     if (tls) {
       builder.sslContext(sslContext(options));
@@ -111,6 +122,8 @@ public final class JetStreamBackend implements IsbBackend {
   private static SSLContext sslContext(IsbOptions options) {
     try {
       if (Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"))) {
+        System.getLogger(JetStreamBackend.class.getName()).log(System.Logger.Level.WARNING,
+            "tls.insecureSkipVerify is set: the server's certificate is NOT verified; use tls.caFile instead");
         return io.nats.client.support.SSLUtils.createTrustAllTlsContext();
       }
       String caFile = options.property("tls.caFile", "");

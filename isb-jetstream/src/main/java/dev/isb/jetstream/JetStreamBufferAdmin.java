@@ -17,6 +17,7 @@ import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.DeliverPolicy;
 import io.nats.client.api.DiscardPolicy;
 import io.nats.client.api.KeyValueConfiguration;
+import io.nats.client.api.KeyValueStatus;
 import io.nats.client.api.RetentionPolicy;
 import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
@@ -24,8 +25,10 @@ import io.nats.client.api.StreamInfo;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Buffers as Numaflow creates them on JetStream: per buffer a stream whose name and only subject are
@@ -104,6 +107,10 @@ final class JetStreamBufferAdmin implements BufferAdmin {
     return storage == Storage.FILE ? StorageType.File : StorageType.Memory;
   }
 
+  private static Storage storage(StorageType storage) {
+    return storage == StorageType.File ? Storage.FILE : Storage.MEMORY;
+  }
+
   @Override
   public void createBuffers(Collection<String> buffers, BufferConfig config) {
     Objects.requireNonNull(config, "config");
@@ -153,29 +160,81 @@ final class JetStreamBufferAdmin implements BufferAdmin {
 
   @Override
   public ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout) {
+    return validate(buffers, buckets, layout, Optional.empty());
+  }
+
+  @Override
+  public ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
+      BufferConfig expected) {
+    return validate(buffers, buckets, layout, Optional.of(expected));
+  }
+
+  private ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
+      Optional<BufferConfig> expected) {
     Objects.requireNonNull(layout, "layout");
     var problems = new ArrayList<ValidationReport.Problem>();
+    var differences = new ArrayList<ValidationReport.Problem>();
     for (String buffer : names(buffers)) {
       JetStreamErrors.call(buffer, "validating the buffer", () -> {
-        if (streamInfo(buffer) == null) {
+        StreamInfo stream = streamInfo(buffer);
+        ConsumerInfo consumer = stream == null ? null : consumerInfo(buffer);
+        if (stream == null) {
           problems.add(new ValidationReport.Problem(buffer, "stream is missing"));
-        } else if (consumerInfo(buffer) == null) {
+        } else if (consumer == null) {
           problems.add(new ValidationReport.Problem(buffer, "durable consumer '" + buffer + "' is missing"));
+        }
+        if (stream != null && expected.isPresent()) {
+          streamDifferences(stream.getConfiguration(), expected.get().stream())
+              .forEach(d -> differences.add(new ValidationReport.Problem(buffer, d)));
+        }
+        if (consumer != null && expected.isPresent()) {
+          var cc = consumer.getConsumerConfiguration();
+          new BufferConfig.Consumer(cc.getAckWait(), cc.getMaxAckPending())
+              .differencesFrom(expected.get().consumer())
+              .forEach(d -> differences.add(new ValidationReport.Problem(buffer, d)));
         }
         return null;
       });
     }
     for (String bucket : names(buckets)) {
-      var kvs = layout == BucketLayout.OFFSET_TIMELINE
-          ? List.of(BufferNames.offsetTimelineBucket(bucket))
-          : List.of(BufferNames.offsetTimelineBucket(bucket), BufferNames.processorsBucket(bucket));
-      for (String kv : kvs) {
-        if (!JetStreamErrors.call(kv, "validating the bucket", () -> bucketExists(kv))) {
-          problems.add(new ValidationReport.Problem(kv, "key/value bucket is missing"));
-        }
+      var kvs = new LinkedHashMap<String, Optional<BufferConfig.Bucket>>();
+      kvs.put(BufferNames.offsetTimelineBucket(bucket), expected.map(BufferConfig::otBucket));
+      if (layout == BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS) {
+        kvs.put(BufferNames.processorsBucket(bucket), expected.map(BufferConfig::procBucket));
       }
+      kvs.forEach((kv, expectedBucket) -> JetStreamErrors.call(kv, "validating the bucket", () -> {
+        KeyValueStatus status = bucketStatus(kv);
+        if (status == null) {
+          problems.add(new ValidationReport.Problem(kv, "key/value bucket is missing"));
+        } else if (expectedBucket.isPresent()) {
+          bucketOf(status.getConfiguration()).differencesFrom(asCreated(expectedBucket.get()))
+              .forEach(d -> differences.add(new ValidationReport.Problem(kv, d)));
+        }
+        return null;
+      }));
     }
-    return new ValidationReport(problems);
+    return new ValidationReport(problems, differences);
+  }
+
+  private static List<String> streamDifferences(StreamConfiguration actual, BufferConfig.Stream expected) {
+    try {
+      return new BufferConfig.Stream(retention(actual.getRetentionPolicy()), actual.getMaxMsgs(), actual.getMaxAge(),
+          actual.getMaxBytes(), actual.getReplicas(), actual.getDuplicateWindow(), storage(actual.getStorageType()))
+          .differencesFrom(expected);
+    } catch (IllegalArgumentException outsideOurRange) {
+      return List.of("stream has settings this library does not create: " + outsideOurRange.getMessage());
+    }
+  }
+
+  private static BufferConfig.Bucket bucketOf(KeyValueConfiguration c) {
+    return new BufferConfig.Bucket(c.getMaximumValueSize(), (int) c.getMaxHistoryPerKey(), c.getTtl(), c.getMaxBucketSize(),
+        storage(c.getStorageType()), c.getReplicas());
+  }
+
+  /** The bucket settings as created: JetStream says -1 where Numaflow's config says 0 for "no limit". */
+  private static BufferConfig.Bucket asCreated(BufferConfig.Bucket b) {
+    return new BufferConfig.Bucket(b.maxValueSize() == 0 ? -1 : b.maxValueSize(), b.history(), b.ttl(),
+        b.maxBytes() == 0 ? -1 : b.maxBytes(), b.storage(), b.replicas());
   }
 
   @Override
@@ -251,12 +310,15 @@ final class JetStreamBufferAdmin implements BufferAdmin {
   }
 
   private boolean bucketExists(String name) throws IOException, JetStreamApiException {
+    return bucketStatus(name) != null;
+  }
+
+  private KeyValueStatus bucketStatus(String name) throws IOException, JetStreamApiException {
     try {
-      kvm.getStatus(name);
-      return true;
+      return kvm.getStatus(name);
     } catch (JetStreamApiException e) {
       if (JetStreamErrors.isNotFound(e)) {
-        return false;
+        return null;
       }
       throw e;
     }

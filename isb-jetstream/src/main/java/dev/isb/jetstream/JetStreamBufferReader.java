@@ -8,8 +8,10 @@ import dev.isb.Message;
 import dev.isb.MessageCodec;
 import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
+import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
+import dev.isb.UndecodableMessage;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.PullSubscribeOptions;
@@ -37,7 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * available at once, or waits up to the expiry for the first message, then ends the request with a
  * status that jnats turns into a {@code null} from {@code nextMessage}. Reads are serialized (a
  * subscription has one pull in flight); acks, naks and keep-alives may come from any thread. Acks are
- * confirmed: each is a request the server answers, sent all at once and awaited together.
+ * confirmed: each is a request the server answers, sent all at once and awaited together. Bytes that
+ * do not decode are reported to the options' listener and the rest of the batch is delivered.
  */
 final class JetStreamBufferReader implements BufferReader {
 
@@ -148,10 +151,23 @@ final class JetStreamBufferReader implements BufferReader {
       held.put(seq, msg);
       return new ReadMessage(message, offset, meta.deliveredCount());
     } catch (MessageDecodeException e) {
-      // Not lost: it stays un-acked and comes back after ackWait. Poison handling is its own issue.
-      LOG.log(Level.WARNING, "buffer ''{0}'': skipping undecodable message at offset {1} (delivery {2}): {3}",
-          buffer, offset, meta.deliveredCount(), e.getMessage());
+      reportUndecodable(msg, offset, meta.deliveredCount(), e);
       return null;
+    }
+  }
+
+  /** Reports a message that does not decode, then terminates it or leaves it for redelivery. */
+  private void reportUndecodable(io.nats.client.Message msg, JetStreamOffset offset, long deliveries,
+      MessageDecodeException e) {
+    var error = new MessageDecodeException(buffer, offset.toString(), e.getMessage(), e);
+    try {
+      options.undecodableListener().accept(new UndecodableMessage(offset, deliveries, msg.getData(), error));
+    } catch (RuntimeException listenerFailed) {
+      LOG.log(Level.WARNING, "buffer ''{0}'': the undecodable-message listener failed on offset {1}: {2}",
+          buffer, offset, listenerFailed.toString());
+    }
+    if (options.onUndecodable() == OnUndecodable.TERMINATE) {
+      msg.term();
     }
   }
 

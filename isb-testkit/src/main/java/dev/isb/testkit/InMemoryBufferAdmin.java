@@ -9,7 +9,9 @@ import dev.isb.ValidationReport;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Map;
 
 /** A client's view of the buffers and buckets of an in-memory ISB. Thread-safe: the maps are concurrent. */
@@ -49,24 +51,47 @@ final class InMemoryBufferAdmin implements BufferAdmin {
 
   @Override
   public ValidationReport validate(Collection<String> bufferNames, Collection<String> bucketNames, BucketLayout layout) {
+    return validate(bufferNames, bucketNames, layout, Optional.empty());
+  }
+
+  @Override
+  public ValidationReport validate(Collection<String> bufferNames, Collection<String> bucketNames, BucketLayout layout,
+      BufferConfig expected) {
+    return validate(bufferNames, bucketNames, layout, Optional.of(expected));
+  }
+
+  private ValidationReport validate(Collection<String> bufferNames, Collection<String> bucketNames,
+      BucketLayout layout, Optional<BufferConfig> expected) {
     Objects.requireNonNull(layout, "layout");
     var problems = new ArrayList<ValidationReport.Problem>();
+    var differences = new ArrayList<ValidationReport.Problem>();
     for (String name : validNames(bufferNames)) {
-      if (!buffers.containsKey(name)) {
+      InMemoryBuffer buffer = buffers.get(name);
+      if (buffer == null) {
         problems.add(new ValidationReport.Problem(name, "buffer (stream and consumer group) is missing"));
+      } else {
+        expected.ifPresent(e -> {
+          buffer.config().stream().differencesFrom(e.stream()).forEach(d -> differences.add(new ValidationReport.Problem(name, d)));
+          buffer.config().consumer().differencesFrom(e.consumer()).forEach(d -> differences.add(new ValidationReport.Problem(name, d)));
+        });
       }
     }
     for (String name : validNames(bucketNames)) {
-      var kvs = layout == BucketLayout.OFFSET_TIMELINE
-          ? List.of(BufferNames.offsetTimelineBucket(name))
-          : List.of(BufferNames.offsetTimelineBucket(name), BufferNames.processorsBucket(name));
-      for (String kv : kvs) {
-        if (!buckets.containsKey(kv)) {
-          problems.add(new ValidationReport.Problem(kv, "key/value bucket is missing"));
-        }
+      var kvs = new LinkedHashMap<String, Optional<BufferConfig.Bucket>>();
+      kvs.put(BufferNames.offsetTimelineBucket(name), expected.map(BufferConfig::otBucket));
+      if (layout == BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS) {
+        kvs.put(BufferNames.processorsBucket(name), expected.map(BufferConfig::procBucket));
       }
+      kvs.forEach((kv, expectedBucket) -> {
+        BufferConfig.Bucket actual = buckets.get(kv);
+        if (actual == null) {
+          problems.add(new ValidationReport.Problem(kv, "key/value bucket is missing"));
+        } else {
+          expectedBucket.ifPresent(e -> actual.differencesFrom(e).forEach(d -> differences.add(new ValidationReport.Problem(kv, d))));
+        }
+      });
     }
-    return new ValidationReport(problems);
+    return new ValidationReport(problems, differences);
   }
 
   @Override

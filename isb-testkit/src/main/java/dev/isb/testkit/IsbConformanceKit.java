@@ -1347,6 +1347,33 @@ public abstract class IsbConformanceKit {
     }
 
     @Test
+    @DisplayName("validate against an expected configuration names each differing setting, and differences do not make it invalid")
+    void validateAgainstConfig() {
+      String b = bufferName();
+      String bucket = bucketName();
+      BufferConfig created = config(s -> s.maxMsgs(1234), Duration.ofSeconds(17), 321);
+      client.admin().createBuffers(List.of(b), created);
+      client.admin().createBuckets(List.of(bucket), created, BucketLayout.OFFSET_TIMELINE);
+
+      ValidationReport same = client.admin().validate(List.of(b), List.of(bucket), BucketLayout.OFFSET_TIMELINE, created);
+      assertThat(same.problems()).isEmpty();
+      assertThat(same.differences()).isEmpty();
+
+      BufferConfig expected = created.toBuilder()
+          .stream(created.stream().toBuilder().maxMsgs(5000).build())
+          .consumer(created.consumer().withAckWait(Duration.ofSeconds(18)))
+          .otBucket(created.otBucket().withTtl(Duration.ofHours(1)))
+          .build();
+      ValidationReport differing =
+          client.admin().validate(List.of(b), List.of(bucket), BucketLayout.OFFSET_TIMELINE, expected);
+      assertThat(differing.isValid()).isTrue();
+      assertThat(differing.differences()).extracting(ValidationReport.Problem::toString).containsExactlyInAnyOrder(
+          b + ": stream.maxMsgs is 1234, expected 5000",
+          b + ": consumer.ackWait is PT17S, expected PT18S",
+          BufferNames.offsetTimelineBucket(bucket) + ": bucket.ttl is PT3H, expected PT1H");
+    }
+
+    @Test
     @DisplayName("createBuffers is idempotent and leaves an existing buffer, its messages and settings as they are")
     void createIsIdempotent() {
       String b = createBuffer();
