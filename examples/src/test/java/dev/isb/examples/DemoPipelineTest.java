@@ -3,13 +3,18 @@ package dev.isb.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isb.IsbOptions;
+import dev.isb.testkit.NatsServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class DemoPipelineTest {
+
+  @RegisterExtension
+  static final NatsServerExtension NATS = NatsServerExtension.single();
 
   @Test
   @DisplayName("the demo pipeline delivers every generated word exactly once, counted per key")
@@ -26,5 +31,19 @@ class DemoPipelineTest {
     assertThat(result.countsByKey()).containsOnlyKeys("apple", "banana", "cherry", "damson", "elder")
         .allSatisfy((word, count) -> assertThat(count).isEqualTo(400));
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("sink received 2000 of 2000").contains("complete");
+  }
+
+  @Test
+  @DisplayName("the same demo runs unchanged on a real JetStream server")
+  void runsOnJetStream() throws Exception {
+    var printed = new ByteArrayOutputStream();
+    var demo = new DemoPipeline(IsbOptions.builder().backend("jetstream").url(NATS.url()).build(), 1_000,
+        new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    DemoPipeline.Result result = demo.run();
+
+    assertThat(result.complete()).isTrue();
+    assertThat(result.duplicates()).isEqualTo(1_000);
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("backend jetstream");
   }
 }

@@ -48,6 +48,8 @@ public final class JetStreamBackend implements IsbBackend {
   public static final String NAME = "jetstream";
 
   private static final String DEFAULT_URL = "nats://127.0.0.1:4222";
+  /** jnats reports why a connect failed on its listener thread, just after the connect itself fails. */
+  private static final Duration CONNECT_FAILURE_WAIT = Duration.ofMillis(500);
 
   /** For {@link java.util.ServiceLoader}. */
   public JetStreamBackend() {}
@@ -59,13 +61,16 @@ public final class JetStreamBackend implements IsbBackend {
 
   @Override
   public IsbClient open(IsbOptions options) {
-    Options natsOptions = natsOptions(options);
+    var listener = new QuietPullStatuses();
+    Options natsOptions = natsOptions(options, listener);
     Connection connection;
     try {
       connection = Nats.connect(natsOptions);
     } catch (IOException e) {
-      throw new IsbBackendException(null, null,
-          "cannot connect to JetStream at " + options.toString() + ": " + e.getMessage(), true, e);
+      Exception reason = listener.awaitConnectFailure(CONNECT_FAILURE_WAIT);
+      String why = reason == null ? e.getMessage() : e.getMessage() + ": " + reason;
+      throw new IsbBackendException(null, null, "cannot connect to JetStream at " + options + ": " + why, true,
+          reason == null ? e : reason);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IsbBackendException(null, null, "interrupted while connecting to JetStream", true, e);
@@ -82,7 +87,7 @@ public final class JetStreamBackend implements IsbBackend {
     }
   }
 
-  static Options natsOptions(IsbOptions options) {
+  static Options natsOptions(IsbOptions options, ErrorListener listener) {
     String url = options.url().isBlank() ? DEFAULT_URL : options.url();
     String[] servers = Arrays.stream(url.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toArray(String[]::new);
     var builder = new Options.Builder()
@@ -92,7 +97,7 @@ public final class JetStreamBackend implements IsbBackend {
         .pingInterval(Duration.ofSeconds(3))
         .maxPingsOut(2)
         .connectionTimeout(Duration.ofSeconds(5))
-        .errorListener(new QuietPullStatuses());
+        .errorListener(listener);
     String user = options.property("user", "");
     String password = options.property("password", "");
     String token = options.property("token", "");
@@ -152,9 +157,26 @@ public final class JetStreamBackend implements IsbBackend {
     }
   }
 
-  /** Pull requests that end with "no messages" or "request timeout" are how reads end, not errors. */
+  /**
+   * Logs the connection's errors, except the pull statuses that are how reads end ("no messages",
+   * "request timeout"); remembers the first exception, which jnats reports only here, so that a
+   * failed connect can say why (a TLS or authentication failure).
+   */
   private static final class QuietPullStatuses implements ErrorListener {
     private static final System.Logger LOG = System.getLogger(JetStreamBackend.class.getName());
+    private final java.util.concurrent.CompletableFuture<Exception> firstException =
+        new java.util.concurrent.CompletableFuture<>();
+
+    Exception awaitConnectFailure(Duration wait) {
+      try {
+        return firstException.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return null;
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        return null;
+      }
+    }
 
     @Override
     public void pullStatusWarning(Connection conn, JetStreamSubscription sub, Status status) {
@@ -170,6 +192,7 @@ public final class JetStreamBackend implements IsbBackend {
 
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
+      firstException.complete(exp);
       LOG.log(System.Logger.Level.DEBUG, "NATS exception: " + exp);
     }
   }

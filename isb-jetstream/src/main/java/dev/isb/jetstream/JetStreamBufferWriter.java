@@ -112,8 +112,10 @@ final class JetStreamBufferWriter implements BufferWriter {
           inFlight.add(new InFlight(i, m, (CompletableFuture<?>) started));
         }
       }
+      // One ack deadline for the whole batch: a stalled server costs one publish timeout, not one per message.
+      long acksDue = System.nanoTime() + publishTimeout.toNanos();
       for (InFlight f : inFlight) {
-        results[f.index] = finish(f, deadline);
+        results[f.index] = finish(f, deadline, acksDue);
       }
       return Arrays.asList(results);
     } finally {
@@ -167,11 +169,11 @@ final class JetStreamBufferWriter implements BufferWriter {
     }
   }
 
-  private WriteResult finish(InFlight f, long deadline) {
+  private WriteResult finish(InFlight f, long deadline, long acksDue) {
     CompletableFuture<?> ack = f.ack;
     while (true) {
       try {
-        PublishAck pub = (PublishAck) ack.get(publishTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        PublishAck pub = (PublishAck) ack.get(Math.max(0, acksDue - System.nanoTime()), TimeUnit.NANOSECONDS);
         var offset = new JetStreamOffset(buffer, partition, pub.getSeqno(), null);
         return pub.isDuplicate() ? new WriteResult.Duplicate(offset) : new WriteResult.Written(offset);
       } catch (Exception e) {
@@ -190,6 +192,7 @@ final class JetStreamBufferWriter implements BufferWriter {
           return r;
         }
         ack = (CompletableFuture<?>) again;
+        acksDue = System.nanoTime() + publishTimeout.toNanos();
       }
     }
   }

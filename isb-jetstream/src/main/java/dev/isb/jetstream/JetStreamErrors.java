@@ -35,10 +35,15 @@ final class JetStreamErrors {
         && (api.getApiErrorCode() == MAX_MESSAGES_EXCEEDED || api.getApiErrorCode() == MAX_BYTES_EXCEEDED);
   }
 
-  /** The cause inside jnats' future wrappers. */
+  /**
+   * The cause inside jnats' wrappers: futures wrap in ExecutionException / CompletionException, and
+   * {@code publishAsync} completes exceptionally with a plain RuntimeException around the API error.
+   */
   static Throwable unwrap(Throwable e) {
     Throwable t = e;
-    while ((t instanceof ExecutionException || t instanceof CompletionException) && t.getCause() != null) {
+    while (t.getCause() != null && (t instanceof ExecutionException || t instanceof CompletionException
+        || (t.getClass() == RuntimeException.class
+            && (t.getCause() instanceof JetStreamApiException || t.getCause() instanceof IOException)))) {
       t = t.getCause();
     }
     return t;

@@ -53,11 +53,14 @@ class JetStreamUndecodableTest {
         .consumer(BufferConfig.Consumer.defaults().withAckWait(ACK_WAIT))
         .build();
     client.admin().createBuffers(List.of(buffer), config);
-    try (Connection raw = Nats.connect(NATS.url())) {
+    Connection raw = Nats.connect(NATS.url());
+    try {
       var js = raw.jetStream();
       js.publish(buffer, MessageCodec.encode(message("first")));
       js.publish(buffer, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
       js.publish(buffer, MessageCodec.encode(message("last")));
+    } finally {
+      raw.close();
     }
   }
 
