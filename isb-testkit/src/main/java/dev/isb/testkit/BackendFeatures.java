@@ -35,6 +35,8 @@ import java.util.Set;
  *     skipped
  * @param duplicateReportsOriginal whether {@link dev.isb.WriteResult.Duplicate#original()} is the
  *     offset of the first copy (default true); when false, only the result type is checked
+ * @param replicas the replicas of the buffers and buckets the kit creates (default 1; 3 for a
+ *     three-node cluster)
  */
 public record BackendFeatures(
     Duration ackWait,
@@ -44,11 +46,12 @@ public record BackendFeatures(
     int maxPayloadBytes,
     boolean rejectsOversizePayloads,
     Set<Retention> retentions,
-    boolean duplicateReportsOriginal) {
+    boolean duplicateReportsOriginal,
+    int replicas) {
 
   private static final BackendFeatures DEFAULTS = new BackendFeatures(
       Duration.ofMillis(500), Duration.ofMillis(50), true, true, 1024 * 1024, false,
-      EnumSet.allOf(Retention.class), true);
+      EnumSet.allOf(Retention.class), true, 1);
 
   /** Checks the values and copies the set. */
   public BackendFeatures {
@@ -64,6 +67,9 @@ public record BackendFeatures(
       throw new IllegalArgumentException("maxPayloadBytes must not be negative, was " + maxPayloadBytes);
     }
     retentions = Set.copyOf(Objects.requireNonNull(retentions, "retentions"));
+    if (replicas < 1 || replicas > 5) {
+      throw new IllegalArgumentException("replicas must be between 1 and 5, was " + replicas);
+    }
   }
 
   /**
@@ -77,48 +83,54 @@ public record BackendFeatures(
   /** A copy with another ackWait for redelivery tests. */
   public BackendFeatures withAckWait(Duration ackWait) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy with another writer usage refresh interval. */
   public BackendFeatures withRefreshInterval(Duration refreshInterval) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy that says whether nak delays are honoured. */
   public BackendFeatures withNakDelayHonoured(boolean nakDelayHonoured) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy that says whether {@code pending()} is exact. */
   public BackendFeatures withPendingExact(boolean pendingExact) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy with another largest payload. */
   public BackendFeatures withMaxPayloadBytes(int maxPayloadBytes) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy that says whether payloads above {@code maxPayloadBytes} are refused. */
   public BackendFeatures withRejectsOversizePayloads(boolean rejectsOversizePayloads) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy with other supported retention policies. */
   public BackendFeatures withRetentions(Set<Retention> retentions) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 
   /** A copy that says whether duplicates report the offset of the first copy. */
   public BackendFeatures withDuplicateReportsOriginal(boolean duplicateReportsOriginal) {
     return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal);
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+  }
+
+  /** A copy whose buffers and buckets have another number of replicas. */
+  public BackendFeatures withReplicas(int replicas) {
+    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
+        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
   }
 }

@@ -1502,7 +1502,7 @@ public abstract class IsbConformanceKit {
     return name;
   }
 
-  /** Single-node settings with an ackWait long enough that nothing is redelivered by accident. */
+  /** The backend's replicas, memory storage, and an ackWait long enough that nothing is redelivered by accident. */
   private BufferConfig config() {
     return config(LONG_ACK_WAIT);
   }
@@ -1514,10 +1514,11 @@ public abstract class IsbConformanceKit {
   private BufferConfig config(
       UnaryOperator<BufferConfig.Stream.Builder> stream, Duration ackWait, long maxAckPending) {
     return BufferConfig.defaults().toBuilder()
-        .stream(stream.apply(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY)).build())
+        .stream(stream.apply(BufferConfig.Stream.defaults().toBuilder().replicas(features().replicas())
+            .storage(Storage.MEMORY)).build())
         .consumer(BufferConfig.Consumer.defaults().withAckWait(ackWait).withMaxAckPending(maxAckPending))
-        .otBucket(BufferConfig.Bucket.otDefaults().withReplicas(1))
-        .procBucket(BufferConfig.Bucket.procDefaults().withReplicas(1))
+        .otBucket(BufferConfig.Bucket.otDefaults().withReplicas(features().replicas()))
+        .procBucket(BufferConfig.Bucket.procDefaults().withReplicas(features().replicas()))
         .build();
   }
 
