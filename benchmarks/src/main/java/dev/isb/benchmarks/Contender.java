@@ -1,0 +1,55 @@
+package dev.isb.benchmarks;
+
+import dev.isb.Message;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One side of a comparison, the raw client or the library. Opening a writer or reader is setup and is
+ * not timed; the calls on them are. Both sides are driven by the same loops in {@link Rounds}, so the
+ * only code that differs between them is what they do in {@link BatchWriter#write} and
+ * {@link BatchReader#readAndAck}.
+ */
+interface Contender extends AutoCloseable {
+
+  /** {@code raw} or {@code library}. */
+  String name();
+
+  /** A writer on an existing stream, ready to write at once. */
+  BatchWriter writer(String buffer);
+
+  /** A reader in the stream's durable consumer, ready to read at once. */
+  BatchReader reader(String buffer);
+
+  @Override
+  void close();
+
+  /** Writes batches; not thread-safe. */
+  interface BatchWriter extends AutoCloseable {
+    /**
+     * Writes a batch and waits for its acks.
+     *
+     * @return how many messages were stored by this call, which must be all of them
+     * @throws BenchFailure if any message was not stored exactly once
+     */
+    int write(List<Message> batch);
+
+    @Override
+    void close();
+  }
+
+  /** Reads and acks batches; not thread-safe. */
+  interface BatchReader extends AutoCloseable {
+    /**
+     * Reads up to {@code max} messages (waiting up to {@code maxWait} for the first), decodes each, counts
+     * it in {@code tally}, and acks them all with acks the server confirms.
+     *
+     * @return how many messages were read and acked; 0 when none came in time
+     * @throws BenchFailure if a message was read twice or an ack was not confirmed
+     */
+    int readAndAck(int max, Duration maxWait, Tally tally);
+
+    @Override
+    void close();
+  }
+}

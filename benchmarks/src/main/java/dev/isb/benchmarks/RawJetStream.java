@@ -1,0 +1,235 @@
+package dev.isb.benchmarks;
+
+import dev.isb.Message;
+import dev.isb.MessageCodec;
+import io.nats.client.Connection;
+import io.nats.client.ErrorListener;
+import io.nats.client.JetStream;
+import io.nats.client.JetStreamManagement;
+import io.nats.client.JetStreamSubscription;
+import io.nats.client.Nats;
+import io.nats.client.Options;
+import io.nats.client.PublishOptions;
+import io.nats.client.PullSubscribeOptions;
+import io.nats.client.api.PublishAck;
+import io.nats.client.support.Status;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The raw jnats client doing what the library promises, and nothing else: the same encoded bytes
+ * ({@link MessageCodec#encode}), the same {@code Nats-Msg-Id} and expected stream on every publish, the
+ * same window of outstanding publishes, the same pull requests, and acks the server confirms, sent all
+ * at once and then awaited. Its connection has the library's options (reconnect for ever, ping every
+ * 3 s, pull-status noise silenced).
+ */
+final class RawJetStream implements Contender {
+
+  /** The library's defaults: JetStreamIsbClient.Settings. */
+  static final int WINDOW = 1024;
+  static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(5);
+  static final Duration ACK_TIMEOUT = Duration.ofSeconds(5);
+  /** The library reader's wait for the end-of-request status after the pull's expiry. */
+  private static final Duration STATUS_GRACE = Duration.ofSeconds(2);
+  private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
+
+  private final Connection connection;
+  private final JetStream js;
+
+  private RawJetStream(Connection connection) throws IOException {
+    this.connection = connection;
+    this.js = connection.jetStream();
+  }
+
+  /** Opens its own connection, configured as the library configures its own. */
+  static RawJetStream connect(String url, String connectionName) {
+    Options options = new Options.Builder()
+        .server(url)
+        .connectionName(connectionName)
+        .maxReconnects(-1)
+        .pingInterval(Duration.ofSeconds(3))
+        .maxPingsOut(2)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .errorListener(new QuietPullStatuses())
+        .build();
+    try {
+      Connection connection = Nats.connect(options);
+      try {
+        return new RawJetStream(connection);
+      } catch (IOException | RuntimeException e) {
+        connection.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot connect to " + url + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while connecting to " + url, e);
+    }
+  }
+
+  /** Stream and consumer info, for the checks after each round. */
+  JetStreamManagement management() {
+    try {
+      return connection.jetStreamManagement();
+    } catch (IOException e) {
+      throw new IllegalStateException("JetStream is not available: " + e.getMessage(), e);
+    }
+  }
+
+  /** The server's version, from its INFO line. */
+  String serverVersion() {
+    return connection.getServerInfo().getVersion();
+  }
+
+  @Override
+  public String name() {
+    return "raw";
+  }
+
+  @Override
+  public BatchWriter writer(String buffer) {
+    return new Writer(buffer);
+  }
+
+  @Override
+  public BatchReader reader(String buffer) {
+    try {
+      return new Reader(js.subscribe(buffer, PullSubscribeOptions.bind(buffer, buffer)));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot bind to consumer '" + buffer + "': " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      connection.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private final class Writer implements BatchWriter {
+    private final String stream;
+    private final Semaphore window = new Semaphore(WINDOW);
+
+    Writer(String stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      var acks = new ArrayList<CompletableFuture<PublishAck>>(batch.size());
+      for (Message m : batch) {
+        byte[] body = MessageCodec.encode(m);
+        PublishOptions options = PublishOptions.builder().expectedStream(stream).messageId(m.id().dedupKey()).build();
+        window.acquireUninterruptibly();
+        CompletableFuture<PublishAck> ack = js.publishAsync(stream, null, body, options);
+        ack.whenComplete((a, e) -> window.release());
+        acks.add(ack);
+      }
+      int stored = 0;
+      for (int i = 0; i < acks.size(); i++) {
+        PublishAck ack = await(acks.get(i), PUBLISH_TIMEOUT, "publish ack of " + batch.get(i).id());
+        if (ack.isDuplicate()) {
+          throw new BenchFailure("raw: the server took " + batch.get(i).id() + " as a duplicate (seq "
+              + ack.getSeqno() + "): it was written twice");
+        }
+        stored++;
+      }
+      return stored;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private final class Reader implements BatchReader {
+    private final JetStreamSubscription subscription;
+
+    Reader(JetStreamSubscription subscription) {
+      this.subscription = subscription;
+    }
+
+    @Override
+    public int readAndAck(int max, Duration maxWait, Tally tally) {
+      subscription.pullNoWait(max, maxWait);
+      long deadline = System.nanoTime() + maxWait.plus(STATUS_GRACE).toNanos();
+      var got = new ArrayList<io.nats.client.Message>(Math.min(max, 512));
+      try {
+        while (got.size() < max) {
+          long remaining = deadline - System.nanoTime();
+          if (remaining <= 0) {
+            break;
+          }
+          io.nats.client.Message msg = subscription.nextMessage(Duration.ofNanos(remaining));
+          if (msg == null) {
+            break;
+          }
+          tally.seen(MessageCodec.decode(msg.getData()));
+          got.add(msg);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchFailure("raw: interrupted while reading", e);
+      }
+      var replies = new ArrayList<CompletableFuture<io.nats.client.Message>>(got.size());
+      for (io.nats.client.Message msg : got) {
+        replies.add(connection.request(msg.getReplyTo(), ACK));
+      }
+      for (CompletableFuture<io.nats.client.Message> reply : replies) {
+        await(reply, ACK_TIMEOUT, "ack confirmation");
+      }
+      return got.size();
+    }
+
+    @Override
+    public void close() {
+      try {
+        subscription.unsubscribe();
+      } catch (IllegalStateException alreadyClosed) {
+        // The connection closed first.
+      }
+    }
+  }
+
+  private static <T> T await(CompletableFuture<T> future, Duration timeout, String what) {
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchFailure("raw: interrupted waiting for the " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new BenchFailure("raw: no " + what + ": " + e, e);
+    }
+  }
+
+  /** As the library's listener: pull requests that end with 404 or 408 are how reads end. */
+  private static final class QuietPullStatuses implements ErrorListener {
+    @Override
+    public void pullStatusWarning(Connection conn, JetStreamSubscription sub, Status status) {
+      if (status.getCode() != 404 && status.getCode() != 408) {
+        System.err.println("raw: pull status " + status);
+      }
+    }
+
+    @Override
+    public void errorOccurred(Connection conn, String error) {
+      System.err.println("raw: NATS error: " + error);
+    }
+
+    @Override
+    public void exceptionOccurred(Connection conn, Exception exp) {
+      // The library logs these at DEBUG, i.e. not at all by default.
+    }
+  }
+}
