@@ -369,6 +369,8 @@ public final class NatsServer implements AutoCloseable {
       c.append("\n  password: ").append(quote(options.password())).append("\n}\n");
     } else if (options.token() != null) {
       c.append("authorization {\n  token: ").append(quote(options.token())).append("\n}\n");
+    } else if (options.nkey() != null) {
+      c.append("authorization {\n  users: [ { nkey: ").append(quote(options.nkey())).append(" } ]\n}\n");
     }
     if (certificates != null) {
       c.append("tls {\n");
@@ -411,6 +413,7 @@ public final class NatsServer implements AutoCloseable {
       String user,
       String password,
       String token,
+      String nkey,
       boolean tls,
       boolean mutualTls,
       Duration startTimeout) {
@@ -420,7 +423,7 @@ public final class NatsServer implements AutoCloseable {
 
     static Options defaults() {
       return new Options(
-          null, DEFAULT_MAX_PAYLOAD, null, null, null, false, false, Duration.ofSeconds(20));
+          null, DEFAULT_MAX_PAYLOAD, null, null, null, null, false, false, Duration.ofSeconds(20));
     }
 
     /** Whether this is the default server that any nats image runs, as Testcontainers would. */
@@ -430,7 +433,7 @@ public final class NatsServer implements AutoCloseable {
 
     Options withBinary(Path binary) {
       return new Options(
-          binary, maxPayload, user, password, token, tls, mutualTls, startTimeout);
+          binary, maxPayload, user, password, token, nkey, tls, mutualTls, startTimeout);
     }
 
     Options withMaxPayload(int bytes) {
@@ -438,28 +441,39 @@ public final class NatsServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "maxPayload must be between 1 and " + MAX_MAX_PAYLOAD + " bytes, was " + bytes);
       }
-      return new Options(binary, bytes, user, password, token, tls, mutualTls, startTimeout);
+      return new Options(binary, bytes, user, password, token, nkey, tls, mutualTls, startTimeout);
     }
 
     Options withUser(String user, String password) {
       requireText(user, "user");
       requireText(password, "password");
-      if (token != null) {
-        throw new IllegalStateException("user cannot be set: a token is already set");
+      if (token != null || nkey != null) {
+        throw new IllegalStateException("user cannot be set: a token or an nkey is already set");
       }
-      return new Options(binary, maxPayload, user, password, null, tls, mutualTls, startTimeout);
+      return new Options(binary, maxPayload, user, password, null, null, tls, mutualTls, startTimeout);
     }
 
     Options withToken(String token) {
       requireText(token, "token");
-      if (user != null) {
-        throw new IllegalStateException("token cannot be set: a user is already set");
+      if (user != null || nkey != null) {
+        throw new IllegalStateException("token cannot be set: a user or an nkey is already set");
       }
-      return new Options(binary, maxPayload, null, null, token, tls, mutualTls, startTimeout);
+      return new Options(binary, maxPayload, null, null, token, null, tls, mutualTls, startTimeout);
+    }
+
+    Options withNkey(String publicKey) {
+      requireText(publicKey, "nkey");
+      if (!publicKey.startsWith("U")) {
+        throw new IllegalArgumentException("nkey must be a user public key (starting with U), was '" + publicKey + "'");
+      }
+      if (user != null || token != null) {
+        throw new IllegalStateException("nkey cannot be set: a user or a token is already set");
+      }
+      return new Options(binary, maxPayload, null, null, null, publicKey, tls, mutualTls, startTimeout);
     }
 
     Options withTls(boolean mutual) {
-      return new Options(binary, maxPayload, user, password, token, true, mutual, startTimeout);
+      return new Options(binary, maxPayload, user, password, token, nkey, true, mutual, startTimeout);
     }
 
     Options withStartTimeout(Duration timeout) {
@@ -467,7 +481,7 @@ public final class NatsServer implements AutoCloseable {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("startTimeout must be positive, was " + timeout);
       }
-      return new Options(binary, maxPayload, user, password, token, tls, mutualTls, timeout);
+      return new Options(binary, maxPayload, user, password, token, nkey, tls, mutualTls, timeout);
     }
 
     /** The binary to run: the one set, else the environment variable, the PATH, the Debian place. */
@@ -551,6 +565,18 @@ public final class NatsServer implements AutoCloseable {
      */
     public Builder token(String token) {
       options = options.withToken(token);
+      return this;
+    }
+
+    /**
+     * Requires clients to sign in with the NKey whose public key this is; exclusive with {@link #user}
+     * and {@link #token}.
+     *
+     * @param publicKey a user public key ({@code U...})
+     * @return this builder
+     */
+    public Builder nkey(String publicKey) {
+      options = options.withNkey(publicKey);
       return this;
     }
 

@@ -119,6 +119,16 @@ public final class NatsServerExtension
   }
 
   /**
+   * This extension with NKey authentication: clients sign with the seed of this user public key.
+   *
+   * @param publicKey a user public key ({@code U...})
+   * @return a new extension
+   */
+  public NatsServerExtension withNkey(String publicKey) {
+    return new NatsServerExtension(nodes, options.withNkey(publicKey));
+  }
+
+  /**
    * This extension with another {@code max_payload} (default 1 MiB).
    *
    * @param bytes between 1 and 64 MiB
