@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * One local server process (nats-server, and later redis-server) started from a fixed command line,
+ * One local server process (nats-server, redis-server) started from a fixed command line,
  * its output appended to a log file so that a restart keeps the earlier history. Thread-safe: the
  * control methods are synchronized.
  *
@@ -88,6 +88,14 @@ final class ServerProcess {
    * @throws StartFailure if the process exits or the deadline passes first; the message has the log tail
    */
   void awaitReady(String readyMarker, int port, long deadlineNanos) {
+    awaitReady(readyMarker, port, deadlineNanos, () -> true);
+  }
+
+  /**
+   * Waits as {@link #awaitReady(String, int, long)} does, and then also until {@code probe} (a
+   * protocol-level check such as a PING) returns true; the probe is polled and must not throw.
+   */
+  void awaitReady(String readyMarker, int port, long deadlineNanos, BooleanSupplier probe) {
     Process p;
     synchronized (this) {
       p = process;
@@ -97,13 +105,12 @@ final class ServerProcess {
         throw new StartFailure(
             name + " exited with code " + p.exitValue() + " before it was ready", logSinceLaunch());
       }
-      if (logSinceLaunch().contains(readyMarker) && canConnect(port)) {
+      if (logSinceLaunch().contains(readyMarker) && canConnect(port) && probe.getAsBoolean()) {
         return;
       }
       if (System.nanoTime() - deadlineNanos > 0) {
         throw new StartFailure(
-            name + " did not log '" + readyMarker + "' and accept connections on port " + port
-                + " in time",
+            name + " did not log '" + readyMarker + "' and answer on port " + port + " in time",
             logSinceLaunch());
       }
       LockSupport.parkNanos(POLL.toNanos());
