@@ -1,0 +1,315 @@
+package dev.isb.redis;
+
+import dev.isb.BufferNames;
+import dev.isb.BufferReader;
+import dev.isb.CallTracker;
+import dev.isb.Header;
+import dev.isb.IsbBackendException;
+import dev.isb.Message;
+import dev.isb.MessageCodec;
+import dev.isb.MessageDecodeException;
+import dev.isb.Offset;
+import dev.isb.OnUndecodable;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import dev.isb.Retention;
+import dev.isb.UndecodableMessage;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Reads one Redis buffer as a consumer of its group.
+ *
+ * <p>Design: each read first runs one script that, without blocking, claims entries idle longer than
+ * ackWait from any consumer of the group ({@code XAUTOCLAIM}: redelivery, with delivery counts), replays
+ * this consumer's own pending entries once after a restart, and reads new entries while the group holds
+ * fewer than maxAckPending. Only when that finds nothing does the reader block, on a connection of its
+ * own, in {@code XREADGROUP ... BLOCK} for new entries, in short slices so that redeliveries falling due
+ * meanwhile are not kept waiting. Keep-alive and nak reset an entry's idle time ({@code XCLAIM ... IDLE}),
+ * only for entries this consumer still holds.
+ */
+final class RedisBufferReader implements BufferReader {
+
+  private static final System.Logger LOG = System.getLogger(RedisBufferReader.class.getName());
+  private static final Duration BLOCK_SLICE = Duration.ofMillis(250);
+
+  private final String buffer;
+  private final int partition;
+  private final RedisKeys keys;
+  private final RedisClusterCommands<byte[], byte[]> redis;
+  private final StatefulConnection<byte[], byte[]> blockingConnection;
+  private final RedisClusterCommands<byte[], byte[]> blocking;
+  private final ReaderOptions options;
+  private final RedisBufferSettings settings;
+  private final byte[] consumer;
+  private final CallTracker calls;
+  private final ReentrantLock readLock = new ReentrantLock();
+  private final Set<String> held = ConcurrentHashMap.newKeySet();
+  private final ScheduledFuture<?> keepAliveTask;
+  private final Runnable onClose;
+  /** Where the replay of this consumer's own pending entries stands; empty once done. */
+  private String backlog = "0";
+
+  RedisBufferReader(RedisIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
+    this.buffer = buffer;
+    this.partition = BufferNames.partitionOf(buffer);
+    this.keys = RedisKeys.of(buffer);
+    this.redis = client.redis();
+    this.options = options;
+    this.settings = client.settings(buffer);
+    this.consumer = RedisKeys.bytes(options.consumerName());
+    this.onClose = onClose;
+    this.calls = new CallTracker("reader for buffer '" + buffer + "'");
+    this.blockingConnection = client.connector().connect();
+    this.blocking = RedisConnector.commands(blockingConnection);
+    if (options.keepAlive()) {
+      long period = options.keepAliveIntervalFor(settings.consumer().ackWait()).toNanos();
+      keepAliveTask = client.scheduler().scheduleAtFixedRate(this::keepHeldAlive, period, period, TimeUnit.NANOSECONDS);
+    } else {
+      keepAliveTask = null;
+    }
+  }
+
+  @Override
+  public String buffer() {
+    return buffer;
+  }
+
+  @Override
+  public int partition() {
+    return partition;
+  }
+
+  @Override
+  public List<ReadMessage> read(int maxMessages, Duration maxWait) {
+    if (maxMessages < 1) {
+      throw new IllegalArgumentException("maxMessages must be at least 1, was " + maxMessages);
+    }
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+    }
+    calls.enter();
+    readLock.lock();
+    try {
+      long deadline = System.nanoTime() + maxWait.toNanos();
+      while (true) {
+        List<ReadMessage> batch = RedisErrors.call(buffer, "reading", () -> readNow(maxMessages));
+        long remaining = deadline - System.nanoTime();
+        if (!batch.isEmpty() || remaining <= 0 || calls.isClosed() || Thread.currentThread().isInterrupted()) {
+          return batch;
+        }
+        batch = RedisErrors.call(buffer, "reading", () -> blockForNew(maxMessages, remaining));
+        if (!batch.isEmpty()) {
+          return batch;
+        }
+      }
+    } finally {
+      readLock.unlock();
+      calls.exit();
+    }
+  }
+
+  /** The non-blocking step: redeliveries, own backlog, new entries within maxAckPending. */
+  private List<ReadMessage> readNow(int max) {
+    List<Object> reply = RedisScripts.READ.run(redis, new byte[][] {keys.stream()},
+        keys.groupBytes(), consumer, RedisKeys.bytes(Integer.toString(max)),
+        RedisKeys.bytes(Long.toString(settings.consumer().ackWait().toMillis())),
+        RedisKeys.bytes(Long.toString(settings.consumer().maxAckPending())),
+        RedisKeys.bytes(backlog), RedisKeys.bytes(settings.maxAgeMinId()));
+    backlog = backlog.isEmpty() ? "" : RedisKeys.string(reply.get(0));
+    var out = new ArrayList<ReadMessage>((reply.size() - 1) / 3);
+    for (int i = 1; i + 2 < reply.size(); i += 3) {
+      String id = RedisKeys.string(reply.get(i));
+      long deliveries = (Long) reply.get(i + 1);
+      @SuppressWarnings("unchecked")
+      List<Object> fields = (List<Object>) reply.get(i + 2);
+      ReadMessage m = toReadMessage(id, deliveries, fields.isEmpty() ? null : (byte[]) fields.get(0),
+          fields.size() == 2 ? (byte[]) fields.get(1) : null);
+      if (m != null) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Waits, in one short slice, for entries written after the group's last delivered one. */
+  @SuppressWarnings("unchecked") // lettuce takes the stream offsets as generic varargs
+  private List<ReadMessage> blockForNew(int max, long remainingNanos) {
+    long sliceMillis = Math.max(1, Math.min(BLOCK_SLICE.toMillis(), TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+    Long pending = redis.xpending(keys.stream(), keys.groupBytes()).getCount();
+    long room = Math.min(max, settings.consumer().maxAckPending() - pending);
+    if (room <= 0) {
+      // The group holds maxAckPending messages: nothing new until some are acked; wait a slice for that.
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(sliceMillis));
+      return List.of();
+    }
+    List<StreamMessage<byte[], byte[]>> entries = blocking.xreadgroup(Consumer.from(keys.groupBytes(), consumer),
+        XReadArgs.Builder.count(room).block(sliceMillis), XReadArgs.StreamOffset.lastConsumed(keys.stream()));
+    var out = new ArrayList<ReadMessage>(entries.size());
+    for (StreamMessage<byte[], byte[]> e : entries) {
+      Map<byte[], byte[]> body = e.getBody();
+      byte[] field = body.size() == 1 ? body.keySet().iterator().next() : null;
+      ReadMessage m = toReadMessage(e.getId(), 1, field, field == null ? null : body.get(field));
+      if (m != null) {
+        out.add(m);
+      }
+    }
+    return out;
+  }
+
+  /** Decodes one entry (field = encoded header, value = payload); reports it when it does not decode. */
+  private ReadMessage toReadMessage(String id, long deliveries, byte[] field, byte[] value) {
+    var offset = new RedisOffset(buffer, partition, id);
+    try {
+      if (field == null || value == null) {
+        throw new MessageDecodeException("the entry is not one field/value pair of header and payload", null);
+      }
+      Header header = MessageCodec.decodeHeader(field);
+      held.add(id);
+      return new ReadMessage(new Message(header, value), offset, deliveries);
+    } catch (MessageDecodeException e) {
+      reportUndecodable(offset, deliveries, field == null ? new byte[0] : field, e);
+      return null;
+    }
+  }
+
+  private void reportUndecodable(RedisOffset offset, long deliveries, byte[] bytes, MessageDecodeException e) {
+    var error = new MessageDecodeException(buffer, offset.toString(), e.getMessage(), e);
+    try {
+      options.undecodableListener().accept(new UndecodableMessage(offset, deliveries, bytes, error));
+    } catch (RuntimeException listenerFailed) {
+      LOG.log(Level.WARNING, "buffer ''{0}'': the undecodable-message listener failed on offset {1}: {2}",
+          buffer, offset, listenerFailed.toString());
+    }
+    if (options.onUndecodable() == OnUndecodable.TERMINATE) {
+      // Acked but kept: Redis has no "terminate"; the entry stays in the stream, never delivered again.
+      redis.xack(keys.stream(), keys.groupBytes(), offset.entryId());
+    }
+  }
+
+  @Override
+  public List<ReadMessage> read() {
+    return read(options.batchSize(), options.readTimeout());
+  }
+
+  @Override
+  public void ack(Collection<? extends Offset> offsets) {
+    List<String> ids = own(offsets);
+    if (ids.isEmpty()) {
+      return;
+    }
+    byte[][] args = new byte[2 + ids.size()][];
+    args[0] = keys.groupBytes();
+    args[1] = RedisKeys.bytes(settings.stream().retention() == Retention.LIMITS ? "0" : "1");
+    for (int i = 0; i < ids.size(); i++) {
+      args[2 + i] = RedisKeys.bytes(ids.get(i));
+    }
+    RedisErrors.call(buffer, "acking", () -> RedisScripts.ACK.runForLong(redis, new byte[][] {keys.stream()}, args));
+    ids.forEach(held::remove);
+  }
+
+  @Override
+  public void nak(Collection<? extends Offset> offsets, Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, was " + delay);
+    }
+    List<String> ids = own(offsets);
+    long idle = Math.max(0, settings.consumer().ackWait().minus(delay).toMillis());
+    touch(ids, idle);
+    ids.forEach(held::remove);
+  }
+
+  @Override
+  public void keepAlive(Collection<? extends Offset> offsets) {
+    touch(own(offsets), 0);
+  }
+
+  private void keepHeldAlive() {
+    if (held.isEmpty() || calls.isClosed()) {
+      return;
+    }
+    try {
+      touch(List.copyOf(held), 0).forEach(held::remove);
+    } catch (RuntimeException e) {
+      // Disconnected: held entries are claimed by others after ackWait, which at-least-once allows.
+      LOG.log(Level.DEBUG, "buffer ''{0}'': keep-alive failed: {1}", buffer, e.getMessage());
+    }
+  }
+
+  /** Resets the idle time of entries this consumer holds; returns the ids it no longer holds. */
+  private List<String> touch(List<String> ids, long idleMillis) {
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    byte[][] args = new byte[3 + ids.size()][];
+    args[0] = keys.groupBytes();
+    args[1] = consumer;
+    args[2] = RedisKeys.bytes(Long.toString(idleMillis));
+    for (int i = 0; i < ids.size(); i++) {
+      args[3 + i] = RedisKeys.bytes(ids.get(i));
+    }
+    List<Object> lost = RedisErrors.call(buffer, "keeping messages", () -> RedisScripts.TOUCH.run(redis,
+        new byte[][] {keys.stream()}, args));
+    return lost.stream().map(RedisKeys::string).toList();
+  }
+
+  private List<String> own(Collection<? extends Offset> offsets) {
+    Objects.requireNonNull(offsets, "offsets");
+    calls.requireOpen();
+    var out = new ArrayList<String>(offsets.size());
+    for (Offset offset : offsets) {
+      Objects.requireNonNull(offset, "offset");
+      if (!(offset instanceof RedisOffset o) || !o.buffer().equals(buffer)) {
+        throw new IllegalArgumentException("offset " + offset + " of buffer '" + offset.buffer()
+            + "' does not belong to this reader's buffer '" + buffer + "'");
+      }
+      out.add(o.entryId());
+    }
+    return out;
+  }
+
+  @Override
+  public OptionalLong pending() {
+    calls.requireOpen();
+    var info = RedisBufferAdmin.info(redis, keys, settings);
+    return OptionalLong.of(info.pendingCount() + info.ackPendingCount());
+  }
+
+  @Override
+  public void close() {
+    if (!calls.markClosed()) {
+      return;
+    }
+    if (keepAliveTask != null) {
+      keepAliveTask.cancel(false);
+    }
+    held.clear();
+    calls.awaitIdle(BLOCK_SLICE.multipliedBy(4));
+    blockingConnection.close();
+    onClose.run();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisBufferReader{" + buffer + ", consumer=" + options.consumerName() + '}';
+  }
+}

@@ -1,0 +1,217 @@
+package dev.isb.redis;
+
+import dev.isb.BufferFullGate;
+import dev.isb.BufferInfo;
+import dev.isb.BufferNames;
+import dev.isb.BufferWriter;
+import dev.isb.CallTracker;
+import dev.isb.IsbBackendException;
+import dev.isb.IsbException;
+import dev.isb.Kind;
+import dev.isb.Message;
+import dev.isb.MessageCodec;
+import dev.isb.Retention;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Writes to one Redis buffer with one script call per batch: de-duplication by
+ * {@code MessageId.dedupKey()}, {@code XADD} of the encoded header (field) and payload (value), and
+ * trimming, all in one atomic step.
+ *
+ * <p>Design: de-duplication ids live in hashes, one per duplicates window ({@code
+ * {<buffer>}:dedup:<window start>}); a write checks the current and the previous one, so an id is
+ * remembered for at least one window and at most two. Under Limits retention {@code XADD} trims to
+ * maxMsgs and maxAge trims by {@code MINID}; under Interest and WorkQueue a full stream refuses the
+ * message instead (entries leave only when acked), which the writer treats as "buffer full".
+ */
+final class RedisBufferWriter implements BufferWriter {
+
+  private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+  private static final byte[] DATA = {'0'};
+  private static final byte[] WMB = {'1'};
+  private static final byte[] NO_ID = new byte[0];
+  private static final byte[] LIMITS_ON = {'1'};
+  private static final byte[] LIMITS_OFF = {'0'};
+
+  private final String buffer;
+  private final int partition;
+  private final RedisKeys keys;
+  private final RedisClusterCommands<byte[], byte[]> redis;
+  private final RedisBufferSettings settings;
+  private final BufferFullGate gate;
+  private final CallTracker calls;
+  private final ScheduledFuture<?> refresher;
+  private final Runnable onClose;
+
+  RedisBufferWriter(RedisIsbClient client, String buffer, WriterOptions options, Runnable onClose) {
+    this.buffer = buffer;
+    this.partition = BufferNames.partitionOf(buffer);
+    this.keys = RedisKeys.of(buffer);
+    this.redis = client.redis();
+    this.settings = client.settings(buffer);
+    this.onClose = onClose;
+    this.gate = new BufferFullGate(buffer, options);
+    this.calls = new CallTracker("writer for buffer '" + buffer + "'");
+    long period = options.refreshInterval().toNanos();
+    this.refresher = client.scheduler().scheduleAtFixedRate(this::refresh, 0, period, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public String buffer() {
+    return buffer;
+  }
+
+  @Override
+  public int partition() {
+    return partition;
+  }
+
+  private void refresh() {
+    try {
+      BufferInfo info = RedisBufferAdmin.info(redis, keys, settings);
+      long stored = settings.stream().retention() == Retention.LIMITS ? 0 : info.totalMessages();
+      gate.measured(info.pendingCount(), info.ackPendingCount(), stored, settings.stream().retention());
+    } catch (RuntimeException e) {
+      gate.markFull("usage refresh failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public List<WriteResult> write(List<Message> messages) {
+    Objects.requireNonNull(messages, "messages");
+    calls.enter();
+    try {
+      long deadline = gate.batchDeadline();
+      var results = new WriteResult[messages.size()];
+      var admitted = new ArrayList<Integer>(messages.size());
+      for (int i = 0; i < results.length; i++) {
+        Message m = Objects.requireNonNull(messages.get(i), "message");
+        Optional<WriteResult> refused = admit(m, deadline);
+        if (refused.isPresent()) {
+          results[i] = refused.get();
+        } else {
+          admitted.add(i);
+        }
+      }
+      store(messages, admitted, results, deadline);
+      return Arrays.asList(results);
+    } finally {
+      calls.exit();
+    }
+  }
+
+  /** Empty when the message may be written now; otherwise what to report for it. */
+  private Optional<WriteResult> admit(Message m, long deadline) {
+    if (Thread.currentThread().isInterrupted()) {
+      return Optional.of(failed("interrupted before the message was written"));
+    }
+    if (calls.isClosed()) {
+      return Optional.of(failed("writer closed before the message was written"));
+    }
+    return m.kind() == Kind.DATA ? gate.awaitRoom(deadline) : Optional.empty();
+  }
+
+  /** Writes the admitted messages in one script call; those the stream had no room for go round again. */
+  private void store(List<Message> messages, List<Integer> admitted, WriteResult[] results, long deadline) {
+    List<Integer> todo = admitted;
+    while (!todo.isEmpty()) {
+      List<Object> reply;
+      try {
+        reply = RedisScripts.WRITE.run(redis, scriptKeys(), scriptArgs(messages, todo));
+      } catch (RuntimeException e) {
+        IsbException error = RedisErrors.translate(buffer, "writing", e);
+        for (int i : todo) {
+          results[i] = new WriteResult.Failed(error, error.retryable());
+        }
+        return;
+      }
+      var noRoom = new ArrayList<Integer>();
+      for (int k = 0; k < todo.size(); k++) {
+        int i = todo.get(k);
+        String outcome = RedisKeys.string(reply.get(2 * k));
+        var offset = new RedisOffset(buffer, partition, RedisKeys.string(reply.get(2 * k + 1)));
+        switch (outcome) {
+          case "W" -> results[i] = new WriteResult.Written(offset);
+          case "D" -> results[i] = new WriteResult.Duplicate(offset);
+          default -> noRoom.add(i);
+        }
+      }
+      if (!noRoom.isEmpty()) {
+        gate.markFull("the stream holds maxMsgs (" + settings.stream().maxMsgs() + ") un-acked entries");
+      }
+      todo = new ArrayList<>();
+      for (int i : noRoom) {
+        Optional<WriteResult> refused = admit(messages.get(i), deadline);
+        if (refused.isPresent()) {
+          results[i] = refused.get();
+        } else {
+          todo.add(i);
+        }
+      }
+    }
+  }
+
+  private byte[][] scriptKeys() {
+    long window = settings.stream().duplicates().toMillis();
+    long start = System.currentTimeMillis() / window * window;
+    return new byte[][] {keys.stream(), keys.dedupBucket(start), keys.dedupBucket(start - window), keys.dedupIndex()};
+  }
+
+  private byte[][] scriptArgs(List<Message> messages, List<Integer> indexes) {
+    var stream = settings.stream();
+    long window = stream.duplicates().toMillis();
+    byte[][] args = new byte[5 + 4 * indexes.size()][];
+    args[0] = RedisKeys.bytes(Integer.toString(indexes.size()));
+    args[1] = RedisKeys.bytes(Long.toString(2 * window + 1000));
+    args[2] = stream.retention() == Retention.LIMITS ? LIMITS_ON : LIMITS_OFF;
+    args[3] = RedisKeys.bytes(Long.toString(stream.maxMsgs()));
+    args[4] = RedisKeys.bytes(settings.maxAgeMinId());
+    int a = 5;
+    for (int i : indexes) {
+      Message m = messages.get(i);
+      boolean data = m.kind() == Kind.DATA;
+      args[a++] = data ? DATA : WMB;
+      args[a++] = data ? RedisKeys.bytes(m.id().dedupKey()) : NO_ID;
+      args[a++] = MessageCodec.encodeHeader(m.header());
+      args[a++] = m.payload();
+    }
+    return args;
+  }
+
+  private WriteResult.Failed failed(String why) {
+    return new WriteResult.Failed(new IsbBackendException(buffer, null, why, true, null), true);
+  }
+
+  @Override
+  public boolean isFull() {
+    calls.requireOpen();
+    return gate.isFull();
+  }
+
+  /** Stops accepting writes, lets writes in progress finish (bounded), and stops refreshing. */
+  @Override
+  public void close() {
+    if (!calls.markClosed()) {
+      return;
+    }
+    refresher.cancel(false);
+    gate.close();
+    calls.awaitIdle(CLOSE_DRAIN_TIMEOUT);
+    onClose.run();
+  }
+
+  @Override
+  public String toString() {
+    return "RedisBufferWriter{" + buffer + '}';
+  }
+}

@@ -1,0 +1,64 @@
+package dev.isb.redis;
+
+import dev.isb.BufferNotFoundException;
+import dev.isb.IsbBackendException;
+import dev.isb.IsbException;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandInterruptedException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
+import java.util.function.Supplier;
+
+/** Turns lettuce's exceptions into the library's, keeping them as the cause. */
+final class RedisErrors {
+
+  private RedisErrors() {}
+
+  /** The error's code: the first word of a Redis error reply ({@code NOGROUP}, {@code ERR}, {@code NOPERM}). */
+  static String code(Throwable e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    int space = message.indexOf(' ');
+    String first = space < 0 ? message : message.substring(0, space);
+    return first.chars().allMatch(c -> c >= 'A' && c <= 'Z') && !first.isEmpty() ? first : null;
+  }
+
+  static IsbException translate(String buffer, String what, Throwable e) {
+    if (e instanceof IsbException isb) {
+      return isb;
+    }
+    if (e instanceof RedisCommandExecutionException command) {
+      String code = code(command);
+      if ("NOGROUP".equals(code)) {
+        return new BufferNotFoundException(buffer, command);
+      }
+      // Redis answered with an error: retrying the same command gets the same answer, except while a
+      // cluster or a replica is changing hands.
+      boolean transientState = "LOADING".equals(code) || "TRYAGAIN".equals(code) || "CLUSTERDOWN".equals(code)
+          || "MASTERDOWN".equals(code) || "READONLY".equals(code);
+      return new IsbBackendException(buffer, code, what + " failed: " + command.getMessage(), transientState, command);
+    }
+    if (e instanceof RedisCommandTimeoutException) {
+      return new IsbBackendException(buffer, null, what + " timed out", true, e);
+    }
+    if (e instanceof RedisCommandInterruptedException) {
+      Thread.currentThread().interrupt();
+      return new IsbBackendException(buffer, null, what + " was interrupted", true, e);
+    }
+    if (e instanceof RedisConnectionException || e instanceof RedisException) {
+      return new IsbBackendException(buffer, null, what + " failed: " + e.getMessage(), true, e);
+    }
+    return new IsbBackendException(buffer, null, what + " failed: " + e, false, e);
+  }
+
+  /** Runs a call and translates its failure; caller misuse passes through. */
+  static <T> T call(String buffer, String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (IllegalArgumentException | NullPointerException | IllegalStateException misuse) {
+      throw misuse;
+    } catch (RuntimeException e) {
+      throw translate(buffer, what, e);
+    }
+  }
+}

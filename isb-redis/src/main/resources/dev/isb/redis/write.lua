@@ -1,0 +1,49 @@
+-- Writes a batch into one buffer, exactly once per message id inside the duplicates window.
+-- KEYS[1] the stream; KEYS[2] the current de-dup bucket; KEYS[3] the previous one; KEYS[4] the bucket index.
+-- ARGV[1] how many messages; ARGV[2] de-dup bucket ttl (ms); ARGV[3] '1' under Limits retention (trim the
+-- oldest), '0' otherwise (refuse when full); ARGV[4] maxMsgs (-1: none); ARGV[5] MINID for maxAge ('' none);
+-- then per message: kind ('0' DATA, '1' WMB), de-dup key, header bytes, payload bytes.
+-- Returns per message: 'W' and the new entry id, 'D' and the first copy's id, or 'F' (no room) and ''.
+local n = tonumber(ARGV[1])
+local limits = ARGV[3] == '1'
+local maxMsgs = tonumber(ARGV[4])
+local out = {}
+local remembered = false
+for i = 0, n - 1 do
+  local base = 6 + i * 4
+  local data = ARGV[base] == '0'
+  local dedup = ARGV[base + 1]
+  local seen = false
+  if data then
+    seen = redis.call('HGET', KEYS[2], dedup) or redis.call('HGET', KEYS[3], dedup)
+  end
+  if seen then
+    out[#out + 1] = 'D'
+    out[#out + 1] = seen
+  elseif (not limits) and maxMsgs > 0 and redis.call('XLEN', KEYS[1]) >= maxMsgs then
+    out[#out + 1] = 'F'
+    out[#out + 1] = ''
+  else
+    local id
+    if limits and maxMsgs > 0 then
+      id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', maxMsgs, '*', ARGV[base + 2], ARGV[base + 3])
+    else
+      id = redis.call('XADD', KEYS[1], '*', ARGV[base + 2], ARGV[base + 3])
+    end
+    if data then
+      redis.call('HSET', KEYS[2], dedup, id)
+      remembered = true
+    end
+    out[#out + 1] = 'W'
+    out[#out + 1] = id
+  end
+end
+if remembered then
+  redis.call('PEXPIRE', KEYS[2], ARGV[2])
+  redis.call('SADD', KEYS[4], KEYS[2])
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+end
+if ARGV[5] ~= '' then
+  redis.call('XTRIM', KEYS[1], 'MINID', ARGV[5])
+end
+return out
