@@ -18,7 +18,10 @@ import dev.isb.IsbOptions;
  * <p>Properties: {@code user}, {@code password}; {@code sentinel.master} (a master name switches to
  * sentinel mode), {@code sentinel.url} (comma-separated sentinels; else the URL), {@code sentinel.password};
  * {@code cluster.maxRedirects} (default 3); {@code tls} ({@code true}, or use {@code rediss://}),
- * {@code tls.caFile} (PEM of the CA to trust; else the JVM's trust store), {@code tls.insecureSkipVerify}.
+ * {@code tls.caFile} (PEM of the CA to trust; else the JVM's trust store), {@code tls.insecureSkipVerify};
+ * {@code wait.replicas} and {@code wait.timeoutMillis} (default 0 and 1000): after each write, wait
+ * until that many replicas have it, and report the batch as a retryable failure if they do not, so that
+ * an acknowledged write survives a fail-over (the retry is de-duplicated).
  */
 public final class RedisBackend implements IsbBackend {
 
@@ -35,6 +38,7 @@ public final class RedisBackend implements IsbBackend {
 
   @Override
   public IsbClient open(IsbOptions options) {
+    var durability = RedisIsbClient.Durability.of(options);
     RedisConnector connector;
     try {
       connector = RedisConnector.create(options);
@@ -44,7 +48,7 @@ public final class RedisBackend implements IsbBackend {
       throw RedisConnector.unreachable(options, e);
     }
     try {
-      return new RedisIsbClient(connector);
+      return new RedisIsbClient(connector, durability);
     } catch (RuntimeException e) {
       connector.close();
       throw RedisConnector.unreachable(options, e);

@@ -178,18 +178,27 @@ final class RedisBufferAdmin implements BufferAdmin {
   /**
    * Numaflow's counts: pending = not yet delivered, ack pending = delivered and not acked. Entries
    * older than maxAge are removed first, so that the counts never include them.
+   *
+   * @throws BufferNotFoundException when the stream or its group is missing
    */
   static BufferInfo info(RedisClusterCommands<byte[], byte[]> redis, RedisKeys keys, RedisBufferSettings settings) {
-    Retention retention = settings.stream().retention();
-    List<Object> info = RedisErrors.call(keys.buffer(), "reading buffer info", () -> RedisScripts.INFO.run(redis,
+    return info(keys, settings, counts(redis, keys, settings));
+  }
+
+  /** The raw reply of info.lua: {length, ack pending, pending}, {-1} or {-2, length}. */
+  static List<Object> counts(RedisClusterCommands<byte[], byte[]> redis, RedisKeys keys, RedisBufferSettings settings) {
+    return RedisErrors.call(keys.buffer(), "reading buffer info", () -> RedisScripts.INFO.run(redis,
         new byte[][] {keys.stream()}, keys.groupBytes(), RedisKeys.bytes(settings.maxAgeMinId())));
-    long length = (Long) info.get(0);
+  }
+
+  static BufferInfo info(RedisKeys keys, RedisBufferSettings settings, List<Object> counts) {
+    long length = (Long) counts.get(0);
     if (length < 0) {
       throw new BufferNotFoundException(keys.buffer(), null);
     }
-    long ackPending = (Long) info.get(1);
-    long pending = (Long) info.get(2);
-    long total = retention == Retention.LIMITS ? pending + ackPending : length;
+    long ackPending = (Long) counts.get(1);
+    long pending = (Long) counts.get(2);
+    long total = settings.stream().retention() == Retention.LIMITS ? pending + ackPending : length;
     return new BufferInfo(keys.buffer(), pending, ackPending, total);
   }
 

@@ -1,6 +1,7 @@
 package dev.isb.redis;
 
 import dev.isb.BufferNames;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.CallTracker;
 import dev.isb.Header;
@@ -15,7 +16,10 @@ import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.UndecodableMessage;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisBusyException;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -66,6 +70,9 @@ final class RedisBufferReader implements BufferReader {
   private final Runnable onClose;
   /** Where the replay of this consumer's own pending entries stands; empty once done. */
   private String backlog = "0";
+  /** The newest entry id this reader has delivered, where a lost group is recreated. */
+  private String lastSeen;
+  private int recoveries;
 
   RedisBufferReader(RedisIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
     this.buffer = buffer;
@@ -111,7 +118,7 @@ final class RedisBufferReader implements BufferReader {
     try {
       long deadline = System.nanoTime() + maxWait.toNanos();
       while (true) {
-        List<ReadMessage> batch = RedisErrors.call(buffer, "reading", () -> readNow(maxMessages));
+        List<ReadMessage> batch = RedisErrors.call(buffer, "reading", () -> readOrRecover(maxMessages));
         long remaining = deadline - System.nanoTime();
         if (!batch.isEmpty() || remaining <= 0 || calls.isClosed() || Thread.currentThread().isInterrupted()) {
           return batch;
@@ -125,6 +132,43 @@ final class RedisBufferReader implements BufferReader {
       readLock.unlock();
       calls.exit();
     }
+  }
+
+  /**
+   * Reads; when the stream or its group is gone while the buffer's settings remain, which is what a
+   * Redis fail-over that lost data leaves behind, recreates the group where this reader stood, warns
+   * with what is known of the gap, and reads on instead of failing for ever (Numaflow's Redis ISB
+   * stalled there).
+   */
+  private List<ReadMessage> readOrRecover(int max) {
+    try {
+      return readNow(max);
+    } catch (RedisCommandExecutionException e) {
+      String message = String.valueOf(e.getMessage());
+      if (!message.startsWith("NOGROUP") && !message.contains("no such key")) {
+        throw e;
+      }
+      if (redis.exists(keys.config()) == 0) {
+        throw new BufferNotFoundException(buffer, e);
+      }
+      String at = lastSeen == null ? "0" : lastSeen;
+      try {
+        redis.xgroupCreate(XReadArgs.StreamOffset.from(keys.stream(), at), keys.groupBytes(),
+            XGroupCreateArgs.Builder.mkstream());
+      } catch (RedisBusyException createdByAnotherReader) {
+        // Another reader of the group recovered first: its position stands.
+      }
+      recoveries++;
+      LOG.log(Level.WARNING, "buffer ''{0}'': the stream''s consumer group was missing ({1}), as after a fail-over"
+          + " that lost data; recreated it after entry {2}. Entries acked but lost with the group may be"
+          + " delivered again; entries written but lost with the stream cannot be recovered.", buffer, message, at);
+      return readNow(max);
+    }
+  }
+
+  /** How many times this reader found its group lost and recreated it. */
+  int recoveries() {
+    return recoveries;
   }
 
   /** The non-blocking step: redeliveries, own backlog, new entries within maxAckPending. */
@@ -161,8 +205,16 @@ final class RedisBufferReader implements BufferReader {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(sliceMillis));
       return List.of();
     }
-    List<StreamMessage<byte[], byte[]>> entries = blocking.xreadgroup(Consumer.from(keys.groupBytes(), consumer),
-        XReadArgs.Builder.count(room).block(sliceMillis), XReadArgs.StreamOffset.lastConsumed(keys.stream()));
+    List<StreamMessage<byte[], byte[]>> entries;
+    try {
+      entries = blocking.xreadgroup(Consumer.from(keys.groupBytes(), consumer),
+          XReadArgs.Builder.count(room).block(sliceMillis), XReadArgs.StreamOffset.lastConsumed(keys.stream()));
+    } catch (RedisCommandExecutionException e) {
+      if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
+        return List.of(); // the next non-blocking step recovers the group
+      }
+      throw e;
+    }
     var out = new ArrayList<ReadMessage>(entries.size());
     for (StreamMessage<byte[], byte[]> e : entries) {
       Map<byte[], byte[]> body = e.getBody();
@@ -184,11 +236,22 @@ final class RedisBufferReader implements BufferReader {
       }
       Header header = MessageCodec.decodeHeader(field);
       held.add(id);
+      if (lastSeen == null || newer(id, lastSeen)) {
+        lastSeen = id;
+      }
       return new ReadMessage(new Message(header, value), offset, deliveries);
     } catch (MessageDecodeException e) {
       reportUndecodable(offset, deliveries, field == null ? new byte[0] : field, e);
       return null;
     }
+  }
+
+  /** Whether stream entry id {@code a} ({@code <ms>-<seq>}) comes after {@code b}. */
+  private static boolean newer(String a, String b) {
+    int da = a.indexOf('-');
+    int db = b.indexOf('-');
+    int byTime = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
+    return byTime != 0 ? byTime > 0 : Long.parseLong(a.substring(da + 1)) > Long.parseLong(b.substring(db + 1));
   }
 
   private void reportUndecodable(RedisOffset offset, long deliveries, byte[] bytes, MessageDecodeException e) {

@@ -47,6 +47,7 @@ final class RedisBufferWriter implements BufferWriter {
   private final int partition;
   private final RedisKeys keys;
   private final RedisClusterCommands<byte[], byte[]> redis;
+  private final RedisIsbClient client;
   private final RedisBufferSettings settings;
   private final BufferFullGate gate;
   private final CallTracker calls;
@@ -58,6 +59,7 @@ final class RedisBufferWriter implements BufferWriter {
     this.partition = BufferNames.partitionOf(buffer);
     this.keys = RedisKeys.of(buffer);
     this.redis = client.redis();
+    this.client = client;
     this.settings = client.settings(buffer);
     this.onClose = onClose;
     this.gate = new BufferFullGate(buffer, options);
@@ -76,11 +78,23 @@ final class RedisBufferWriter implements BufferWriter {
     return partition;
   }
 
+  /**
+   * Measures usage. A stream or group lost in a fail-over is not "full" (Numaflow: a missing stream is
+   * not full): the writer goes on writing, and the group's readers recreate what they need.
+   */
   private void refresh() {
     try {
-      BufferInfo info = RedisBufferAdmin.info(redis, keys, settings);
-      long stored = settings.stream().retention() == Retention.LIMITS ? 0 : info.totalMessages();
-      gate.measured(info.pendingCount(), info.ackPendingCount(), stored, settings.stream().retention());
+      List<Object> counts = RedisBufferAdmin.counts(redis, keys, settings);
+      long length = (Long) counts.get(0);
+      if (length == -1) {
+        gate.measured(0, 0, 0, settings.stream().retention());
+      } else if (length == -2) {
+        long stored = (Long) counts.get(1);
+        gate.measured(stored, 0, stored, settings.stream().retention());
+      } else {
+        BufferInfo info = RedisBufferAdmin.info(keys, settings, counts);
+        gate.measured(info.pendingCount(), info.ackPendingCount(), length, settings.stream().retention());
+      }
     } catch (RuntimeException e) {
       gate.markFull("usage refresh failed: " + e.getMessage());
     }
@@ -135,11 +149,16 @@ final class RedisBufferWriter implements BufferWriter {
         }
         return;
       }
+      Optional<IsbException> notReplicated = awaitReplicas();
       var noRoom = new ArrayList<Integer>();
       for (int k = 0; k < todo.size(); k++) {
         int i = todo.get(k);
         String outcome = RedisKeys.string(reply.get(2 * k));
         var offset = new RedisOffset(buffer, partition, RedisKeys.string(reply.get(2 * k + 1)));
+        if (notReplicated.isPresent() && "W".equals(outcome)) {
+          results[i] = new WriteResult.Failed(notReplicated.get(), true);
+          continue;
+        }
         switch (outcome) {
           case "W" -> results[i] = new WriteResult.Written(offset);
           case "D" -> results[i] = new WriteResult.Duplicate(offset);
@@ -158,6 +177,25 @@ final class RedisBufferWriter implements BufferWriter {
           todo.add(i);
         }
       }
+    }
+  }
+
+  /** Under a durability setting, the failure to report when too few replicas have the batch. */
+  private Optional<IsbException> awaitReplicas() {
+    var durability = client.durability();
+    if (durability.replicas() == 0) {
+      return Optional.empty();
+    }
+    try {
+      long acked = client.awaitReplicas(keys, durability.replicas(), durability.timeout());
+      if (acked >= durability.replicas()) {
+        return Optional.empty();
+      }
+      return Optional.of(new IsbBackendException(buffer, "WAIT", "written, but only " + acked + " of "
+          + durability.replicas() + " replicas confirmed it within " + durability.timeout()
+          + "; a retry is de-duplicated", true, null));
+    } catch (RuntimeException e) {
+      return Optional.of(RedisErrors.translate(buffer, "waiting for replicas", e));
     }
   }
 

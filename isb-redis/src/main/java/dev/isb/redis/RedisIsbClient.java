@@ -8,8 +8,13 @@ import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.IsbOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,8 +40,30 @@ final class RedisIsbClient implements IsbClient {
   private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  RedisIsbClient(RedisConnector connector) {
+  /** Durability: after each write, wait until this many replicas have it (0: do not wait). */
+  record Durability(int replicas, Duration timeout) {
+    static Durability of(IsbOptions options) {
+      String replicas = options.property("wait.replicas", "0");
+      String timeout = options.property("wait.timeoutMillis", "1000");
+      try {
+        int n = Integer.parseInt(replicas);
+        long ms = Long.parseLong(timeout);
+        if (n < 0 || ms <= 0) {
+          throw new NumberFormatException();
+        }
+        return new Durability(n, Duration.ofMillis(ms));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("wait.replicas was '" + replicas + "' and wait.timeoutMillis was '"
+            + timeout + "' but they must be a whole number >= 0 and a positive number of milliseconds");
+      }
+    }
+  }
+
+  private final Durability durability;
+
+  RedisIsbClient(RedisConnector connector, Durability durability) {
     this.connector = connector;
+    this.durability = durability;
     this.shared = connector.connect();
     this.redis = RedisConnector.commands(shared);
     this.admin = new RedisBufferAdmin(redis, this::requireOpen);
@@ -58,6 +85,23 @@ final class RedisIsbClient implements IsbClient {
 
   RedisConnector connector() {
     return connector;
+  }
+
+  Durability durability() {
+    return durability;
+  }
+
+  /**
+   * {@code WAIT}s on the node that holds the buffer until {@code replicas} replicas have every write
+   * made so far on this connection; returns how many did within the timeout.
+   */
+  long awaitReplicas(RedisKeys keys, int replicas, Duration timeout) {
+    if (shared instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+      RedisClusterNode node = cluster.getPartitions().getPartitionBySlot(SlotHash.getSlot(keys.stream()));
+      return cluster.getConnection(node.getUri().getHost(), node.getUri().getPort()).sync()
+          .waitForReplication(replicas, timeout.toMillis());
+    }
+    return redis.waitForReplication(replicas, timeout.toMillis());
   }
 
   ScheduledExecutorService scheduler() {

@@ -1,5 +1,5 @@
 -- The counts of one buffer: {stream length, group pending (delivered, not acked), entries not yet
--- delivered to the group}, or {-1} when the stream or its group is missing.
+-- delivered to the group}; {-1} when the stream is missing, {-2, stream length} when only its group is.
 -- KEYS[1] the stream. ARGV[1] group; ARGV[2] MINID that removes entries older than maxAge ('' none).
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {-1}
@@ -21,4 +21,4 @@ for _, g in ipairs(redis.call('XINFO', 'GROUPS', KEYS[1])) do
     return {redis.call('XLEN', KEYS[1]), info['pending'], lag}
   end
 end
-return {-1}
+return {-2, redis.call('XLEN', KEYS[1])}

@@ -1,0 +1,112 @@
+package dev.isb.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferNames;
+import dev.isb.BufferReader;
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import dev.isb.testkit.RedisServerExtension;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * What a fail-over that lost data leaves behind, made by hand: the reader recovers and reads on, where
+ * Numaflow's Redis ISB stalled.
+ */
+class RedisDataLossTest {
+
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.standalone();
+
+  private final IsbClient client = IsbClient.open(IsbOptions.builder().backend("redis").url(REDIS.uri()).build());
+  private final String buffer = "loss-" + UUID.randomUUID().toString().substring(0, 8) + "-0";
+  private final RedisClient raw = RedisClient.create(REDIS.uri());
+
+  @AfterEach
+  void close() {
+    client.admin().deleteBuffers(List.of(buffer));
+    client.close();
+    raw.shutdown();
+  }
+
+  private void write(String... payloads) {
+    var batch = new ArrayList<Message>();
+    for (String p : payloads) {
+      batch.add(Message.data(new MessageId("w", p, 0), p.getBytes(StandardCharsets.UTF_8)));
+    }
+    try (var writer = client.writer(buffer, WriterOptions.builder().refreshInterval(Duration.ofMillis(20)).build())) {
+      assertThat(writer.write(batch)).allMatch(WriteResult::isStored);
+    }
+  }
+
+  private static List<String> payloads(List<ReadMessage> batch) {
+    return batch.stream().map(m -> m.message().payloadAsString()).toList();
+  }
+
+  private void redis(java.util.function.Consumer<io.lettuce.core.api.sync.RedisCommands<String, String>> command) {
+    try (StatefulRedisConnection<String, String> c = raw.connect()) {
+      command.accept(c.sync());
+    }
+  }
+
+  @Test
+  @DisplayName("a consumer group that vanished is recreated where the reader stood, and new messages are read")
+  void lostGroup() {
+    client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
+    write("a", "b");
+    BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("r-0").build());
+    List<ReadMessage> first = reader.read(10, Duration.ofSeconds(2));
+    assertThat(payloads(first)).containsExactly("a", "b");
+    reader.ack(first.stream().map(ReadMessage::offset).toList());
+
+    redis(r -> r.xgroupDestroy(BufferNames.redisStreamKey(buffer), BufferNames.redisGroup(buffer)));
+    write("c");
+
+    assertThat(payloads(reader.read(10, Duration.ofSeconds(2)))).containsExactly("c");
+    assertThat(((RedisBufferReader) reader).recoveries()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a stream that vanished with its group is recreated, and what is written afterwards is read")
+  void lostStream() {
+    client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
+    write("a");
+    BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("r-0").build());
+    reader.ack(reader.read(10, Duration.ofSeconds(2)).stream().map(ReadMessage::offset).toList());
+
+    redis(r -> r.del(BufferNames.redisStreamKey(buffer)));
+    assertThat(reader.read(10, Duration.ofMillis(300))).as("nothing to read, and no error").isEmpty();
+    write("after");
+
+    assertThat(payloads(reader.read(10, Duration.ofSeconds(2)))).containsExactly("after");
+    assertThat(((RedisBufferReader) reader).recoveries()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a buffer that was deleted (settings and all) is reported as not found, not recreated")
+  void deletedBuffer() {
+    client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
+    BufferReader reader = client.reader(buffer, ReaderOptions.defaults());
+    client.admin().deleteBuffers(List.of(buffer));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> reader.read(10, Duration.ofMillis(100)))
+        .isInstanceOf(dev.isb.BufferNotFoundException.class).hasMessageContaining(buffer);
+  }
+}
