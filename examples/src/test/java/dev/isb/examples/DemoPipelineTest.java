@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isb.IsbOptions;
 import dev.isb.testkit.NatsServerExtension;
+import dev.isb.testkit.RedisServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,6 +16,9 @@ class DemoPipelineTest {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single();
+
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.standalone();
 
   @Test
   @DisplayName("the demo pipeline delivers every generated word exactly once, counted per key")
@@ -45,5 +49,19 @@ class DemoPipelineTest {
     assertThat(result.complete()).isTrue();
     assertThat(result.duplicates()).isEqualTo(1_000);
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("backend jetstream");
+  }
+
+  @Test
+  @DisplayName("the same demo runs unchanged on a real Redis server")
+  void runsOnRedis() throws Exception {
+    var printed = new ByteArrayOutputStream();
+    var demo = new DemoPipeline(IsbOptions.builder().backend("redis").url(REDIS.uri()).build(), 1_000,
+        new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    DemoPipeline.Result result = demo.run();
+
+    assertThat(result.complete()).isTrue();
+    assertThat(result.duplicates()).isEqualTo(1_000);
+    assertThat(printed.toString(StandardCharsets.UTF_8)).contains("backend redis");
   }
 }
