@@ -1,17 +1,11 @@
 package dev.isb.benchmarks;
 
 import dev.isb.BufferConfig;
-import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.Retention;
 import dev.isb.Storage;
-import dev.isb.testkit.NatsServer;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.Nats;
-import io.nats.client.api.ConsumerInfo;
-import io.nats.client.api.StreamState;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -28,18 +22,20 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The library against the raw jnats client, in the same JVM, on the same server, in the same run.
+ * The library against the raw client it wraps, in the same JVM, on the same server, in the same run:
+ * the JetStream backend against raw jnats, the Redis backend against raw lettuce.
  *
  * <pre>{@code
- * ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.args="--scenario write --payload 256 --messages 50000"
+ * ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.args="--backend redis --scenario write --payload 256"
  * }</pre>
  *
- * <p>For each scenario ({@code write}, {@code read}, {@code e2e}) and payload size: warm-up rounds
- * of each side (not counted), then raw and library rounds alternately (raw, library, raw, library, …), each on a
- * fresh stream created with {@code BufferAdmin.createBuffers} and deleted afterwards, with a GC
- * before each round. Every round checks that each message was written, or read and acked, exactly
- * once, both as the client saw it and on the server afterwards; a round that did not fails the run.
- * Prints each round, then the medians and the ratio library/raw. Run with {@code --help} for the
+ * <p>For each backend ({@code --backend}), scenario ({@code write}, {@code read}, {@code e2e}) and
+ * payload size: warm-up rounds of each side (not counted), then the sides alternately (raw, library,
+ * raw, library, …; on Redis raw, raw-lua, library, …), each round on a fresh buffer created with
+ * {@code BufferAdmin.createBuffers} and deleted afterwards, with a GC before each round. Every round
+ * checks that each message was written, or read and acked, exactly once, both as the client saw it
+ * and on the server afterwards; a round that did not fails the run. Prints each round, then the
+ * medians and the ratio library/raw against each raw baseline. Run with {@code --help} for the
  * options.
  */
 public final class Bench {
@@ -62,86 +58,81 @@ public final class Bench {
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
     machine().forEach(line -> System.out.println("machine: " + line));
-    try (NatsServer server = options.url().isPresent() ? null : NatsServer.builder().start()) {
-      String url = server == null ? options.url().orElseThrow() : server.url();
-      new Bench().run(options, url, server);
+    System.out.println("warm-up and rounds: " + options.warmups() + " warm-up and " + options.rounds()
+        + " measured rounds per side, the sides alternating");
+    var summary = new Summary();
+    ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "bench-e2e");
+      t.setDaemon(true);
+      return t;
+    });
+    try {
+      for (String backend : options.backends()) {
+        try (BenchBackend target = backend.equals(BenchOptions.REDIS) ? RedisBench.open(options)
+            : JetStreamBench.open(options)) {
+          System.out.println();
+          target.describe().forEach(line -> System.out.println(backend + " " + line));
+          System.out.println();
+          run(target, options, summary, threads);
+        }
+      }
     } catch (BenchFailure e) {
       throw new IllegalStateException("BENCHMARK FAILED, no figure of this run may be reported: " + e.getMessage(), e);
+    } finally {
+      threads.shutdownNow();
     }
+    System.out.println();
+    System.out.print(summary.table());
   }
 
-  private void run(BenchOptions options, String url, NatsServer server) throws Exception {
-    long maxMsgs = Math.max(100_000, 2L * options.messages());
-    BufferConfig config = BufferConfig.defaults().toBuilder()
+  /** The buffers of every round: Limits retention, room for twice a round, a 60 s de-dup window. */
+  static BufferConfig bufferConfig(int messages) {
+    long maxMsgs = Math.max(100_000, 2L * messages);
+    return BufferConfig.defaults().toBuilder()
         .stream(BufferConfig.Stream.defaults().toBuilder()
             .retention(Retention.LIMITS).maxMsgs(maxMsgs).replicas(1)
             .duplicates(Duration.ofSeconds(60)).storage(Storage.FILE).build())
         .build();
-    // Setup, pre-filling and the checks after each round go through connections of their own.
-    try (RawJetStream control = RawJetStream.connect(url, "isb-bench-control");
-         IsbClient admin = IsbClient.open(IsbOptions.builder().backend("jetstream").url(url).build());
-         RawJetStream raw = RawJetStream.connect(url, "isb-bench-raw");
-         LibraryJetStream library = new LibraryJetStream(url, 4L * options.messages())) {
-      System.out.println("server: nats-server " + control.serverVersion() + " at " + url
-          + (server == null ? " (given with --url)" : " (started by the benchmark, single node, store_dir "
-              + server.storeDir() + ")"));
-      System.out.println("streams: fresh per round, file storage, replicas 1, Limits retention, maxMsgs " + maxMsgs
-          + ", duplicates 60s; " + options.messages() + " messages per round, batches of " + options.batchSize()
-          + ", " + options.warmups() + " warm-up and " + options.rounds() + " measured rounds per side, raw and library"
-          + " alternating");
-      System.out.println();
-      JetStreamManagement jsm = control.management();
-      var summary = new Summary();
-      ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "bench-e2e");
-        t.setDaemon(true);
-        return t;
-      });
-      try {
-        int serial = 0;
-        for (Scenario scenario : options.scenarios()) {
-          for (int payload : options.payloads()) {
-            List<Message> messages = messages(options.messages(), payload);
-            for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
-              for (Contender side : List.<Contender>of(raw, library)) {
-                String buffer = "bench-" + scenario.label() + "-" + payload + "-" + side.name() + "-" + serial++;
-                admin.admin().createBuffers(List.of(buffer), config);
-                Rounds.Timing timing;
-                try {
-                  if (scenario == Scenario.READ) {
-                    Rounds.write(control, buffer, messages, options.batchSize());
-                    requireStored(jsm, buffer, messages.size());
-                  }
-                  System.gc();
-                  timing = switch (scenario) {
-                    case WRITE -> Rounds.write(side, buffer, messages, options.batchSize());
-                    case READ -> Rounds.read(side, buffer, messages.size(), options.batchSize());
-                    case E2E -> Rounds.endToEnd(side, buffer, messages, options.batchSize(), threads);
-                  };
-                  requireStored(jsm, buffer, messages.size());
-                  if (scenario != Scenario.WRITE) {
-                    requireAllAcked(jsm, buffer);
-                  }
-                } finally {
-                  admin.admin().deleteBuffers(List.of(buffer));
-                }
-                double rate = messages.size() / (timing.nanos() / 1e9);
-                double cpuMicros = timing.callerCpuNanos() / 1e3 / messages.size();
-                System.out.printf(Locale.ROOT, "%-6s %6s  %-8s %-8s %,10.0f msg/s  (%,d in %.3f s, caller CPU %.2f us/msg)%n",
-                    scenario.label(), payload + " B", round <= 0 ? "warm-up" : "round " + round, side.name(),
-                    rate, messages.size(), timing.nanos() / 1e9, cpuMicros);
-                if (round > 0) {
-                  summary.add(scenario, payload, side.name(), rate, cpuMicros);
-                }
+  }
+
+  private static void run(BenchBackend target, BenchOptions options, Summary summary, ExecutorService threads) {
+    int serial = 0;
+    int count = options.messagesFor(target.name());
+    for (Scenario scenario : options.scenarios()) {
+      List<Contender> sides = target.contenders().stream().filter(s -> target.takesPart(s, scenario)).toList();
+      for (int payload : options.payloads()) {
+        List<Message> messages = messages(count, payload);
+        for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
+          for (Contender side : sides) {
+            String buffer = "bench-" + scenario.label() + "-" + payload + "-" + side.name() + "-" + serial++;
+            target.create(buffer);
+            Rounds.Timing timing;
+            try {
+              if (scenario == Scenario.READ) {
+                target.prefill(buffer, messages, options.batchSize());
               }
+              System.gc();
+              timing = switch (scenario) {
+                case WRITE -> Rounds.write(side, buffer, messages, options.batchSize());
+                case READ -> Rounds.read(side, buffer, messages.size(), options.batchSize());
+                case E2E -> Rounds.endToEnd(side, buffer, messages, options.batchSize(), threads);
+              };
+              target.check(buffer, scenario, side, messages.size());
+            } finally {
+              target.delete(buffer);
+            }
+            double rate = messages.size() / (timing.nanos() / 1e9);
+            double cpuMicros = timing.callerCpuNanos() / 1e3 / messages.size();
+            System.out.printf(Locale.ROOT,
+                "%-9s %-6s %6s  %-8s %-8s %,10.0f msg/s  (%,d in %.3f s, caller CPU %.2f us/msg)%n",
+                target.name(), scenario.label(), payload + " B", round <= 0 ? "warm-up" : "round " + round,
+                side.name(), rate, messages.size(), timing.nanos() / 1e9, cpuMicros);
+            if (round > 0) {
+              summary.add(target.name(), scenario, payload, side.name(), rate, cpuMicros);
             }
           }
         }
-      } finally {
-        threads.shutdownNow();
       }
-      System.out.println();
-      System.out.print(summary.table());
     }
   }
 
@@ -156,22 +147,6 @@ public final class Bench {
     return List.copyOf(out);
   }
 
-  private static void requireStored(JetStreamManagement jsm, String buffer, int expected) throws Exception {
-    StreamState state = jsm.getStreamInfo(buffer).getStreamState();
-    if (state.getMsgCount() != expected || state.getLastSequence() != expected) {
-      throw new BenchFailure("stream '" + buffer + "' holds " + state.getMsgCount() + " messages up to sequence "
-          + state.getLastSequence() + ", expected exactly " + expected);
-    }
-  }
-
-  private static void requireAllAcked(JetStreamManagement jsm, String buffer) throws Exception {
-    ConsumerInfo consumer = jsm.getConsumerInfo(buffer, buffer);
-    if (consumer.getNumPending() != 0 || consumer.getNumAckPending() != 0) {
-      throw new BenchFailure("consumer '" + buffer + "' still has " + consumer.getNumPending() + " pending and "
-          + consumer.getNumAckPending() + " ack-pending messages after the round");
-    }
-  }
-
   private static List<String> machine() {
     var runtime = ManagementFactory.getRuntimeMXBean();
     String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
@@ -181,7 +156,7 @@ public final class Bench {
             + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
         "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
             + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC " + gcs + ", flags " + runtime.getInputArguments(),
-        "jnats " + Nats.CLIENT_VERSION);
+        "jnats " + Nats.CLIENT_VERSION + ", lettuce " + RedisBench.lettuceVersion());
   }
 
   private static String cpuModel() {

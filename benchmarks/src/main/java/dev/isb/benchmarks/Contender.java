@@ -12,7 +12,7 @@ import java.util.List;
  */
 interface Contender extends AutoCloseable {
 
-  /** {@code raw} or {@code library}. */
+  /** {@code library}, or the raw baseline: {@code raw}, {@code raw-lua}. */
   String name();
 
   /** A writer on an existing stream, ready to write at once. */

@@ -27,8 +27,8 @@ final class Rounds {
    * What a round took.
    *
    * @param nanos wall-clock time from the first call to the last result
-   * @param callerCpuNanos CPU time of the threads that called the client (not of jnats' own I/O
-   *     threads): where the library's own work runs
+   * @param callerCpuNanos CPU time of the threads that called the client (not of the clients' own I/O
+   *     threads, jnats' or lettuce's): where the library's own work runs
    */
   record Timing(long nanos, long callerCpuNanos) {}
 

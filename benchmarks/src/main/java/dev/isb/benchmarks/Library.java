@@ -18,9 +18,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The library through its public API only: {@code BufferWriter.write(batch)}, {@code
  * BufferReader.read(max, wait)} and {@code ack(offsets)} (confirmed acks, its default), on one
- * {@link IsbClient} whose writers and readers share its connection.
+ * {@link IsbClient} of the backend under measurement, whose writers and readers share its connection
+ * (the Redis backend adds one per reader for its blocking reads).
  */
-final class LibraryJetStream implements Contender {
+final class Library implements Contender {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
 
@@ -28,12 +29,14 @@ final class LibraryJetStream implements Contender {
   private final WriterOptions writerOptions;
 
   /**
+   * @param backend {@code jetstream} or {@code redis}
+   * @param url the server
    * @param maxLength the writers' {@code maxLength}: above a round's message count, so that the
    *     buffer-full rule (which the raw client does not have) measures usage every second but never
    *     stops a round
    */
-  LibraryJetStream(String url, long maxLength) {
-    this.client = IsbClient.open(IsbOptions.builder().backend("jetstream").url(url).build());
+  Library(String backend, String url, long maxLength) {
+    this.client = IsbClient.open(IsbOptions.builder().backend(backend).url(url).build());
     this.writerOptions = WriterOptions.builder().maxLength(maxLength).build();
   }
 

@@ -1,0 +1,306 @@
+package dev.isb.benchmarks;
+
+import dev.isb.BufferNames;
+import dev.isb.Header;
+import dev.isb.Message;
+import dev.isb.MessageCodec;
+import io.lettuce.core.Consumer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XReadArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Raw lettuce doing the same writes and reads as the Redis backend, on the same keys (Numaflow's
+ * layout: stream {@code {<buffer>}}, group {@code <buffer>-group}, one entry per message whose one
+ * field is the encoded {@code Header} and whose value is the payload), with nothing of the library.
+ * Each writer and each reader has a connection of its own, opened before the clock starts.
+ *
+ * <p>Two kinds of writer, the two baselines of the {@code write} scenario:
+ *
+ * <ul>
+ *   <li>{@link Mode#XADD} ({@code raw}): one {@code XADD MAXLEN = maxMsgs * <header> <payload>} per
+ *       message, the batch pipelined (auto-flush off, one flush, then every reply awaited). This is
+ *       the baseline issue 5 names. It does <em>not</em> de-duplicate: it promises less than the
+ *       library (at-least-once writes), so it is the floor, not like for like.
+ *   <li>{@link Mode#SCRIPT} ({@code raw-lua}): one {@code EVALSHA} per batch of a script of its own
+ *       ({@link #DEDUP_XADD}) that does what exactly-once writes need and no more: per message
+ *       {@code HGET} of the id in the current and the previous de-dup window's hash, {@code XADD}
+ *       as above, {@code HSET} of the id; then the window's TTL. That is what a careful hand-written
+ *       client keeping the library's promise would send, so the ratio against it is the cost of the
+ *       library alone.
+ * </ul>
+ *
+ * <p>The reader is the same for both: {@code XREADGROUP GROUP <group> <consumer> COUNT <max> BLOCK
+ * <wait> STREAMS <stream> >}, {@link MessageCodec#decodeHeader} of each entry's field (as the library
+ * does), then one {@code XACK} with the ids of the whole batch, awaited.
+ */
+final class RawRedis implements Contender {
+
+  /** The two raw writers. */
+  enum Mode {
+    XADD("raw"),
+    SCRIPT("raw-lua");
+
+    final String side;
+
+    Mode(String side) {
+      this.side = side;
+    }
+  }
+
+  /**
+   * Exactly-once XADD of a batch. KEYS: stream, current de-dup hash, previous de-dup hash, index of
+   * the hashes (so that deleting the buffer finds them). ARGV[1] maxMsgs, ARGV[2] hash TTL (ms), then
+   * per message: de-dup key, header, payload. Returns per message 'W' and the new id, or 'D' and the
+   * first copy's id. The same key names as the library, so that its deleteBuffers removes them.
+   */
+  static final String DEDUP_XADD = """
+      local out = {}
+      for i = 3, #ARGV, 3 do
+        local seen = redis.call('HGET', KEYS[2], ARGV[i]) or redis.call('HGET', KEYS[3], ARGV[i])
+        if seen then
+          out[#out + 1] = 'D'
+          out[#out + 1] = seen
+        else
+          local id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[1], '*', ARGV[i + 1], ARGV[i + 2])
+          redis.call('HSET', KEYS[2], ARGV[i], id)
+          out[#out + 1] = 'W'
+          out[#out + 1] = id
+        end
+      end
+      redis.call('PEXPIRE', KEYS[2], ARGV[2])
+      redis.call('SADD', KEYS[4], KEYS[2])
+      redis.call('PEXPIRE', KEYS[4], ARGV[2])
+      return out
+      """;
+
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
+
+  private final RedisClient client;
+  private final Mode mode;
+  private final String name;
+  private final long maxMsgs;
+  private final Duration duplicates;
+  private final byte[] consumer;
+  private final String scriptSha;
+
+  /**
+   * @param client the lettuce client to open connections on (not closed here)
+   * @param mode which writer
+   * @param name the side's name in the output
+   * @param maxMsgs the buffers' maxMsgs, for {@code XADD MAXLEN =} as the library sends under Limits
+   * @param duplicates the buffers' de-dup window
+   */
+  RawRedis(RedisClient client, Mode mode, String name, long maxMsgs, Duration duplicates) {
+    this.client = client;
+    this.mode = mode;
+    this.name = name;
+    this.maxMsgs = maxMsgs;
+    this.duplicates = duplicates;
+    this.consumer = bytes("bench-0");
+    try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
+      this.scriptSha = c.sync().scriptLoad(bytes(DEDUP_XADD));
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Whether this side's writer remembers message ids (and so leaves de-dup hashes behind). */
+  boolean deduplicates() {
+    return mode == Mode.SCRIPT;
+  }
+
+  @Override
+  public BatchWriter writer(String buffer) {
+    StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
+    return mode == Mode.XADD ? new PipelinedXadd(connection, buffer) : new ScriptWriter(connection, buffer);
+  }
+
+  @Override
+  public BatchReader reader(String buffer) {
+    return new Reader(client.connect(ByteArrayCodec.INSTANCE), buffer);
+  }
+
+  @Override
+  public void close() {}
+
+  @Override
+  public String toString() {
+    return name;
+  }
+
+  private final class PipelinedXadd implements BatchWriter {
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisAsyncCommands<byte[], byte[]> async;
+    private final byte[] stream;
+    private final XAddArgs args;
+
+    PipelinedXadd(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      this.connection = connection;
+      this.async = connection.async();
+      this.stream = bytes(BufferNames.redisStreamKey(buffer));
+      this.args = new XAddArgs().maxlen(maxMsgs).exactTrimming();
+      connection.setAutoFlushCommands(false);
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      var replies = new ArrayList<RedisFuture<String>>(batch.size());
+      for (Message m : batch) {
+        replies.add(async.xadd(stream, args, MessageCodec.encodeHeader(m.header()), m.payload()));
+      }
+      connection.flushCommands();
+      int stored = 0;
+      for (int i = 0; i < replies.size(); i++) {
+        String id = await(replies.get(i), "XADD of " + batch.get(i).id());
+        if (id == null || id.isEmpty()) {
+          throw new BenchFailure(name + ": XADD of " + batch.get(i).id() + " returned no entry id");
+        }
+        stored++;
+      }
+      return stored;
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  private final class ScriptWriter implements BatchWriter {
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisCommands<byte[], byte[]> sync;
+    private final String buffer;
+    private final byte[] stream;
+    private final byte[] index;
+    private final byte[] maxLen;
+    private final byte[] ttl;
+
+    ScriptWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      this.connection = connection;
+      this.sync = connection.sync();
+      this.buffer = buffer;
+      String key = BufferNames.redisStreamKey(buffer);
+      this.stream = bytes(key);
+      this.index = bytes(key + ":dedup");
+      this.maxLen = bytes(Long.toString(maxMsgs));
+      this.ttl = bytes(Long.toString(2 * duplicates.toMillis() + 1000));
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      long window = duplicates.toMillis();
+      long start = System.currentTimeMillis() / window * window;
+      byte[][] keys = {stream, bucket(start), bucket(start - window), index};
+      byte[][] args = new byte[2 + 3 * batch.size()][];
+      args[0] = maxLen;
+      args[1] = ttl;
+      int a = 2;
+      for (Message m : batch) {
+        args[a++] = bytes(m.id().dedupKey());
+        args[a++] = MessageCodec.encodeHeader(m.header());
+        args[a++] = m.payload();
+      }
+      List<Object> reply = sync.evalsha(scriptSha, ScriptOutputType.MULTI, keys, args);
+      int stored = 0;
+      for (int i = 0; i < batch.size(); i++) {
+        String outcome = new String((byte[]) reply.get(2 * i), StandardCharsets.US_ASCII);
+        if (!outcome.equals("W")) {
+          throw new BenchFailure(name + ": " + batch.get(i).id() + " was not written once: '" + outcome + "' "
+              + new String((byte[]) reply.get(2 * i + 1), StandardCharsets.US_ASCII));
+        }
+        stored++;
+      }
+      return stored;
+    }
+
+    private byte[] bucket(long startMillis) {
+      return bytes(BufferNames.redisStreamKey(buffer) + ":dedup:" + startMillis);
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  private final class Reader implements BatchReader {
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisCommands<byte[], byte[]> sync;
+    private final byte[] stream;
+    private final byte[] group;
+
+    Reader(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      this.connection = connection;
+      this.sync = connection.sync();
+      this.stream = bytes(BufferNames.redisStreamKey(buffer));
+      this.group = bytes(BufferNames.redisGroup(buffer));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked") // lettuce takes the stream offsets as generic varargs
+    public int readAndAck(int max, Duration maxWait, Tally tally) {
+      List<StreamMessage<byte[], byte[]>> entries = sync.xreadgroup(Consumer.from(group, consumer),
+          XReadArgs.Builder.count(max).block(Math.max(1, maxWait.toMillis())),
+          XReadArgs.StreamOffset.lastConsumed(stream));
+      if (entries.isEmpty()) {
+        return 0;
+      }
+      var ids = new String[entries.size()];
+      for (int i = 0; i < ids.length; i++) {
+        StreamMessage<byte[], byte[]> e = entries.get(i);
+        Map<byte[], byte[]> body = e.getBody();
+        if (body.size() != 1) {
+          throw new BenchFailure(name + ": entry " + e.getId() + " has " + body.size() + " fields, expected 1");
+        }
+        Map.Entry<byte[], byte[]> pair = body.entrySet().iterator().next();
+        Header header = MessageCodec.decodeHeader(pair.getKey());
+        tally.seen(new Message(header, pair.getValue()));
+        ids[i] = e.getId();
+      }
+      long acked = sync.xack(stream, group, ids);
+      if (acked != ids.length) {
+        throw new BenchFailure(name + ": XACK acked " + acked + " of " + ids.length + " entries");
+      }
+      return ids.length;
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  private <T> T await(RedisFuture<T> future, String what) {
+    try {
+      return future.get(TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchFailure(name + ": interrupted waiting for the " + what, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new BenchFailure(name + ": no reply to the " + what + ": " + e, e);
+    }
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,216 @@
+package dev.isb.benchmarks;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferNames;
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import dev.isb.Message;
+import dev.isb.testkit.RedisServer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.StreamMessage;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The Redis backend against raw lettuce ({@link RawRedis}: pipelined {@code XADD}, and an exactly-once
+ * script of its own) on one redis-server, started through the test kit (standalone, no persistence)
+ * unless a URL is given.
+ */
+final class RedisBench implements BenchBackend {
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final RedisServer server;
+  private final String url;
+  private final BufferConfig config;
+  private final int messages;
+  private final int batchSize;
+  private final RedisClient rawClient;
+  private final RedisCommands<byte[], byte[]> control;
+  private final IsbClient admin;
+  private final RawRedis prefill;
+  private final RawRedis raw;
+  private final RawRedis rawScript;
+  private final Library library;
+
+  private RedisBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
+    this.config = config;
+    this.messages = messages;
+    this.batchSize = batchSize;
+    try {
+      this.server = givenUrl.isPresent() ? null : keep(RedisServer.builder().start());
+      this.url = server == null ? givenUrl.orElseThrow() : server.uri();
+      // One lettuce client (its own event loops) for the raw sides, the pre-filling and the checks;
+      // the library opens its own, as an application would.
+      this.rawClient = RedisClient.create(url);
+      keep(() -> rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
+      StatefulRedisConnection<byte[], byte[]> controlConnection = keep(rawClient.connect(ByteArrayCodec.INSTANCE));
+      this.control = controlConnection.sync();
+      this.admin = keep(IsbClient.open(IsbOptions.builder().backend(BenchOptions.REDIS).url(url).build()));
+      long maxMsgs = config.stream().maxMsgs();
+      Duration duplicates = config.stream().duplicates();
+      this.prefill = new RawRedis(rawClient, RawRedis.Mode.XADD, "prefill", maxMsgs, duplicates);
+      this.raw = new RawRedis(rawClient, RawRedis.Mode.XADD, RawRedis.Mode.XADD.side, maxMsgs, duplicates);
+      this.rawScript = new RawRedis(rawClient, RawRedis.Mode.SCRIPT, RawRedis.Mode.SCRIPT.side, maxMsgs, duplicates);
+      this.library = keep(new Library(BenchOptions.REDIS, url, 4L * messages));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  static RedisBench open(BenchOptions options) {
+    int messages = options.messagesFor(BenchOptions.REDIS);
+    return new RedisBench(options.redisUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
+  }
+
+  private <T extends AutoCloseable> T keep(T resource) {
+    resources.add(0, resource);
+    return resource;
+  }
+
+  @Override
+  public String name() {
+    return BenchOptions.REDIS;
+  }
+
+  @Override
+  public List<String> describe() {
+    var stream = config.stream();
+    String info = control.info("server");
+    String version = info.lines().filter(l -> l.startsWith("redis_version:")).findFirst()
+        .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+    return List.of(
+        "server: redis-server " + version + " at " + url
+            + (server == null ? " (given with --redis-url)" : " (started by the benchmark, standalone, no persistence, dir "
+                + server.dir() + ")"),
+        "client: lettuce " + lettuceVersion() + " (raw sides: one connection per writer and per reader)",
+        "streams: fresh per round, " + stream.retention() + " retention (XADD MAXLEN = " + stream.maxMsgs()
+            + "), duplicates " + stream.duplicates().toSeconds() + "s; " + messages + " messages per round, batches of "
+            + batchSize + "; sides: raw (pipelined XADD, no de-dup), raw-lua (EVALSHA de-dup + XADD, write and e2e only),"
+            + " library");
+  }
+
+  static String lettuceVersion() {
+    String v = RedisClient.class.getPackage().getImplementationVersion();
+    return v == null ? "(version unknown)" : v;
+  }
+
+  @Override
+  public List<Contender> contenders() {
+    return List.of(raw, rawScript, library);
+  }
+
+  /** The raw-lua side reads exactly as the raw one does: in {@code read} it would only repeat it. */
+  @Override
+  public boolean takesPart(Contender side, Scenario scenario) {
+    return !(side == rawScript && scenario == Scenario.READ);
+  }
+
+  @Override
+  public void create(String buffer) {
+    admin.admin().createBuffers(List.of(buffer), config);
+  }
+
+  @Override
+  public void delete(String buffer) {
+    admin.admin().deleteBuffers(List.of(buffer));
+  }
+
+  @Override
+  public void prefill(String buffer, List<Message> messages, int batchSize) {
+    Rounds.write(prefill, buffer, messages, batchSize);
+    requireStored(buffer, messages.size());
+  }
+
+  @Override
+  public void check(String buffer, Scenario scenario, Contender side, int expected) {
+    requireStored(buffer, expected);
+    boolean deduplicates = side == library || (side instanceof RawRedis r && r.deduplicates());
+    if (deduplicates && scenario != Scenario.READ) {
+      requireRemembered(buffer, expected);
+    }
+    if (scenario != Scenario.WRITE) {
+      requireAllAcked(buffer);
+    }
+  }
+
+  private void requireStored(String buffer, int expected) {
+    long length = control.xlen(RawRedis.bytes(BufferNames.redisStreamKey(buffer)));
+    if (length != expected) {
+      throw new BenchFailure("stream " + BufferNames.redisStreamKey(buffer) + " holds " + length
+          + " entries, expected exactly " + expected);
+    }
+  }
+
+  /** Every written message's id is in the de-dup hashes: a later copy would be refused. */
+  private void requireRemembered(String buffer, int expected) {
+    long remembered = 0;
+    for (byte[] bucket : control.smembers(RawRedis.bytes(BufferNames.redisStreamKey(buffer) + ":dedup"))) {
+      remembered += control.hlen(bucket);
+    }
+    if (remembered != expected) {
+      throw new BenchFailure("buffer '" + buffer + "' remembers " + remembered + " message ids for de-duplication, expected "
+          + expected);
+    }
+  }
+
+  /** Nothing pending in the group, and its last delivered entry is the stream's last entry. */
+  private void requireAllAcked(String buffer) {
+    byte[] stream = RawRedis.bytes(BufferNames.redisStreamKey(buffer));
+    byte[] group = RawRedis.bytes(BufferNames.redisGroup(buffer));
+    long pending = control.xpending(stream, group).getCount();
+    List<StreamMessage<byte[], byte[]>> last = control.xrevrange(stream, Range.create("-", "+"), Limit.from(1));
+    String lastId = last.isEmpty() ? "0-0" : last.get(0).getId();
+    String delivered = lastDeliveredId(control.xinfoGroups(stream), BufferNames.redisGroup(buffer));
+    if (pending != 0 || !lastId.equals(delivered)) {
+      throw new BenchFailure("group " + BufferNames.redisGroup(buffer) + " still has " + pending
+          + " pending entries, and has delivered up to " + delivered + " of a stream ending at " + lastId);
+    }
+  }
+
+  private static String lastDeliveredId(List<Object> groups, String group) {
+    for (Object g : groups) {
+      if (g instanceof List<?> fields) {
+        String name = null;
+        String delivered = null;
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+          String field = text(fields.get(i));
+          if (field.equals("name")) {
+            name = text(fields.get(i + 1));
+          } else if (field.equals("last-delivered-id")) {
+            delivered = text(fields.get(i + 1));
+          }
+        }
+        if (group.equals(name)) {
+          return delivered;
+        }
+      }
+    }
+    throw new BenchFailure("group " + group + " is missing");
+  }
+
+  private static String text(Object value) {
+    return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
+  }
+
+  /** Closes the clients, then the server, if it started one. */
+  @Override
+  public void close() {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        System.err.println("closing " + r + " failed: " + e);
+      }
+    }
+    resources.clear();
+  }
+}
