@@ -43,6 +43,16 @@ public interface IsbClient extends AutoCloseable {
         + "); add the isb-jetstream, isb-redis or isb-testkit module");
   }
 
+  /**
+   * Opens a client on a resolved configuration: {@code open(config.toIsbOptions())}. In a vertex pod,
+   * {@code IsbClient.open(IsbConfig.load())}.
+   *
+   * @throws IllegalArgumentException if no backend of the configured name is on the class path
+   */
+  static IsbClient open(IsbConfig config) {
+    return open(Objects.requireNonNull(config, "config").toIsbOptions());
+  }
+
   /** The backend's name. */
   String backend();
 

@@ -8,7 +8,8 @@ import java.util.Optional;
  * {@link NullPointerException}). Unchecked; the client library's own exception, if any, is the cause.
  */
 public abstract sealed class IsbException extends RuntimeException
-    permits BufferFullException, BufferNotFoundException, MessageDecodeException, IsbBackendException {
+    permits BufferFullException, BufferNotFoundException, MessageDecodeException, IsbBackendException,
+        IsbConfigException {
 
   private static final long serialVersionUID = 1L;
 
