@@ -42,12 +42,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Reads one Redis buffer as a consumer of its group.
  *
  * <p>Design: each read first runs one script that, without blocking, claims entries idle longer than
- * ackWait from any consumer of the group ({@code XAUTOCLAIM}: redelivery, with delivery counts), replays
- * this consumer's own pending entries once after a restart, and reads new entries while the group holds
- * fewer than maxAckPending. Only when that finds nothing does the reader block, on a connection of its
- * own, in {@code XREADGROUP ... BLOCK} for new entries, in short slices so that redeliveries falling due
- * meanwhile are not kept waiting. Keep-alive and nak reset an entry's idle time ({@code XCLAIM ... IDLE}),
- * only for entries this consumer still holds.
+ * ackWait from any consumer of the group ({@code XAUTOCLAIM}, one step of a scan of the pending list
+ * that resumes at the next read: redelivery, with delivery counts), replays this consumer's own pending
+ * entries once after a restart, and says how many new entries maxAckPending still allows; new entries
+ * are then read with a plain {@code XREADGROUP} (through Lua they would cost the server twice as much;
+ * readers racing may overshoot maxAckPending by up to one batch each). Only when all that finds nothing
+ * does the reader block, on a connection of its own, in {@code XREADGROUP ... BLOCK}, in short slices so
+ * that redeliveries falling due meanwhile are not kept waiting. Keep-alive and nak reset an entry's idle
+ * time ({@code XCLAIM ... IDLE}), only for entries this consumer still holds.
  */
 final class RedisBufferReader implements BufferReader {
 
@@ -70,6 +72,10 @@ final class RedisBufferReader implements BufferReader {
   private final Runnable onClose;
   /** Where the replay of this consumer's own pending entries stands; empty once done. */
   private String backlog = "0";
+  /** Where the claim scan of the group's pending list resumes. */
+  private String claimCursor = "0-0";
+  /** How many new entries the group could take at the last step, under maxAckPending. */
+  private long room;
   /** The newest entry id this reader has delivered, where a lost group is recreated. */
   private String lastSeen;
   private int recoveries;
@@ -123,7 +129,7 @@ final class RedisBufferReader implements BufferReader {
         if (!batch.isEmpty() || remaining <= 0 || calls.isClosed() || Thread.currentThread().isInterrupted()) {
           return batch;
         }
-        batch = RedisErrors.call(buffer, "reading", () -> blockForNew(maxMessages, remaining));
+        batch = RedisErrors.call(buffer, "reading", () -> blockForNew(remaining));
         if (!batch.isEmpty()) {
           return batch;
         }
@@ -171,17 +177,22 @@ final class RedisBufferReader implements BufferReader {
     return recoveries;
   }
 
-  /** The non-blocking step: redeliveries, own backlog, new entries within maxAckPending. */
+  /** The non-blocking step: redeliveries, own backlog, then new entries within maxAckPending. */
   private List<ReadMessage> readNow(int max) {
     List<Object> reply = RedisScripts.READ.run(redis, new byte[][] {keys.stream()},
         keys.groupBytes(), consumer, RedisKeys.bytes(Integer.toString(max)),
         RedisKeys.bytes(Long.toString(settings.consumer().ackWait().toMillis())),
         RedisKeys.bytes(Long.toString(settings.consumer().maxAckPending())),
-        RedisKeys.bytes(backlog), RedisKeys.bytes(settings.maxAgeMinId()));
+        RedisKeys.bytes(backlog), RedisKeys.bytes(settings.maxAgeMinId()), RedisKeys.bytes(claimCursor));
     backlog = backlog.isEmpty() ? "" : RedisKeys.string(reply.get(0));
-    var out = new ArrayList<ReadMessage>((reply.size() - 1) / 3);
-    for (int i = 1; i + 2 < reply.size(); i += 3) {
+    claimCursor = RedisKeys.string(reply.get(1));
+    room = (Long) reply.get(2);
+    var out = new ArrayList<ReadMessage>((reply.size() - 3) / 4);
+    for (int i = 3; i + 3 < reply.size(); i += 4) {
       String id = RedisKeys.string(reply.get(i));
+      if (held.contains(id) && "b".equals(RedisKeys.string(reply.get(i + 3)))) {
+        continue; // replayed, but this reader already holds it (it claimed it earlier): not a second delivery
+      }
       long deliveries = (Long) reply.get(i + 1);
       @SuppressWarnings("unchecked")
       List<Object> fields = (List<Object>) reply.get(i + 2);
@@ -191,30 +202,36 @@ final class RedisBufferReader implements BufferReader {
         out.add(m);
       }
     }
+    if (room > 0) {
+      out.addAll(readNew(redis, room, -1));
+    }
     return out;
   }
 
   /** Waits, in one short slice, for entries written after the group's last delivered one. */
-  @SuppressWarnings("unchecked") // lettuce takes the stream offsets as generic varargs
-  private List<ReadMessage> blockForNew(int max, long remainingNanos) {
+  private List<ReadMessage> blockForNew(long remainingNanos) {
     long sliceMillis = Math.max(1, Math.min(BLOCK_SLICE.toMillis(), TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
-    Long pending = redis.xpending(keys.stream(), keys.groupBytes()).getCount();
-    long room = Math.min(max, settings.consumer().maxAckPending() - pending);
     if (room <= 0) {
       // The group holds maxAckPending messages: nothing new until some are acked; wait a slice for that.
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(sliceMillis));
       return List.of();
     }
-    List<StreamMessage<byte[], byte[]>> entries;
     try {
-      entries = blocking.xreadgroup(Consumer.from(keys.groupBytes(), consumer),
-          XReadArgs.Builder.count(room).block(sliceMillis), XReadArgs.StreamOffset.lastConsumed(keys.stream()));
+      return readNew(blocking, room, sliceMillis);
     } catch (RedisCommandExecutionException e) {
       if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
         return List.of(); // the next non-blocking step recovers the group
       }
       throw e;
     }
+  }
+
+  /** {@code XREADGROUP ... >}: new entries, first delivery; blocking for {@code blockMillis} when that is not negative. */
+  @SuppressWarnings("unchecked") // lettuce takes the stream offsets as generic varargs
+  private List<ReadMessage> readNew(RedisClusterCommands<byte[], byte[]> on, long count, long blockMillis) {
+    XReadArgs args = blockMillis < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.count(count).block(blockMillis);
+    List<StreamMessage<byte[], byte[]>> entries = on.xreadgroup(Consumer.from(keys.groupBytes(), consumer), args,
+        XReadArgs.StreamOffset.lastConsumed(keys.stream()));
     var out = new ArrayList<ReadMessage>(entries.size());
     for (StreamMessage<byte[], byte[]> e : entries) {
       Map<byte[], byte[]> body = e.getBody();
@@ -279,13 +296,17 @@ final class RedisBufferReader implements BufferReader {
     if (ids.isEmpty()) {
       return;
     }
-    byte[][] args = new byte[2 + ids.size()][];
-    args[0] = keys.groupBytes();
-    args[1] = RedisKeys.bytes(settings.stream().retention() == Retention.LIMITS ? "0" : "1");
-    for (int i = 0; i < ids.size(); i++) {
-      args[2 + i] = RedisKeys.bytes(ids.get(i));
+    if (settings.stream().retention() == Retention.LIMITS) {
+      RedisErrors.call(buffer, "acking", () -> redis.xack(keys.stream(), keys.groupBytes(), ids.toArray(String[]::new)));
+    } else {
+      // Acked entries also leave the stream; only those this ack took out of the pending list.
+      byte[][] args = new byte[1 + ids.size()][];
+      args[0] = keys.groupBytes();
+      for (int i = 0; i < ids.size(); i++) {
+        args[1 + i] = RedisKeys.bytes(ids.get(i));
+      }
+      RedisErrors.call(buffer, "acking", () -> RedisScripts.ACK.runForLong(redis, new byte[][] {keys.stream()}, args));
     }
-    RedisErrors.call(buffer, "acking", () -> RedisScripts.ACK.runForLong(redis, new byte[][] {keys.stream()}, args));
     ids.forEach(held::remove);
   }
 

@@ -16,6 +16,7 @@ import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.masterreplica.MasterReplica;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +35,13 @@ final class RedisConnector implements AutoCloseable {
 
   private final AbstractRedisClient client;
   private final String description;
+  /** In sentinel mode, the sentinels' address: connections follow the master they announce. */
+  private final RedisURI sentinelUri;
 
-  private RedisConnector(AbstractRedisClient client, String description) {
+  private RedisConnector(AbstractRedisClient client, String description, RedisURI sentinelUri) {
     this.client = client;
     this.description = description;
+    this.sentinelUri = sentinelUri;
   }
 
   static RedisConnector create(IsbOptions options) {
@@ -52,7 +56,7 @@ final class RedisConnector implements AutoCloseable {
       }
       standalone.setOptions(common.build());
       if (!isClusterNode(standalone)) {
-        return new RedisConnector(standalone, "standalone " + hosts(uris));
+        return new RedisConnector(standalone, "standalone " + hosts(uris), null);
       }
       standalone.shutdown();
     }
@@ -62,7 +66,8 @@ final class RedisConnector implements AutoCloseable {
         common.sslOptions(ssl);
       }
       viaSentinel.setOptions(common.build());
-      return new RedisConnector(viaSentinel, "sentinel master '" + options.property("sentinel.master", "") + "'");
+      return new RedisConnector(viaSentinel, "sentinel master '" + options.property("sentinel.master", "") + "'",
+          uris.get(0));
     }
     RedisClusterClient cluster = RedisClusterClient.create(uris);
     var clusterOptions = ClusterClientOptions.builder()
@@ -75,7 +80,7 @@ final class RedisConnector implements AutoCloseable {
       clusterOptions.sslOptions(ssl);
     }
     cluster.setOptions(clusterOptions.build());
-    return new RedisConnector(cluster, "cluster " + hosts(uris));
+    return new RedisConnector(cluster, "cluster " + hosts(uris), null);
   }
 
   private static boolean isClusterNode(RedisClient client) {
@@ -88,6 +93,11 @@ final class RedisConnector implements AutoCloseable {
   StatefulConnection<byte[], byte[]> connect() {
     if (client instanceof RedisClusterClient cluster) {
       return cluster.connect(ByteArrayCodec.INSTANCE);
+    }
+    if (sentinelUri != null) {
+      // Subscribes to the sentinels' announcements, so a fail-over moves the connection to the new
+      // master at once instead of at the next reconnect.
+      return MasterReplica.connect((RedisClient) client, ByteArrayCodec.INSTANCE, sentinelUri);
     }
     return ((RedisClient) client).connect(ByteArrayCodec.INSTANCE);
   }
@@ -133,7 +143,7 @@ final class RedisConnector implements AutoCloseable {
     }
     for (String address : addresses) {
       RedisURI parsed = parse(address, tls);
-      out.add(finish(RedisURI.builder(parsed), user, password, parsed.isSsl(), insecure));
+      out.add(finish(RedisURI.builder(parsed), user, password, tls || parsed.isSsl(), insecure));
     }
     return out;
   }
@@ -179,8 +189,20 @@ final class RedisConnector implements AutoCloseable {
 
   /** Fails {@link RedisBackend#open} with what was tried, never with credentials. */
   static IsbBackendException unreachable(IsbOptions options, RuntimeException e) {
-    return new IsbBackendException(null, RedisErrors.code(e), "cannot connect to Redis at " + options + ": "
-        + e.getMessage(), true, e);
+    // lettuce says only "Unable to connect"; the reason (refused, TLS, authentication) is in the causes.
+    var why = new StringBuilder(String.valueOf(e.getMessage()));
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+      String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      if (why.indexOf(message) < 0) {
+        why.append(": ").append(message);
+      }
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return new IsbBackendException(null, RedisErrors.code(root), "cannot connect to Redis at " + options + ": " + why,
+        true, e);
   }
 
   @Override

@@ -1,12 +1,14 @@
--- Delivers up to ARGV[3] entries of one buffer to a consumer of its group, without blocking:
--- first entries idle longer than ackWait (from any consumer: redelivery), then, while the reader
--- replays its backlog, this consumer's own pending entries, then new entries while the group holds
--- fewer than maxAckPending.
+-- The part of a read that must be atomic, without blocking: claim entries idle longer than ackWait
+-- from any consumer of the group (redelivery, with delivery counts), replay this consumer's own pending
+-- entries once after a restart, and say how many new entries the group may still take under
+-- maxAckPending. New entries themselves are read by the caller with a plain XREADGROUP: returning them
+-- through Lua would double their cost on the server.
 -- KEYS[1] the stream. ARGV[1] group; ARGV[2] consumer; ARGV[3] max; ARGV[4] ackWait (ms);
--- ARGV[5] maxAckPending; ARGV[6] where this consumer's replay of its own pending entries stands ('0' at
--- the start, '' once done); ARGV[7] MINID for maxAge ('' none).
--- Returns {the replay cursor to pass next time ('' when done), then per entry: id, delivery count, and
--- its field/value pairs as a nested array}.
+-- ARGV[5] maxAckPending; ARGV[6] where the replay of this consumer's own pending entries stands ('0' at
+-- the start, '' once done); ARGV[7] MINID for maxAge ('' none); ARGV[8] where the last claim scan of the
+-- pending list stopped ('0-0' at the start).
+-- Returns {replay cursor ('' when done), claim cursor, room for new entries, then per entry: id,
+-- delivery count, its field/value pairs as a nested array, and 'c' (claimed) or 'b' (replayed)}.
 local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
 local max = tonumber(ARGV[3])
 local ackWait = tonumber(ARGV[4])
@@ -15,7 +17,7 @@ local backlog = ARGV[6]
 if ARGV[7] ~= '' then
   redis.call('XTRIM', key, 'MINID', ARGV[7])
 end
-local out = {''}
+local out = {'', '0-0', 0}
 local taken = 0
 local claimedIds = {}
 local function deliveries(id)
@@ -23,29 +25,30 @@ local function deliveries(id)
   if p[1] then return p[1][4] end
   return 1
 end
--- Redelivery: claim what has been idle for ackWait, walking the whole pending list if need be.
-local cursor = '0-0'
-repeat
-  local claimed = redis.call('XAUTOCLAIM', key, group, consumer, ackWait, cursor, 'COUNT', max - taken)
-  cursor = claimed[1]
-  for _, entry in ipairs(claimed[2]) do
-    if entry and entry[1] then
-      claimedIds[entry[1]] = true
-      out[#out + 1] = entry[1]
-      out[#out + 1] = deliveries(entry[1])
-      out[#out + 1] = entry[2] or {}
-      taken = taken + 1
-    end
+-- Redelivery: one step of a scan of the pending list that resumes where the last read left it.
+local claimed = redis.call('XAUTOCLAIM', key, group, consumer, ackWait, ARGV[8], 'COUNT', max)
+out[2] = claimed[1]
+for _, entry in ipairs(claimed[2]) do
+  if entry and entry[1] then
+    claimedIds[entry[1]] = true
+    out[#out + 1] = entry[1]
+    out[#out + 1] = deliveries(entry[1])
+    out[#out + 1] = entry[2] or {}
+    out[#out + 1] = 'c'
+    taken = taken + 1
   end
-  -- Entries trimmed away while pending (Limits retention) can never be delivered: forget them.
-  if claimed[3] then
-    for _, gone in ipairs(claimed[3]) do
-      redis.call('XACK', key, group, gone)
-    end
+end
+-- Entries trimmed away while pending (Limits retention) can never be delivered: forget them.
+if claimed[3] then
+  for _, gone in ipairs(claimed[3]) do
+    redis.call('XACK', key, group, gone)
   end
-until cursor == '0-0' or taken >= max
-if backlog ~= '' and taken < max then
-  local own = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', max - taken, 'STREAMS', key, backlog)
+end
+if backlog ~= '' and taken >= max then
+  out[1] = backlog -- no room left in this read: the replay goes on next time
+elseif backlog ~= '' then
+  local wanted = max - taken
+  local own = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', wanted, 'STREAMS', key, backlog)
   local entries = own and own[1] and own[1][2] or {}
   for _, entry in ipairs(entries) do
     out[1] = entry[1]
@@ -55,22 +58,15 @@ if backlog ~= '' and taken < max then
       out[#out + 1] = entry[1]
       out[#out + 1] = deliveries(entry[1])
       out[#out + 1] = entry[2]
+      out[#out + 1] = 'b'
       taken = taken + 1
     end
   end
+  -- A short answer means the replay reached the end of this consumer's own pending entries; beyond
+  -- that cursor, the list now holds entries this reader takes with '>' and already holds.
+  if #entries < wanted then out[1] = '' end
 end
 if taken < max then
-  local pending = redis.call('XPENDING', key, group)[1]
-  local room = math.min(max - taken, maxAckPending - pending)
-  if room > 0 then
-    local new = redis.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', room, 'STREAMS', key, '>')
-    if new and new[1] then
-      for _, entry in ipairs(new[1][2]) do
-        out[#out + 1] = entry[1]
-        out[#out + 1] = 1
-        out[#out + 1] = entry[2]
-      end
-    end
-  end
+  out[3] = math.max(0, math.min(max - taken, maxAckPending - redis.call('XPENDING', key, group)[1]))
 end
 return out

@@ -7,20 +7,34 @@
 local n = tonumber(ARGV[1])
 local limits = ARGV[3] == '1'
 local maxMsgs = tonumber(ARGV[4])
+-- Look every DATA id up in both buckets at once.
+local ids = {}
+for i = 0, n - 1 do
+  if ARGV[6 + i * 4] == '0' then ids[#ids + 1] = ARGV[7 + i * 4] end
+end
+local seen = {}
+if #ids > 0 then
+  for _, bucket in ipairs({KEYS[3], KEYS[2]}) do
+    for start = 1, #ids, 1000 do
+      local chunk = {unpack(ids, start, math.min(#ids, start + 999))}
+      local found = redis.call('HMGET', bucket, unpack(chunk))
+      for j, id in ipairs(chunk) do
+        if found[j] then seen[id] = found[j] end
+      end
+    end
+  end
+end
 local out = {}
-local remembered = false
+local remember = {}
+local length = (not limits and maxMsgs > 0) and redis.call('XLEN', KEYS[1]) or 0
 for i = 0, n - 1 do
   local base = 6 + i * 4
   local data = ARGV[base] == '0'
   local dedup = ARGV[base + 1]
-  local seen = false
-  if data then
-    seen = redis.call('HGET', KEYS[2], dedup) or redis.call('HGET', KEYS[3], dedup)
-  end
-  if seen then
+  if data and seen[dedup] then
     out[#out + 1] = 'D'
-    out[#out + 1] = seen
-  elseif (not limits) and maxMsgs > 0 and redis.call('XLEN', KEYS[1]) >= maxMsgs then
+    out[#out + 1] = seen[dedup]
+  elseif (not limits) and maxMsgs > 0 and length >= maxMsgs then
     out[#out + 1] = 'F'
     out[#out + 1] = ''
   else
@@ -29,16 +43,21 @@ for i = 0, n - 1 do
       id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', maxMsgs, '*', ARGV[base + 2], ARGV[base + 3])
     else
       id = redis.call('XADD', KEYS[1], '*', ARGV[base + 2], ARGV[base + 3])
+      length = length + 1
     end
     if data then
-      redis.call('HSET', KEYS[2], dedup, id)
-      remembered = true
+      seen[dedup] = id
+      remember[#remember + 1] = dedup
+      remember[#remember + 1] = id
     end
     out[#out + 1] = 'W'
     out[#out + 1] = id
   end
 end
-if remembered then
+if #remember > 0 then
+  for start = 1, #remember, 1000 do
+    redis.call('HSET', KEYS[2], unpack(remember, start, math.min(#remember, start + 999)))
+  end
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
   redis.call('SADD', KEYS[4], KEYS[2])
   redis.call('PEXPIRE', KEYS[4], ARGV[2])
