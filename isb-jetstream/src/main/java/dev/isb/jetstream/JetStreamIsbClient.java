@@ -5,6 +5,7 @@ import dev.isb.BufferNames;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
+import dev.isb.OpenHandles;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
 import io.nats.client.Connection;
@@ -12,15 +13,8 @@ import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A client on one NATS connection: its writers and readers share the connection and one timer thread. */
 final class JetStreamIsbClient implements IsbClient {
@@ -36,25 +30,15 @@ final class JetStreamIsbClient implements IsbClient {
   private final Settings settings;
   private final ScheduledExecutorService scheduler;
   private final JetStreamBufferAdmin admin;
-  private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final OpenHandles handles = new OpenHandles("JetStream ISB client");
 
   JetStreamIsbClient(Connection connection, Settings settings) throws IOException {
     this.connection = connection;
     this.settings = settings;
     this.jetStream = connection.jetStream();
     this.management = connection.jetStreamManagement();
-    this.admin = new JetStreamBufferAdmin(management, connection.keyValueManagement(), this::requireOpen);
-    var executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = Executors.defaultThreadFactory().newThread(r);
-      t.setName("isb-jetstream-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
-    executor.setKeepAliveTime(1, TimeUnit.SECONDS);
-    executor.allowCoreThreadTimeOut(true);
-    this.scheduler = executor;
+    this.admin = new JetStreamBufferAdmin(management, connection.keyValueManagement(), handles::requireOpen);
+    this.scheduler = OpenHandles.timer("isb-jetstream-timer");
   }
 
   Connection connection() {
@@ -84,57 +68,32 @@ final class JetStreamIsbClient implements IsbClient {
 
   @Override
   public BufferAdmin admin() {
-    requireOpen();
+    handles.requireOpen();
     return admin;
   }
 
   @Override
   public BufferWriter writer(String buffer, WriterOptions options) {
     Objects.requireNonNull(options, "options");
-    requireOpen();
+    handles.requireOpen();
     BufferNames.requireValid(buffer);
-    var handle = new AutoCloseable[1];
-    var writer = new JetStreamBufferWriter(this, buffer, options, () -> open.remove(handle[0]));
-    handle[0] = writer;
-    return register(writer);
+    return handles.open(onClose -> new JetStreamBufferWriter(this, buffer, options, onClose));
   }
 
   @Override
   public BufferReader reader(String buffer, ReaderOptions options) {
     Objects.requireNonNull(options, "options");
-    requireOpen();
+    handles.requireOpen();
     BufferNames.requireValid(buffer);
-    var handle = new AutoCloseable[1];
-    var reader = new JetStreamBufferReader(this, buffer, options, () -> open.remove(handle[0]));
-    handle[0] = reader;
-    return register(reader);
-  }
-
-  private <T extends AutoCloseable> T register(T handle) {
-    open.add(handle);
-    if (closed.get()) {
-      closeQuietly(handle);
-      throw new IllegalStateException("JetStream ISB client is closed");
-    }
-    return handle;
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("JetStream ISB client is closed");
-    }
+    return handles.open(onClose -> new JetStreamBufferReader(this, buffer, options, onClose));
   }
 
   /** Closes writers (draining their acks) and readers, then the connection and the timer thread. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!handles.close()) {
       return;
     }
-    for (AutoCloseable handle : List.copyOf(open)) {
-      closeQuietly(handle);
-    }
-    open.clear();
     scheduler.shutdownNow();
     try {
       connection.close();
@@ -143,14 +102,6 @@ final class JetStreamIsbClient implements IsbClient {
     }
   }
 
-  private static void closeQuietly(AutoCloseable handle) {
-    try {
-      handle.close();
-    } catch (Exception e) {
-      System.getLogger(JetStreamIsbClient.class.getName())
-          .log(System.Logger.Level.WARNING, "closing " + handle + " failed", e);
-    }
-  }
 
   @Override
   public String toString() {

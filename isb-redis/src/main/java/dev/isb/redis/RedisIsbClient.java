@@ -6,6 +6,7 @@ import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
+import dev.isb.OpenHandles;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
 import dev.isb.IsbOptions;
@@ -15,16 +16,9 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A client on one lettuce client: writers, acks and admin share one connection (lettuce pipelines
@@ -37,8 +31,7 @@ final class RedisIsbClient implements IsbClient {
   private final RedisClusterCommands<byte[], byte[]> redis;
   private final ScheduledExecutorService scheduler;
   private final RedisBufferAdmin admin;
-  private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final OpenHandles handles = new OpenHandles("Redis ISB client");
 
   /** Durability: after each write, wait until this many replicas have it (0: do not wait). */
   record Durability(int replicas, Duration timeout) {
@@ -66,17 +59,8 @@ final class RedisIsbClient implements IsbClient {
     this.durability = durability;
     this.shared = connector.connect();
     this.redis = RedisConnector.commands(shared);
-    this.admin = new RedisBufferAdmin(redis, this::requireOpen);
-    var executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = Executors.defaultThreadFactory().newThread(r);
-      t.setName("isb-redis-timer");
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
-    executor.setKeepAliveTime(1, TimeUnit.SECONDS);
-    executor.allowCoreThreadTimeOut(true);
-    this.scheduler = executor;
+    this.admin = new RedisBufferAdmin(redis, handles::requireOpen);
+    this.scheduler = OpenHandles.timer("isb-redis-timer");
   }
 
   RedisClusterCommands<byte[], byte[]> redis() {
@@ -125,70 +109,37 @@ final class RedisIsbClient implements IsbClient {
 
   @Override
   public BufferAdmin admin() {
-    requireOpen();
+    handles.requireOpen();
     return admin;
   }
 
   @Override
   public BufferWriter writer(String buffer, WriterOptions options) {
     Objects.requireNonNull(options, "options");
-    requireOpen();
+    handles.requireOpen();
     BufferNames.requireValid(buffer);
-    var handle = new AutoCloseable[1];
-    var writer = new RedisBufferWriter(this, buffer, options, () -> open.remove(handle[0]));
-    handle[0] = writer;
-    return register(writer);
+    return handles.open(onClose -> new RedisBufferWriter(this, buffer, options, onClose));
   }
 
   @Override
   public BufferReader reader(String buffer, ReaderOptions options) {
     Objects.requireNonNull(options, "options");
-    requireOpen();
+    handles.requireOpen();
     BufferNames.requireValid(buffer);
-    var handle = new AutoCloseable[1];
-    var reader = new RedisBufferReader(this, buffer, options, () -> open.remove(handle[0]));
-    handle[0] = reader;
-    return register(reader);
-  }
-
-  private <T extends AutoCloseable> T register(T handle) {
-    open.add(handle);
-    if (closed.get()) {
-      closeQuietly(handle);
-      throw new IllegalStateException("Redis ISB client is closed");
-    }
-    return handle;
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("Redis ISB client is closed");
-    }
+    return handles.open(onClose -> new RedisBufferReader(this, buffer, options, onClose));
   }
 
   /** Closes writers and readers, then the connections, the lettuce client and the timer thread. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
+    if (!handles.close()) {
       return;
     }
-    for (AutoCloseable handle : List.copyOf(open)) {
-      closeQuietly(handle);
-    }
-    open.clear();
     scheduler.shutdownNow();
     shared.close();
     connector.close();
   }
 
-  private static void closeQuietly(AutoCloseable handle) {
-    try {
-      handle.close();
-    } catch (Exception e) {
-      System.getLogger(RedisIsbClient.class.getName())
-          .log(System.Logger.Level.WARNING, "closing " + handle + " failed", e);
-    }
-  }
 
   @Override
   public String toString() {

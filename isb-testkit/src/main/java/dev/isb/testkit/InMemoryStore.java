@@ -3,12 +3,10 @@ package dev.isb.testkit;
 import dev.isb.BufferConfig;
 import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
+import dev.isb.OpenHandles;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The shared state of one in-memory ISB: its buffers, buckets, faults and timer thread. */
@@ -22,18 +20,8 @@ final class InMemoryStore {
   final ScheduledExecutorService scheduler;
 
   InMemoryStore() {
-    String threadName = "isb-memory-" + STORES.incrementAndGet();
-    var executor = new ScheduledThreadPoolExecutor(1, r -> {
-      Thread t = Executors.defaultThreadFactory().newThread(r);
-      t.setName(threadName);
-      t.setDaemon(true);
-      return t;
-    });
-    executor.setRemoveOnCancelPolicy(true);
     // No thread lingers once every writer and reader is closed, even if the store itself never is.
-    executor.setKeepAliveTime(1, TimeUnit.SECONDS);
-    executor.allowCoreThreadTimeOut(true);
-    this.scheduler = executor;
+    this.scheduler = OpenHandles.timer("isb-memory-" + STORES.incrementAndGet());
   }
 
   /** The live buffer of that name. */
