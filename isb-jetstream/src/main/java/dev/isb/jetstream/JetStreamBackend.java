@@ -20,6 +20,13 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Arrays;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -38,7 +45,8 @@ import javax.net.ssl.TrustManagerFactory;
  * <p>Properties: {@code user} and {@code password}, or {@code token}, or {@code nkey.seed} (an NKey
  * user seed), or {@code creds.file} (a {@code .creds} file with JWT and seed); {@code tls} ({@code true} for
  * TLS on a {@code nats://} URL; a {@code tls://} URL implies it), {@code tls.caFile} (PEM file of the
- * CA to trust; otherwise the JVM's trust store), {@code tls.insecureSkipVerify} ({@code true} trusts any
+ * CA to trust; otherwise the JVM's trust store), {@code tls.certFile} and {@code tls.keyFile} (client
+ * certificate and PKCS#8 key, PEM, for servers that verify clients), {@code tls.insecureSkipVerify} ({@code true} trusts any
  * certificate: only for the self-signed certificates of a test). The URL may list several servers,
  * separated by commas.
  */
@@ -132,8 +140,14 @@ public final class JetStreamBackend implements IsbBackend {
         return io.nats.client.support.SSLUtils.createTrustAllTlsContext();
       }
       String caFile = options.property("tls.caFile", "");
-      if (caFile.isEmpty()) {
+      KeyManager[] client = clientKeyManagers(options);
+      if (caFile.isEmpty() && client == null) {
         return SSLContext.getDefault();
+      }
+      if (caFile.isEmpty()) {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(client, null, null);
+        return context;
       }
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -149,12 +163,56 @@ public final class JetStreamBackend implements IsbBackend {
       var factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(trust);
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, factory.getTrustManagers(), null);
+      context.init(client, factory.getTrustManagers(), null);
       return context;
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("tls.caFile was '" + options.property("tls.caFile", "")
           + "' but it cannot be used as a CA certificate: " + e.getMessage(), e);
     }
+  }
+
+  /** For mutual TLS: the client certificate chain and its PKCS#8 PEM key; null when neither is set. */
+  private static KeyManager[] clientKeyManagers(IsbOptions options) throws IOException, GeneralSecurityException {
+    String certFile = options.property("tls.certFile", "");
+    String keyFile = options.property("tls.keyFile", "");
+    if (certFile.isEmpty() && keyFile.isEmpty()) {
+      return null;
+    }
+    if (certFile.isEmpty() || keyFile.isEmpty()) {
+      throw new IllegalArgumentException("tls.certFile and tls.keyFile must be set together, was '" + certFile
+          + "' and '" + keyFile + "'");
+    }
+    Certificate[] chain;
+    try (InputStream in = Files.newInputStream(Path.of(certFile))) {
+      chain = CertificateFactory.getInstance("X.509").generateCertificates(in).toArray(Certificate[]::new);
+    }
+    String pem = Files.readString(Path.of(keyFile));
+    int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = pem.indexOf("-----END PRIVATE KEY-----");
+    if (chain.length == 0 || begin < 0 || end < begin) {
+      // The key file's contents are never quoted: it is a secret.
+      throw new IllegalArgumentException("tls.certFile '" + certFile + "' must hold a PEM certificate and tls.keyFile '"
+          + keyFile + "' a PKCS#8 PEM private key (BEGIN PRIVATE KEY)");
+    }
+    byte[] der = Base64.getMimeDecoder().decode(pem.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+    PrivateKey key = null;
+    for (String algorithm : new String[] {"EC", "RSA", "Ed25519"}) {
+      try {
+        key = KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+        break;
+      } catch (InvalidKeySpecException notThisAlgorithm) {
+        // try the next one
+      }
+    }
+    if (key == null) {
+      throw new IllegalArgumentException("tls.keyFile '" + keyFile + "' holds a key that is not EC, RSA or Ed25519");
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    store.setKeyEntry("client", key, new char[0], chain);
+    var factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    factory.init(store, new char[0]);
+    return factory.getKeyManagers();
   }
 
   /**

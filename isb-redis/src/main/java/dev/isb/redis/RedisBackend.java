@@ -18,7 +18,8 @@ import dev.isb.IsbOptions;
  * <p>Properties: {@code user}, {@code password}; {@code sentinel.master} (a master name switches to
  * sentinel mode), {@code sentinel.url} (comma-separated sentinels; else the URL), {@code sentinel.password};
  * {@code cluster.maxRedirects} (default 3); {@code tls} ({@code true}, or use {@code rediss://}),
- * {@code tls.caFile} (PEM of the CA to trust; else the JVM's trust store), {@code tls.insecureSkipVerify};
+ * {@code tls.caFile} (PEM of the CA to trust; else the JVM's trust store), {@code tls.certFile} and
+ * {@code tls.keyFile} (client certificate and key, PEM, for mutual TLS), {@code tls.insecureSkipVerify};
  * {@code wait.replicas} and {@code wait.timeoutMillis} (default 0 and 1000): after each write, wait
  * until that many replicas have it, and report the batch as a retryable failure if they do not, so that
  * an acknowledged write survives a fail-over (the retry is de-duplicated).

@@ -171,16 +171,30 @@ final class RedisConnector implements AutoCloseable {
     return builder.withTimeout(COMMAND_TIMEOUT).build();
   }
 
+  /** The CA to trust and, for mutual TLS, the client certificate and key (PEM files); null when none is set. */
   private static SslOptions sslOptions(IsbOptions options) {
     String caFile = options.property("tls.caFile", "");
-    if (caFile.isEmpty()) {
+    String certFile = options.property("tls.certFile", "");
+    String keyFile = options.property("tls.keyFile", "");
+    if (caFile.isEmpty() && certFile.isEmpty() && keyFile.isEmpty()) {
       return null;
     }
-    File ca = new File(caFile);
-    if (!ca.canRead()) {
-      throw new IllegalArgumentException("tls.caFile was '" + caFile + "' but it is not a readable file");
+    var builder = SslOptions.builder().jdkSslProvider();
+    if (!caFile.isEmpty()) {
+      builder.trustManager(readable("tls.caFile", caFile));
     }
-    return SslOptions.builder().jdkSslProvider().trustManager(ca).build();
+    if (!certFile.isEmpty() || !keyFile.isEmpty()) {
+      builder.keyManager(readable("tls.certFile", certFile), readable("tls.keyFile", keyFile), null);
+    }
+    return builder.build();
+  }
+
+  private static File readable(String property, String path) {
+    File file = new File(path);
+    if (!file.canRead()) {
+      throw new IllegalArgumentException(property + " was '" + path + "' but it is not a readable file");
+    }
+    return file;
   }
 
   private static String hosts(List<RedisURI> uris) {
