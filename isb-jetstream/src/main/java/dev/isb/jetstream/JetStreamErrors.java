@@ -17,7 +17,6 @@ final class JetStreamErrors {
   /** JetStream API error codes this backend acts on. */
   static final int STREAM_NOT_FOUND = 10059;
   static final int CONSUMER_NOT_FOUND = 10014;
-  static final int BUCKET_NOT_FOUND = 10059;
   /** "maximum messages exceeded" / "maximum bytes exceeded" under DiscardNew: the stream has no room. */
   static final int MAX_MESSAGES_EXCEEDED = 10077;
   static final int MAX_BYTES_EXCEEDED = 10047;

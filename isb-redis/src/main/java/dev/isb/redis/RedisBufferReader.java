@@ -5,7 +5,6 @@ import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.CallTracker;
 import dev.isb.Header;
-import dev.isb.IsbBackendException;
 import dev.isb.Message;
 import dev.isb.MessageCodec;
 import dev.isb.MessageDecodeException;
