@@ -57,6 +57,7 @@ final class JetStreamBufferReader implements BufferReader {
   private final JetStreamSubscription subscription;
   private final CallTracker calls;
   private final ReentrantLock readLock = new ReentrantLock();
+  /** What the keep-alive task keeps alive; not tracked at all when keep-alive is off. */
   private final Map<Long, io.nats.client.Message> held = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> keepAliveTask;
   private final Runnable onClose;
@@ -148,7 +149,9 @@ final class JetStreamBufferReader implements BufferReader {
     var offset = new JetStreamOffset(buffer, partition, seq, msg);
     try {
       Message message = MessageCodec.decode(msg.getData());
-      held.put(seq, msg);
+      if (keepAliveTask != null) {
+        held.put(seq, msg);
+      }
       return new ReadMessage(message, offset, meta.deliveredCount());
     } catch (MessageDecodeException e) {
       reportUndecodable(msg, offset, meta.deliveredCount(), e);
