@@ -56,7 +56,8 @@ public interface BufferReader extends AutoCloseable {
    *
    * @throws IllegalArgumentException if an offset is from another buffer or backend
    * @throws IllegalStateException if the reader is closed
-   * @throws IsbException if the ISB service failed the ack; the messages will come again
+   * @throws IsbException if the ISB service failed the ack; the reader stops keeping those messages
+   *     alive, so they come again after ackWait (acking them again meanwhile is allowed)
    */
   void ack(Collection<? extends Offset> offsets);
 

@@ -192,13 +192,15 @@ final class JetStreamBufferReader implements BufferReader {
     for (int i = 0; i < replies.size(); i++) {
       try {
         replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        held.remove(own.get(i).streamSequence());
       } catch (Exception e) {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
         failed++;
         firstFailure = firstFailure == null ? e : firstFailure;
+      } finally {
+        // An unconfirmed ack stops the keep-alive too, so the message is delivered again after ackWait.
+        held.remove(own.get(i).streamSequence());
       }
     }
     if (failed > 0) {

@@ -295,6 +295,15 @@ final class RedisBufferReader implements BufferReader {
     if (ids.isEmpty()) {
       return;
     }
+    try {
+      acknowledge(ids);
+    } finally {
+      // A failed ack stops the keep-alive too, so the entries are claimed again after ackWait.
+      ids.forEach(held::remove);
+    }
+  }
+
+  private void acknowledge(List<String> ids) {
     if (settings.stream().retention() == Retention.LIMITS) {
       RedisErrors.call(buffer, "acking", () -> redis.xack(keys.stream(), keys.groupBytes(), ids.toArray(String[]::new)));
     } else {
@@ -306,7 +315,6 @@ final class RedisBufferReader implements BufferReader {
       }
       RedisErrors.call(buffer, "acking", () -> RedisScripts.ACK.runForLong(redis, new byte[][] {keys.stream()}, args));
     }
-    ids.forEach(held::remove);
   }
 
   @Override

@@ -87,9 +87,13 @@ final class InMemoryBufferReader implements BufferReader {
   @Override
   public void ack(Collection<? extends Offset> offsets) {
     List<Long> seqs = sequences(offsets);
-    faults.onAck(buffer.name());
-    buffer.ack(seqs);
-    seqs.forEach(held::remove);
+    try {
+      faults.onAck(buffer.name());
+      buffer.ack(seqs);
+    } finally {
+      // A failed ack stops the keep-alive too, so the messages are delivered again after ackWait.
+      seqs.forEach(held::remove);
+    }
   }
 
   @Override
