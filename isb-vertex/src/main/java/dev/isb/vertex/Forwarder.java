@@ -1,0 +1,552 @@
+package dev.isb.vertex;
+
+import dev.isb.BufferInfo;
+import dev.isb.BufferReader;
+import dev.isb.BufferWriter;
+import dev.isb.IsbClient;
+import dev.isb.IsbException;
+import dev.isb.PartitionRouter;
+import dev.isb.ReaderOptions;
+import dev.isb.WriterOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Tags;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The loop every vertex runs: read a batch from each of its input partitions, apply the vertex
+ * function, write the outputs to the downstream buffers the edges and keys choose, and ack the inputs
+ * only once their outputs are stored. A vertex in a few lines:
+ *
+ * <pre>{@code
+ * try (IsbClient isb = IsbConfig.load().open();
+ *     Forwarder upper = Forwarder.builder(isb, "upper")
+ *         .from("ns-pl-upper-0")
+ *         .map(MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())))
+ *         .to(Edge.to("sink", "ns-pl-sink-0", "ns-pl-sink-1"))
+ *         .build()) {
+ *   upper.runUntilShutdown(); // returns after SIGTERM, once in-flight work is finished or nakked
+ * }
+ * }</pre>
+ *
+ * <p>What it guarantees:
+ *
+ * <ul>
+ *   <li><b>No loss, no double write.</b> An input is acked only when every output is stored
+ *       ({@code Written} or {@code Duplicate}) or deliberately dropped ({@code discardLatest} on a full
+ *       buffer, or no edge takes it); each output's id is {@code <vertex>-<input offset>-<index>}, so
+ *       when an input is delivered again its outputs are recognised as duplicates.
+ *   <li><b>Back-pressure.</b> Under {@code retryUntilSuccess} a write to a full buffer is retried until
+ *       it is stored, and the partition is not read meanwhile: a full downstream buffer stops the
+ *       reading. Other retryable write failures are retried the same way.
+ *   <li><b>Function errors are never acked.</b> A function that throws is retried by the
+ *       {@link RetryPolicy}, then its input is nakked (delivered again after the policy's delay).
+ *   <li><b>Graceful shutdown.</b> {@link #close()} stops reading, lets the batches in flight finish
+ *       until {@code shutdownTimeout}, and naks what did not finish by then.
+ * </ul>
+ *
+ * <p>One thread per input partition reads, applies and writes in read order; an
+ * {@link AsyncMapFunction} runs up to {@code maxInFlight} calls of a batch at once. Outputs are routed to
+ * a downstream partition by their keys with Numaflow's hash, and without keys by the hash of their id,
+ * which spreads them evenly and sends a redelivered input's outputs where they went the first time (a
+ * round robin would not, and the duplicate would escape de-duplication, which is per buffer).
+ *
+ * <p>Meters (Micrometer, Numaflow's names, see {@code docs/metrics.md}) go to the given registry,
+ * tagged with pipeline, vertex, vertex type, replica and partition. Thread-safe.
+ */
+public final class Forwarder implements AutoCloseable {
+
+  private static final System.Logger LOG = System.getLogger(Forwarder.class.getName());
+
+  private final String vertex;
+  private final List<PartitionLoop> loops;
+  private final List<Edge> edges;
+  private final List<List<BufferWriter>> writers;
+  private final List<BufferReader> readers;
+  private final ForwarderMetrics metrics;
+  private final Duration shutdownTimeout;
+  private final ScheduledExecutorService poller;
+  private final List<Thread> threads = new ArrayList<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CountDownLatch deadlinePassed = new CountDownLatch(1);
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private volatile boolean running = true;
+
+  private Forwarder(Builder b) {
+    this.vertex = b.vertex;
+    this.edges = List.copyOf(b.edges);
+    this.shutdownTimeout = b.shutdownTimeout;
+    String type = b.sink != null || b.asyncSink != null ? "Sink" : "MapUDF";
+    this.metrics = new ForwarderMetrics(b.registry, Tags.of("pipeline", b.pipeline, "vertex", vertex,
+        "vertex_type", type, "replica", Integer.toString(b.replica)));
+    List<BufferReader> openedReaders = new ArrayList<>();
+    List<List<BufferWriter>> openedWriters = new ArrayList<>();
+    try {
+      for (Edge edge : edges) {
+        List<BufferWriter> partitionWriters = new ArrayList<>();
+        openedWriters.add(partitionWriters);
+        for (String buffer : edge.buffers()) {
+          partitionWriters.add(b.client.writer(buffer, forForwarder(edge.writerOptions())));
+        }
+      }
+      ReaderOptions readerOptions = b.readerOptions.toBuilder().consumerName(vertex + "-" + b.replica).build();
+      for (String buffer : b.inputs) {
+        openedReaders.add(b.client.reader(buffer, readerOptions));
+      }
+    } catch (RuntimeException e) {
+      openedReaders.forEach(BufferReader::close);
+      openedWriters.forEach(ws -> ws.forEach(BufferWriter::close));
+      throw e;
+    }
+    this.readers = List.copyOf(openedReaders);
+    this.writers = openedWriters.stream().map(List::copyOf).toList();
+
+    List<Route> routes = new ArrayList<>();
+    for (int e = 0; e < edges.size(); e++) {
+      List<ForwarderMetrics.Output> outputs = new ArrayList<>();
+      for (String buffer : edges.get(e).buffers()) {
+        outputs.add(metrics.output(buffer));
+      }
+      routes.add(new Route(edges.get(e), PartitionRouter.of(edges.get(e).buffers().size()), writers.get(e),
+          List.copyOf(outputs)));
+    }
+    VertexFunction function = VertexFunction.of(b);
+    List<PartitionLoop> partitionLoops = new ArrayList<>();
+    for (BufferReader reader : readers) {
+      partitionLoops.add(new PartitionLoop(this, reader, metrics.input(reader.buffer()), List.copyOf(routes),
+          function, b.retryPolicy, b.maxInFlight));
+    }
+    this.loops = List.copyOf(partitionLoops);
+    this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "isb-forwarder-" + vertex + "-usage");
+      t.setDaemon(true);
+      return t;
+    });
+    scheduleUsagePolling(b.client, b.usageInterval);
+  }
+
+  /** A builder of a forwarder for this vertex, reading and writing through {@code client}. */
+  public static Builder builder(IsbClient client, String vertex) {
+    return new Builder(client, vertex);
+  }
+
+  /** The vertex this forwarder runs. */
+  public String vertex() {
+    return vertex;
+  }
+
+  /** Starts one thread per input partition; a second call does nothing. Returns this forwarder. */
+  public Forwarder start() {
+    if (closed.get()) {
+      throw new IllegalStateException("forwarder of vertex '" + vertex + "' is closed");
+    }
+    if (started.compareAndSet(false, true)) {
+      for (PartitionLoop loop : loops) {
+        Thread thread = new Thread(loop, "isb-forwarder-" + vertex + "-" + loop.buffer());
+        thread.setUncaughtExceptionHandler((t, e) -> fail(e));
+        threads.add(thread);
+      }
+      threads.forEach(Thread::start);
+      Thread joiner = new Thread(this::joinLoops, "isb-forwarder-" + vertex + "-join");
+      joiner.setDaemon(true);
+      joiner.start();
+    }
+    return this;
+  }
+
+  /**
+   * Starts, closes on JVM shutdown (SIGTERM, SIGINT), and returns when the forwarder has stopped, by
+   * shutdown or by {@link #close()} from another thread.
+   *
+   * @throws IllegalStateException if a partition thread died of an unexpected error (its cause)
+   */
+  public void runUntilShutdown() throws InterruptedException {
+    Thread hook = new Thread(this::close, "isb-forwarder-" + vertex + "-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      start();
+      terminated.await();
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or has run; nothing to remove.
+      }
+    }
+    Throwable cause = failure.get();
+    if (cause != null) {
+      throw new IllegalStateException("forwarder of vertex '" + vertex + "' stopped on an error", cause);
+    }
+  }
+
+  /** Waits until every partition thread has stopped; true if they did within {@code timeout}. */
+  public boolean awaitTermination(Duration timeout) throws InterruptedException {
+    return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  /** The unexpected error a partition thread died of, if one did; the other partitions go on. */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(failure.get());
+  }
+
+  /**
+   * Stops reading, waits up to {@code shutdownTimeout} for the batches in flight to be written and
+   * acked, naks what is left after that, and closes the readers and writers it opened (not the
+   * client). Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      awaitQuietly(terminated, shutdownTimeout.plusSeconds(5));
+      return;
+    }
+    running = false;
+    if (!started.get()) {
+      terminated.countDown();
+    } else if (!awaitQuietly(terminated, shutdownTimeout)) {
+      LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': in-flight batches did not finish within {1}; "
+          + "nakking what is left", vertex, shutdownTimeout);
+      deadlinePassed.countDown();
+      threads.forEach(Thread::interrupt);
+      awaitQuietly(terminated, Duration.ofSeconds(5));
+    }
+    poller.shutdownNow();
+    readers.forEach(Forwarder::closeQuietly);
+    writers.forEach(ws -> ws.forEach(Forwarder::closeQuietly));
+    metrics.removeGauges();
+  }
+
+  boolean running() {
+    return running;
+  }
+
+  /** Whether the shutdown deadline has passed: work in flight must give up and be nakked. */
+  boolean deadlinePassed() {
+    return deadlinePassed.getCount() == 0;
+  }
+
+  /** Waits {@code wait}, or less when the shutdown deadline passes first. */
+  void pause(Duration wait) {
+    try {
+      deadlinePassed.await(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Waits for {@code future} until the shutdown deadline; true if it completed. */
+  boolean awaitWithDeadline(CompletableFuture<?> future) throws InterruptedException {
+    while (!future.isDone()) {
+      if (deadlinePassed.await(10, TimeUnit.MILLISECONDS)) {
+        return future.isDone();
+      }
+    }
+    return true;
+  }
+
+  ForwarderMetrics metrics() {
+    return metrics;
+  }
+
+  private void fail(Throwable e) {
+    failure.compareAndSet(null, e);
+    LOG.log(System.Logger.Level.ERROR, "vertex '" + vertex + "': a partition thread died", e);
+  }
+
+  private void joinLoops() {
+    for (Thread thread : threads) {
+      boolean joined = false;
+      while (!joined) {
+        try {
+          thread.join();
+          joined = true;
+        } catch (InterruptedException e) {
+          // This daemon thread has no one to hand the interrupt to; keep waiting.
+        }
+      }
+    }
+    terminated.countDown();
+  }
+
+  private void scheduleUsagePolling(IsbClient client, Duration interval) {
+    List<Runnable> polls = new ArrayList<>();
+    for (BufferReader reader : readers) {
+      polls.add(usagePoll(client, reader.buffer(), WriterOptions.defaults().maxLength()));
+    }
+    for (Edge edge : edges) {
+      for (String buffer : edge.buffers()) {
+        polls.add(usagePoll(client, buffer, edge.writerOptions().maxLength()));
+      }
+    }
+    long millis = interval.toMillis();
+    poller.scheduleWithFixedDelay(() -> polls.forEach(Runnable::run), 0, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private Runnable usagePoll(IsbClient client, String buffer, long maxLength) {
+    ForwarderMetrics.BufferGauges gauges = metrics.bufferGauges(buffer);
+    return () -> {
+      try {
+        BufferInfo info = client.admin().bufferInfo(buffer);
+        gauges.update(info.pendingCount(), info.ackPendingCount(), maxLength);
+      } catch (IsbException | IllegalStateException e) {
+        gauges.unknown();
+        LOG.log(System.Logger.Level.DEBUG, "vertex ''{0}'': usage of ''{1}'' unknown: {2}", vertex, buffer,
+            e.getMessage());
+      }
+    };
+  }
+
+  /**
+   * The forwarder retries retryable write failures itself, so a write call must come back often enough
+   * for it to notice a shutdown: a full buffer is waited on for at most a second per call.
+   */
+  private static WriterOptions forForwarder(WriterOptions options) {
+    Duration bound = Duration.ofSeconds(1);
+    return options.fullWaitTimeout().compareTo(bound) <= 0 ? options
+        : options.toBuilder().fullWaitTimeout(bound).build();
+  }
+
+  private static boolean awaitQuietly(CountDownLatch latch, Duration timeout) {
+    try {
+      return latch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return latch.getCount() == 0;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.WARNING, "closing " + closeable + " failed", e);
+    }
+  }
+
+  /** One edge with its router, its partitions' writers and their meters. */
+  record Route(Edge edge, PartitionRouter router, List<BufferWriter> writers,
+      List<ForwarderMetrics.Output> meters) {}
+
+  /** The vertex function in one of its four shapes, as the partition loop calls it. */
+  record VertexFunction(MapFunction sync, AsyncMapFunction async) {
+
+    static VertexFunction of(Builder b) {
+      if (b.map != null) {
+        return new VertexFunction(b.map, null);
+      }
+      if (b.sink != null) {
+        SinkFunction sink = b.sink;
+        return new VertexFunction(d -> {
+          sink.accept(d);
+          return List.of();
+        }, null);
+      }
+      if (b.asyncMap != null) {
+        return new VertexFunction(null, b.asyncMap);
+      }
+      AsyncSinkFunction sink = b.asyncSink;
+      return new VertexFunction(null, d -> sink.accept(d).thenApply(ignored -> List.of()));
+    }
+  }
+
+  /**
+   * Builds a {@link Forwarder}. Required: at least one input ({@link #from}), exactly one function
+   * ({@link #map}, {@link #asyncMap}, {@link #sink} or {@link #asyncSink}) and, for a map, at least one
+   * edge ({@link #to}). Not thread-safe.
+   */
+  public static final class Builder {
+    private final IsbClient client;
+    private final String vertex;
+    private String pipeline = "";
+    private int replica;
+    private final List<String> inputs = new ArrayList<>();
+    private final List<Edge> edges = new ArrayList<>();
+    private MapFunction map;
+    private AsyncMapFunction asyncMap;
+    private SinkFunction sink;
+    private AsyncSinkFunction asyncSink;
+    private ReaderOptions readerOptions = ReaderOptions.defaults();
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private int maxInFlight = 100;
+    private MeterRegistry registry = Metrics.globalRegistry;
+    private Duration shutdownTimeout = Duration.ofSeconds(20);
+    private Duration usageInterval = Duration.ofSeconds(1);
+
+    private Builder(IsbClient client, String vertex) {
+      this.client = Objects.requireNonNull(client, "client");
+      Objects.requireNonNull(vertex, "vertex");
+      if (vertex.isBlank()) {
+        throw new IllegalArgumentException("vertex must not be blank");
+      }
+      this.vertex = vertex;
+    }
+
+    /** The pipeline name, a meter tag; empty by default. */
+    public Builder pipeline(String pipeline) {
+      this.pipeline = Objects.requireNonNull(pipeline, "pipeline");
+      return this;
+    }
+
+    /** This pod's replica index: a meter tag and part of the consumer name {@code <vertex>-<replica>}. */
+    public Builder replica(int replica) {
+      if (replica < 0) {
+        throw new IllegalArgumentException("replica must not be negative, was " + replica);
+      }
+      this.replica = replica;
+      return this;
+    }
+
+    /** Adds input buffers (partitions) of this vertex; each is read by its own thread. */
+    public Builder from(String... buffers) {
+      return from(List.of(buffers));
+    }
+
+    /** Adds input buffers (partitions) of this vertex; each is read by its own thread. */
+    public Builder from(List<String> buffers) {
+      for (String buffer : buffers) {
+        Objects.requireNonNull(buffer, "buffer");
+        if (inputs.contains(buffer)) {
+          throw new IllegalArgumentException("vertex '" + vertex + "' reads buffer '" + buffer + "' twice");
+        }
+        inputs.add(buffer);
+      }
+      return this;
+    }
+
+    /** Adds edges to downstream vertices. */
+    public Builder to(Edge... edges) {
+      for (Edge edge : edges) {
+        this.edges.add(Objects.requireNonNull(edge, "edge"));
+      }
+      return this;
+    }
+
+    /** The function of a map vertex: one input, zero or more outputs. */
+    public Builder map(MapFunction function) {
+      this.map = Objects.requireNonNull(function, "function");
+      return this;
+    }
+
+    /** The function of a map vertex whose outputs arrive later. */
+    public Builder asyncMap(AsyncMapFunction function) {
+      this.asyncMap = Objects.requireNonNull(function, "function");
+      return this;
+    }
+
+    /** The function of a sink vertex, which writes nothing downstream. */
+    public Builder sink(SinkFunction function) {
+      this.sink = Objects.requireNonNull(function, "function");
+      return this;
+    }
+
+    /** The function of a sink vertex that completes later. */
+    public Builder asyncSink(AsyncSinkFunction function) {
+      this.asyncSink = Objects.requireNonNull(function, "function");
+      return this;
+    }
+
+    /**
+     * How inputs are read: batch size, read timeout, keep-alive, undecodable messages. The consumer
+     * name is always {@code <vertex>-<replica>}, Numaflow's.
+     */
+    public Builder readerOptions(ReaderOptions options) {
+      this.readerOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /** What happens when the function fails. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** How many calls of an asynchronous function one partition runs at once; 100 by default. */
+    public Builder maxInFlight(int maxInFlight) {
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
+      }
+      this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /** Where meters go; Micrometer's global registry by default. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
+    /**
+     * How long {@link Forwarder#close()} lets batches in flight finish before nakking them; 20 s by
+     * default, inside Kubernetes' default 30 s grace period.
+     */
+    public Builder shutdownTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative()) {
+        throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + timeout);
+      }
+      this.shutdownTimeout = timeout;
+      return this;
+    }
+
+    /** How often the buffers' pending counts and usage are read for the gauges; 1 s by default. */
+    public Builder usageInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.toMillis() < 1) {
+        throw new IllegalArgumentException("usageInterval must be at least 1ms, was " + interval);
+      }
+      this.usageInterval = interval;
+      return this;
+    }
+
+    /**
+     * Checks the configuration and opens a reader per input and a writer per downstream partition.
+     *
+     * @throws IllegalStateException naming what is missing or contradictory
+     * @throws dev.isb.BufferNotFoundException if a buffer does not exist
+     */
+    public Forwarder build() {
+      long functions = java.util.stream.Stream.of(map, asyncMap, sink, asyncSink).filter(Objects::nonNull).count();
+      if (functions != 1) {
+        throw new IllegalStateException("vertex '" + vertex + "' needs exactly one function (map, asyncMap, "
+            + "sink or asyncSink), has " + functions);
+      }
+      if (inputs.isEmpty()) {
+        throw new IllegalStateException("vertex '" + vertex + "' reads no buffer: call from(...)");
+      }
+      boolean isSink = sink != null || asyncSink != null;
+      if (isSink && !edges.isEmpty()) {
+        throw new IllegalStateException("sink vertex '" + vertex + "' writes nowhere, but has edges " + names());
+      }
+      if (!isSink && edges.isEmpty()) {
+        throw new IllegalStateException("map vertex '" + vertex + "' has no edge: call to(...)");
+      }
+      Set<String> inputSet = Set.copyOf(inputs);
+      for (Edge edge : edges) {
+        for (String buffer : edge.buffers()) {
+          if (inputSet.contains(buffer)) {
+            throw new IllegalStateException("vertex '" + vertex + "' would write to its own input '" + buffer + "'");
+          }
+        }
+      }
+      return new Forwarder(this);
+    }
+
+    private List<String> names() {
+      return edges.stream().map(Edge::toVertex).toList();
+    }
+  }
+}

@@ -1,0 +1,384 @@
+package dev.isb.vertex;
+
+import dev.isb.BufferReader;
+import dev.isb.BufferWriter;
+import dev.isb.Header;
+import dev.isb.IsbException;
+import dev.isb.Kind;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.Offset;
+import dev.isb.ReadMessage;
+import dev.isb.WriteResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One input partition's loop: read a batch, apply the function to each input, write the outputs,
+ * ack the inputs that are done and nak the rest. Runs on its own thread; a batch is finished (every
+ * input acked or nakked) before the next read.
+ */
+final class PartitionLoop implements Runnable {
+
+  private static final System.Logger LOG = System.getLogger(PartitionLoop.class.getName());
+  private static final Duration FIRST_WRITE_BACKOFF = Duration.ofMillis(1);
+  private static final Duration MAX_WRITE_BACKOFF = Duration.ofMillis(500);
+  private static final Duration READ_ERROR_BACKOFF = Duration.ofMillis(200);
+
+  private final Forwarder forwarder;
+  private final BufferReader reader;
+  private final ForwarderMetrics.Input meters;
+  private final ForwarderMetrics metrics;
+  private final List<Forwarder.Route> routes;
+  private final Forwarder.VertexFunction function;
+  private final RetryPolicy retryPolicy;
+  private final int maxInFlight;
+
+  PartitionLoop(Forwarder forwarder, BufferReader reader, ForwarderMetrics.Input meters,
+      List<Forwarder.Route> routes, Forwarder.VertexFunction function, RetryPolicy retryPolicy, int maxInFlight) {
+    this.forwarder = forwarder;
+    this.reader = reader;
+    this.meters = meters;
+    this.metrics = forwarder.metrics();
+    this.routes = routes;
+    this.function = function;
+    this.retryPolicy = retryPolicy;
+    this.maxInFlight = maxInFlight;
+  }
+
+  String buffer() {
+    return reader.buffer();
+  }
+
+  @Override
+  public void run() {
+    long lastPendingCheck = 0;
+    while (forwarder.running()) {
+      List<ReadMessage> batch;
+      long start = System.nanoTime();
+      try {
+        batch = reader.read();
+      } catch (IsbException e) {
+        meters.readErrors.increment();
+        LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': reading ''{1}'' failed, retrying: {2}",
+            forwarder.vertex(), buffer(), e.getMessage());
+        forwarder.pause(READ_ERROR_BACKOFF);
+        continue;
+      }
+      meters.readTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (!batch.isEmpty()) {
+        forward(batch, start);
+      }
+      if (System.nanoTime() - lastPendingCheck > TimeUnit.SECONDS.toNanos(1)) {
+        lastPendingCheck = System.nanoTime();
+        recordPending();
+      }
+    }
+  }
+
+  private void recordPending() {
+    try {
+      meters.pending.set(reader.pending().orElse(-1));
+    } catch (IsbException e) {
+      meters.pending.set(-1);
+    }
+  }
+
+  /** Forwards one batch; every input of it is acked or nakked when this returns. */
+  void forward(List<ReadMessage> batch, long start) {
+    int size = batch.size();
+    BitSet failed = new BitSet(size);
+    List<Datum> data = new ArrayList<>(size);
+    for (ReadMessage read : batch) {
+      meters.read.increment();
+      if (read.deliveryCount() > 1) {
+        meters.redeliveries.increment();
+      }
+      if (read.message().kind() == Kind.DATA) {
+        meters.dataRead.increment();
+        meters.readBytes.increment(read.message().payload().length);
+      }
+      data.add(Datum.of(read));
+    }
+    try {
+      List<List<Output>> outputs = apply(data, failed);
+      write(data, outputs, failed);
+    } finally {
+      settle(batch, failed);
+      meters.processingTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * The outputs of each input, in input order; a control (watermark) message has none. An input whose
+   * function failed every attempt is set in {@code failed} and has none.
+   */
+  private List<List<Output>> apply(List<Datum> data, BitSet failed) {
+    List<List<Output>> outputs = new ArrayList<>(data.size());
+    if (function.sync() != null) {
+      for (int i = 0; i < data.size(); i++) {
+        Datum datum = data.get(i);
+        List<Output> result = datum.message().kind() == Kind.DATA && !forwarder.deadlinePassed()
+            ? callWithRetry(datum) : null;
+        if (result == null && datum.message().kind() == Kind.DATA) {
+          failed.set(i);
+        }
+        outputs.add(result == null ? List.of() : result);
+      }
+      return outputs;
+    }
+    return applyAsync(data, failed);
+  }
+
+  private List<Output> callWithRetry(Datum datum) {
+    for (int attempt = 1; ; attempt++) {
+      long start = System.nanoTime();
+      Throwable error;
+      try {
+        List<Output> result = function.sync().apply(datum);
+        metrics.udfTime().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        if (result != null) {
+          return result;
+        }
+        error = new NullPointerException("the function returned null instead of a list");
+      } catch (Exception e) {
+        metrics.udfTime().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        error = e;
+      }
+      metrics.udfErrors().increment();
+      if (attempt >= retryPolicy.maxAttempts() || forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
+        logGaveUp(datum, attempt, error);
+        return null;
+      }
+      forwarder.pause(retryPolicy.backoffBefore(attempt + 1));
+    }
+  }
+
+  private List<List<Output>> applyAsync(List<Datum> data, BitSet failed) {
+    Semaphore permits = new Semaphore(maxInFlight);
+    List<CompletableFuture<List<Output>>> calls = new ArrayList<>(data.size());
+    for (Datum datum : data) {
+      if (datum.message().kind() != Kind.DATA) {
+        calls.add(CompletableFuture.completedFuture(List.of()));
+        continue;
+      }
+      try {
+        while (!permits.tryAcquire(10, TimeUnit.MILLISECONDS)) {
+          if (forwarder.deadlinePassed()) {
+            throw new InterruptedException("shutdown deadline passed");
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        calls.add(CompletableFuture.failedFuture(e));
+        continue;
+      }
+      CompletableFuture<List<Output>> call = callAsync(datum, 1);
+      call.whenComplete((r, e) -> permits.release());
+      calls.add(call);
+    }
+    List<List<Output>> outputs = new ArrayList<>(data.size());
+    for (int i = 0; i < calls.size(); i++) {
+      CompletableFuture<List<Output>> call = calls.get(i);
+      try {
+        if (forwarder.awaitWithDeadline(call) && !call.isCompletedExceptionally()) {
+          outputs.add(call.join());
+          continue;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      failed.set(i);
+      outputs.add(List.of());
+    }
+    return outputs;
+  }
+
+  private CompletableFuture<List<Output>> callAsync(Datum datum, int attempt) {
+    long start = System.nanoTime();
+    CompletableFuture<List<Output>> call;
+    try {
+      call = Objects.requireNonNull(function.async().apply(datum), "the function returned a null stage")
+          .toCompletableFuture();
+    } catch (RuntimeException e) {
+      call = CompletableFuture.failedFuture(e);
+    }
+    return call.handle((result, error) -> {
+      metrics.udfTime().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (error == null && result != null) {
+        return CompletableFuture.completedFuture(result);
+      }
+      Throwable cause = error == null ? new NullPointerException("the function completed with null")
+          : error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+      metrics.udfErrors().increment();
+      if (attempt >= retryPolicy.maxAttempts() || forwarder.deadlinePassed()) {
+        logGaveUp(datum, attempt, cause);
+        return CompletableFuture.<List<Output>>failedFuture(cause);
+      }
+      long wait = retryPolicy.backoffBefore(attempt + 1).toNanos();
+      return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
+          .thenCompose(ignored -> callAsync(datum, attempt + 1));
+    }).thenCompose(stage -> stage);
+  }
+
+  private void logGaveUp(Datum datum, int attempts, Throwable error) {
+    LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': the function failed {1} time(s) on ''{2}'' offset {3} "
+        + "(delivery {4}); it will be delivered again: {5}", forwarder.vertex(), attempts, buffer(),
+        datum.offset(), datum.deliveryCount(), String.valueOf(error));
+  }
+
+  /** Writes every output along the edges that take it, partition by partition. */
+  private void write(List<Datum> data, List<List<Output>> outputs, BitSet failed) {
+    List<List<List<Outgoing>>> byRoute = new ArrayList<>(routes.size());
+    for (Forwarder.Route route : routes) {
+      List<List<Outgoing>> byPartition = new ArrayList<>(route.writers().size());
+      for (int p = 0; p < route.writers().size(); p++) {
+        byPartition.add(new ArrayList<>());
+      }
+      byRoute.add(byPartition);
+    }
+    for (int i = 0; i < data.size(); i++) {
+      Datum datum = data.get(i);
+      List<Output> results = outputs.get(i);
+      String offset = datum.offset().toString();
+      for (int index = 0; index < results.size(); index++) {
+        Output output = results.get(index);
+        Message message = message(datum, offset, index, output);
+        boolean taken = false;
+        for (int r = 0; r < routes.size(); r++) {
+          Forwarder.Route route = routes.get(r);
+          if (route.edge().accepts(output.tags())) {
+            taken = true;
+            byRoute.get(r).get(route.router().route(message)).add(new Outgoing(i, message));
+          }
+        }
+        if (!taken) {
+          meters.droppedNoEdge.increment();
+        }
+      }
+    }
+    for (int r = 0; r < routes.size(); r++) {
+      Forwarder.Route route = routes.get(r);
+      for (int p = 0; p < route.writers().size(); p++) {
+        List<Outgoing> outgoing = byRoute.get(r).get(p);
+        if (!outgoing.isEmpty()) {
+          writeUntilStored(route.writers().get(p), route.meters().get(p), outgoing, failed);
+        }
+      }
+    }
+  }
+
+  private Message message(Datum datum, String offset, int index, Output output) {
+    Header header = Header.builder(new MessageId(forwarder.vertex(), offset, index))
+        .eventTime(datum.eventTime())
+        .keys(output.keys())
+        .headers(datum.headers())
+        .build();
+    return new Message(header, output.value());
+  }
+
+  /**
+   * Writes until every message is stored or dropped, retrying retryable failures with a growing
+   * backoff; a non-retryable failure, or the shutdown deadline, fails the message's input.
+   */
+  private void writeUntilStored(BufferWriter writer, ForwarderMetrics.Output out, List<Outgoing> outgoing,
+      BitSet failed) {
+    List<Outgoing> todo = outgoing;
+    Duration backoff = FIRST_WRITE_BACKOFF;
+    while (!todo.isEmpty()) {
+      todo.removeIf(o -> failed.get(o.input()));
+      if (todo.isEmpty()) {
+        return;
+      }
+      if (forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
+        todo.forEach(o -> failed.set(o.input()));
+        return;
+      }
+      List<WriteResult> results;
+      long start = System.nanoTime();
+      try {
+        results = writer.write(todo.stream().map(Outgoing::message).toList());
+      } catch (IllegalStateException e) {
+        out.errors(e.getClass().getSimpleName()).increment(todo.size());
+        todo.forEach(o -> failed.set(o.input()));
+        return;
+      }
+      out.writeTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      List<Outgoing> retry = new ArrayList<>();
+      for (int i = 0; i < results.size(); i++) {
+        Outgoing o = todo.get(i);
+        WriteResult result = results.get(i);
+        if (result instanceof WriteResult.Written) {
+          out.written.increment();
+          out.writtenBytes.increment(o.message().payload().length);
+        } else if (result instanceof WriteResult.Duplicate) {
+          out.duplicates.increment();
+        } else if (result instanceof WriteResult.Dropped) {
+          out.droppedFull.increment();
+        } else if (result instanceof WriteResult.Failed f) {
+          out.errors(f.cause().getClass().getSimpleName()).increment();
+          if (f.retryable()) {
+            retry.add(o);
+          } else {
+            failed.set(o.input());
+            LOG.log(System.Logger.Level.ERROR, "vertex ''{0}'': an output of ''{1}'' message {2} cannot be "
+                + "written to ''{3}''; the input will be delivered again: {4}", forwarder.vertex(), buffer(),
+                o.message().id(), writer.buffer(), f.cause().getMessage());
+          }
+        }
+      }
+      todo = retry;
+      if (!todo.isEmpty()) {
+        forwarder.pause(backoff);
+        backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_WRITE_BACKOFF;
+      }
+    }
+  }
+
+  /** Acks the inputs that are done and naks the failed ones; never throws. */
+  private void settle(List<ReadMessage> batch, BitSet failed) {
+    boolean interrupted = Thread.interrupted();
+    List<Offset> done = new ArrayList<>(batch.size() - failed.cardinality());
+    List<Offset> again = new ArrayList<>(failed.cardinality());
+    for (int i = 0; i < batch.size(); i++) {
+      (failed.get(i) ? again : done).add(batch.get(i).offset());
+    }
+    if (!done.isEmpty()) {
+      long start = System.nanoTime();
+      try {
+        reader.ack(done);
+        meters.acks.increment(done.size());
+      } catch (RuntimeException e) {
+        meters.ackErrors.increment(done.size());
+        LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': acking {1} message(s) of ''{2}'' failed; they "
+            + "will be delivered again and their outputs recognised as duplicates: {3}", forwarder.vertex(),
+            done.size(), buffer(), e.getMessage());
+      }
+      meters.ackTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+    if (!again.isEmpty()) {
+      try {
+        reader.nak(again, retryPolicy.nakDelay());
+        meters.naks.increment(again.size());
+      } catch (RuntimeException e) {
+        meters.ackErrors.increment(again.size());
+        LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': nakking {1} message(s) of ''{2}'' failed; they "
+            + "will be delivered again after ackWait: {3}", forwarder.vertex(), again.size(), buffer(),
+            e.getMessage());
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One output message on its way, with the index of its input in the batch. */
+  private record Outgoing(int input, Message message) {}
+}

@@ -1,0 +1,704 @@
+package dev.isb.vertex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferNotFoundException;
+import dev.isb.BufferReader;
+import dev.isb.BufferWriter;
+import dev.isb.Header;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.OnFull;
+import dev.isb.PartitionRouter;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import dev.isb.testkit.InMemoryIsb;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Forwarder (on the in-memory ISB)")
+class ForwarderTest {
+
+  private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final String IN = "ns-pl-map-0";
+  private static final String OUT_0 = "ns-pl-out-0";
+  private static final String OUT_1 = "ns-pl-out-1";
+  private static final String OTHER = "ns-pl-other-0";
+  private static final Duration ACK_WAIT = Duration.ofMillis(300);
+
+  private InMemoryIsb isb;
+  private SimpleMeterRegistry registry;
+  private final List<Forwarder> forwarders = new ArrayList<>();
+
+  @BeforeEach
+  void setUp() {
+    isb = InMemoryIsb.create();
+    registry = new SimpleMeterRegistry();
+    BufferConfig config = BufferConfig.defaults().toBuilder()
+        .consumer(new BufferConfig.Consumer(ACK_WAIT, 25_000)).build();
+    isb.admin().createBuffers(List.of(IN, OUT_0, OUT_1, OTHER), config);
+  }
+
+  @AfterEach
+  void tearDown() {
+    forwarders.forEach(Forwarder::close);
+    isb.close();
+  }
+
+  private Forwarder.Builder builder() {
+    return Forwarder.builder(isb, "map").pipeline("pl").from(IN).meterRegistry(registry)
+        .readerOptions(ReaderOptions.builder().batchSize(50).readTimeout(Duration.ofMillis(20)).build())
+        .usageInterval(Duration.ofMillis(50))
+        .retryPolicy(RetryPolicy.defaults().withBackoff(Duration.ofMillis(1), Duration.ofMillis(5))
+            .withNakDelay(Duration.ZERO));
+  }
+
+  private Forwarder started(Forwarder.Builder builder) {
+    Forwarder forwarder = builder.build();
+    forwarders.add(forwarder);
+    return forwarder.start();
+  }
+
+  private static Edge fastEdge(String vertex, String... buffers) {
+    return Edge.to(vertex, buffers).withWriterOptions(
+        WriterOptions.builder().refreshInterval(Duration.ofMillis(20)).build());
+  }
+
+  private List<WriteResult> input(int count) {
+    return input(0, count);
+  }
+
+  private List<WriteResult> input(int first, int count) {
+    List<Message> batch = new ArrayList<>();
+    for (int i = first; i < first + count; i++) {
+      Header header = Header.builder(new MessageId("source", Integer.toString(i), 0))
+          .eventTime(Instant.ofEpochMilli(1_700_000_000_000L + i)).keys("k" + (i % 7))
+          .headers(Map.of("trace", "t" + i)).build();
+      batch.add(new Message(header, ("m" + i).getBytes(StandardCharsets.UTF_8)));
+    }
+    try (BufferWriter writer = isb.writer(IN, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
+      List<WriteResult> results = writer.write(batch);
+      assertThat(results).allMatch(WriteResult::isStored);
+      return results;
+    }
+  }
+
+  /** Reads and acks everything that arrives in {@code buffer} until {@code expected} messages came. */
+  private List<ReadMessage> drain(String buffer, int expected) {
+    List<ReadMessage> all = new ArrayList<>();
+    try (BufferReader reader = isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build())) {
+      long deadline = System.nanoTime() + PATIENCE.toNanos();
+      while (all.size() < expected && System.nanoTime() < deadline) {
+        List<ReadMessage> batch = reader.read(500, Duration.ofMillis(20));
+        reader.ack(batch.stream().map(ReadMessage::offset).toList());
+        all.addAll(batch);
+      }
+    }
+    return all;
+  }
+
+  /** Asserts that nothing more arrives in {@code buffer} within {@code quiet}. */
+  private void assertNothingMore(String buffer, Duration quiet) {
+    try (BufferReader reader = isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build())) {
+      assertThat(reader.read(500, quiet)).as("more messages in " + buffer).isEmpty();
+    }
+  }
+
+  private static void await(String what, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+  }
+
+  private double count(String name, String... tags) {
+    return Search.in(registry).name(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+
+  private long settled(String buffer) {
+    var info = isb.admin().bufferInfo(buffer);
+    return info.pendingCount() + info.ackPendingCount();
+  }
+
+  @Nested
+  @DisplayName("forwarding")
+  class Forwarding {
+
+    @Test
+    @DisplayName("every input is mapped, written to the partition its keys hash to, and acked")
+    void mapsRoutesAndAcks() {
+      input(200);
+      started(builder().map(MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())))
+          .to(fastEdge("out", OUT_0, OUT_1)));
+      List<ReadMessage> out0 = drain(OUT_0, 1);
+      List<ReadMessage> out1 = drain(OUT_1, 200 - out0.size());
+      await("inputs acked", () -> settled(IN) == 0);
+      out0.addAll(drain(OUT_0, 200 - out0.size() - out1.size()));
+
+      assertThat(out0.size() + out1.size()).isEqualTo(200);
+      PartitionRouter router = PartitionRouter.of(2);
+      out0.forEach(m -> assertThat(router.byKeys(m.message())).isZero());
+      out1.forEach(m -> assertThat(router.byKeys(m.message())).isOne());
+      assertThat(out0).isNotEmpty();
+      assertThat(out1).isNotEmpty();
+      List<String> payloads = new ArrayList<>();
+      out0.forEach(m -> payloads.add(m.message().payloadAsString()));
+      out1.forEach(m -> payloads.add(m.message().payloadAsString()));
+      assertThat(payloads).contains("M0", "M199").doesNotHaveDuplicates();
+    }
+
+    @Test
+    @DisplayName("an output keeps its input's event time and headers and gets the id <vertex>-<input offset>-<index>")
+    void outputIdsComeFromTheInput() {
+      List<WriteResult> written = input(1);
+      String inputOffset = ((WriteResult.Written) written.get(0)).offset().toString();
+      started(builder().map(in -> List.of(Output.of("a"), Output.of("b"), Output.of("c")))
+          .to(fastEdge("out", OUT_0)));
+      List<ReadMessage> out = drain(OUT_0, 3);
+
+      assertThat(out).extracting(m -> m.message().id())
+          .containsExactly(new MessageId("map", inputOffset, 0), new MessageId("map", inputOffset, 1),
+              new MessageId("map", inputOffset, 2));
+      assertThat(out).extracting(m -> m.message().header().eventTime())
+          .containsOnly(Instant.ofEpochMilli(1_700_000_000_000L));
+      assertThat(out).extracting(m -> m.message().header().headers()).containsOnly(Map.of("trace", "t0"));
+    }
+
+    @Test
+    @DisplayName("without keys, outputs spread over the partitions by the hash of their id")
+    void unkeyedOutputsSpreadByIdHash() {
+      input(100);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0, OUT_1)));
+      List<ReadMessage> out0 = drain(OUT_0, 30);
+      List<ReadMessage> out1 = drain(OUT_1, 100 - out0.size());
+      await("inputs acked", () -> settled(IN) == 0);
+      out0.addAll(drain(OUT_0, 100 - out0.size() - out1.size()));
+
+      PartitionRouter router = PartitionRouter.of(2);
+      out0.forEach(m -> assertThat(router.byOffset(m.message())).isZero());
+      out1.forEach(m -> assertThat(router.byOffset(m.message())).isOne());
+      assertThat(out0.size() + out1.size()).isEqualTo(100);
+      assertThat(out0.size()).isBetween(25, 75);
+    }
+
+    @Test
+    @DisplayName("flat-map writes every output and a filter drops inputs, which are acked all the same")
+    void flatMapAndFilter() {
+      input(10);
+      started(builder().map(in -> {
+        int n = Integer.parseInt(in.valueAsString().substring(1));
+        List<Output> outputs = new ArrayList<>();
+        for (int i = 0; i < n % 3; i++) {
+          outputs.add(Output.of(in.valueAsString() + "/" + i));
+        }
+        return outputs;
+      }).to(fastEdge("out", OUT_0)));
+      // n % 3 over 0..9 gives 0,1,2,0,1,2,0,1,2,0: 9 outputs.
+      assertThat(drain(OUT_0, 9)).hasSize(9);
+      await("inputs acked", () -> settled(IN) == 0);
+      assertNothingMore(OUT_0, Duration.ofMillis(100));
+    }
+
+    @Test
+    @DisplayName("MapFunction.filter passes an input on with its keys and value when it is kept")
+    void filterPassesInputsOn() {
+      input(20);
+      started(builder().map(MapFunction.filter(in -> in.keys().get(0).equals("k3"))).to(fastEdge("out", OUT_0)));
+      List<ReadMessage> out = drain(OUT_0, 3);
+      await("inputs acked", () -> settled(IN) == 0);
+      assertThat(out).extracting(m -> m.message().payloadAsString()).containsExactly("m3", "m10", "m17");
+      assertThat(out).allMatch(m -> m.message().header().keys().equals(List.of("k3")));
+    }
+
+    @Test
+    @DisplayName("inputs delivered again (the ack of their batch failed) write nothing twice")
+    void redeliveryWritesNothingTwice() {
+      input(20);
+      isb.faults().failNextAcks(IN, 1);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      await("inputs acked after redelivery", () -> settled(IN) == 0);
+      List<ReadMessage> out = drain(OUT_0, 20);
+
+      assertThat(out).hasSize(20);
+      assertNothingMore(OUT_0, Duration.ofMillis(100));
+      assertThat(count(ForwarderMetrics.REDELIVERY)).isGreaterThanOrEqualTo(20);
+      assertThat(count(ForwarderMetrics.DUPLICATE)).isGreaterThanOrEqualTo(20);
+      assertThat(count(ForwarderMetrics.ACK_ERROR)).isEqualTo(20);
+    }
+
+    @Test
+    @DisplayName("watermark barriers are acked and never reach the function")
+    void controlMessagesSkipTheFunction() {
+      try (BufferWriter writer = isb.writer(IN, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
+        assertThat(writer.write(List.of(Message.watermarkBarrier(new MessageId("source", "w", 0)),
+            Message.data(new MessageId("source", "d", 0), "x".getBytes(StandardCharsets.UTF_8)))))
+            .allMatch(WriteResult::isStored);
+      }
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      started(builder().map(in -> {
+        seen.add(in.valueAsString());
+        return List.of(Output.of(in.value()));
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 1)).hasSize(1);
+      await("both acked", () -> settled(IN) == 0);
+      assertThat(seen).containsExactly("x");
+      assertThat(count(ForwarderMetrics.READ)).isEqualTo(2);
+      assertThat(count(ForwarderMetrics.DATA_READ)).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("conditional forwarding")
+  class Conditional {
+
+    @Test
+    @DisplayName("edges take outputs by tag: any, all, none; an untagged edge takes everything; no match drops")
+    void tags() {
+      input(1);
+      String both = "ns-pl-both-0";
+      String neither = "ns-pl-neither-0";
+      isb.admin().createBuffers(List.of(both, neither), BufferConfig.defaults());
+      started(builder().map(in -> List.of(
+              Output.of("red").withTags("red"),
+              Output.of("red+blue").withTags("red", "blue"),
+              Output.of("green").withTags("green"),
+              Output.of("plain")))
+          .to(fastEdge("reds", OUT_0).whenTagged("red", "yellow"),
+              fastEdge("both", both).whenTagged(Edge.TagMatch.ALL, "red", "blue"),
+              fastEdge("neither", neither).whenTagged(Edge.TagMatch.NONE, "red", "blue", "green"),
+              fastEdge("all", OTHER)));
+
+      assertThat(drain(OUT_0, 2)).extracting(m -> m.message().payloadAsString()).containsExactly("red", "red+blue");
+      assertThat(drain(both, 1)).extracting(m -> m.message().payloadAsString()).containsExactly("red+blue");
+      assertThat(drain(neither, 1)).extracting(m -> m.message().payloadAsString()).containsExactly("plain");
+      assertThat(drain(OTHER, 4)).extracting(m -> m.message().payloadAsString())
+          .containsExactly("red", "red+blue", "green", "plain");
+      await("input acked", () -> settled(IN) == 0);
+    }
+
+    @Test
+    @DisplayName("an output no edge takes is dropped, counted, and its input acked")
+    void noMatchingEdge() {
+      input(3);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value()).withTags("blue")))
+          .to(fastEdge("reds", OUT_0).whenTagged("red")));
+      await("inputs acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_NO_EDGE)).isEqualTo(3);
+      assertNothingMore(OUT_0, Duration.ofMillis(100));
+    }
+  }
+
+  @Nested
+  @DisplayName("function errors")
+  class FunctionErrors {
+
+    @Test
+    @DisplayName("a function that fails and then succeeds is retried, and its input forwarded once")
+    void retriedThenForwarded() {
+      input(5);
+      Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+      started(builder().map(in -> {
+        if (calls.computeIfAbsent(in.valueAsString(), k -> new AtomicInteger()).incrementAndGet() < 3) {
+          throw new IllegalStateException("flaky");
+        }
+        return List.of(Output.of(in.value()));
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 5)).hasSize(5);
+      await("inputs acked", () -> settled(IN) == 0);
+      assertThat(calls.values()).allMatch(c -> c.get() == 3);
+      assertThat(count(ForwarderMetrics.UDF_ERROR)).isEqualTo(10);
+      assertThat(count(ForwarderMetrics.NAK)).isZero();
+    }
+
+    @Test
+    @DisplayName("a function that keeps failing never has its input acked: it is nakked and delivered again")
+    void exhaustedRetriesNak() {
+      input(1);
+      List<Long> deliveries = Collections.synchronizedList(new ArrayList<>());
+      started(builder().retryPolicy(RetryPolicy.defaults().withMaxAttempts(2)
+              .withBackoff(Duration.ZERO, Duration.ZERO).withNakDelay(Duration.ZERO))
+          .map(in -> {
+            deliveries.add(in.deliveryCount());
+            if (in.deliveryCount() < 3) {
+              throw new IllegalArgumentException("poison until the third delivery");
+            }
+            return List.of(Output.of(in.value()));
+          }).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 1)).hasSize(1);
+      await("input acked", () -> settled(IN) == 0);
+      assertThat(deliveries).containsExactly(1L, 1L, 2L, 2L, 3L);
+      assertThat(count(ForwarderMetrics.NAK)).isEqualTo(2);
+      assertThat(count(ForwarderMetrics.UDF_ERROR)).isEqualTo(4);
+    }
+
+    @Test
+    @DisplayName("a function returning null counts as a failure, not as 'no outputs'")
+    void nullIsAFailure() {
+      input(1);
+      AtomicInteger calls = new AtomicInteger();
+      started(builder().retryPolicy(RetryPolicy.defaults().withMaxAttempts(1).withNakDelay(Duration.ofMinutes(1)))
+          .map(in -> {
+            calls.incrementAndGet();
+            return null;
+          }).to(fastEdge("out", OUT_0)));
+      await("nakked", () -> count(ForwarderMetrics.NAK) == 1);
+      assertThat(calls.get()).isEqualTo(1);
+      assertThat(isb.admin().bufferInfo(IN).ackPendingCount() + isb.admin().bufferInfo(IN).pendingCount())
+          .as("the input is still in the buffer").isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("asynchronous functions")
+  class Async {
+
+    @Test
+    @DisplayName("run up to maxInFlight at once and write outputs in input order")
+    void boundedAndOrdered() {
+      input(60);
+      AtomicInteger running = new AtomicInteger();
+      AtomicInteger most = new AtomicInteger();
+      started(builder().maxInFlight(4).asyncMap(in -> CompletableFuture.supplyAsync(() -> {
+        most.accumulateAndGet(running.incrementAndGet(), Math::max);
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(3);
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+        running.decrementAndGet();
+        return List.of(Output.of(in.value()));
+      })).to(fastEdge("out", OUT_0)));
+      List<ReadMessage> out = drain(OUT_0, 60);
+      assertThat(out).extracting(m -> m.message().payloadAsString())
+          .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 60).mapToObj(i -> "m" + i).toList());
+      assertThat(most.get()).isBetween(1, 4);
+    }
+
+    @Test
+    @DisplayName("a stage that fails is retried; one that keeps failing is nakked")
+    void failingStages() {
+      input(2);
+      Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+      started(builder().retryPolicy(RetryPolicy.defaults().withMaxAttempts(2).withNakDelay(Duration.ofMinutes(1))
+              .withBackoff(Duration.ofMillis(1), Duration.ofMillis(1)))
+          .asyncMap(in -> {
+            int call = calls.computeIfAbsent(in.valueAsString(), k -> new AtomicInteger()).incrementAndGet();
+            if (in.valueAsString().equals("m0") && call == 1) {
+              return CompletableFuture.failedFuture(new IllegalStateException("once"));
+            }
+            if (in.valueAsString().equals("m1")) {
+              throw new IllegalStateException("always, and synchronously");
+            }
+            return CompletableFuture.completedFuture(List.of(Output.of(in.value())));
+          }).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 1)).extracting(m -> m.message().payloadAsString()).containsExactly("m0");
+      await("m1 nakked", () -> count(ForwarderMetrics.NAK) == 1);
+      assertThat(count(ForwarderMetrics.ACK)).isEqualTo(1);
+      assertThat(calls.get("m1").get()).isEqualTo(2);
+    }
+  }
+
+  @Nested
+  @DisplayName("sinks")
+  class Sinks {
+
+    @Test
+    @DisplayName("a sink consumes every input once and acks it")
+    void consumes() {
+      input(50);
+      List<String> seen = Collections.synchronizedList(new ArrayList<>());
+      started(Forwarder.builder(isb, "sink").from(IN).meterRegistry(registry).sink(in -> seen.add(in.valueAsString())));
+      await("all consumed and acked", () -> seen.size() == 50 && settled(IN) == 0);
+      assertThat(seen).doesNotHaveDuplicates();
+      assertThat(count(ForwarderMetrics.ACK, "vertex_type", "Sink")).isEqualTo(50);
+    }
+
+    @Test
+    @DisplayName("an async sink acks when its stage completes, and a failed stage comes back")
+    void asyncSink() {
+      input(3);
+      Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+      started(Forwarder.builder(isb, "sink").from(IN).meterRegistry(registry)
+          .retryPolicy(RetryPolicy.defaults().withMaxAttempts(1).withNakDelay(Duration.ZERO))
+          .asyncSink(in -> calls.computeIfAbsent(in.valueAsString(), k -> new AtomicInteger()).incrementAndGet() == 1
+              && in.valueAsString().equals("m1")
+              ? CompletableFuture.failedFuture(new IllegalStateException("first time"))
+              : CompletableFuture.completedFuture(null)));
+      await("all acked", () -> settled(IN) == 0);
+      assertThat(calls.get("m1").get()).isEqualTo(2);
+      assertThat(calls.get("m0").get()).isEqualTo(1);
+    }
+  }
+
+  @Nested
+  @DisplayName("back-pressure and write failures")
+  class BackPressure {
+
+    @Test
+    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess, and nothing is lost")
+    void fullStopsReading() {
+      isb.faults().forceFull(OUT_0, true);
+      input(200);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      await("first batch read", () -> count(ForwarderMetrics.READ) == 50);
+      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
+      assertThat(count(ForwarderMetrics.ACK)).isZero();
+
+      isb.faults().forceFull(OUT_0, false);
+      assertThat(drain(OUT_0, 200)).hasSize(200);
+      await("inputs acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.READ)).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("under discardLatest a full buffer drops the outputs, counts them, and acks the inputs")
+    void discardLatest() {
+      isb.faults().forceFull(OUT_0, true);
+      input(10);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value())))
+          .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().onFull(OnFull.DISCARD_LATEST)
+              .refreshInterval(Duration.ofMillis(20)).build())));
+      await("inputs acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_BUFFER_FULL)).isEqualTo(10);
+      assertThat(settled(OUT_0)).isZero();
+    }
+
+    @Test
+    @DisplayName("retryable write failures are retried until the outputs are stored")
+    void retryableWriteFailures() {
+      input(30);
+      isb.faults().failNextWrites(OUT_0, 45);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 30)).hasSize(30);
+      await("inputs acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.WRITE_ERROR)).isEqualTo(45);
+      assertThat(count(ForwarderMetrics.WRITE)).isEqualTo(30);
+      assertThat(count(ForwarderMetrics.NAK)).isZero();
+    }
+
+    @Test
+    @DisplayName("read failures are counted and retried after a pause, without spinning")
+    void readFailures() {
+      input(5);
+      isb.faults().failNextReads(IN, 3);
+      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 5)).hasSize(5);
+      assertThat(count(ForwarderMetrics.READ_ERROR)).isEqualTo(3);
+    }
+  }
+
+  @Nested
+  @DisplayName("shutdown")
+  class Shutdown {
+
+    @Test
+    @DisplayName("close lets the batch in flight finish: its outputs are written and its inputs acked")
+    void closeFinishesInFlight() throws Exception {
+      input(5);
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Forwarder forwarder = started(builder().shutdownTimeout(PATIENCE).map(in -> {
+        entered.countDown();
+        release.await();
+        return List.of(Output.of(in.value()));
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      CompletableFuture<Void> closing = CompletableFuture.runAsync(forwarder::close);
+      await("reading stopped", () -> !forwarder.running());
+      release.countDown();
+      closing.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+
+      assertThat(settled(IN)).isZero();
+      assertThat(drain(OUT_0, 5)).hasSize(5);
+      assertThat(forwarder.awaitTermination(Duration.ZERO)).isTrue();
+    }
+
+    @Test
+    @DisplayName("what does not finish within shutdownTimeout is nakked, and the next replica gets it")
+    void deadlineNaks() throws Exception {
+      input(3);
+      CountDownLatch entered = new CountDownLatch(1);
+      Forwarder stuck = started(builder().shutdownTimeout(Duration.ofMillis(200)).map(in -> {
+        entered.countDown();
+        new CountDownLatch(1).await();
+        return List.of();
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      long start = System.nanoTime();
+      stuck.close();
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      assertThat(count(ForwarderMetrics.NAK)).isEqualTo(3);
+
+      started(builder().replica(1).map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 3)).hasSize(3);
+      await("inputs acked", () -> settled(IN) == 0);
+    }
+
+    @Test
+    @DisplayName("runUntilShutdown returns once the forwarder is closed from another thread")
+    void runUntilShutdown() throws Exception {
+      Forwarder forwarder = builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0))
+          .build();
+      forwarders.add(forwarder);
+      CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
+        try {
+          forwarder.runUntilShutdown();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      input(2);
+      assertThat(drain(OUT_0, 2)).hasSize(2);
+      assertThat(run).isNotDone();
+      forwarder.close();
+      run.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      assertThatThrownBy(forwarder::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    @DisplayName("close is idempotent, and closing a forwarder that never started closes its readers and writers")
+    void closeIdempotent() {
+      Forwarder forwarder = builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0))
+          .build();
+      forwarder.close();
+      forwarder.close();
+      assertThat(Search.in(registry).name(ForwarderMetrics.BUFFER_USAGE).gauges()).as("gauges removed").isEmpty();
+    }
+  }
+
+  @Nested
+  @DisplayName("metrics")
+  class Metrics {
+
+    @Test
+    @DisplayName("count reads, writes and acks per partition with Numaflow's tags, and time each step")
+    void countersAndTimers() {
+      input(40);
+      started(builder().replica(2).map(MapFunction.of(in -> Output.of(in.value()).withKeys(in.keys())))
+          .to(fastEdge("out", OUT_0, OUT_1)));
+      int out = drain(OUT_0, 1).size();
+      out += drain(OUT_1, 40 - out).size();
+      await("inputs acked", () -> settled(IN) == 0);
+      out += drain(OUT_0, 40 - out).size();
+      assertThat(out).isEqualTo(40);
+
+      String[] inputTags = {"pipeline", "pl", "vertex", "map", "vertex_type", "MapUDF", "replica", "2",
+          "partition_name", IN};
+      assertThat(count(ForwarderMetrics.READ, inputTags)).isEqualTo(40);
+      assertThat(count(ForwarderMetrics.DATA_READ, inputTags)).isEqualTo(40);
+      assertThat(count(ForwarderMetrics.READ_BYTES, inputTags)).isEqualTo(40 * 2 + 30);
+      assertThat(count(ForwarderMetrics.ACK, inputTags)).isEqualTo(40);
+      assertThat(count(ForwarderMetrics.WRITE, "partition_name", OUT_0)
+          + count(ForwarderMetrics.WRITE, "partition_name", OUT_1)).isEqualTo(40);
+      assertThat(count(ForwarderMetrics.WRITE, "partition_name", OUT_0)).isPositive();
+      for (String timer : List.of(ForwarderMetrics.READ_TIME, ForwarderMetrics.ACK_TIME, ForwarderMetrics.UDF_TIME,
+          ForwarderMetrics.WRITE_TIME, ForwarderMetrics.PROCESSING_TIME)) {
+        assertThat(Search.in(registry).name(timer).timers()).as(timer).isNotEmpty()
+            .allMatch(t -> t.count() > 0 || t.getId().getTag("partition_name") != null);
+        assertThat(Search.in(registry).name(timer).timers().stream().mapToLong(t -> t.count()).sum()).as(timer)
+            .isPositive();
+      }
+    }
+
+    @Test
+    @DisplayName("gauge each buffer's pending, ack pending and usage against the edge's maxLength")
+    void usageGauges() {
+      started(builder().map(MapFunction.of(in -> Output.of(in.value())))
+          .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().maxLength(100)
+              .refreshInterval(Duration.ofMillis(20)).build())));
+      try (BufferWriter writer = isb.writer(OUT_0, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
+        List<Message> batch = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+          batch.add(Message.data(new MessageId("x", Integer.toString(i), 0), new byte[1]));
+        }
+        assertThat(writer.write(batch)).allMatch(WriteResult::isStored);
+      }
+      Map<String, Double> expected = new HashMap<>(Map.of(ForwarderMetrics.BUFFER_PENDING, 25.0,
+          ForwarderMetrics.BUFFER_ACK_PENDING, 0.0, ForwarderMetrics.BUFFER_USAGE, 0.25));
+      expected.forEach((name, value) -> await(name, () -> Search.in(registry).name(name).tag("buffer", OUT_0)
+          .gauges().stream().anyMatch(g -> g.value() == value)));
+      await("pending of the input", () -> Search.in(registry).name(ForwarderMetrics.PENDING)
+          .tag("partition_name", IN).gauges().stream().anyMatch(g -> g.value() == 0.0));
+    }
+  }
+
+  @Nested
+  @DisplayName("building")
+  class Building {
+
+    @Test
+    @DisplayName("refuses a vertex without exactly one function, without inputs, or with edges that do not fit")
+    void refusesBadShapes() {
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("exactly one function").hasMessageContaining("has 0");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN).map(in -> List.of()).sink(in -> { }).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("has 2");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").map(in -> List.of()).to(Edge.to("o", OUT_0)).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("reads no buffer");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN).map(in -> List.of()).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("no edge");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN).sink(in -> { }).to(Edge.to("o", OUT_0)).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("writes nowhere");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN).map(in -> List.of()).to(Edge.to("o", IN)).build())
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("own input '" + IN + "'");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN, IN))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
+      assertThatThrownBy(() -> Forwarder.builder(isb, " "))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("vertex");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").maxInFlight(0))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxInFlight").hasMessageContaining("0");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").replica(-1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("replica").hasMessageContaining("-1");
+    }
+
+    @Test
+    @DisplayName("an unknown buffer fails the build, naming it, and leaves nothing open")
+    void unknownBuffer() {
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from(IN).map(in -> List.of())
+          .to(Edge.to("o", "ns-pl-missing-0")).build())
+          .isInstanceOf(BufferNotFoundException.class).hasMessageContaining("ns-pl-missing-0");
+      assertThatThrownBy(() -> Forwarder.builder(isb, "v").from("ns-pl-missing-0").sink(in -> { }).build())
+          .isInstanceOf(BufferNotFoundException.class).hasMessageContaining("ns-pl-missing-0");
+    }
+
+    @Test
+    @DisplayName("edges and retry policies check their arguments")
+    void valueChecks() {
+      assertThatThrownBy(() -> Edge.to("o")).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("at least one buffer");
+      assertThatThrownBy(() -> Edge.to("o", OUT_0, OUT_0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("twice");
+      assertThatThrownBy(() -> RetryPolicy.defaults().withMaxAttempts(0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("maxAttempts must be at least 1, was 0");
+      assertThatThrownBy(() -> RetryPolicy.defaults().withNakDelay(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nakDelay");
+      RetryPolicy policy = RetryPolicy.defaults().withBackoff(Duration.ofMillis(10), Duration.ofMillis(50));
+      assertThat(List.of(policy.backoffBefore(2), policy.backoffBefore(3), policy.backoffBefore(4),
+          policy.backoffBefore(5))).containsExactly(Duration.ofMillis(10), Duration.ofMillis(20),
+          Duration.ofMillis(40), Duration.ofMillis(50));
+    }
+  }
+}
