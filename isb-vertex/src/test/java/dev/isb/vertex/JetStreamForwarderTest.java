@@ -1,0 +1,173 @@
+package dev.isb.vertex;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferWriter;
+import dev.isb.Header;
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.PartitionRouter;
+import dev.isb.ReaderOptions;
+import dev.isb.Storage;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import dev.isb.testkit.NatsServerExtension;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+@DisplayName("Forwarder on a real JetStream server")
+class JetStreamForwarderTest {
+
+  @RegisterExtension
+  static final NatsServerExtension NATS = NatsServerExtension.single();
+
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+  private static final BufferConfig CONFIG = BufferConfig.defaults().toBuilder()
+      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
+      .consumer(new BufferConfig.Consumer(Duration.ofSeconds(2), 25_000))
+      .build();
+
+  private IsbClient client;
+  private String in;
+  private List<String> mid;
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+  @BeforeEach
+  void setUp() {
+    client = IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url()).build());
+    String p = "p" + UUID.randomUUID().toString().substring(0, 8);
+    in = "ns-" + p + "-map-0";
+    mid = List.of("ns-" + p + "-sink-0", "ns-" + p + "-sink-1");
+    List<String> all = new ArrayList<>(mid);
+    all.add(in);
+    client.admin().createBuffers(all, CONFIG);
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.close();
+  }
+
+  private void writeInput(int count) {
+    try (BufferWriter writer = client.writer(in, fast())) {
+      List<Message> batch = new ArrayList<>();
+      for (int i = 0; i < count; i++) {
+        Header header = Header.builder(new MessageId("gen", Integer.toString(i), 0)).eventTime(Instant.now())
+            .keys("k" + (i % 10)).build();
+        batch.add(new Message(header, ("w" + i).getBytes(StandardCharsets.UTF_8)));
+      }
+      assertThat(writer.write(batch)).allMatch(WriteResult::isStored);
+    }
+  }
+
+  private static WriterOptions fast() {
+    return WriterOptions.builder().refreshInterval(Duration.ofMillis(100)).build();
+  }
+
+  private static ReaderOptions quickReads() {
+    return ReaderOptions.builder().batchSize(100).readTimeout(Duration.ofMillis(100)).build();
+  }
+
+  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+  }
+
+  @Test
+  @DisplayName("a map vertex and a sink vertex move every message once, and the meters agree")
+  void mapThenSink() throws Exception {
+    writeInput(1_000);
+    Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    try (Forwarder map = Forwarder.builder(client, "map").pipeline("p").from(in).meterRegistry(registry)
+            .readerOptions(quickReads())
+            .map(MapFunction.of(d -> Output.of(d.valueAsString().toUpperCase()).withKeys(d.keys())))
+            .to(Edge.to("sink", mid).withWriterOptions(fast())).build().start();
+        Forwarder sink = Forwarder.builder(client, "sink").pipeline("p").from(mid).meterRegistry(registry)
+            .readerOptions(quickReads())
+            .sink(d -> seen.computeIfAbsent(d.valueAsString(), k -> new AtomicInteger()).incrementAndGet())
+            .build().start()) {
+      await("1000 messages at the sink", () -> seen.size() == 1_000
+          && count(ForwarderMetrics.ACK, "vertex", "sink") == 1_000);
+      assertThat(map.failure()).isEmpty();
+      assertThat(sink.failure()).isEmpty();
+    }
+    assertThat(seen.values()).allMatch(c -> c.get() == 1);
+    assertThat(seen).containsKeys("W0", "W999");
+    assertThat(count(ForwarderMetrics.DATA_READ, "vertex", "map")).isEqualTo(1_000);
+    assertThat(count(ForwarderMetrics.WRITE, "vertex", "map")).isEqualTo(1_000);
+    assertThat(count(ForwarderMetrics.ACK, "vertex", "map")).isEqualTo(1_000);
+    assertThat(count(ForwarderMetrics.WRITE, "vertex", "map", "partition_name", mid.get(0))).isPositive();
+    assertThat(count(ForwarderMetrics.WRITE, "vertex", "map", "partition_name", mid.get(1))).isPositive();
+  }
+
+  @Test
+  @DisplayName("a replica stopped while a partition is full naks its batch; the replay stores no output twice")
+  void replayAfterStopWritesNothingTwice() throws Exception {
+    writeInput(50);
+    try (BufferWriter filler = client.writer(mid.get(1), fast())) {
+      assertThat(filler.write(Message.data(new MessageId("other", "0", 0), new byte[1])).isStored()).isTrue();
+    }
+    // Each input gives one output per partition. Partition 1 already holds a message, which is full
+    // for maxLength 1: a batch's outputs for partition 0 are written, those for partition 1 wait.
+    MapFunction bothPartitions = d -> List.of(Output.of(d.value()).withKeys(keyFor(0)),
+        Output.of(d.value()).withKeys(keyFor(1)));
+    WriterOptions tiny = WriterOptions.builder().maxLength(1).refreshInterval(Duration.ofMillis(50)).build();
+    Forwarder first = Forwarder.builder(client, "map").from(in).meterRegistry(registry)
+        .readerOptions(quickReads()).shutdownTimeout(Duration.ofMillis(500))
+        .map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(tiny)).build().start();
+    await("the write to partition 1 waiting for room",
+        () -> count(ForwarderMetrics.WRITE_ERROR, "partition_name", mid.get(1)) > 0);
+    first.close();
+    double inFlight = count(ForwarderMetrics.READ);
+    assertThat(count(ForwarderMetrics.WRITE, "partition_name", mid.get(0))).isEqualTo(inFlight).isPositive();
+    assertThat(count(ForwarderMetrics.NAK)).as("the batch in flight is nakked").isEqualTo(inFlight);
+    assertThat(count(ForwarderMetrics.ACK)).isZero();
+
+    try (Forwarder second = Forwarder.builder(client, "map").replica(1).from(in).meterRegistry(registry)
+        .readerOptions(quickReads()).map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(fast()))
+        .build().start()) {
+      await("all acked", () -> count(ForwarderMetrics.ACK, "replica", "1") == 50);
+      assertThat(second.failure()).isEmpty();
+    }
+    assertThat(count(ForwarderMetrics.DUPLICATE, "replica", "1")).isEqualTo(inFlight);
+    assertThat(client.admin().bufferInfo(mid.get(0)).pendingCount()).isEqualTo(50);
+    assertThat(client.admin().bufferInfo(mid.get(1)).pendingCount()).isEqualTo(51);
+  }
+
+  /** A key that Numaflow's hash sends to this partition of two. */
+  private static String keyFor(int partition) {
+    PartitionRouter router = PartitionRouter.of(2);
+    for (int i = 0; ; i++) {
+      Message probe = new Message(Header.builder(new MessageId("x", "0", 0)).keys("key" + i).build(), new byte[0]);
+      if (router.byKeys(probe) == partition) {
+        return "key" + i;
+      }
+    }
+  }
+
+  private double count(String name, String... tags) {
+    return Search.in(registry).name(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
+  }
+}
