@@ -1,0 +1,33 @@
+package dev.isb.cli;
+
+import dev.isb.BufferNames;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** The watermark buckets a sub-command works on: edge buckets such as {@code <ns>-<pipeline>-<from>-<to>}. */
+final class BucketSelection {
+
+  @Option(names = "--bucket", paramLabel = "NAME", split = ",",
+      description = "a watermark bucket, as <ns>-<pipeline>-<from>-<to>; its key/value buckets are <NAME>_OT"
+          + " (and <NAME>_PROCESSORS) (repeatable, or comma-separated)")
+  private List<String> buckets;
+
+  /**
+   * Every bucket, without repeats.
+   *
+   * @throws CliException with {@link ExitCodes#USAGE} naming the bad name
+   */
+  List<String> buckets() {
+    Set<String> out = new LinkedHashSet<>();
+    for (String bucket : buckets == null ? List.<String>of() : buckets) {
+      try {
+        out.add(BufferNames.requireValid(bucket));
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage("--bucket: " + e.getMessage().replace("buffer name", "bucket name"));
+      }
+    }
+    return List.copyOf(out);
+  }
+}

@@ -1,0 +1,76 @@
+package dev.isb.cli;
+
+import dev.isb.IsbConfig;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * What every sub-command shares: the configuration options, {@code --verbose}, the output streams and
+ * the environment. Failures are thrown ({@link CliException} and the library's exceptions) and turned
+ * into messages and exit codes by {@link IsbCli}. One instance serves one run.
+ */
+abstract class Subcommand implements Callable<Integer> {
+
+  @Spec
+  private CommandSpec spec;
+
+  @ArgGroup(validate = false, order = 100,
+      heading = "%nConfiguration (read as a vertex reads it; these options win):%n")
+  private ConfigOptions configOptions = new ConfigOptions();
+
+  @Option(names = {"-v", "--verbose"}, order = 50,
+      description = "print the resolved configuration before connecting, and the stack trace of an error")
+  private boolean verbose;
+
+  private final Map<String, String> environment;
+
+  Subcommand(Map<String, String> environment) {
+    this.environment = Objects.requireNonNull(environment, "environment");
+  }
+
+  @Override
+  public final Integer call() {
+    return execute();
+  }
+
+  /** Runs the sub-command; returns its exit code or throws. */
+  abstract int execute();
+
+  final boolean verbose() {
+    return verbose;
+  }
+
+  final PrintWriter out() {
+    return spec.commandLine().getOut();
+  }
+
+  final PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  /** The configuration of the sources and the options; with {@code --verbose}, also printed to stderr. */
+  final IsbConfig resolveConfig() {
+    // picocli leaves the group unset when none of its options is given.
+    IsbConfig config = (configOptions == null ? new ConfigOptions() : configOptions).resolve(environment);
+    if (verbose) {
+      err().print(config.describe());
+      err().flush();
+    }
+    return config;
+  }
+
+  /** Refuses to run on nothing. */
+  static void requireSome(List<String> buffers, List<String> buckets, boolean bucketsAllowed) {
+    if (buffers.isEmpty() && buckets.isEmpty()) {
+      throw CliException.usage("no buffer named: give buffer names (BUFFER...)"
+          + (bucketsAllowed ? ", --bucket," : " or") + " --namespace, --pipeline and --vertex");
+    }
+  }
+}
