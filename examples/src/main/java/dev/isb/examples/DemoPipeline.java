@@ -2,206 +2,468 @@ package dev.isb.examples;
 
 import dev.isb.BufferConfig;
 import dev.isb.BufferNames;
-import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
 import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
+import dev.isb.IsbConfig;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.PartitionRouter;
-import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.InMemoryIsb;
+import dev.isb.testkit.LocalIsbService;
+import dev.isb.vertex.Edge;
+import dev.isb.vertex.Forwarder;
+import dev.isb.vertex.Output;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.search.Search;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
- * A three-vertex pipeline, {@code gen -> upper -> sink}, whose vertices talk only through inter-step
- * buffers, each vertex with its own client as separate pods would have:
+ * The demo pipeline, four vertices that talk only through inter-step buffers, each with its own
+ * client as separate pods would have:
  *
- * <ul>
- *   <li>{@code gen} writes N keyed words into {@code upper}'s buffer, then writes the same batch again
- *       to show that retries are de-duplicated;
- *   <li>{@code upper} reads, upper-cases, routes each result by key to one of {@code sink}'s two
- *       partitions (Numaflow's rule), writes, and only then acks its input;
- *   <li>{@code sink} reads both partitions, counts words per key and acks.
- * </ul>
+ * <pre>
+ *   gen (source) --&gt; parse (flat-map + filter + enrich) --&gt; sink (checks every item)
+ *                                                 \--[large]--&gt; audit (sink)
+ * </pre>
  *
- * <p>Run it with {@code ./mvnw -q -pl examples exec:java}; by default it uses the in-memory ISB.
- * {@code -Dexec.args="--messages 5000 --backend memory --url memory://demo"} changes the defaults.
+ * <p>{@code gen} writes order lines (and writes every tenth batch twice, as a source retrying after a
+ * lost reply would: the ISB refuses those as duplicates); {@code parse} splits an order into its
+ * items, drops voided ones, adds totals and a category, keys each item by customer and tags large
+ * ones; {@code sink} checks each item against what the orders must produce and measures the latency
+ * from the order's event time; {@code audit} receives only the large items. A progress line is
+ * printed every second and a verdict at the end: written, received, duplicates, lost (must be 0),
+ * latency.
+ *
+ * <p>Run: {@code ./mvnw -q -pl examples -am compile exec:java} (in-memory ISB), or add
+ * {@code -Dexec.args="--isb jetstream"} (or {@code redis}) to start a local server through the test
+ * kit, {@code --isb jetstream --url nats://host:4222} to use a running one, or
+ * {@code --config DIR} for an ISB service described by a configuration directory (see
+ * docs/configuration.md). {@code --help} lists every option.
  */
 public final class DemoPipeline {
 
-  private static final String NAMESPACE = "demo";
-  private static final String PIPELINE = "words";
-  private static final String[] WORDS = {"apple", "banana", "cherry", "damson", "elder"};
-  private static final int SINK_PARTITIONS = 2;
+  static final String NAMESPACE = "demo";
+  static final String PIPELINE = "orders";
+  private static final int GEN_BATCH = 500;
 
-  private final IsbOptions options;
-  private final int messages;
-  private final PrintStream out;
+  private static final List<String> OPTIONS_WITH_VALUES =
+      List.of("--isb", "--url", "--config", "--orders", "--rate", "--partitions", "--stall-timeout");
 
-  DemoPipeline(IsbOptions options, int messages, PrintStream out) {
-    this.options = options;
-    this.messages = messages;
-    this.out = out;
-  }
+  /** What to run; see {@link #usage()}. */
+  record Settings(String isb, Optional<String> url, Optional<Path> configDir, int orders, int rate,
+      int partitions, Duration stallTimeout, boolean progress) {
 
-  /** Runs the demo; see the class comment for the arguments. */
-  public static void main(String[] args) throws Exception {
-    var options = IsbOptions.builder().backend("memory").url("memory://demo");
-    int messages = 10_000;
-    for (int i = 0; i < args.length; i++) {
-      String value = i + 1 < args.length ? args[i + 1] : "";
-      switch (args[i]) {
-        case "--messages" -> messages = Integer.parseInt(value);
-        case "--backend" -> options.backend(value);
-        case "--url" -> options.url(value);
-        default -> throw new IllegalArgumentException(
-            "argument was '" + args[i] + "' but only --messages N, --backend NAME and --url URL are known");
-      }
-      i++;
+    static Settings defaults() {
+      return new Settings("memory", Optional.empty(), Optional.empty(), 20_000, 0, 2, Duration.ofSeconds(30), true);
     }
-    Result result = new DemoPipeline(options.build(), messages, System.out).run();
-    if (!result.complete()) {
-      System.exit(1);
-    }
-  }
 
-  /** What the sink saw. */
-  record Result(int expected, long written, long duplicates, long delivered, Map<String, Long> countsByKey) {
-    boolean complete() {
-      return delivered == expected && countsByKey.values().stream().mapToLong(Long::longValue).sum() == expected;
-    }
-  }
-
-  Result run() throws Exception {
-    String upperBuffer = BufferNames.buffer(NAMESPACE, PIPELINE, "upper", 0);
-    List<String> sinkBuffers = new ArrayList<>();
-    for (int p = 0; p < SINK_PARTITIONS; p++) {
-      sinkBuffers.add(BufferNames.buffer(NAMESPACE, PIPELINE, "sink", p));
-    }
-    var config = BufferConfig.defaults().toBuilder()
-        .stream(BufferConfig.Stream.defaults().toBuilder().retention(Retention.WORK_QUEUE).replicas(1).build())
-        .build();
-    try (IsbClient admin = IsbClient.open(options)) {
-      List<String> all = new ArrayList<>(sinkBuffers);
-      all.add(upperBuffer);
-      admin.admin().createBuffers(all, config);
-      out.printf(Locale.ROOT, "backend %s: created buffers %s%n", admin.backend(), all);
-
-      ExecutorService vertices = Executors.newFixedThreadPool(3);
-      try {
-        AtomicLong sinkDelivered = new AtomicLong();
-        Map<String, Long> counts = new ConcurrentHashMap<>();
-        Future<long[]> gen = vertices.submit(() -> generate(upperBuffer));
-        Future<?> upper = vertices.submit(() -> upper(upperBuffer, sinkBuffers));
-        Future<?> sink = vertices.submit(() -> sink(sinkBuffers, sinkDelivered, counts));
-        long[] written = gen.get();
-        upper.get();
-        sink.get();
-        var result = new Result(messages, written[0], written[1], sinkDelivered.get(), new java.util.TreeMap<>(counts));
-        out.printf(Locale.ROOT, "gen wrote %d messages and %d retried duplicates were refused%n",
-            result.written(), result.duplicates());
-        out.printf(Locale.ROOT, "sink received %d of %d: %s -> %s%n", result.delivered(), messages,
-            result.countsByKey(), result.complete() ? "complete" : "INCOMPLETE");
-        return result;
-      } finally {
-        vertices.shutdownNow();
-        admin.admin().deleteBuffers(all);
-      }
-    }
-  }
-
-  private long[] generate(String buffer) {
-    try (IsbClient client = IsbClient.open(options); BufferWriter writer = client.writer(buffer, fastWriter())) {
-      long written = 0;
-      long duplicates = 0;
-      int batchSize = 500;
-      for (int start = 0; start < messages; start += batchSize) {
-        var batch = new ArrayList<Message>();
-        for (int i = start; i < Math.min(messages, start + batchSize); i++) {
-          String word = WORDS[i % WORDS.length];
-          Header header = Header.builder(new MessageId("gen", Integer.toString(i), 0))
-              .eventTime(Instant.now()).keys(word).build();
-          batch.add(new Message(header, word.getBytes(StandardCharsets.UTF_8)));
+    static Settings parse(String[] args) {
+      Settings d = defaults();
+      String isb = d.isb;
+      Optional<String> url = d.url;
+      Optional<Path> configDir = d.configDir;
+      int orders = d.orders;
+      int rate = d.rate;
+      int partitions = d.partitions;
+      Duration stallTimeout = d.stallTimeout;
+      boolean progress = d.progress;
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        if (arg.equals("--help") || arg.equals("-h")) {
+          throw new UsageException(null);
         }
-        written += count(writer.write(batch), WriteResult.Written.class);
-        // A retry of a batch whose results were lost: the ISB stores nothing twice.
-        duplicates += count(writer.write(batch), WriteResult.Duplicate.class);
-      }
-      return new long[] {written, duplicates};
-    }
-  }
-
-  private void upper(String input, List<String> outputs) {
-    PartitionRouter router = PartitionRouter.of(outputs.size());
-    try (IsbClient client = IsbClient.open(options);
-        BufferReader reader = client.reader(input, ReaderOptions.builder().consumerName("upper-0").build())) {
-      List<BufferWriter> writers = outputs.stream().map(b -> client.writer(b, fastWriter())).toList();
-      int processed = 0;
-      while (processed < messages) {
-        List<ReadMessage> batch = reader.read(500, Duration.ofSeconds(1));
-        List<List<Message>> byPartition = new ArrayList<>();
-        outputs.forEach(o -> byPartition.add(new ArrayList<>()));
-        for (ReadMessage in : batch) {
-          Message m = in.message();
-          String upper = m.payloadAsString().toUpperCase(Locale.ROOT);
-          Header header = m.header().toBuilder().id(new MessageId("upper", in.offset().toString(), 0)).build();
-          Message result = new Message(header, upper.getBytes(StandardCharsets.UTF_8));
-          byPartition.get(router.byKeys(result)).add(result);
+        if (arg.equals("--quiet")) {
+          progress = false;
+          continue;
         }
-        for (int p = 0; p < writers.size(); p++) {
-          for (WriteResult r : writers.get(p).write(byPartition.get(p))) {
-            if (!r.isStored()) {
-              throw new IllegalStateException("upper could not forward a message: " + r);
+        if (!OPTIONS_WITH_VALUES.contains(arg)) {
+          throw new UsageException("unknown option '" + arg + "'");
+        }
+        if (i + 1 >= args.length) {
+          throw new UsageException(arg + " needs a value");
+        }
+        String value = args[++i];
+        switch (arg) {
+          case "--isb" -> {
+            isb = value.toLowerCase(Locale.ROOT);
+            if (!List.of("memory", "jetstream", "redis").contains(isb)) {
+              throw new UsageException("--isb was '" + value + "' but it must be memory, jetstream or redis");
             }
           }
+          case "--url" -> url = Optional.of(value);
+          case "--config" -> {
+            if (!Files.isDirectory(Path.of(value))) {
+              throw new UsageException("--config was '" + value + "' but it must be a directory");
+            }
+            configDir = Optional.of(Path.of(value));
+          }
+          case "--orders" -> orders = positive(arg, value);
+          case "--rate" -> rate = positive(arg, value);
+          case "--partitions" -> partitions = positive(arg, value);
+          case "--stall-timeout" -> stallTimeout = Duration.ofSeconds(positive(arg, value));
+          default -> throw new IllegalStateException("option " + arg + " is listed but not handled");
         }
-        // Ack the input only once its output is stored: at-least-once, and de-dup makes it exactly-once.
-        reader.ack(batch.stream().map(ReadMessage::offset).toList());
-        processed += batch.size();
       }
+      if (url.isPresent() && isb.equals("memory")) {
+        throw new UsageException("--url needs --isb jetstream or --isb redis");
+      }
+      if (configDir.isPresent() && (url.isPresent() || !isb.equals("memory"))) {
+        throw new UsageException("--config names the ISB service itself: use it without --isb and --url");
+      }
+      return new Settings(isb, url, configDir, orders, rate, partitions, stallTimeout, progress);
+    }
+
+    private static int positive(String option, String value) {
+      try {
+        int n = Integer.parseInt(value);
+        if (n > 0) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new UsageException(option + " was '" + value + "' but it must be a positive whole number");
+    }
+  }
+
+  /** A mistake in the arguments (or a request for help, with no message). */
+  static final class UsageException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  /** What the run showed. {@link #ok()} when nothing was lost or corrupted and the audit is complete. */
+  record Verdict(long ordersWritten, long retriesRefused, long expectedItems, long received, long distinct,
+      long duplicates, long corrupt, long expectedLarge, long audited, double[] latencyMillis) {
+
+    long lost() {
+      return expectedItems - distinct;
+    }
+
+    boolean ok() {
+      return lost() == 0 && corrupt == 0 && audited == expectedLarge;
+    }
+  }
+
+  static String usage() {
+    return String.join("\n",
+        "usage: DemoPipeline [options]",
+        "  --isb memory|jetstream|redis  the ISB: in-memory (default) or a local server started through the test kit",
+        "  --url URL                     with --isb jetstream|redis: use this running server instead",
+        "  --config DIR                  use the ISB service a configuration directory describes (docs/configuration.md)",
+        "  --orders N                    orders the source writes (default 20000)",
+        "  --rate N                      orders per second (default: as fast as the pipeline takes them)",
+        "  --partitions N                partitions of the parse and sink buffers (default 2)",
+        "  --stall-timeout SECONDS       give up when nothing moves for this long (default 30)",
+        "  --quiet                       no progress lines",
+        "exit status: 0 when every item arrived intact, 1 when not, 2 for bad arguments");
+  }
+
+  /** Runs the demo; exits with 0 when the verdict is good. */
+  public static void main(String[] args) throws Exception {
+    Settings settings;
+    try {
+      settings = Settings.parse(args);
+    } catch (UsageException e) {
+      if (e.getMessage() != null) {
+        System.err.println("error: " + e.getMessage());
+      }
+      (e.getMessage() == null ? System.out : System.err).println(usage());
+      System.exit(e.getMessage() == null ? 0 : 2);
+      return;
+    }
+    Verdict verdict = run(settings, System.out);
+    System.exit(verdict.ok() ? 0 : 1);
+  }
+
+  /** Where the demo's vertices connect: one client per vertex, as separate pods would have. */
+  private record Isb(String description, Supplier<IsbClient> connect, BufferConfig bufferConfig,
+      List<AutoCloseable> owned) implements AutoCloseable {
+
+    static Isb open(Settings s) {
+      BufferConfig demo = BufferConfig.defaults().toBuilder()
+          .stream(BufferConfig.Stream.defaults().toBuilder().retention(Retention.WORK_QUEUE).replicas(1).build())
+          .build();
+      if (s.configDir().isPresent()) {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("ISB_CONFIG_DIR", s.configDir().get().toString());
+        IsbConfig config = IsbConfig.builder().environment(env).defaultLocations().build();
+        return new Isb(config.backend() + " at " + config.url() + " (from " + s.configDir().get() + ")",
+            config::open, config.bufferConfig(), List.of());
+      }
+      if (s.isb().equals("memory")) {
+        InMemoryIsb isb = InMemoryIsb.create();
+        return new Isb("in-memory ISB (embedded)", isb::connect, demo, List.of(isb));
+      }
+      if (s.url().isPresent()) {
+        var options = dev.isb.IsbOptions.builder().backend(s.isb()).url(s.url().get()).build();
+        return new Isb(s.isb() + " at " + s.url().get(), () -> IsbClient.open(options), demo, List.of());
+      }
+      LocalIsbService service = LocalIsbService.start(s.isb());
+      return new Isb(service.toString(), () -> IsbClient.open(service.options()), demo, List.of(service));
+    }
+
+    @Override
+    public void close() {
+      for (AutoCloseable c : owned) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          throw new IllegalStateException("closing " + c + " failed", e);
+        }
+      }
+    }
+  }
+
+  static Verdict run(Settings s, PrintStream out) throws Exception {
+    List<String> parseBuffers = buffers("parse", s.partitions());
+    List<String> sinkBuffers = buffers("sink", s.partitions());
+    List<String> auditBuffers = buffers("audit", 1);
+    List<String> all = new ArrayList<>(parseBuffers);
+    all.addAll(sinkBuffers);
+    all.addAll(auditBuffers);
+
+    long expectedItems = 0;
+    long expectedLarge = 0;
+    for (long order = 0; order < s.orders(); order++) {
+      for (Orders.Parsed item : Orders.expected(order)) {
+        expectedItems++;
+        expectedLarge += item.category().equals(Orders.LARGE) ? 1 : 0;
+      }
+    }
+
+    try (Isb isb = Isb.open(s); IsbClient admin = isb.connect().get()) {
+      out.printf(Locale.ROOT, "ISB: %s%n", isb.description());
+      admin.admin().createBuffers(all, isb.bufferConfig());
+      out.printf(Locale.ROOT, "buffers: %s%n", all);
+      out.printf(Locale.ROOT, "pipeline: gen -> parse -> sink, and parse -[large]-> audit; %d orders, %d items "
+          + "expected (%d large)%n", s.orders(), expectedItems, expectedLarge);
+
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      SinkCheck check = new SinkCheck((int) Math.min(Integer.MAX_VALUE - 8, expectedItems));
+      AtomicLong audited = new AtomicLong();
+      AtomicLong wronglyAudited = new AtomicLong();
+      AtomicLong genWritten = new AtomicLong();
+      AtomicLong genRefused = new AtomicLong();
+      WriterOptions writerOptions = WriterOptions.builder().refreshInterval(Duration.ofMillis(200)).build();
+      ReaderOptions readerOptions = ReaderOptions.builder().batchSize(500).readTimeout(Duration.ofMillis(100)).build();
+
+      List<IsbClient> clients = new ArrayList<>();
+      List<Forwarder> forwarders = new ArrayList<>();
+      ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "demo-progress");
+        t.setDaemon(true);
+        return t;
+      });
+      long started = System.nanoTime();
+      try {
+        IsbClient parseClient = open(isb, clients);
+        forwarders.add(Forwarder.builder(parseClient, "parse").pipeline(PIPELINE).from(parseBuffers)
+            .readerOptions(readerOptions).meterRegistry(registry)
+            .map(in -> Orders.parse(in.valueAsString()).stream().map(DemoPipeline::output).toList())
+            .to(Edge.to("sink", sinkBuffers).withWriterOptions(writerOptions),
+                Edge.to("audit", auditBuffers).whenTagged(Orders.LARGE).withWriterOptions(writerOptions))
+            .build().start());
+        forwarders.add(Forwarder.builder(open(isb, clients), "sink").pipeline(PIPELINE).from(sinkBuffers)
+            .readerOptions(readerOptions).meterRegistry(registry).sink(check::accept).build().start());
+        forwarders.add(Forwarder.builder(open(isb, clients), "audit").pipeline(PIPELINE).from(auditBuffers)
+            .readerOptions(readerOptions).meterRegistry(registry)
+            .sink(in -> (Orders.Parsed.decode(in.valueAsString()).category().equals(Orders.LARGE)
+                ? audited : wronglyAudited).incrementAndGet())
+            .build().start());
+
+        if (s.progress()) {
+          Progress line = new Progress(registry, genWritten, started);
+          progress.scheduleAtFixedRate(() -> out.println(line.next()), 1, 1, TimeUnit.SECONDS);
+        }
+        IsbClient genClient = open(isb, clients);
+        CompletableFuture<Void> gen = CompletableFuture.runAsync(
+            () -> generate(genClient, parseBuffers, writerOptions, s, genWritten, genRefused));
+
+        long lastMoved = System.nanoTime();
+        long lastState = -1;
+        while (true) {
+          long state = genWritten.get() + check.received() + audited.get() + wronglyAudited.get();
+          boolean complete = gen.isDone() && check.distinct() >= expectedItems && audited.get() >= expectedLarge;
+          if (complete || gen.isCompletedExceptionally()) {
+            break;
+          }
+          if (state != lastState) {
+            lastState = state;
+            lastMoved = System.nanoTime();
+          } else if (System.nanoTime() - lastMoved > s.stallTimeout().toNanos()) {
+            out.printf(Locale.ROOT, "nothing moved for %ds: stopping%n", s.stallTimeout().toSeconds());
+            break;
+          }
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        gen.join();
+      } finally {
+        progress.shutdownNow();
+        forwarders.forEach(Forwarder::close);
+        clients.forEach(IsbClient::close);
+        admin.admin().deleteBuffers(all);
+      }
+      double seconds = (System.nanoTime() - started) / 1e9;
+      Verdict verdict = new Verdict(genWritten.get(), genRefused.get(), expectedItems, check.received(),
+          check.distinct(), check.duplicates(), check.corrupt() + wronglyAudited.get(), expectedLarge, audited.get(),
+          check.latencyMillis());
+      print(verdict, seconds, out);
+      return verdict;
+    }
+  }
+
+  private static IsbClient open(Isb isb, List<IsbClient> clients) {
+    IsbClient client = isb.connect().get();
+    clients.add(client);
+    return client;
+  }
+
+  private static List<String> buffers(String vertex, int partitions) {
+    List<String> buffers = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      buffers.add(BufferNames.buffer(NAMESPACE, PIPELINE, vertex, p));
+    }
+    return buffers;
+  }
+
+  private static Output output(Orders.Parsed item) {
+    Output output = Output.of(item.encode()).withKeys(item.customer());
+    return item.category().equals(Orders.LARGE) ? output.withTags(Orders.LARGE) : output;
+  }
+
+  /**
+   * The source: writes every order once, keyed by customer, routed to the parse partition the key
+   * hashes to; writes every tenth batch a second time, which the ISB refuses as duplicates.
+   */
+  private static void generate(IsbClient client, List<String> buffers, WriterOptions options, Settings s,
+      AtomicLong written, AtomicLong refused) {
+    PartitionRouter router = PartitionRouter.of(buffers.size());
+    List<BufferWriter> writers = buffers.stream().map(b -> client.writer(b, options)).toList();
+    int batchSize = s.rate() > 0 ? Math.max(1, Math.min(GEN_BATCH, s.rate() / 20)) : GEN_BATCH;
+    long start = System.nanoTime();
+    try {
+      for (long first = 0, batch = 0; first < s.orders(); first += batchSize, batch++) {
+        if (s.rate() > 0) {
+          long due = start + (long) (first * 1e9 / s.rate());
+          LockSupport.parkNanos(due - System.nanoTime());
+        }
+        List<List<Message>> byPartition = new ArrayList<>();
+        writers.forEach(w -> byPartition.add(new ArrayList<>()));
+        Instant now = Instant.now();
+        for (long order = first; order < Math.min(s.orders(), first + batchSize); order++) {
+          Header header = Header.builder(new MessageId("gen", Long.toString(order), 0)).eventTime(now)
+              .keys(Orders.customer(order)).build();
+          Message message = new Message(header, Orders.line(order).getBytes(StandardCharsets.UTF_8));
+          byPartition.get(router.byKeys(message)).add(message);
+        }
+        for (int p = 0; p < writers.size(); p++) {
+          written.addAndGet(writeAll(writers.get(p), byPartition.get(p))[0]);
+          if (batch % 10 == 9) {
+            refused.addAndGet(writeAll(writers.get(p), byPartition.get(p))[1]);
+          }
+        }
+      }
+    } finally {
       writers.forEach(BufferWriter::close);
     }
   }
 
-  private void sink(List<String> inputs, AtomicLong delivered, Map<String, Long> counts) {
-    try (IsbClient client = IsbClient.open(options)) {
-      List<BufferReader> readers = inputs.stream()
-          .map(b -> client.reader(b, ReaderOptions.builder().consumerName("sink-0").build())).toList();
-      while (delivered.get() < messages) {
-        for (BufferReader reader : readers) {
-          List<ReadMessage> batch = reader.read(500, Duration.ofMillis(100));
-          for (ReadMessage m : batch) {
-            counts.merge(m.message().header().keys().get(0), 1L, Long::sum);
-          }
-          reader.ack(batch.stream().map(ReadMessage::offset).toList());
-          delivered.addAndGet(batch.size());
+  /** Writes until each message is stored; returns how many were new and how many duplicates. */
+  private static long[] writeAll(BufferWriter writer, List<Message> messages) {
+    long fresh = 0;
+    long duplicates = 0;
+    List<Message> todo = messages;
+    while (!todo.isEmpty()) {
+      List<WriteResult> results = writer.write(todo);
+      List<Message> again = new ArrayList<>();
+      for (int i = 0; i < results.size(); i++) {
+        WriteResult r = results.get(i);
+        if (r instanceof WriteResult.Written) {
+          fresh++;
+        } else if (r instanceof WriteResult.Duplicate) {
+          duplicates++;
+        } else if (r instanceof WriteResult.Failed f && f.retryable()) {
+          again.add(todo.get(i));
+        } else {
+          throw new IllegalStateException("gen could not write order " + todo.get(i).id() + ": " + r);
         }
       }
+      todo = again;
     }
+    return new long[] {fresh, duplicates};
   }
 
-  private static WriterOptions fastWriter() {
-    return WriterOptions.builder().refreshInterval(Duration.ofMillis(100)).build();
+  private static void print(Verdict v, double seconds, PrintStream out) {
+    out.printf(Locale.ROOT, "gen: %d orders written, %d retried writes refused as duplicates%n",
+        v.ordersWritten(), v.retriesRefused());
+    out.printf(Locale.ROOT, "sink: %d items expected, %d received, %d distinct, %d duplicates, %d corrupt, "
+        + "%d lost%n", v.expectedItems(), v.received(), v.distinct(), v.duplicates(), v.corrupt(), v.lost());
+    out.printf(Locale.ROOT, "audit: %d of %d large items%n", v.audited(), v.expectedLarge());
+    out.printf(Locale.ROOT, "end-to-end latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %.1f s, %.0f items/s%n",
+        v.latencyMillis()[0], v.latencyMillis()[1], v.latencyMillis()[2], seconds, v.distinct() / seconds);
+    out.println(v.ok() ? "verdict: OK, lost = 0" : "verdict: FAILED, lost = " + v.lost()
+        + (v.corrupt() > 0 ? ", corrupt = " + v.corrupt() : "")
+        + (v.audited() != v.expectedLarge() ? ", audit incomplete" : ""));
   }
 
-  private static long count(List<WriteResult> results, Class<? extends WriteResult> type) {
-    return results.stream().filter(type::isInstance).count();
+  /** The progress line: messages per second read by each vertex, and what waits in its buffers. */
+  private static final class Progress {
+    private static final List<String> VERTICES = List.of("parse", "sink", "audit");
+    private final MeterRegistry registry;
+    private final AtomicLong genWritten;
+    private final long started;
+    private final Map<String, Double> last = new HashMap<>();
+
+    Progress(MeterRegistry registry, AtomicLong genWritten, long started) {
+      this.registry = registry;
+      this.genWritten = genWritten;
+      this.started = started;
+    }
+
+    String next() {
+      StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%4.0fs] gen %7.0f/s",
+          (System.nanoTime() - started) / 1e9, rate("gen", genWritten.get())));
+      for (String vertex : VERTICES) {
+        double read = Search.in(registry).name("forwarder.data.read").tag("vertex", vertex).counters().stream()
+            .mapToDouble(c -> c.count()).sum();
+        double pending = Search.in(registry).name("vertex.pending.messages.raw").tag("vertex", vertex).gauges()
+            .stream().mapToDouble(g -> g.value()).filter(v -> !Double.isNaN(v)).sum();
+        line.append(String.format(Locale.ROOT, " | %s %7.0f/s pending %5.0f", vertex, rate(vertex, read), pending));
+      }
+      return line.toString();
+    }
+
+    private double rate(String vertex, double total) {
+      Double before = last.put(vertex, total);
+      return before == null ? total : total - before;
+    }
   }
 }
