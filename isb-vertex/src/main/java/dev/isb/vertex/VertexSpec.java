@@ -1,0 +1,552 @@
+package dev.isb.vertex;
+
+import dev.isb.BufferNames;
+import dev.isb.IsbClient;
+import dev.isb.IsbConfigException;
+import dev.isb.IsbConfigException.Problem;
+import dev.isb.OnFull;
+import dev.isb.WriterOptions;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * What a vertex pod learns about itself from the environment Numaflow gives it: its namespace,
+ * pipeline, name and replica index, the buffers it reads (one per partition) and the edges it writes
+ * along, each with the downstream vertex's partitions, buffer limits, {@code onFull} and tag
+ * conditions. A vertex then needs no buffer name written by hand:
+ *
+ * <pre>{@code
+ * try (IsbClient isb = IsbConfig.load().open();
+ *     Forwarder upper = VertexSpec.fromEnvironment().forwarder(isb)
+ *         .map(MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())))
+ *         .build()) {
+ *   upper.runUntilShutdown();
+ * }
+ * }</pre>
+ *
+ * <p>The variables, as Numaflow's controller sets them on every vertex pod:
+ *
+ * <ul>
+ *   <li>{@code NUMAFLOW_VERTEX_OBJECT} (required): base64 (standard alphabet; line breaks are
+ *       ignored) of the Vertex resource as JSON. Read from it: {@code metadata.namespace},
+ *       {@code spec.name}, {@code spec.pipelineName}, {@code spec.partitions}, {@code spec.source}
+ *       (a source owns no buffer) and each {@code spec.toEdges[]}'s {@code to}, {@code from},
+ *       {@code toVertexPartitionCount}, {@code toVertexLimits.bufferMaxLength},
+ *       {@code toVertexLimits.bufferUsageLimit} (a percentage), {@code onFull} and
+ *       {@code conditions.tags.operator} / {@code .values}. Everything else is ignored.
+ *   <li>{@code NUMAFLOW_REPLICA} (required): this pod's replica index, a whole number from 0. It
+ *       makes the consumer name {@code <vertex>-<replica>}.
+ *   <li>{@code NUMAFLOW_NAMESPACE}, {@code NUMAFLOW_PIPELINE_NAME}, {@code NUMAFLOW_VERTEX_NAME}:
+ *       used when the object lacks {@code metadata.namespace}, {@code spec.pipelineName} or
+ *       {@code spec.name}; when both give a value, they must agree.
+ * </ul>
+ *
+ * <p>Empty variables count as unset. Defaults are Numaflow's: {@code partitions} and
+ * {@code toVertexPartitionCount} absent or below 1 mean 1, an absent tag {@code operator} means
+ * {@code or} (an edge without tag values takes every output), an absent {@code onFull} means
+ * {@code retryUntilSuccess}, absent limits mean {@link WriterOptions#defaults()}. Values Numaflow's
+ * controller never writes (an operator or {@code onFull} outside its resource definition's enums, a
+ * usage limit outside 1–100) are errors here rather than quietly replaced by a default, as
+ * {@code IsbConfig} treats them. The
+ * limits and {@code onFull} are the ones {@code IsbConfig.writerOptions(toVertex)} reads from the same
+ * variable.
+ *
+ * <p>This describes map and sink vertices. A reduce vertex's pod reads only the partition of its
+ * replica index, which {@link #inputBuffers()} does not model. Immutable and thread-safe.
+ */
+public final class VertexSpec {
+
+  private static final String OBJECT = "NUMAFLOW_VERTEX_OBJECT";
+  private static final String REPLICA = "NUMAFLOW_REPLICA";
+  private static final String NAMESPACE = "NUMAFLOW_NAMESPACE";
+  private static final String PIPELINE = "NUMAFLOW_PIPELINE_NAME";
+  private static final String VERTEX = "NUMAFLOW_VERTEX_NAME";
+  private static final String ENV = "env";
+  private static final String IN_OBJECT = "env " + OBJECT;
+
+  /** More partitions than this is a typo: each one is a stream and a reader thread. */
+  private static final int MAX_PARTITIONS = 10_000;
+  private static final Pattern WHOLE = Pattern.compile("[+-]?\\d{1,18}");
+
+  private final String namespace;
+  private final String pipeline;
+  private final String vertex;
+  private final int replica;
+  private final int partitions;
+  private final boolean source;
+  private final List<String> inputBuffers;
+  private final List<Edge> edges;
+
+  private VertexSpec(String namespace, String pipeline, String vertex, int replica, int partitions,
+      boolean source, List<String> inputBuffers, List<Edge> edges) {
+    this.namespace = namespace;
+    this.pipeline = pipeline;
+    this.vertex = vertex;
+    this.replica = replica;
+    this.partitions = partitions;
+    this.source = source;
+    this.inputBuffers = List.copyOf(inputBuffers);
+    this.edges = List.copyOf(edges);
+  }
+
+  /**
+   * Reads this process's environment ({@link System#getenv()}).
+   *
+   * @throws IsbConfigException listing every problem with the variables
+   */
+  public static VertexSpec fromEnvironment() {
+    return fromEnvironment(System.getenv());
+  }
+
+  /**
+   * Reads these variables (a test passes a map rather than the real environment).
+   *
+   * @throws IsbConfigException listing every problem, each as
+   *     {@code env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].onFull was 'drop' but it must be
+   *     retryUntilSuccess or discardLatest}
+   */
+  public static VertexSpec fromEnvironment(Map<String, String> env) {
+    Objects.requireNonNull(env, "env");
+    return new Reader(env).read();
+  }
+
+  /** The namespace, the first part of every buffer name. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** The pipeline name. */
+  public String pipeline() {
+    return pipeline;
+  }
+
+  /** This vertex's name in the pipeline ({@code spec.name}, not the resource's name). */
+  public String vertex() {
+    return vertex;
+  }
+
+  /** This pod's replica index. */
+  public int replica() {
+    return replica;
+  }
+
+  /** How many partitions this vertex's own buffers have; 1 for a source, which owns none. */
+  public int partitions() {
+    return partitions;
+  }
+
+  /**
+   * The buffers this vertex reads, partition 0 first: {@code <namespace>-<pipeline>-<vertex>-<p>};
+   * empty for a source vertex.
+   */
+  public List<String> inputBuffers() {
+    return inputBuffers;
+  }
+
+  /** Where this vertex writes, one {@link Edge} per {@code spec.toEdges[]} entry, in order; empty for a sink. */
+  public List<Edge> edges() {
+    return edges;
+  }
+
+  /**
+   * A builder of this vertex's forwarder: its name, pipeline and replica, reading
+   * {@link #inputBuffers()} and writing along {@link #edges()}. Add the function ({@code map},
+   * {@code sink}, ...) and anything else to change, then {@code build()}.
+   *
+   * @throws IllegalStateException for a source vertex, which reads no buffer
+   */
+  public Forwarder.Builder forwarder(IsbClient client) {
+    Objects.requireNonNull(client, "client");
+    if (source) {
+      throw new IllegalStateException("vertex '" + vertex + "' is a source (spec.source is set): it owns no "
+          + "buffer for a forwarder to read");
+    }
+    return Forwarder.builder(client, vertex).pipeline(pipeline).replica(replica).from(inputBuffers)
+        .to(edges.toArray(Edge[]::new));
+  }
+
+  @Override
+  public String toString() {
+    return "VertexSpec{" + namespace + '/' + pipeline + '/' + vertex + ", replica=" + replica + ", partitions="
+        + partitions + (source ? ", source" : "") + ", edges=" + edges.stream().map(Edge::toVertex).toList() + '}';
+  }
+
+  /** One pass over the variables that collects every problem before it gives up. */
+  private static final class Reader {
+    private final Map<String, String> env;
+    private final List<Problem> problems = new ArrayList<>();
+
+    Reader(Map<String, String> env) {
+      this.env = env;
+    }
+
+    VertexSpec read() {
+      int replica = replica();
+      Map<?, ?> root = object();
+      if (root == null) {
+        throw new IsbConfigException(problems);
+      }
+      Map<?, ?> metadata = orEmpty(mapping(root.get("metadata"), "metadata"));
+      Map<?, ?> spec = mapping(root.get("spec"), "spec");
+      if (spec == null) {
+        if (root.get("spec") == null) {
+          problem(IN_OBJECT, "spec", null, "be set: the Vertex resource's spec");
+        }
+        spec = Map.of();
+      }
+      String namespace = identity(metadata.get("namespace"), "metadata.namespace", NAMESPACE);
+      String pipeline = identity(spec.get("pipelineName"), "spec.pipelineName", PIPELINE);
+      String vertex = identity(spec.get("name"), "spec.name", VERTEX);
+      boolean source = spec.get("source") != null;
+      int partitions = source ? 1 : partitionCount(spec.get("partitions"), "spec.partitions");
+      List<EdgeSpec> edgeSpecs = toEdges(spec.get("toEdges"), vertex);
+      if (!problems.isEmpty()) {
+        throw new IsbConfigException(problems);
+      }
+
+      List<String> inputs = new ArrayList<>();
+      if (!source) {
+        for (int p = 0; p < partitions; p++) {
+          inputs.add(bufferName(namespace, pipeline, vertex, p, "spec.name"));
+        }
+      }
+      List<Edge> edges = new ArrayList<>();
+      for (EdgeSpec e : edgeSpecs) {
+        List<String> buffers = new ArrayList<>();
+        for (int p = 0; p < e.partitions; p++) {
+          buffers.add(bufferName(namespace, pipeline, e.to, p, e.path + ".to"));
+        }
+        if (problems.isEmpty()) {
+          edges.add(new Edge(e.to, buffers, e.tags, e.match, e.writerOptions));
+        }
+      }
+      if (!problems.isEmpty()) {
+        throw new IsbConfigException(problems);
+      }
+      return new VertexSpec(namespace, pipeline, vertex, replica, partitions, source, inputs, edges);
+    }
+
+    private int replica() {
+      String text = nonEmpty(env.get(REPLICA));
+      if (text == null) {
+        problem(ENV, REPLICA, null, "be set to this pod's replica index (Numaflow sets it from the pod "
+            + "annotation numaflow.numaproj.io/replica)");
+        return 0;
+      }
+      String trimmed = text.trim();
+      if (trimmed.matches("\\d{1,10}")) {
+        long value = Long.parseLong(trimmed);
+        if (value <= Integer.MAX_VALUE) {
+          return (int) value;
+        }
+      }
+      problem(ENV, REPLICA, text, "be a replica index: a whole number from 0");
+      return 0;
+    }
+
+    /** The decoded vertex object, or null when it is missing or unreadable (a problem says why). */
+    private Map<?, ?> object() {
+      String value = nonEmpty(env.get(OBJECT));
+      if (value == null) {
+        problem(ENV, OBJECT, null, "be set to the base64 of the Vertex resource's JSON (Numaflow sets it on "
+            + "every vertex pod)");
+        return null;
+      }
+      byte[] bytes;
+      try {
+        bytes = Base64.getDecoder().decode(value.replaceAll("\\s", ""));
+      } catch (IllegalArgumentException e) {
+        problem(ENV, OBJECT, value, "be base64 (standard alphabet, padded) of JSON");
+        return null;
+      }
+      String json;
+      try {
+        json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+      } catch (CharacterCodingException e) {
+        problem(ENV, OBJECT, value, "be base64 of UTF-8 JSON");
+        return null;
+      }
+      Object parsed;
+      try {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        // JSON is YAML; the safe constructor builds only maps, lists, strings, numbers and booleans.
+        parsed = new Yaml(new SafeConstructor(options)).load(json);
+      } catch (YAMLException e) {
+        problem(IN_OBJECT, "(document)", json, "be JSON (" + firstLine(e.getMessage()) + ")");
+        return null;
+      }
+      if (!(parsed instanceof Map<?, ?> map)) {
+        problem(IN_OBJECT, "(document)", json, "be a JSON object: the Vertex resource");
+        return null;
+      }
+      return map;
+    }
+
+    /** A name from the object, or from its variable when the object lacks it; they must agree. */
+    private String identity(Object node, String path, String variable) {
+      String fromObject = text(node, path);
+      String fromEnv = nonEmpty(env.get(variable));
+      if (fromObject != null && fromEnv != null && !fromObject.equals(fromEnv)) {
+        problem(ENV, variable, fromEnv, "agree with " + OBJECT + " " + path + " ('" + fromObject + "')");
+      }
+      String value = fromObject != null ? fromObject : fromEnv;
+      if (value == null) {
+        if (absent(node)) {
+          problem(IN_OBJECT, path, null, "be set (or the variable " + variable + ")");
+        }
+        return null;
+      }
+      return validName(value, fromObject != null ? IN_OBJECT : ENV, fromObject != null ? path : variable);
+    }
+
+    private List<EdgeSpec> toEdges(Object node, String vertex) {
+      List<?> items = sequence(node, "spec.toEdges");
+      List<EdgeSpec> out = new ArrayList<>();
+      if (items == null) {
+        return out;
+      }
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < items.size(); i++) {
+        String path = "spec.toEdges[" + i + "]";
+        Map<?, ?> edge = mapping(items.get(i), path);
+        if (edge == null) {
+          if (items.get(i) == null) {
+            problem(IN_OBJECT, path, null, "be an edge object");
+          }
+          continue;
+        }
+        String to = text(edge.get("to"), path + ".to");
+        if (to == null) {
+          if (absent(edge.get("to"))) {
+            problem(IN_OBJECT, path + ".to", null, "be set: the vertex this edge goes to");
+          }
+          continue;
+        }
+        to = validName(to, IN_OBJECT, path + ".to");
+        if (to != null && !seen.add(to)) {
+          problem(IN_OBJECT, path + ".to", to, "differ from every earlier edge's: one edge per downstream vertex");
+        }
+        String from = text(edge.get("from"), path + ".from");
+        if (from != null && vertex != null && !from.equals(vertex)) {
+          problem(IN_OBJECT, path + ".from", from, "be this vertex, '" + vertex + "'");
+        }
+        int partitions = partitionCount(edge.get("toVertexPartitionCount"), path + ".toVertexPartitionCount");
+        WriterOptions writerOptions = writerOptions(edge, path);
+        Set<String> tags = new LinkedHashSet<>();
+        Edge.TagMatch match = tagConditions(edge.get("conditions"), path + ".conditions", tags);
+        if (to != null) {
+          out.add(new EdgeSpec(path, to, partitions, tags, match, writerOptions));
+        }
+      }
+      return out;
+    }
+
+    private WriterOptions writerOptions(Map<?, ?> edge, String path) {
+      WriterOptions.Builder options = WriterOptions.builder();
+      Map<?, ?> limits = mapping(edge.get("toVertexLimits"), path + ".toVertexLimits");
+      if (limits != null) {
+        String lengthPath = path + ".toVertexLimits.bufferMaxLength";
+        Long length = whole(limits.get("bufferMaxLength"), lengthPath);
+        if (length != null) {
+          if (length < 1) {
+            problem(IN_OBJECT, lengthPath, length.toString(), "be positive");
+          } else {
+            options.maxLength(length);
+          }
+        }
+        String usagePath = path + ".toVertexLimits.bufferUsageLimit";
+        Long percent = whole(limits.get("bufferUsageLimit"), usagePath);
+        if (percent != null) {
+          if (percent < 1 || percent > 100) {
+            problem(IN_OBJECT, usagePath, percent.toString(), "be a percentage from 1 to 100");
+          } else {
+            options.usageLimit(percent / 100.0);
+          }
+        }
+      }
+      String onFull = text(edge.get("onFull"), path + ".onFull");
+      if (onFull != null) {
+        switch (onFull.trim().toLowerCase(Locale.ROOT)) {
+          case "retryuntilsuccess" -> options.onFull(OnFull.RETRY_UNTIL_SUCCESS);
+          case "discardlatest" -> options.onFull(OnFull.DISCARD_LATEST);
+          default -> problem(IN_OBJECT, path + ".onFull", onFull, "be retryUntilSuccess or discardLatest");
+        }
+      }
+      return options.build();
+    }
+
+    /** Fills {@code tags} and returns how they match; no tags means the edge takes every output. */
+    private Edge.TagMatch tagConditions(Object node, String path, Set<String> tags) {
+      Map<?, ?> conditions = mapping(node, path);
+      Map<?, ?> tagNode = conditions == null ? null : mapping(conditions.get("tags"), path + ".tags");
+      if (tagNode == null) {
+        return Edge.TagMatch.ANY;
+      }
+      List<?> values = sequence(tagNode.get("values"), path + ".tags.values");
+      if (values != null) {
+        for (int j = 0; j < values.size(); j++) {
+          if (values.get(j) instanceof String tag) {
+            tags.add(tag);
+          } else {
+            problem(IN_OBJECT, path + ".tags.values[" + j + "]", display(values.get(j)), "be a string");
+          }
+        }
+      }
+      String operator = text(tagNode.get("operator"), path + ".tags.operator");
+      if (operator == null) {
+        return Edge.TagMatch.ANY;
+      }
+      switch (operator.trim().toLowerCase(Locale.ROOT)) {
+        case "or":
+          return Edge.TagMatch.ANY;
+        case "and":
+          return Edge.TagMatch.ALL;
+        case "not":
+          return Edge.TagMatch.NONE;
+        default:
+          problem(IN_OBJECT, path + ".tags.operator", operator, "be or, and or not");
+          return Edge.TagMatch.ANY;
+      }
+    }
+
+    /** Numaflow's partition count: absent or below 1 means 1. */
+    private int partitionCount(Object node, String path) {
+      Long count = whole(node, path);
+      if (count == null || count < 1) {
+        return 1;
+      }
+      if (count > MAX_PARTITIONS) {
+        problem(IN_OBJECT, path, count.toString(), "be at most " + MAX_PARTITIONS);
+        return 1;
+      }
+      return count.intValue();
+    }
+
+    private String bufferName(String namespace, String pipeline, String vertex, int partition, String path) {
+      try {
+        return BufferNames.buffer(namespace, pipeline, vertex, partition);
+      } catch (IllegalArgumentException e) {
+        // The parts' characters were checked already: only the length can be wrong here.
+        int length = namespace.length() + pipeline.length() + vertex.length() + Integer.toString(partition).length()
+            + 3;
+        problem(IN_OBJECT, path, vertex, "leave the buffer name <namespace>-<pipeline>-<vertex>-<partition> at most "
+            + BufferNames.MAX_LENGTH + " characters long, not " + length);
+        return null;
+      }
+    }
+
+    private String validName(String value, String source, String path) {
+      if (value.length() > BufferNames.MAX_LENGTH) {
+        problem(source, path, value, "be at most " + BufferNames.MAX_LENGTH + " characters long, not " + value.length());
+        return null;
+      }
+      try {
+        BufferNames.requireValid(value);
+        return value;
+      } catch (IllegalArgumentException e) {
+        problem(source, path, value, "be usable in a buffer name: printable ASCII without spaces or . * > / \\ { }");
+        return null;
+      }
+    }
+
+    /** A string, or null when absent, JSON null or empty ({@code ""} is Go's unset string). */
+    private String text(Object node, String path) {
+      if (node == null) {
+        return null;
+      }
+      if (node instanceof String s) {
+        return s.isEmpty() ? null : s;
+      }
+      problem(IN_OBJECT, path, display(node), "be a string");
+      return null;
+    }
+
+    /** A whole number (JSON number or digits in a string), or null when absent or wrong. */
+    private Long whole(Object node, String path) {
+      if (node == null) {
+        return null;
+      }
+      if (node instanceof Integer || node instanceof Long) {
+        return ((Number) node).longValue();
+      }
+      if (node instanceof String s && WHOLE.matcher(s.trim()).matches()) {
+        return Long.parseLong(s.trim().startsWith("+") ? s.trim().substring(1) : s.trim());
+      }
+      problem(IN_OBJECT, path, display(node), "be a whole number");
+      return null;
+    }
+
+    private Map<?, ?> mapping(Object node, String path) {
+      if (node == null || node instanceof Map<?, ?>) {
+        return (Map<?, ?>) node;
+      }
+      problem(IN_OBJECT, path, display(node), "be an object");
+      return null;
+    }
+
+    private List<?> sequence(Object node, String path) {
+      if (node == null || node instanceof List<?>) {
+        return (List<?>) node;
+      }
+      problem(IN_OBJECT, path, display(node), "be a list");
+      return null;
+    }
+
+    private void problem(String source, String path, String value, String rule) {
+      problems.add(new Problem(source, path, value == null ? null : shorten(value), rule));
+    }
+
+    /** Whether a value counts as not given: JSON null, or Go's empty string. */
+    private static boolean absent(Object node) {
+      return node == null || "".equals(node);
+    }
+
+    private static Map<?, ?> orEmpty(Map<?, ?> map) {
+      return map == null ? Map.of() : map;
+    }
+
+    private static String nonEmpty(String value) {
+      return value == null || value.isBlank() ? null : value;
+    }
+
+    private static String display(Object node) {
+      return String.valueOf(node);
+    }
+
+    private static String firstLine(String message) {
+      if (message == null) {
+        return "unreadable";
+      }
+      int newline = message.indexOf('\n');
+      return shorten(newline < 0 ? message : message.substring(0, newline));
+    }
+
+    /** One line of at most 80 characters: values are shown, never whole documents. */
+    private static String shorten(String value) {
+      String one = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+      return one.length() <= 80 ? one : one.substring(0, 77) + "...";
+    }
+  }
+
+  /** An edge as read, before its buffer names are made (they need the namespace and pipeline). */
+  private record EdgeSpec(String path, String to, int partitions, Set<String> tags, Edge.TagMatch match,
+      WriterOptions writerOptions) {}
+}
