@@ -32,6 +32,7 @@ public final class BufferFullGate {
   private final Condition changed = lock.newCondition();
   private volatile boolean full = true;
   private volatile String lastMeasure = "no usage measured yet";
+  private volatile BufferNotFoundException gone;
   private boolean closed;
 
   /**
@@ -69,15 +70,37 @@ public final class BufferFullGate {
     set(true, why);
   }
 
+  /**
+   * Marks the buffer as not existing (deleted under the writer) until the next successful
+   * measurement: DATA messages then fail at once with {@code notFound}, not retryably, instead of
+   * waiting for room that will never come.
+   *
+   * @param notFound the error to report for each message
+   */
+  public void markGone(BufferNotFoundException notFound) {
+    Objects.requireNonNull(notFound, "notFound");
+    set(true, "the buffer does not exist", notFound);
+  }
+
   private void set(boolean nowFull, String why) {
+    set(nowFull, why, null);
+  }
+
+  private void set(boolean nowFull, String why, BufferNotFoundException notFound) {
     lock.lock();
     try {
       full = nowFull;
       lastMeasure = why;
+      gone = notFound;
       changed.signalAll();
     } finally {
       lock.unlock();
     }
+  }
+
+  /** Whether the buffer was found deleted, and no measurement has found it since. */
+  public boolean isGone() {
+    return gone != null;
   }
 
   /** Whether the buffer counts as full now. */
@@ -106,12 +129,19 @@ public final class BufferFullGate {
     if (!full) {
       return Optional.empty();
     }
+    BufferNotFoundException notFound = gone;
+    if (notFound != null) {
+      return Optional.of(new WriteResult.Failed(notFound, false));
+    }
     if (options.onFull() == OnFull.DISCARD_LATEST) {
       return Optional.of(new WriteResult.Dropped(WriteResult.DropReason.BUFFER_FULL));
     }
     lock.lock();
     try {
       while (full) {
+        if (gone != null) {
+          return Optional.of(new WriteResult.Failed(gone, false));
+        }
         if (closed) {
           return Optional.of(failed("the writer closed while waiting for room in the full buffer"));
         }

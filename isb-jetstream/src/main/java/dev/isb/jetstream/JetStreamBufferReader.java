@@ -1,6 +1,7 @@
 package dev.isb.jetstream;
 
 import dev.isb.BufferNames;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.CallTracker;
 import dev.isb.IsbBackendException;
@@ -13,6 +14,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.UndecodableMessage;
 import io.nats.client.Connection;
+import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.ConsumerInfo;
@@ -48,6 +50,7 @@ final class JetStreamBufferReader implements BufferReader {
   private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
   /** Extra time to wait for the server's end-of-request status after the request's own expiry. */
   private static final Duration STATUS_GRACE = Duration.ofSeconds(2);
+  private static final Duration EXISTENCE_CHECK_INTERVAL = Duration.ofMillis(500);
 
   private final String buffer;
   private final int partition;
@@ -61,6 +64,9 @@ final class JetStreamBufferReader implements BufferReader {
   private final Map<Long, io.nats.client.Message> held = new ConcurrentHashMap<>();
   private final ScheduledFuture<?> keepAliveTask;
   private final Runnable onClose;
+  private final JetStreamManagement jsm;
+  /** When an empty read may next ask whether the consumer still exists (nanoTime); see {@link #requireExists}. */
+  private long nextExistenceCheck;
 
   JetStreamBufferReader(JetStreamIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
     this.buffer = buffer;
@@ -70,6 +76,8 @@ final class JetStreamBufferReader implements BufferReader {
     this.ackTimeout = client.settings().ackTimeout();
     this.onClose = onClose;
     this.calls = new CallTracker("reader for buffer '" + buffer + "'");
+    this.jsm = client.management();
+    this.nextExistenceCheck = System.nanoTime();
     ConsumerInfo consumer = JetStreamErrors.call(buffer, "opening a reader",
         () -> client.management().getConsumerInfo(buffer, buffer));
     this.subscription = JetStreamErrors.call(buffer, "subscribing",
@@ -105,7 +113,11 @@ final class JetStreamBufferReader implements BufferReader {
     calls.enter();
     readLock.lock();
     try {
-      return pull(maxMessages, maxWait);
+      List<ReadMessage> read = pull(maxMessages, maxWait);
+      if (read.isEmpty()) {
+        requireExists();
+      }
+      return read;
     } catch (IllegalStateException closedMeanwhile) {
       if (calls.isClosed()) {
         return List.of();
@@ -114,6 +126,26 @@ final class JetStreamBufferReader implements BufferReader {
     } finally {
       readLock.unlock();
       calls.exit();
+    }
+  }
+
+  /**
+   * A pull on a deleted consumer just comes back empty, so an empty read asks (at most twice a second)
+   * whether the consumer is still there, and reports a deleted buffer instead of reading nothing
+   * forever. Other failures of that question are left to the next read.
+   */
+  private void requireExists() {
+    long now = System.nanoTime();
+    if (now - nextExistenceCheck < 0) {
+      return;
+    }
+    nextExistenceCheck = now + EXISTENCE_CHECK_INTERVAL.toNanos();
+    try {
+      jsm.getConsumerInfo(buffer, buffer);
+    } catch (Exception e) {
+      if (JetStreamErrors.translate(buffer, "consumer info", e) instanceof BufferNotFoundException notFound) {
+        throw notFound;
+      }
     }
   }
 

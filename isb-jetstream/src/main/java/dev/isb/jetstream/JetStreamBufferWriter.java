@@ -1,8 +1,9 @@
 package dev.isb.jetstream;
 
 import dev.isb.BufferFullGate;
-import dev.isb.CallTracker;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferWriter;
+import dev.isb.CallTracker;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbException;
 import dev.isb.Kind;
@@ -90,7 +91,12 @@ final class JetStreamBufferWriter implements BufferWriter {
       long stored = retention == Retention.LIMITS ? 0 : jsm.getStreamInfo(buffer).getStreamState().getMsgCount();
       gate.measured(consumer.getNumPending(), consumer.getNumAckPending(), stored, retention);
     } catch (Exception e) {
-      gate.markFull("usage refresh failed: " + JetStreamErrors.translate(buffer, "consumer info", e).getMessage());
+      IsbException error = JetStreamErrors.translate(buffer, "consumer info", e);
+      if (error instanceof BufferNotFoundException notFound) {
+        gate.markGone(notFound);
+      } else {
+        gate.markFull("usage refresh failed: " + error.getMessage());
+      }
     }
   }
 
@@ -177,6 +183,9 @@ final class JetStreamBufferWriter implements BufferWriter {
         return pub.isDuplicate() ? new WriteResult.Duplicate(offset) : new WriteResult.Written(offset);
       } catch (Exception e) {
         Throwable cause = JetStreamErrors.unwrap(e);
+        if (JetStreamErrors.isNoResponders(cause) && streamGone()) {
+          return new WriteResult.Failed(new BufferNotFoundException(buffer, cause), false);
+        }
         if (!JetStreamErrors.isNoRoom(cause)) {
           IsbException error = JetStreamErrors.translate(buffer, "publishing message " + f.message.id(), e);
           return new WriteResult.Failed(error, error.retryable());
@@ -193,6 +202,26 @@ final class JetStreamBufferWriter implements BufferWriter {
         ack = (CompletableFuture<?>) again;
         acksDue = System.nanoTime() + publishTimeout.toNanos();
       }
+    }
+  }
+
+  /**
+   * After a publish found no responders: whether the stream is gone (then the gate fails further
+   * messages at once) rather than between leaders, which a retry outlasts.
+   */
+  private boolean streamGone() {
+    if (gate.isGone()) {
+      return true;
+    }
+    try {
+      jsm.getStreamInfo(buffer);
+      return false;
+    } catch (Exception e) {
+      if (JetStreamErrors.translate(buffer, "stream info", e) instanceof BufferNotFoundException notFound) {
+        gate.markGone(notFound);
+        return true;
+      }
+      return false;
     }
   }
 

@@ -29,6 +29,15 @@ final class JetStreamErrors {
             || api.getErrorCode() == 404);
   }
 
+  /**
+   * Whether a publish found no stream listening on the subject: jnats reports the server's 503 status
+   * as an IOException. The stream was deleted, or a clustered stream has no leader for a moment.
+   */
+  static boolean isNoResponders(Throwable e) {
+    Throwable t = unwrap(e);
+    return t instanceof IOException && t.getMessage() != null && t.getMessage().contains("503");
+  }
+
   static boolean isNoRoom(Throwable e) {
     return e instanceof JetStreamApiException api
         && (api.getApiErrorCode() == MAX_MESSAGES_EXCEEDED || api.getApiErrorCode() == MAX_BYTES_EXCEEDED);

@@ -3,6 +3,7 @@ package dev.isb.redis;
 import dev.isb.BufferFullGate;
 import dev.isb.BufferInfo;
 import dev.isb.BufferNames;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferWriter;
 import dev.isb.CallTracker;
 import dev.isb.IsbBackendException;
@@ -149,13 +150,22 @@ final class RedisBufferWriter implements BufferWriter {
         }
         return;
       }
+      if (reply.size() == 1 && "N".equals(RedisKeys.string(reply.get(0)))) {
+        var notFound = new BufferNotFoundException(buffer, null);
+        gate.markGone(notFound);
+        for (int i : todo) {
+          results[i] = new WriteResult.Failed(notFound, false);
+        }
+        return;
+      }
       Optional<IsbException> notReplicated = awaitReplicas();
       var noRoom = new ArrayList<Integer>();
       for (int k = 0; k < todo.size(); k++) {
         int i = todo.get(k);
         String outcome = RedisKeys.string(reply.get(2 * k));
         var offset = new RedisOffset(buffer, partition, RedisKeys.string(reply.get(2 * k + 1)));
-        if (notReplicated.isPresent() && "W".equals(outcome)) {
+        // A duplicate is an acknowledgement too: not before the replicas have the first copy.
+        if (notReplicated.isPresent() && ("W".equals(outcome) || "D".equals(outcome))) {
           results[i] = new WriteResult.Failed(notReplicated.get(), true);
           continue;
         }
@@ -202,7 +212,8 @@ final class RedisBufferWriter implements BufferWriter {
   private byte[][] scriptKeys() {
     long window = settings.stream().duplicates().toMillis();
     long start = System.currentTimeMillis() / window * window;
-    return new byte[][] {keys.stream(), keys.dedupBucket(start), keys.dedupBucket(start - window), keys.dedupIndex()};
+    return new byte[][] {keys.stream(), keys.dedupBucket(start), keys.dedupBucket(start - window), keys.dedupIndex(),
+        keys.config()};
   }
 
   private byte[][] scriptArgs(List<Message> messages, List<Integer> indexes) {

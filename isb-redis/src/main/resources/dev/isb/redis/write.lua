@@ -1,9 +1,14 @@
 -- Writes a batch into one buffer, exactly once per message id inside the duplicates window.
--- KEYS[1] the stream; KEYS[2] the current de-dup bucket; KEYS[3] the previous one; KEYS[4] the bucket index.
+-- KEYS[1] the stream; KEYS[2] the current de-dup bucket; KEYS[3] the previous one; KEYS[4] the bucket index;
+-- KEYS[5] the buffer's settings hash, whose absence means the buffer was deleted (or never created).
 -- ARGV[1] how many messages; ARGV[2] de-dup bucket ttl (ms); ARGV[3] '1' under Limits retention (trim the
 -- oldest), '0' otherwise (refuse when full); ARGV[4] maxMsgs (-1: none); ARGV[5] MINID for maxAge ('' none);
 -- then per message: kind ('0' DATA, '1' WMB), de-dup key, header bytes, payload bytes.
--- Returns per message: 'W' and the new entry id, 'D' and the first copy's id, or 'F' (no room) and ''.
+-- Returns per message: 'W' and the new entry id, 'D' and the first copy's id, or 'F' (no room) and '';
+-- or only 'N' when the buffer does not exist (XADD would silently create a stream no group reads).
+if redis.call('EXISTS', KEYS[5]) == 0 then
+  return {'N'}
+end
 local n = tonumber(ARGV[1])
 local limits = ARGV[3] == '1'
 local maxMsgs = tonumber(ARGV[4])
@@ -60,6 +65,10 @@ if #remember > 0 then
   end
   redis.call('PEXPIRE', KEYS[2], ARGV[2])
   redis.call('SADD', KEYS[4], KEYS[2])
+  redis.call('PEXPIRE', KEYS[4], ARGV[2])
+elseif next(seen) then
+  -- Duplicates and no new DATA entry: still write something, so that the caller's WAIT (which waits
+  -- for this connection's last write) also covers first copies that another connection wrote.
   redis.call('PEXPIRE', KEYS[4], ARGV[2])
 end
 if ARGV[5] ~= '' then

@@ -1227,6 +1227,28 @@ public abstract class IsbConformanceKit {
           .hasMessageContaining(b);
     }
 
+    @Test
+    @DisplayName("a buffer deleted under a running writer and reader: their next calls fail promptly with "
+        + "BufferNotFoundException naming it, and nothing recreates it")
+    void deletedUnderRunningWriterAndReader() {
+      String b = createBuffer();
+      try (BufferWriter w = writer(b); BufferReader r = reader(b)) {
+        writeOne(w, msg("before"));
+        r.ack(readExactly(r, 1).stream().map(ReadMessage::offset).toList());
+        client.admin().deleteBuffers(List.of(b));
+
+        long start = System.nanoTime();
+        assertThat(w.write(msg("after"))).isInstanceOfSatisfying(Failed.class, f ->
+            assertThat(f.cause()).isInstanceOf(BufferNotFoundException.class).hasMessageContaining(b));
+        assertThatThrownBy(() -> r.read(10, QUIET)).isInstanceOf(BufferNotFoundException.class)
+            .hasMessageContaining(b);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("time to report the deleted buffer")
+            .isLessThan(PATIENCE.dividedBy(2));
+        assertThat(client.admin().validate(List.of(b), List.of(), BucketLayout.OFFSET_TIMELINE).isValid())
+            .as("the deleted buffer stays deleted").isFalse();
+      }
+    }
+
     @ParameterizedTest(name = "[{index}] \"{0}\"")
     @MethodSource("dev.isb.testkit.IsbConformanceKit#invalidBufferNames")
     @DisplayName("an invalid buffer name is refused with IllegalArgumentException naming it")

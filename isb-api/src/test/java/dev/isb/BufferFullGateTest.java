@@ -1,0 +1,61 @@
+package dev.isb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("BufferFullGate")
+class BufferFullGateTest {
+
+  private static final String BUFFER = "ns-pl-v-0";
+
+  private static BufferFullGate gate(OnFull onFull) {
+    return new BufferFullGate(BUFFER, WriterOptions.builder().maxLength(10).onFull(onFull)
+        .fullWaitTimeout(Duration.ofMinutes(1)).build());
+  }
+
+  @Test
+  @DisplayName("a buffer found deleted fails DATA messages at once and not retryably, under either onFull")
+  void goneFailsAtOnce() {
+    for (OnFull onFull : OnFull.values()) {
+      BufferFullGate gate = gate(onFull);
+      gate.measured(0, 0, 0, Retention.LIMITS);
+      gate.markGone(new BufferNotFoundException(BUFFER, null));
+
+      long start = System.nanoTime();
+      WriteResult result = gate.awaitRoom(gate.batchDeadline()).orElseThrow();
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).as(onFull.name()).isLessThan(Duration.ofSeconds(5));
+      assertThat(result).isInstanceOfSatisfying(WriteResult.Failed.class, f -> {
+        assertThat(f.retryable()).isFalse();
+        assertThat(f.cause()).isInstanceOf(BufferNotFoundException.class).hasMessageContaining(BUFFER);
+      });
+      assertThat(gate.isGone()).isTrue();
+      assertThat(gate.isFull()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("a later successful measurement (the buffer was created again) lets messages through again")
+  void measurementClearsGone() {
+    BufferFullGate gate = gate(OnFull.RETRY_UNTIL_SUCCESS);
+    gate.markGone(new BufferNotFoundException(BUFFER, null));
+    gate.measured(1, 0, 1, Retention.LIMITS);
+
+    assertThat(gate.isGone()).isFalse();
+    assertThat(gate.awaitRoom(gate.batchDeadline())).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a measurement that fails for another reason after a deletion counts the buffer as full: its state is unknown")
+  void markFullKeepsWaiting() {
+    BufferFullGate gate = gate(OnFull.DISCARD_LATEST);
+    gate.markGone(new BufferNotFoundException(BUFFER, null));
+    gate.markFull("usage refresh failed: connection lost");
+
+    assertThat(gate.isGone()).isFalse();
+    assertThat(gate.awaitRoom(gate.batchDeadline())).containsInstanceOf(WriteResult.Dropped.class);
+  }
+}
