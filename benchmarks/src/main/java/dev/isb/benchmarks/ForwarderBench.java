@@ -1,0 +1,619 @@
+package dev.isb.benchmarks;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferInfo;
+import dev.isb.BufferReader;
+import dev.isb.BufferWriter;
+import dev.isb.Header;
+import dev.isb.IsbClient;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.Offset;
+import dev.isb.PartitionRouter;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import dev.isb.Retention;
+import dev.isb.Storage;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import dev.isb.testkit.InMemoryIsb;
+import dev.isb.testkit.LocalIsbService;
+import dev.isb.vertex.Edge;
+import dev.isb.vertex.Forwarder;
+import dev.isb.vertex.MapFunction;
+import dev.isb.vertex.Output;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * What the {@link Forwarder} costs over a hand-written loop, and what its meters cost: N pre-written
+ * keyed messages forwarded from one input buffer to a 2-partition buffer set by a 1-to-1 map (a copy
+ * of the payload), by three contenders in turn:
+ *
+ * <ol>
+ *   <li>{@code loop}: the raw API by hand: {@code reader.read()}, outputs with Numaflow's ids
+ *       ({@code new MessageId(vertex, offset.toString(), 0)}), {@link PartitionRouter}, one
+ *       {@code write} per partition, {@code reader.ack(offsets)};
+ *   <li>{@code forwarder, no meters}: a {@link Forwarder} whose registry denies every meter, so that
+ *       each meter it records to is a no-op;
+ *   <li>{@code forwarder, meters}: the same with a plain {@link SimpleMeterRegistry}.
+ * </ol>
+ *
+ * <pre>{@code
+ * ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.mainClass=dev.isb.benchmarks.ForwarderBench \
+ *     -Dexec.args="--backend jetstream"
+ * }</pre>
+ *
+ * <p>Each round runs on fresh buffers, created, pre-filled and deleted outside the clock; the clock
+ * runs from starting the work's thread until the last input is acked. After each round the buffers
+ * must show every input acked and exactly N outputs, split between the partitions as the keys say,
+ * or the run fails. The rounds alternate (loop, no meters, meters, loop, …) after warm-up; the
+ * summary gives medians, min and max, and the medians of the per-round ratios. Run with
+ * {@code --help} for the options.
+ */
+public final class ForwarderBench {
+
+  /** The vertex whose work is measured: its name is in every output's id and the consumer name. */
+  static final String VERTEX = "fwd";
+  private static final int PARTITIONS = 2;
+  private static final int DISTINCT_KEYS = 128;
+  private static final int PREFILL_BATCH = 500;
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
+  static final String USAGE = """
+      usage: ForwarderBench [--backend memory|jetstream|redis] [--messages N] [--payload 256]
+                            [--rounds 5] [--warmups 1]
+        --backend    memory (default: InMemoryIsb, no network, where the forwarder's own cost shows most),
+                     jetstream or redis (a local server on a random port, LocalIsbService)
+        --messages   messages per round (default 200000 in memory, 100000 on a server)
+        --payload    payload size in bytes (default 256)
+        --rounds     measured rounds per contender, the contenders alternating (default 5)
+        --warmups    unmeasured rounds per contender before them (default 1; --warmup is the same)""";
+
+  /** The three contenders, in the order each round runs them. */
+  enum Side {
+    LOOP("loop"),
+    NO_METERS("forwarder, no meters"),
+    METERS("forwarder, meters");
+
+    final String label;
+
+    Side(String label) {
+      this.label = label;
+    }
+  }
+
+  /**
+   * The command line.
+   *
+   * @param backend {@code memory}, {@code jetstream} or {@code redis}
+   */
+  record Options(String backend, int messages, int payload, int rounds, int warmups) {
+
+    static Options parse(String[] args) {
+      String backend = "memory";
+      Integer messages = null;
+      int payload = 256;
+      int rounds = 5;
+      int warmups = 1;
+      for (int i = 0; i < args.length; i++) {
+        String flag = args[i];
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
+        }
+        String value = args[++i];
+        switch (flag) {
+          case "--backend" -> backend = backend(value);
+          case "--messages" -> messages = atLeast("messages", value, 1);
+          case "--payload" -> payload = atLeast("payload", value, 0);
+          case "--rounds" -> rounds = atLeast("rounds", value, 1);
+          case "--warmups", "--warmup" -> warmups = atLeast("warmups", value, 0);
+          default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
+        }
+      }
+      int n = messages != null ? messages : backend.equals("memory") ? 200_000 : 100_000;
+      return new Options(backend, n, payload, rounds, warmups);
+    }
+
+    private static String backend(String value) {
+      String name = value.trim().toLowerCase(Locale.ROOT);
+      if (!List.of("memory", BenchOptions.JETSTREAM, BenchOptions.REDIS).contains(name)) {
+        throw new IllegalArgumentException("backend must be memory, jetstream or redis; was '" + value + "'");
+      }
+      return name;
+    }
+
+    private static int atLeast(String name, String value, int min) {
+      int n;
+      try {
+        n = Integer.parseInt(value.replace("_", ""));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'", e);
+      }
+      if (n < min) {
+        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + n);
+      }
+      return n;
+    }
+  }
+
+  /** One contender's round: rate, and JVM-wide CPU and allocation per message. */
+  record Result(double rate, double cpuMicros, double allocatedBytes) {}
+
+  private ForwarderBench() {}
+
+  /**
+   * Runs the benchmark.
+   *
+   * @param args see {@code --help}
+   * @throws IllegalArgumentException if an option is wrong
+   * @throws IllegalStateException if a round did not forward every message exactly once
+   */
+  public static void main(String[] args) throws Exception {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
+    Options options = Options.parse(args);
+    System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
+        + " -Dexec.mainClass=dev.isb.benchmarks.ForwarderBench"
+        + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
+    machine().forEach(line -> System.out.println("machine: " + line));
+    System.out.println("load average at start: " + loadAverage());
+    var summary = new Table();
+    try (Target target = Target.open(options)) {
+      System.out.println("backend: " + target.description);
+      System.out.println("buffers: fresh per round, 1 input -> 2 output partitions, "
+          + (target.name.equals(BenchOptions.JETSTREAM) ? target.config.stream().storage() + " storage, replicas "
+              + target.config.stream().replicas() + ", " : "") + target.config.stream().retention()
+          + " retention, maxMsgs " + target.config.stream().maxMsgs() + ", duplicates "
+          + target.config.stream().duplicates().toSeconds() + "s; writers maxLength " + target.writerOptions.maxLength()
+          + "; reader batches of " + ReaderOptions.defaults().batchSize());
+      System.out.println("work: " + options.messages() + " messages per round, " + options.payload() + " B payload, "
+          + DISTINCT_KEYS + " distinct keys, map = copy of the payload; " + options.warmups() + " warm-up and "
+          + options.rounds() + " measured rounds per contender, alternating");
+      System.out.println("per round: JVM CPU = process CPU time of the whole JVM (all threads, GC and JIT included)"
+          + " per message; allocated = bytes allocated by all JVM threads per message");
+      System.out.println();
+      run(target, options, summary);
+    } catch (BenchFailure e) {
+      throw new IllegalStateException("BENCHMARK FAILED, no figure of this run may be reported: " + e.getMessage(), e);
+    }
+    System.out.println();
+    System.out.print(summary.table(options));
+    System.out.println("load average at end: " + loadAverage());
+  }
+
+  private static void run(Target target, Options options, Table summary) {
+    List<Message> messages = messages(options.messages(), options.payload());
+    long toPartition0 = messages.stream().filter(m -> PartitionRouter.of(PARTITIONS).route(m) == 0).count();
+    int serial = 0;
+    for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
+      for (Side side : Side.values()) {
+        Result result = round(target, side, messages, toPartition0, serial++);
+        System.out.printf(Locale.ROOT, "%-9s %6s  %-8s %-21s %,10.0f msg/s  (JVM CPU %.2f us/msg, allocated %,.0f B/msg)%n",
+            target.name, options.payload() + " B", round <= 0 ? "warm-up" : "round " + round, side.label,
+            result.rate(), result.cpuMicros(), result.allocatedBytes());
+        if (round > 0) {
+          summary.add(side, result);
+        }
+      }
+    }
+  }
+
+  /** One contender on fresh buffers: create, pre-fill, forward (timed), check, delete. */
+  private static Result round(Target target, Side side, List<Message> messages, long toPartition0, int serial) {
+    String input = "fwd-" + serial + "-in";
+    List<String> outputs = List.of("fwd-" + serial + "-out-0", "fwd-" + serial + "-out-1");
+    List<String> all = List.of(input, outputs.get(0), outputs.get(1));
+    target.control.admin().createBuffers(all, target.config);
+    try {
+      prefill(target, input, messages);
+      System.gc();
+      var watch = new AckWatch(messages.size());
+      Duration deadline = Duration.ofSeconds(60).plusNanos(messages.size() * 100_000L);
+      Measured measured = side == Side.LOOP
+          ? loop(target, watch, input, outputs, deadline)
+          : forwarder(target, watch, input, outputs, side == Side.METERS, messages.size(), deadline);
+      check(target, input, outputs, messages.size(), toPartition0);
+      int n = messages.size();
+      return new Result(n / (measured.nanos / 1e9), measured.cpuNanos / 1e3 / n, (double) measured.allocatedBytes / n);
+    } finally {
+      target.control.admin().deleteBuffers(all);
+    }
+  }
+
+  private record Measured(long nanos, long cpuNanos, long allocatedBytes) {}
+
+  /** CPU time of the process and bytes allocated per live thread, at one moment. */
+  private record Usage(long cpuNanos, Map<Long, Long> allocated) {
+
+    static Usage now() {
+      long[] ids = THREADS.getAllThreadIds();
+      long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+      var allocated = new HashMap<Long, Long>(ids.length * 2);
+      for (int i = 0; i < ids.length; i++) {
+        if (bytes[i] >= 0) {
+          allocated.put(ids[i], bytes[i]);
+        }
+      }
+      return new Usage(OS.getProcessCpuTime(), allocated);
+    }
+
+    /** Bytes allocated since {@code before} by the threads alive now (a thread started since counts from 0). */
+    long allocatedSince(Usage before) {
+      long sum = 0;
+      for (var e : allocated.entrySet()) {
+        sum += e.getValue() - before.allocated.getOrDefault(e.getKey(), 0L);
+      }
+      return sum;
+    }
+  }
+
+  private static Measured measured(long start, long end, Usage before, Usage after) {
+    return new Measured(end - start, after.cpuNanos - before.cpuNanos, after.allocatedSince(before));
+  }
+
+  /**
+   * The baseline: what a vertex written against the raw API does per batch, on a thread of its own as
+   * the forwarder's loop is, with the same reader and writer options as the forwarder's.
+   */
+  private static Measured loop(Target target, AckWatch watch, String input, List<String> outputs, Duration deadline) {
+    PartitionRouter router = PartitionRouter.of(PARTITIONS);
+    ReaderOptions readerOptions = ReaderOptions.defaults().toBuilder().consumerName(VERTEX + "-0").build();
+    var failure = new AtomicReference<Throwable>();
+    try (BufferReader reader = watch.watch(target.work.reader(input, readerOptions));
+         BufferWriter out0 = target.work.writer(outputs.get(0), target.writerOptions);
+         BufferWriter out1 = target.work.writer(outputs.get(1), target.writerOptions)) {
+      List<BufferWriter> writers = List.of(out0, out1);
+      var running = new AtomicBoolean(true);
+      Thread thread = new Thread(() -> {
+        while (running.get()) {
+          forwardBatch(reader, reader.read(), router, writers);
+        }
+      }, "loop-" + input);
+      thread.setUncaughtExceptionHandler((t, e) -> failure.set(e));
+      Measured measured;
+      Usage before = Usage.now();
+      long start = System.nanoTime();
+      thread.start();
+      try {
+        long end = watch.awaitAllAcked(deadline, failure::get);
+        measured = measured(start, end, before, Usage.now());
+      } finally {
+        running.set(false);
+        join(thread);
+      }
+      if (failure.get() != null) {
+        throw new BenchFailure("the loop failed: " + failure.get(), failure.get());
+      }
+      return measured;
+    }
+  }
+
+  private static void forwardBatch(BufferReader reader, List<ReadMessage> batch, PartitionRouter router,
+      List<BufferWriter> writers) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<List<Message>> byPartition = new ArrayList<>(PARTITIONS);
+    for (int p = 0; p < PARTITIONS; p++) {
+      byPartition.add(new ArrayList<>(batch.size()));
+    }
+    List<Offset> offsets = new ArrayList<>(batch.size());
+    for (ReadMessage read : batch) {
+      Header in = read.message().header();
+      byte[] value = map(read.message().payload());
+      Message out = new Message(Header.builder(new MessageId(VERTEX, read.offset().toString(), 0))
+          .eventTime(in.eventTime()).keys(in.keys()).headers(in.headers()).build(), value);
+      byPartition.get(router.route(out)).add(out);
+      offsets.add(read.offset());
+    }
+    for (int p = 0; p < PARTITIONS; p++) {
+      List<Message> batchOut = byPartition.get(p);
+      if (!batchOut.isEmpty()) {
+        List<WriteResult> results = writers.get(p).write(batchOut);
+        for (WriteResult result : results) {
+          if (!(result instanceof WriteResult.Written)) {
+            throw new BenchFailure("the loop's write to " + writers.get(p).buffer() + " came back " + result);
+          }
+        }
+      }
+    }
+    reader.ack(offsets);
+  }
+
+  /** The vertex function of every contender: a copy of the payload. */
+  private static byte[] map(byte[] payload) {
+    return Arrays.copyOf(payload, payload.length);
+  }
+
+  private static Measured forwarder(Target target, AckWatch watch, String input, List<String> outputs,
+      boolean meters, int expected, Duration deadline) {
+    var registry = new SimpleMeterRegistry();
+    if (!meters) {
+      registry.config().meterFilter(MeterFilter.deny());
+    }
+    try {
+      Measured measured;
+      Forwarder forwarder = Forwarder.builder(watch.client(target.work), VERTEX)
+          .from(input)
+          .map(MapFunction.of(in -> new Output(in.keys(), map(in.value()), Set.of())))
+          .to(Edge.to("out", outputs).withWriterOptions(target.writerOptions))
+          .meterRegistry(registry)
+          .build();
+      try {
+        Usage before = Usage.now();
+        long start = System.nanoTime();
+        forwarder.start();
+        long end = watch.awaitAllAcked(deadline, () -> forwarder.failure().orElse(null));
+        measured = measured(start, end, before, Usage.now());
+      } finally {
+        forwarder.close();
+      }
+      if (forwarder.failure().isPresent()) {
+        throw new BenchFailure("the forwarder failed: " + forwarder.failure().get(), forwarder.failure().get());
+      }
+      checkMeters(registry, meters, expected);
+      return measured;
+    } finally {
+      registry.close();
+    }
+  }
+
+  /** With meters, they must have counted the round; without, none may exist. */
+  private static void checkMeters(MeterRegistry registry, boolean meters, int expected) {
+    if (!meters) {
+      if (!registry.getMeters().isEmpty()) {
+        throw new BenchFailure("the deny-all registry holds " + registry.getMeters().size() + " meters");
+      }
+      return;
+    }
+    double acks = registry.find("forwarder.ack").counters().stream().mapToDouble(Counter::count).sum();
+    double written = registry.find("forwarder.write").counters().stream().mapToDouble(Counter::count).sum();
+    if (acks != expected || written != expected) {
+      throw new BenchFailure("the forwarder's meters counted " + acks + " acks and " + written + " writes, expected "
+          + expected + " of each");
+    }
+  }
+
+  /** Every input acked, and exactly the expected outputs on each partition. */
+  private static void check(Target target, String input, List<String> outputs, int expected, long toPartition0) {
+    BufferInfo in = target.control.admin().bufferInfo(input);
+    if (in.pendingCount() != 0 || in.ackPendingCount() != 0) {
+      throw new BenchFailure("input " + input + " still has " + in.pendingCount() + " pending and "
+          + in.ackPendingCount() + " ack-pending messages after the round");
+    }
+    long out0 = target.control.admin().bufferInfo(outputs.get(0)).pendingCount();
+    long out1 = target.control.admin().bufferInfo(outputs.get(1)).pendingCount();
+    if (out0 + out1 != expected || out0 != toPartition0) {
+      throw new BenchFailure("the outputs hold " + out0 + " + " + out1 + " = " + (out0 + out1) + " messages, expected "
+          + toPartition0 + " + " + (expected - toPartition0) + " = " + expected);
+    }
+  }
+
+  private static void prefill(Target target, String input, List<Message> messages) {
+    try (BufferWriter writer = target.control.writer(input, target.writerOptions)) {
+      for (int from = 0; from < messages.size(); from += PREFILL_BATCH) {
+        for (WriteResult result : writer.write(messages.subList(from, Math.min(messages.size(), from + PREFILL_BATCH)))) {
+          if (!(result instanceof WriteResult.Written)) {
+            throw new BenchFailure("pre-filling " + input + ": a write came back " + result);
+          }
+        }
+      }
+    }
+    long pending = target.control.admin().bufferInfo(input).pendingCount();
+    if (pending != messages.size()) {
+      throw new BenchFailure("input " + input + " holds " + pending + " messages after pre-filling, expected "
+          + messages.size());
+    }
+  }
+
+  private static void join(Thread thread) {
+    try {
+      thread.join(Duration.ofSeconds(30).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BenchFailure("interrupted while stopping " + thread.getName(), e);
+    }
+    if (thread.isAlive()) {
+      throw new BenchFailure(thread.getName() + " did not stop within 30 s");
+    }
+  }
+
+  /** The inputs: ids {@code src-<i>-0}, one of {@value #DISTINCT_KEYS} keys each, the same random payload. */
+  private static List<Message> messages(int count, int payloadSize) {
+    byte[] payload = new byte[payloadSize];
+    new Random(42).nextBytes(payload);
+    var out = new ArrayList<Message>(count);
+    for (int i = 0; i < count; i++) {
+      out.add(new Message(Header.builder(new MessageId("src", Integer.toString(i), 0))
+          .keys("key-" + i % DISTINCT_KEYS).build(), payload));
+    }
+    return List.copyOf(out);
+  }
+
+  /** The ISB under measurement: a control client (setup and checks) and a work client (the contenders). */
+  private static final class Target implements AutoCloseable {
+    final String name;
+    final String description;
+    final BufferConfig config;
+    final WriterOptions writerOptions;
+    final IsbClient control;
+    final IsbClient work;
+    private final AutoCloseable service;
+
+    private Target(String name, String description, BufferConfig config, WriterOptions writerOptions,
+        IsbClient control, IsbClient work, AutoCloseable service) {
+      this.name = name;
+      this.description = description;
+      this.config = config;
+      this.writerOptions = writerOptions;
+      this.control = control;
+      this.work = work;
+      this.service = service;
+    }
+
+    static Target open(Options options) {
+      int n = options.messages();
+      BufferConfig config = BufferConfig.defaults().toBuilder()
+          .stream(BufferConfig.Stream.defaults().toBuilder()
+              .retention(Retention.LIMITS).maxMsgs(Math.max(100_000, 2L * n)).replicas(1)
+              .duplicates(Duration.ofSeconds(60)).storage(Storage.MEMORY).build())
+          .build();
+      // maxLength above a round, so that the buffer-full rule measures usage but never stops a round;
+      // fullWaitTimeout 1 s, as the forwarder sets it on its writers.
+      WriterOptions writerOptions = WriterOptions.builder().maxLength(4L * n)
+          .fullWaitTimeout(Duration.ofSeconds(1)).build();
+      if (options.backend().equals("memory")) {
+        InMemoryIsb isb = InMemoryIsb.create();
+        return new Target("memory", "InMemoryIsb (no network; the contenders use a client of their own, "
+            + "InMemoryIsb.connect())", config, writerOptions, isb, isb.connect(), isb);
+      }
+      LocalIsbService service = LocalIsbService.start(options.backend());
+      IsbClient control = null;
+      try {
+        control = IsbClient.open(service.options());
+        IsbClient work = IsbClient.open(service.options());
+        return new Target(options.backend(), service + " (the contenders use a connection of their own)", config,
+            writerOptions, control, work, service);
+      } catch (RuntimeException e) {
+        if (control != null) {
+          control.close();
+        }
+        service.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      work.close();
+      control.close();
+      try {
+        service.close();
+      } catch (Exception e) {
+        System.err.println("closing " + service + " failed: " + e);
+      }
+    }
+  }
+
+  /** The measured rounds of each contender, and the table printed at the end. */
+  private static final class Table {
+    private final Map<Side, List<Result>> rounds = new EnumMap<>(Side.class);
+
+    void add(Side side, Result result) {
+      rounds.computeIfAbsent(side, s -> new ArrayList<>()).add(result);
+    }
+
+    String table(Options options) {
+      var out = new StringBuilder();
+      out.append(String.format(Locale.ROOT, "%s, %d messages of %d B, medians of %d rounds:%n", options.backend(),
+          options.messages(), options.payload(), options.rounds()));
+      String format = "%-3s %-21s | %-36s | %-14s | %s%n";
+      out.append(String.format(Locale.ROOT, format, "", "contender", "msg/s median (min..max)", "JVM CPU us/msg",
+          "allocated B/msg"));
+      out.append("-".repeat(100)).append('\n');
+      char letter = 'a';
+      for (Side side : Side.values()) {
+        List<Result> r = rounds.getOrDefault(side, List.of());
+        out.append(String.format(Locale.ROOT, format, "(" + letter++ + ")", side.label,
+            spread(r.stream().map(Result::rate).toList()),
+            String.format(Locale.ROOT, "%.2f", Summary.median(r.stream().map(Result::cpuMicros).toList())),
+            String.format(Locale.ROOT, "%,.0f", Summary.median(r.stream().map(Result::allocatedBytes).toList()))));
+      }
+      out.append('\n');
+      String ratios = "%-38s | %-16s | %-16s | %s%n";
+      out.append(String.format(Locale.ROOT, ratios, "ratio of rates", "median of pairs", "ratio of medians",
+          "per-round pairs (min..max)"));
+      out.append("-".repeat(100)).append('\n');
+      out.append(ratio(ratios, "b/a forwarder, no meters / loop", Side.NO_METERS, Side.LOOP));
+      out.append(ratio(ratios, "c/b meters / no meters (meters' cost)", Side.METERS, Side.NO_METERS));
+      out.append(ratio(ratios, "c/a forwarder, meters / loop", Side.METERS, Side.LOOP));
+      out.append("median of pairs = median over rounds i of rate_i(x) / rate_i(y), rounds i of both run back to back\n");
+      return out.toString();
+    }
+
+    private String ratio(String format, String label, Side x, Side y) {
+      List<Double> xs = rounds.getOrDefault(x, List.of()).stream().map(Result::rate).toList();
+      List<Double> ys = rounds.getOrDefault(y, List.of()).stream().map(Result::rate).toList();
+      var pairs = new ArrayList<Double>();
+      for (int i = 0; i < Math.min(xs.size(), ys.size()); i++) {
+        pairs.add(xs.get(i) / ys.get(i));
+      }
+      return String.format(Locale.ROOT, format, label,
+          String.format(Locale.ROOT, "%.3f", Summary.median(pairs)),
+          String.format(Locale.ROOT, "%.3f", Summary.median(xs) / Summary.median(ys)),
+          String.format(Locale.ROOT, "%.3f..%.3f", pairs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+              pairs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+    }
+
+    private static String spread(List<Double> values) {
+      return String.format(Locale.ROOT, "%,9.0f (%,.0f..%,.0f)", Summary.median(values),
+          values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+          values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+    }
+  }
+
+  private static List<String> machine() {
+    var runtime = ManagementFactory.getRuntimeMXBean();
+    String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
+    return List.of(
+        Runtime.getRuntime().availableProcessors() + " cores available to the JVM, CPU " + cpuModel() + ", "
+            + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
+        "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
+            + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC " + gcs + ", flags " + runtime.getInputArguments(),
+        "micrometer " + version(MeterRegistry.class) + ", jnats " + io.nats.client.Nats.CLIENT_VERSION + ", lettuce "
+            + RedisBench.lettuceVersion());
+  }
+
+  private static String version(Class<?> type) {
+    String v = type.getPackage().getImplementationVersion();
+    return v == null ? "(version unknown)" : v;
+  }
+
+  /** The 1, 5 and 15 minute load averages: other work on the machine shows here. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines.filter(l -> l.startsWith("model name")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+}
