@@ -71,6 +71,16 @@ final class PartitionLoop implements Runnable {
             forwarder.vertex(), buffer(), e.getMessage());
         forwarder.pause(READ_ERROR_BACKOFF);
         continue;
+      } catch (RuntimeException e) {
+        if (!forwarder.running()) {
+          return;
+        }
+        // A backend error that escaped translation is a bug, but stopping the partition would stall it.
+        meters.readErrors.increment();
+        LOG.log(System.Logger.Level.ERROR, "vertex '" + forwarder.vertex() + "': reading '" + buffer()
+            + "' failed unexpectedly, retrying", e);
+        forwarder.pause(READ_ERROR_BACKOFF);
+        continue;
       }
       meters.readTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       if (!batch.isEmpty()) {
