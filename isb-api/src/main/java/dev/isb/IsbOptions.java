@@ -48,10 +48,22 @@ public record IsbOptions(String backend, String url, Map<String, String> propert
         || n.contains("nkey") || n.contains("creds") || n.endsWith("key");
   }
 
+  /** Redacts the user info of each comma-separated address, with or without a scheme ({@code u:p@h:4222}). */
   private static String redactUserInfo(String url) {
-    int scheme = url.indexOf("://");
-    int at = url.lastIndexOf('@');
-    return scheme >= 0 && at > scheme ? url.substring(0, scheme + 3) + "<redacted>" + url.substring(at) : url;
+    if (url.indexOf('@') < 0) {
+      return url;
+    }
+    var out = new java.util.StringJoiner(",");
+    for (String address : url.split(",", -1)) {
+      int at = address.lastIndexOf('@');
+      int scheme = address.indexOf("://");
+      int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+      while (start < at && address.charAt(start) == ' ') {
+        start++;
+      }
+      out.add(at < 0 ? address : address.substring(0, start) + "<redacted>" + address.substring(at));
+    }
+    return out.toString();
   }
 
   /** Builds {@link IsbOptions}. Not thread-safe. */

@@ -105,6 +105,13 @@ final class JetStreamIsbClient implements IsbClient {
 
   @Override
   public String toString() {
-    return "JetStreamIsbClient{" + connection.getConnectedUrl() + '}';
+    // jnats' connected URL keeps the user info ("nats://user:password@host") of the URL it was given.
+    String url = String.valueOf(connection.getConnectedUrl());
+    int at = url.lastIndexOf('@');
+    int scheme = url.indexOf("://");
+    if (at >= 0) {
+      url = (scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) : "") + url.substring(at + 1);
+    }
+    return "JetStreamIsbClient{" + url + '}';
   }
 }

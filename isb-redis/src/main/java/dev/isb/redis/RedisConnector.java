@@ -153,7 +153,17 @@ final class RedisConnector implements AutoCloseable {
     try {
       return RedisURI.create(uri);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("url was '" + address + "' but it is not a Redis address: " + e.getMessage(), e);
+      // The parser's message quotes the address: its user info (a password) is cut from both, and the
+      // parser's exception is not kept as the cause.
+      int at = uri.lastIndexOf('@');
+      String userInfo = at < 0 ? "" : uri.substring(uri.indexOf("://") + 3, at);
+      String why = String.valueOf(e.getMessage());
+      String shown = address;
+      if (!userInfo.isEmpty()) {
+        why = why.replace(userInfo, "<redacted>");
+        shown = shown.replace(userInfo, "<redacted>");
+      }
+      throw new IllegalArgumentException("url was '" + shown + "' but it is not a Redis address: " + why);
     }
   }
 

@@ -364,7 +364,20 @@ public final class NatsServer implements AutoCloseable {
     c.append("http: ").append(quote("127.0.0.1:" + monitorPort)).append('\n');
     c.append("max_payload: ").append(options.maxPayload()).append('\n');
     c.append("jetstream {\n  store_dir: ").append(quote(storeDir.toString())).append("\n}\n");
-    if (options.user() != null) {
+    if (options.restricted() != null) {
+      c.append("authorization {\n  users: [\n");
+      if (options.user() != null) {
+        c.append("    { user: ").append(quote(options.user()));
+        c.append(", password: ").append(quote(options.password())).append(" }\n");
+      }
+      UserPermissions r = options.restricted();
+      c.append("    { user: ").append(quote(r.user()));
+      c.append(", password: ").append(quote(r.password())).append(",\n");
+      c.append("      permissions: {\n");
+      c.append("        publish: { allow: ").append(quoteAll(r.publishAllow())).append(" }\n");
+      c.append("        subscribe: { allow: ").append(quoteAll(r.subscribeAllow())).append(" }\n");
+      c.append("      } }\n  ]\n}\n");
+    } else if (options.user() != null) {
       c.append("authorization {\n  user: ").append(quote(options.user()));
       c.append("\n  password: ").append(quote(options.password())).append("\n}\n");
     } else if (options.token() != null) {
@@ -396,6 +409,58 @@ public final class NatsServer implements AutoCloseable {
     return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
+  private static String quoteAll(List<String> values) {
+    return values.stream()
+        .map(NatsServer::quote)
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+  }
+
+  /**
+   * A user who may publish and subscribe only to the listed subjects ({@code permissions} with
+   * {@code allow} lists in the server's configuration); NATS wildcards ({@code *} for one token,
+   * {@code >} for the rest) are allowed. Immutable.
+   *
+   * @param user the user name, not blank
+   * @param password the password, not blank
+   * @param publishAllow the subjects the user may publish to, at least one
+   * @param subscribeAllow the subjects the user may subscribe to, at least one (replies come on
+   *     {@code _INBOX.>})
+   */
+  record UserPermissions(
+      String user, String password, List<String> publishAllow, List<String> subscribeAllow) {
+
+    UserPermissions {
+      Options.requireText(user, "user");
+      Options.requireText(password, "password");
+      publishAllow = requireSubjects(publishAllow, "publishAllow");
+      subscribeAllow = requireSubjects(subscribeAllow, "subscribeAllow");
+    }
+
+    /** An empty allow list would mean "everything" to nats-server: refused. */
+    private static List<String> requireSubjects(List<String> subjects, String name) {
+      Objects.requireNonNull(subjects, name);
+      if (subjects.isEmpty()) {
+        throw new IllegalArgumentException(
+            name + " must list at least one subject (an empty list allows all), was []");
+      }
+      for (String subject : subjects) {
+        if (subject == null
+            || subject.isBlank()
+            || subject.chars().anyMatch(Character::isWhitespace)) {
+          throw new IllegalArgumentException(
+              name + " must hold subjects without whitespace, was '" + subject + "'");
+        }
+      }
+      return List.copyOf(subjects);
+    }
+
+    @Override
+    public String toString() {
+      return "UserPermissions[" + user + ", publish " + publishAllow + ", subscribe "
+          + subscribeAllow + "]";
+    }
+  }
+
   /** The cluster block of a node: its route port and those of its peers. */
   record Route(String clusterName, int port, List<Integer> peerPorts) {
     Route {
@@ -414,6 +479,7 @@ public final class NatsServer implements AutoCloseable {
       String password,
       String token,
       String nkey,
+      UserPermissions restricted,
       boolean tls,
       boolean mutualTls,
       Duration startTimeout) {
@@ -423,7 +489,8 @@ public final class NatsServer implements AutoCloseable {
 
     static Options defaults() {
       return new Options(
-          null, DEFAULT_MAX_PAYLOAD, null, null, null, null, false, false, Duration.ofSeconds(20));
+          null, DEFAULT_MAX_PAYLOAD, null, null, null, null, null, false, false,
+          Duration.ofSeconds(20));
     }
 
     /** Whether this is the default server that any nats image runs, as Testcontainers would. */
@@ -433,7 +500,7 @@ public final class NatsServer implements AutoCloseable {
 
     Options withBinary(Path binary) {
       return new Options(
-          binary, maxPayload, user, password, token, nkey, tls, mutualTls, startTimeout);
+          binary, maxPayload, user, password, token, nkey, restricted, tls, mutualTls, startTimeout);
     }
 
     Options withMaxPayload(int bytes) {
@@ -441,7 +508,8 @@ public final class NatsServer implements AutoCloseable {
         throw new IllegalArgumentException(
             "maxPayload must be between 1 and " + MAX_MAX_PAYLOAD + " bytes, was " + bytes);
       }
-      return new Options(binary, bytes, user, password, token, nkey, tls, mutualTls, startTimeout);
+      return new Options(
+          binary, bytes, user, password, token, nkey, restricted, tls, mutualTls, startTimeout);
     }
 
     Options withUser(String user, String password) {
@@ -450,15 +518,21 @@ public final class NatsServer implements AutoCloseable {
       if (token != null || nkey != null) {
         throw new IllegalStateException("user cannot be set: a token or an nkey is already set");
       }
-      return new Options(binary, maxPayload, user, password, null, null, tls, mutualTls, startTimeout);
+      if (restricted != null && restricted.user().equals(user)) {
+        throw new IllegalArgumentException(
+            "user must differ from the user with permissions, was '" + user + "'");
+      }
+      return new Options(
+          binary, maxPayload, user, password, null, null, restricted, tls, mutualTls, startTimeout);
     }
 
     Options withToken(String token) {
       requireText(token, "token");
-      if (user != null || nkey != null) {
+      if (user != null || nkey != null || restricted != null) {
         throw new IllegalStateException("token cannot be set: a user or an nkey is already set");
       }
-      return new Options(binary, maxPayload, null, null, token, null, tls, mutualTls, startTimeout);
+      return new Options(
+          binary, maxPayload, null, null, token, null, null, tls, mutualTls, startTimeout);
     }
 
     Options withNkey(String publicKey) {
@@ -466,14 +540,30 @@ public final class NatsServer implements AutoCloseable {
       if (!publicKey.startsWith("U")) {
         throw new IllegalArgumentException("nkey must be a user public key (starting with U), was '" + publicKey + "'");
       }
-      if (user != null || token != null) {
+      if (user != null || token != null || restricted != null) {
         throw new IllegalStateException("nkey cannot be set: a user or a token is already set");
       }
-      return new Options(binary, maxPayload, null, null, null, publicKey, tls, mutualTls, startTimeout);
+      return new Options(
+          binary, maxPayload, null, null, null, publicKey, null, tls, mutualTls, startTimeout);
+    }
+
+    Options withUserPermissions(UserPermissions permissions) {
+      Objects.requireNonNull(permissions, "permissions");
+      if (token != null || nkey != null) {
+        throw new IllegalStateException(
+            "a user with permissions cannot be set: a token or an nkey is already set");
+      }
+      if (permissions.user().equals(user)) {
+        throw new IllegalArgumentException(
+            "user with permissions must differ from the plain user, was '" + user + "'");
+      }
+      return new Options(
+          binary, maxPayload, user, password, null, null, permissions, tls, mutualTls, startTimeout);
     }
 
     Options withTls(boolean mutual) {
-      return new Options(binary, maxPayload, user, password, token, nkey, true, mutual, startTimeout);
+      return new Options(
+          binary, maxPayload, user, password, token, nkey, restricted, true, mutual, startTimeout);
     }
 
     Options withStartTimeout(Duration timeout) {
@@ -481,7 +571,8 @@ public final class NatsServer implements AutoCloseable {
       if (timeout.isNegative() || timeout.isZero()) {
         throw new IllegalArgumentException("startTimeout must be positive, was " + timeout);
       }
-      return new Options(binary, maxPayload, user, password, token, nkey, tls, mutualTls, timeout);
+      return new Options(
+          binary, maxPayload, user, password, token, nkey, restricted, tls, mutualTls, timeout);
     }
 
     /** The binary to run: the one set, else the environment variable, the PATH, the Debian place. */
@@ -577,6 +668,25 @@ public final class NatsServer implements AutoCloseable {
      */
     public Builder nkey(String publicKey) {
       options = options.withNkey(publicKey);
+      return this;
+    }
+
+    /**
+     * Adds a user who may publish and subscribe only to the given subjects (NATS wildcards
+     * allowed), for least-privilege tests; combines with {@link #user} (an unrestricted second
+     * user, say an admin), not with {@link #token} or {@link #nkey}.
+     *
+     * @param user the user name, not blank, not the {@link #user} one
+     * @param password the password, not blank
+     * @param publishAllow the subjects the user may publish to, at least one
+     * @param subscribeAllow the subjects the user may subscribe to, at least one
+     * @return this builder
+     */
+    public Builder userPermissions(
+        String user, String password, List<String> publishAllow, List<String> subscribeAllow) {
+      options =
+          options.withUserPermissions(
+              new UserPermissions(user, password, publishAllow, subscribeAllow));
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.isb.testkit;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
@@ -126,6 +127,32 @@ public final class NatsServerExtension
    */
   public NatsServerExtension withNkey(String publicKey) {
     return new NatsServerExtension(nodes, options.withNkey(publicKey));
+  }
+
+  /**
+   * This extension with a user who may publish and subscribe only to the given subjects, for
+   * least-privilege tests: the server's configuration gives the user {@code permissions} with these
+   * {@code allow} lists (NATS wildcards: {@code *} one token, {@code >} the rest). Combines with
+   * {@link #withUser} (a second, unrestricted user, such as an admin), not with a token or an NKey.
+   *
+   * <pre>{@code
+   * NatsServerExtension.single().withUser("admin", adminPassword)
+   *     .withUserPermissions("vertex", password, List.of("buf-0", "$JS.API.STREAM.INFO.buf-0"),
+   *         List.of("_INBOX.>"));
+   * }</pre>
+   *
+   * @param user the user name, not blank, not the {@link #withUser} one
+   * @param password the password, not blank
+   * @param publishAllow the subjects the user may publish to, at least one
+   * @param subscribeAllow the subjects the user may subscribe to, at least one
+   * @return a new extension
+   */
+  public NatsServerExtension withUserPermissions(
+      String user, String password, List<String> publishAllow, List<String> subscribeAllow) {
+    return new NatsServerExtension(
+        nodes,
+        options.withUserPermissions(
+            new NatsServer.UserPermissions(user, password, publishAllow, subscribeAllow)));
   }
 
   /**
@@ -315,6 +342,7 @@ public final class NatsServerExtension
         + (nodes == 1 ? "single" : "cluster of " + nodes)
         + (options.tls() ? ", tls" : "")
         + (options.user() != null ? ", user" : "")
+        + (options.restricted() != null ? ", user with permissions" : "")
         + (options.token() != null ? ", token" : "")
         + ", max_payload "
         + options.maxPayload()

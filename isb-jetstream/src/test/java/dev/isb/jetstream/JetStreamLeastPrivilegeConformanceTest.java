@@ -1,0 +1,51 @@
+package dev.isb.jetstream;
+
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import dev.isb.testkit.BackendFeatures;
+import dev.isb.testkit.IsbConformanceKit;
+import dev.isb.testkit.NatsServerExtension;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole conformance kit as a NATS user who may publish only to buffer subjects and to the
+ * {@code $JS.API} / {@code $JS.ACK} subjects the backend uses, and subscribe only to its reply
+ * inboxes: the permission set of {@code docs/security.md}, with {@code *} in place of the buffer
+ * names, because the kit's names are random and NATS wildcards match whole tokens only.
+ * {@link JetStreamLeastPrivilegeTest} checks the same set with exact buffer names.
+ */
+@DisplayName("JetStream conformance as a user with only the documented permissions")
+class JetStreamLeastPrivilegeConformanceTest extends IsbConformanceKit {
+
+  private static final int MAX_PAYLOAD = 2 * 1024 * 1024;
+  private static final String USER = "vertex";
+  private static final String PASSWORD = "lp-" + Long.toHexString(System.nanoTime());
+
+  /** {@link JetStreamLeastPrivilegeTest#VERTEX_PUBLISH} and the admin subjects, for any buffer. */
+  static final List<String> PUBLISH = List.of(
+      "*",
+      "$JS.API.STREAM.INFO.*",
+      "$JS.API.CONSUMER.INFO.*.*",
+      "$JS.API.CONSUMER.MSG.NEXT.*.*",
+      "$JS.ACK.*.*.>",
+      "$JS.API.STREAM.CREATE.*",
+      "$JS.API.CONSUMER.CREATE.*.*.*",
+      "$JS.API.STREAM.DELETE.*");
+
+  @RegisterExtension
+  static final NatsServerExtension NATS = NatsServerExtension.single().withMaxPayload(MAX_PAYLOAD)
+      .withUserPermissions(USER, PASSWORD, PUBLISH, List.of("_INBOX.>"));
+
+  @Override
+  protected IsbClient newClient() {
+    return IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url())
+        .property("user", USER).property("password", PASSWORD).build());
+  }
+
+  @Override
+  protected BackendFeatures features() {
+    return BackendFeatures.defaults().withMaxPayloadBytes(MAX_PAYLOAD / 2).withRejectsOversizePayloads(true);
+  }
+}

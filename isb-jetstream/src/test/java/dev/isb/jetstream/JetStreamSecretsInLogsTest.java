@@ -1,0 +1,368 @@
+package dev.isb.jetstream;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferReader;
+import dev.isb.BufferWriter;
+import dev.isb.IsbBackendException;
+import dev.isb.IsbClient;
+import dev.isb.IsbConfig;
+import dev.isb.IsbConfigException;
+import dev.isb.IsbOptions;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import dev.isb.Storage;
+import dev.isb.WriteResult;
+import dev.isb.testkit.NatsServerExtension;
+import io.nats.client.NKey;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * No secret in any log line, error or printout: every test runs a session with wrong or right
+ * credentials while {@link LogCapture} records all logging at every level and the standard streams;
+ * after each test (and once more after all, for lines that come late) the captured text, the
+ * failures with their causes and the {@code toString()} / {@code describe()} output the test noted
+ * are searched for every secret of the class. The first test shows that the capture sees what it
+ * must, so a leak would fail.
+ */
+@DisplayName("JetStream: no secret in logs, errors or printouts")
+class JetStreamSecretsInLogsTest {
+
+  private static final String USER = "isb-vertex";
+  private static final String PASSWORD = "s3cr3t-Pa55-7f1e";
+  private static final String WRONG_PASSWORD = "wr0ng-Pa55-3c9a";
+  private static final String TOKEN = "t0k3n-S3cr3t-5d2b";
+  private static final String WRONG_TOKEN = "t0k3n-Wr0ng-8e41";
+  private static final String MALFORMED_SEED = "SUAM4lf0rmed-S33d-6a0f";
+  private static final String BAD_KEY_BODY = "MIIBk3yf1leC0ntent2b7eQ";
+  private static final NKey NKEY = newUser();
+  private static final NKey OTHER_NKEY = newUser();
+
+  @RegisterExtension
+  static final NatsServerExtension TLS_NATS =
+      NatsServerExtension.single().withMutualTls().withUser(USER, PASSWORD);
+
+  @RegisterExtension
+  static final NatsServerExtension TOKEN_NATS = NatsServerExtension.single().withToken(TOKEN);
+
+  @RegisterExtension
+  static final NatsServerExtension NKEY_NATS =
+      NatsServerExtension.single().withNkey(new String(publicKey(NKEY)));
+
+  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
+      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
+      .build();
+
+  /** Every secret of the class: passwords, tokens, seeds, and each line of the client's private key. */
+  private static final List<String> SECRETS = new ArrayList<>();
+  private static LogCapture capture;
+  private int mark;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startCapture() throws IOException {
+    SECRETS.addAll(List.of(PASSWORD, WRONG_PASSWORD, TOKEN, WRONG_TOKEN, MALFORMED_SEED, BAD_KEY_BODY,
+        new String(seed(NKEY)), new String(seed(OTHER_NKEY))));
+    for (String line : Files.readAllLines(TLS_NATS.server().clientKey())) {
+      if (!line.startsWith("-----") && line.length() >= 16) {
+        SECRETS.add(line);
+      }
+    }
+    capture = LogCapture.start();
+  }
+
+  @BeforeEach
+  void markStart() {
+    mark = capture.mark();
+  }
+
+  @AfterEach
+  void noSecretInThisTest() {
+    capture.assertNoSecret(mark, SECRETS);
+  }
+
+  @AfterAll
+  static void noSecretAtAll() {
+    try {
+      capture.assertNoSecret(0, SECRETS);
+    } finally {
+      capture.close();
+    }
+  }
+
+  @Test
+  @DisplayName("self-check: a canary logged at FINEST, through System.Logger, to stdout and stderr, and hidden in"
+      + " a suppressed cause is captured and flagged, so a leaked secret would fail these tests")
+  void captureSeesEverything() {
+    String canary = "canary-" + hex();
+    Logger.getLogger("io.nats.client.impl").finest(canary + "-jul");
+    System.getLogger(JetStreamBackend.class.getName()).log(System.Logger.Level.TRACE, canary + "-system-logger");
+    System.out.println(canary + "-stdout");
+    System.err.println(canary + "-stderr");
+    var cause = new IllegalStateException("cause");
+    cause.addSuppressed(new IOException(canary + "-suppressed"));
+    Logger.getLogger("dev.isb.jetstream").log(Level.FINE, "a failure", new RuntimeException("outer", cause));
+    capture.note("printed", canary + "-noted");
+
+    String captured = capture.textSince(mark);
+    for (String where : List.of("jul", "system-logger", "stdout", "stderr", "suppressed", "noted")) {
+      assertThat(captured).as("captured text").contains(canary + "-" + where);
+    }
+    assertThatThrownBy(() -> capture.assertNoSecret(mark, List.of(canary + "-suppressed")))
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("<secret 0>")
+        .hasMessageNotContaining(canary + "-suppressed");
+  }
+
+  @Test
+  @DisplayName("a wrong password with a client key: open fails with an authorization error, and nothing shows the"
+      + " password or the key")
+  void wrongPassword() {
+    IsbOptions options = tlsOptions(TLS_NATS.url()).property("user", USER).property("password", WRONG_PASSWORD)
+        .build();
+    capture.note("options", options);
+    assertAuthorizationFailure(options);
+  }
+
+  @Test
+  @DisplayName("the right password with a client key: a write, read and ack, and closing, log nothing secret")
+  void rightPassword() {
+    IsbOptions options = tlsOptions(TLS_NATS.url()).property("user", USER).property("password", PASSWORD).build();
+    capture.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      roundTrip(client);
+    }
+  }
+
+  @Test
+  @DisplayName("a wrong password in the URL's user info, with or without a scheme: the failure and the options"
+      + " show it redacted")
+  void wrongPasswordInUrl() {
+    String hostAndPort = TLS_NATS.url().substring("tls://".length());
+    for (String url : List.of("tls://" + USER + ":" + WRONG_PASSWORD + "@" + hostAndPort,
+        USER + ":" + WRONG_PASSWORD + "@" + hostAndPort)) {
+      IsbOptions options = tlsOptions(url).property("tls", "true").build();
+      capture.note("options", options);
+      assertAuthorizationFailure(options);
+    }
+  }
+
+  @Test
+  @DisplayName("the right password in the URL's user info: the client, its toString() and its logs show no"
+      + " password")
+  void rightPasswordInUrl() {
+    String url = TLS_NATS.url().replace("tls://", "tls://" + USER + ":" + PASSWORD + "@");
+    IsbOptions options = tlsOptions(url).build();
+    capture.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      capture.note("client", client);
+      roundTrip(client);
+    }
+  }
+
+  @Test
+  @DisplayName("a client key file that holds no valid key: the error names the file, not its contents")
+  void unusableKeyFile() throws IOException {
+    Path key = Files.writeString(dir.resolve("tls.key"),
+        "-----BEGIN PRIVATE KEY-----\n" + BAD_KEY_BODY + "\n-----END PRIVATE KEY-----\n");
+    IsbOptions options = IsbOptions.builder().backend("jetstream").url(TLS_NATS.url())
+        .property("tls.caFile", TLS_NATS.caCertificate().toString())
+        .property("tls.certFile", TLS_NATS.server().clientCertificate().toString())
+        .property("tls.keyFile", key.toString())
+        .property("user", USER).property("password", PASSWORD).build();
+    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
+    capture.note(failure);
+    assertThat(failure).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key.toString());
+  }
+
+  @Test
+  @DisplayName("a wrong token: open fails with an authorization error, and nothing shows either token")
+  void wrongToken() {
+    IsbOptions options = IsbOptions.builder().backend("jetstream").url(TOKEN_NATS.url())
+        .property("token", WRONG_TOKEN).build();
+    capture.note("options", options);
+    assertAuthorizationFailure(options);
+  }
+
+  @Test
+  @DisplayName("the right token: a write, read and ack, and closing, log no token")
+  void rightToken() {
+    IsbOptions options = IsbOptions.builder().backend("jetstream").url(TOKEN_NATS.url())
+        .property("token", TOKEN).build();
+    capture.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      roundTrip(client);
+    }
+  }
+
+  @Test
+  @DisplayName("another user's NKey seed: open fails with an authorization error, and nothing shows a seed")
+  void wrongSeed() {
+    IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
+        .property("nkey.seed", new String(seed(OTHER_NKEY))).build();
+    capture.note("options", options);
+    assertAuthorizationFailure(options);
+  }
+
+  @Test
+  @DisplayName("a malformed NKey seed: open fails, and the error does not quote the seed")
+  void malformedSeed() {
+    IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
+        .property("nkey.seed", MALFORMED_SEED).build();
+    capture.note("options", options);
+    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
+    capture.note(failure);
+    assertThat(failure).as("open with a malformed seed").isNotNull();
+  }
+
+  @Test
+  @DisplayName("the right NKey seed: a write, read and ack, and closing, log no seed")
+  void rightSeed() {
+    IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
+        .property("nkey.seed", new String(seed(NKEY))).build();
+    capture.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      roundTrip(client);
+    }
+  }
+
+  @Test
+  @DisplayName("secrets from environment variables and secret files: IsbConfig's toString(), describe(), its"
+      + " options and its errors show none, and the client it opens works")
+  void fromConfiguration() throws IOException {
+    Path secrets = Files.createDirectories(dir.resolve("secrets"));
+    Files.copy(TLS_NATS.caCertificate(), secrets.resolve("ca.crt"));
+    Files.copy(TLS_NATS.server().clientCertificate(), secrets.resolve("tls.crt"));
+    Files.copy(TLS_NATS.server().clientKey(), secrets.resolve("tls.key"));
+    Map<String, String> env = Map.of(
+        "NUMAFLOW_ISBSVC_JETSTREAM_URL", TLS_NATS.url(),
+        "NUMAFLOW_ISBSVC_JETSTREAM_USER", USER,
+        "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", PASSWORD);
+
+    Files.writeString(secrets.resolve("token"), TOKEN);
+    Throwable twoWays = catchThrowable(() -> IsbConfig.builder().environment(env).secretDir(secrets).build());
+    capture.note(twoWays);
+    assertThat(twoWays).as("a password and a token").isInstanceOf(IsbConfigException.class);
+    Files.delete(secrets.resolve("token"));
+
+    String hostAndPort = TLS_NATS.url().substring("tls://".length());
+    for (String url : List.of("tls://" + USER + ":" + PASSWORD + "@" + hostAndPort,
+        USER + ":" + PASSWORD + "@" + hostAndPort)) {
+      try {
+        IsbConfig inUrl = IsbConfig.builder().backend("jetstream").url(url).build();
+        capture.note("config", inUrl);
+        capture.note("describe", inUrl.describe());
+        capture.note("options", inUrl.toIsbOptions());
+      } catch (IsbConfigException refused) {
+        capture.note(refused);
+      }
+    }
+
+    IsbConfig config = IsbConfig.builder().environment(env).secretDir(secrets).build();
+    capture.note("config", config);
+    capture.note("describe", config.describe());
+    capture.note("warnings", config.warnings());
+    capture.note("options", config.toIsbOptions());
+    try (IsbClient client = IsbClient.open(config)) {
+      roundTrip(client);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private static IsbOptions.Builder tlsOptions(String url) {
+    return IsbOptions.builder().backend("jetstream").url(url)
+        .property("tls.caFile", TLS_NATS.caCertificate().toString())
+        .property("tls.certFile", TLS_NATS.server().clientCertificate().toString())
+        .property("tls.keyFile", TLS_NATS.server().clientKey().toString());
+  }
+
+  /** Open must fail with the library's error saying the server refused the credentials. */
+  private static void assertAuthorizationFailure(IsbOptions options) {
+    int before = capture.mark();
+    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
+    capture.note(failure);
+    assertThat(failure).isInstanceOf(IsbBackendException.class).hasMessageContaining("Authorization Violation");
+    // The server's refusal, which jnats reports to the backend's listener, is logged: the capture sees it.
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!capture.textSince(before).contains("NATS error: Authorization Violation")) {
+      assertThat(System.nanoTime() - deadline).as("the listener's log line of the refusal").isNegative();
+      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
+    }
+  }
+
+  /** Creates a buffer, writes a message, reads and acks it, deletes the buffer. */
+  private static void roundTrip(IsbClient client) {
+    String buffer = "sec-" + hex() + "-0";
+    client.admin().createBuffers(List.of(buffer), MEMORY);
+    Message sent = Message.data(new MessageId("in", "1", 0), "payload".getBytes(UTF_8));
+    try (BufferWriter writer = client.writer(buffer);
+        BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
+      capture.note("writer", writer);
+      capture.note("reader", reader);
+      assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);
+      List<ReadMessage> read = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (read.isEmpty() && System.nanoTime() - deadline < 0) {
+        read.addAll(reader.read(1, Duration.ofMillis(500)));
+      }
+      assertThat(read).singleElement().satisfies(m -> assertThat(m.message()).isEqualTo(sent));
+      reader.ack(read.get(0).offset());
+    } finally {
+      client.admin().deleteBuffers(List.of(buffer));
+    }
+  }
+
+  private static String hex() {
+    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+  }
+
+  private static NKey newUser() {
+    try {
+      return NKey.createUser(new SecureRandom());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot create a test NKey", e);
+    }
+  }
+
+  private static char[] publicKey(NKey key) {
+    try {
+      return key.getPublicKey();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static char[] seed(NKey key) {
+    return key.getSeed();
+  }
+}

@@ -1,0 +1,37 @@
+package dev.isb.redis;
+
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import dev.isb.testkit.BackendFeatures;
+import dev.isb.testkit.IsbConformanceKit;
+import dev.isb.testkit.RedisServerExtension;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole conformance kit as the minimal ACL user of {@code docs/redis.md}: only the keys of the
+ * kit's buffers and buckets (all named {@code kit-…}, so {@code ~{kit-*}) and only the commands of
+ * {@link RedisConnectionAclTest#COMMANDS}.
+ */
+@DisplayName("Redis conformance as an ACL user with only the documented keys and commands")
+class RedisLeastPrivilegeConformanceTest extends IsbConformanceKit {
+
+  private static final String USER = "vertex";
+  private static final String PASSWORD = "lp-" + Long.toHexString(System.nanoTime());
+
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.standalone()
+      .withAclUser(USER, PASSWORD, List.of("{kit-*"), RedisConnectionAclTest.COMMANDS);
+
+  @Override
+  protected IsbClient newClient() {
+    return IsbClient.open(IsbOptions.builder().backend("redis").url(REDIS.uri())
+        .property("user", USER).property("password", PASSWORD).build());
+  }
+
+  @Override
+  protected BackendFeatures features() {
+    return BackendFeatures.defaults();
+  }
+}
