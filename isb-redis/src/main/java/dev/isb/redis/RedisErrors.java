@@ -8,6 +8,7 @@ import io.lettuce.core.RedisCommandInterruptedException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
+import java.util.concurrent.CancellationException;
 import java.util.function.Supplier;
 
 /** Turns lettuce's exceptions into the library's, keeping them as the cause. */
@@ -48,6 +49,11 @@ final class RedisErrors {
     if (e instanceof RedisConnectionException || e instanceof RedisException) {
       return new IsbBackendException(buffer, null, what + " failed: " + e.getMessage(), true, e);
     }
+    if (e instanceof CancellationException) {
+      // Lettuce cancels the commands of a connection it closes, as after a fail-over: the command may
+      // or may not have run, and a retry is safe (writes are de-duplicated).
+      return new IsbBackendException(buffer, null, what + " was cancelled: its connection was closed", true, e);
+    }
     return new IsbBackendException(buffer, null, what + " failed: " + e, false, e);
   }
 
@@ -55,6 +61,8 @@ final class RedisErrors {
   static <T> T call(String buffer, String what, Supplier<T> call) {
     try {
       return call.get();
+    } catch (CancellationException cutOff) {
+      throw translate(buffer, what, cutOff); // an IllegalStateException, but no misuse
     } catch (IllegalArgumentException | NullPointerException | IllegalStateException misuse) {
       throw misuse;
     } catch (RuntimeException e) {

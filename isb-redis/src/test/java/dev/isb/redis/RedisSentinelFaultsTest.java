@@ -1,0 +1,166 @@
+package dev.isb.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.isb.BufferConfig;
+import dev.isb.BufferWriter;
+import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
+import dev.isb.Message;
+import dev.isb.MessageId;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import dev.isb.testkit.RedisSentinel;
+import dev.isb.testkit.RedisServer;
+import dev.isb.testkit.RedisServerExtension;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Faults on a sentinel setup (a master, two replicas, three sentinels) under a running writer and
+ * reader, checked against the recorded history (see {@link RedisFaultRun}). The figures are printed
+ * for docs/reliability.md.
+ */
+@DisplayName("Redis sentinel (1 master, 2 replicas, 3 sentinels) under faults")
+class RedisSentinelFaultsTest {
+
+  @RegisterExtension
+  static final RedisServerExtension REDIS = RedisServerExtension.sentinel();
+
+  private static final Duration MAX_STALL = Duration.ofSeconds(30);
+
+  /** Puts back what a test killed or paused, so that each test starts from a master and two linked replicas. */
+  @AfterEach
+  void heal() {
+    RedisSentinel setup = REDIS.sentinelSetup();
+    for (RedisServer node : setup.dataNodes()) {
+      if (node.isPaused()) {
+        node.resume();
+      }
+      if (!node.isRunning()) {
+        node.restart();
+      }
+    }
+    setup.awaitReplicasLinked(RedisFaultRun.PROGRESS);
+  }
+
+  private static IsbOptions.Builder sentinelOptions() {
+    return IsbOptions.builder().backend("redis").url("")
+        .property("sentinel.master", REDIS.masterName())
+        .property("sentinel.url", REDIS.uris());
+  }
+
+  private static String newBuffer() {
+    return "sfaults-" + UUID.randomUUID().toString().substring(0, 8) + "-0";
+  }
+
+  /** The master the sentinels name; the old master, restarted empty, is made a replica by them. */
+  private static RedisFaultRun.Topology sentinelTopology() {
+    RedisSentinel setup = REDIS.sentinelSetup();
+    return new RedisFaultRun.Topology() {
+      @Override
+      public RedisServer master(String buffer) {
+        return setup.master();
+      }
+
+      @Override
+      public List<RedisServer> replicasOf(RedisServer master) {
+        return setup.dataNodes().stream().filter(n -> n != master).toList();
+      }
+
+      @Override
+      public RedisServer awaitPromotion(RedisServer master, List<RedisServer> replicas) {
+        return setup.awaitMasterOtherThan(master, RedisFaultRun.PROGRESS);
+      }
+
+      @Override
+      public void awaitRejoined() {
+        setup.awaitReplicasLinked(RedisFaultRun.PROGRESS);
+      }
+    };
+  }
+
+  @Test
+  @DisplayName("kill -9 of the master while its replicas lag, with wait.replicas=2 (every replica): no"
+      + " acknowledged write is lost or missing from the new master, and writes and reads resume after the"
+      + " promotion; a refused write that was read from the old master is read again after its retry (Redis"
+      + " lets readers see writes no replica has), and nothing else is read twice")
+  void killLaggingMasterWithWait() {
+    try (IsbClient client = IsbClient.open(sentinelOptions().property("wait.replicas", "2")
+        .property("wait.timeoutMillis", "300").build())) {
+      RedisFaultRun.Outcome run = RedisFaultRun.killMaster(client, newBuffer(), sentinelTopology());
+      System.out.println("[reliability] Redis sentinel, master killed (kill -9) while its replicas lagged,"
+          + " wait.replicas=2: " + run.report() + "; " + run.figures());
+      assertThat(run.report().lost()).as(run.report().toString()).isEmpty();
+      assertThat(run.vanished()).as("acknowledged writes missing from the new master").isZero();
+      RedisFaultRun.assertOnlyDuplicatedAcrossTheFailover(run);
+      assertThat(run.permanentFailures()).as("writes the fail-over cut off fail retryably: %s", run.failures())
+          .isZero();
+      assertThat(run.report().longestStall()).as(run.report().toString()).isLessThan(MAX_STALL);
+    }
+  }
+
+  @Test
+  @DisplayName("kill -9 of the master while its replicas lag, without wait.replicas: the writes it acknowledged"
+      + " alone are missing from the new master (asynchronous replication), only those; a message is read twice"
+      + " only if its unacknowledged write was read from the old master and retried, and the reader resumes"
+      + " within 30 s")
+  void killLaggingMasterWithoutWait() {
+    try (IsbClient client = IsbClient.open(sentinelOptions().build())) {
+      RedisFaultRun.Outcome run = RedisFaultRun.killMaster(client, newBuffer(), sentinelTopology());
+      System.out.println("[reliability] Redis sentinel, master killed (kill -9) while its replicas lagged, no"
+          + " WAIT: " + run.report() + "; " + run.figures());
+      RedisFaultRun.assertOnlyUnreplicatedWritesLost(run);
+      assertThat(run.report().longestStall()).as(run.report().toString()).isLessThan(MAX_STALL);
+    }
+  }
+
+  @Test
+  @DisplayName("with wait.replicas, a retry that finds the first copy is not acknowledged (Duplicate) while the"
+      + " replicas still have not confirmed that copy, from the same client or another one")
+  void duplicateIsNotAcknowledgedBeforeTheReplicasConfirm() {
+    String buffer = newBuffer();
+    IsbOptions durable = sentinelOptions().property("wait.replicas", "2").property("wait.timeoutMillis", "200")
+        .build();
+    try (IsbClient client = IsbClient.open(durable); IsbClient other = IsbClient.open(durable)) {
+      client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
+      WriterOptions options = WriterOptions.builder().refreshInterval(Duration.ofMillis(20)).build();
+      try (BufferWriter writer = client.writer(buffer, options);
+          BufferWriter otherWriter = other.writer(buffer, options)) {
+        assertThat(writer.write(batch("a"))).allMatch(r -> r instanceof WriteResult.Written);
+        List<RedisServer> replicas = REDIS.sentinelSetup().replicas();
+        replicas.forEach(RedisServer::pause);
+        List<WriteResult> first;
+        List<WriteResult> retry;
+        List<WriteResult> retryElsewhere;
+        try {
+          first = writer.write(batch("b"));
+          retry = writer.write(batch("b"));
+          retryElsewhere = otherWriter.write(batch("b"));
+        } finally {
+          replicas.forEach(RedisServer::resume);
+        }
+        assertThat(first).as("the first write").allMatch(RedisSentinelFaultsTest::failedRetryably);
+        assertThat(retry).as("its retry, same client").allMatch(RedisSentinelFaultsTest::failedRetryably);
+        assertThat(retryElsewhere).as("its retry, another client").allMatch(RedisSentinelFaultsTest::failedRetryably);
+        assertThat(writer.write(batch("b"))).as("the retry once the replicas are back")
+            .allMatch(r -> r instanceof WriteResult.Duplicate);
+      }
+      client.admin().deleteBuffers(List.of(buffer));
+    }
+  }
+
+  private static boolean failedRetryably(WriteResult r) {
+    return r instanceof WriteResult.Failed f && f.retryable();
+  }
+
+  private static List<Message> batch(String id) {
+    return List.of(Message.data(new MessageId("w", id, 0), id.getBytes(StandardCharsets.UTF_8)));
+  }
+}
