@@ -97,6 +97,16 @@ public interface BufferReader extends AutoCloseable {
   OptionalLong pending();
 
   /**
+   * How many times this reader found its place in the ISB lost and recovered from it instead of
+   * failing: a Redis fail-over that lost the stream or its consumer group. Each recovery is also
+   * logged as a warning; what was lost with it cannot be counted. 0 where this cannot happen.
+   * Thread-safe.
+   */
+  default long recoveries() {
+    return 0;
+  }
+
+  /**
    * Stops reading, stops keeping held messages alive (they will be redelivered after ackWait), and
    * releases resources. Idempotent.
    */

@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -77,7 +78,7 @@ final class RedisBufferReader implements BufferReader {
   private long room;
   /** The newest entry id this reader has delivered, where a lost group is recreated. */
   private String lastSeen;
-  private int recoveries;
+  private final AtomicLong recoveries = new AtomicLong();
 
   RedisBufferReader(RedisIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
     this.buffer = buffer;
@@ -163,7 +164,7 @@ final class RedisBufferReader implements BufferReader {
       } catch (RedisBusyException createdByAnotherReader) {
         // Another reader of the group recovered first: its position stands.
       }
-      recoveries++;
+      recoveries.incrementAndGet();
       LOG.log(Level.WARNING, "buffer ''{0}'': the stream''s consumer group was missing ({1}), as after a fail-over"
           + " that lost data; recreated it after entry {2}. Entries acked but lost with the group may be"
           + " delivered again; entries written but lost with the stream cannot be recovered.", buffer, message, at);
@@ -172,8 +173,9 @@ final class RedisBufferReader implements BufferReader {
   }
 
   /** How many times this reader found its group lost and recreated it. */
-  int recoveries() {
-    return recoveries;
+  @Override
+  public long recoveries() {
+    return recoveries.get();
   }
 
   /** The non-blocking step: redeliveries, own backlog, then new entries within maxAckPending. */

@@ -89,7 +89,7 @@ final class RedisFaultRun {
    * @param failures the writer's failed results, by whether retryable and the cause's class and code
    */
   record Outcome(History.Report report, long replicatedBefore, long acknowledgedAtPromotion, Duration promotion,
-      Duration readsResumed, int recoveries, long lostAbsentFromNewMaster, long vanished,
+      Duration readsResumed, long recoveries, long lostAbsentFromNewMaster, long vanished,
       long duplicatedAcrossFailover, Map<String, Long> failures) {
 
     /** The lost messages' sequence numbers (the workload numbers its messages from 0 as it makes them). */

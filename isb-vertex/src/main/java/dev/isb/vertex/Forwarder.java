@@ -127,7 +127,7 @@ public final class Forwarder implements AutoCloseable {
     VertexFunction function = VertexFunction.of(b);
     List<PartitionLoop> partitionLoops = new ArrayList<>();
     for (BufferReader reader : readers) {
-      partitionLoops.add(new PartitionLoop(this, reader, metrics.input(reader.buffer()), List.copyOf(routes),
+      partitionLoops.add(new PartitionLoop(this, reader, metrics.input(reader), List.copyOf(routes),
           function, b.retryPolicy, b.maxInFlight));
     }
     this.loops = List.copyOf(partitionLoops);

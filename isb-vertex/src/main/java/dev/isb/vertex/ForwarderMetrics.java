@@ -1,6 +1,8 @@
 package dev.isb.vertex;
 
+import dev.isb.BufferReader;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +41,7 @@ final class ForwarderMetrics {
   static final String DUPLICATE = "forwarder.write.duplicate";
   static final String DROP = "forwarder.drop";
   static final String PENDING = "vertex.pending.messages.raw";
+  static final String RECOVERIES = "isb.reader.recoveries";
   static final String BUFFER_PENDING = "isb.buffer.pending";
   static final String BUFFER_ACK_PENDING = "isb.buffer.ack.pending";
   static final String BUFFER_USAGE = "isb.buffer.usage";
@@ -69,9 +72,12 @@ final class ForwarderMetrics {
     return udfErrors;
   }
 
-  Input input(String buffer) {
-    Input input = new Input(registry, common.and("partition_name", buffer));
+  Input input(BufferReader reader) {
+    Input input = new Input(registry, common.and("partition_name", reader.buffer()));
     gauges.add(input.pendingGauge);
+    gauges.add(FunctionCounter.builder(RECOVERIES, reader, BufferReader::recoveries)
+        .description("Times the reader found its place in the ISB lost (a fail-over that lost data) and recovered")
+        .tags(common.and("partition_name", reader.buffer())).register(registry));
     return input;
   }
 
@@ -87,8 +93,8 @@ final class ForwarderMetrics {
   }
 
   /**
-   * Removes the gauges, which read this forwarder's state; counters and timers stay, so a last scrape
-   * after close still sees the totals.
+   * Removes the gauges and function counters, which read this forwarder's state and readers;
+   * counters and timers stay, so a last scrape after close still sees the totals.
    */
   void removeGauges() {
     gauges.forEach(registry::remove);

@@ -642,6 +642,9 @@ class ForwarderTest {
           .gauges().stream().anyMatch(g -> g.value() == value)));
       await("pending of the input", () -> Search.in(registry).name(ForwarderMetrics.PENDING)
           .tag("partition_name", IN).gauges().stream().anyMatch(g -> g.value() == 0.0));
+      assertThat(Search.in(registry).name(ForwarderMetrics.RECOVERIES).tag("partition_name", IN).functionCounters())
+          .as("the reader's recoveries, none on the in-memory ISB").singleElement()
+          .satisfies(c -> assertThat(c.count()).isZero());
     }
   }
 
