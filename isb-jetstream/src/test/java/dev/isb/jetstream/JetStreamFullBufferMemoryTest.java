@@ -52,6 +52,12 @@ class JetStreamFullBufferMemoryTest {
           filled = writer.write(batch("fill", 10, 16));
         } while (!filled.stream().allMatch(WriteResult::isStored) && ++attempts < 100);
         assertThat(filled).allMatch(WriteResult::isStored);
+        // The writer only counts the buffer full once a usage refresh has seen the 10 messages.
+        long seenFull = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!writer.isFull()) {
+          assertThat(System.nanoTime()).as("the writer sees the buffer full").isLessThan(seenFull);
+          Thread.onSpinWait();
+        }
 
         long calls = 0;
         long refused = 0;
