@@ -19,6 +19,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
+import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.NatsServerExtension;
 import io.nats.client.NKey;
 import java.io.IOException;

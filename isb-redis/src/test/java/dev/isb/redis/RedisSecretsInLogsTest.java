@@ -19,6 +19,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.RedisServerExtension;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;

@@ -64,7 +64,7 @@ public class InMemoryWriteBenchmark {
 
   /** Creates the buffer and the writer, and waits for the writer's first usage measurement. */
   @Setup(Level.Trial)
-  public void setUp() throws InterruptedException {
+  public void setUp() {
     Message[] ring = TypicalMessages.create(RING, payloadSize, 1_000_000, true);
     Message[][] split = new Message[RING / BATCH][];
     for (int b = 0; b < split.length; b++) {
@@ -86,7 +86,7 @@ public class InMemoryWriteBenchmark {
       if (System.nanoTime() - deadline > 0) {
         throw new IllegalStateException("the writer measured no usage within 10 s");
       }
-      Thread.sleep(1);
+      Thread.onSpinWait();
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.isb.jetstream;
+package dev.isb.testkit;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -29,7 +29,7 @@ import java.util.logging.SimpleFormatter;
  * {@link #close()} restores their levels and the standard streams. Records may arrive from any
  * thread; start and close from one.
  */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   /** The root and the loggers of the code that may handle secrets, in case one was configured. */
   private static final List<String> LOGGERS =
@@ -44,7 +44,7 @@ final class LogCapture implements AutoCloseable {
   private LogCapture() {}
 
   /** Starts capturing at every level. */
-  static LogCapture start() {
+  public static LogCapture start() {
     return start(Map.of());
   }
 
@@ -52,7 +52,7 @@ final class LogCapture implements AutoCloseable {
    * Starts capturing at every level, except that the loggers named in {@code exceptions} are set to
    * the levels given there (and restored by {@link #close()} too).
    */
-  static LogCapture start(Map<String, Level> exceptions) {
+  public static LogCapture start(Map<String, Level> exceptions) {
     LogCapture capture = new LogCapture();
     for (String name : LOGGERS) {
       capture.setLevel(name, Level.ALL);
@@ -71,17 +71,17 @@ final class LogCapture implements AutoCloseable {
   }
 
   /** Where the text ends now, for {@link #textSince}. */
-  int mark() {
+  public int mark() {
     return text.length();
   }
 
   /** Everything captured since {@code mark}. */
-  String textSince(int mark) {
+  public String textSince(int mark) {
     return text.substring(Math.min(mark, text.length()));
   }
 
   /** Adds what a test printed itself, such as {@code options.toString()}, to the searched text. */
-  void note(String label, Object printed) {
+  public void note(String label, Object printed) {
     text.append("[note ").append(label).append("] ").append(printed).append('\n');
   }
 
@@ -89,7 +89,7 @@ final class LogCapture implements AutoCloseable {
    * Adds a failure as a user would see it: its {@code toString()}, message and stack trace with
    * every cause and suppressed exception.
    */
-  void note(Throwable failure) {
+  public void note(Throwable failure) {
     if (failure != null) {
       note("failure", failure + " / " + failure.getMessage() + "\n" + stackTrace(failure));
     }
@@ -99,7 +99,7 @@ final class LogCapture implements AutoCloseable {
    * Fails if any of the secrets occurs in the text since {@code mark}, showing the lines that hold
    * one with the secret itself replaced by {@code <secret N>}.
    */
-  void assertNoSecret(int mark, List<String> secrets) {
+  public void assertNoSecret(int mark, List<String> secrets) {
     String captured = textSince(mark);
     List<String> leaks = new ArrayList<>();
     for (String line : captured.split("\n")) {
@@ -126,7 +126,8 @@ final class LogCapture implements AutoCloseable {
     System.setErr(err);
   }
 
-  static String stackTrace(Throwable failure) {
+  /** The stack trace of {@code failure}, causes and suppressed exceptions included, as text. */
+  public static String stackTrace(Throwable failure) {
     StringWriter trace = new StringWriter();
     failure.printStackTrace(new PrintWriter(trace));
     return trace.toString();
