@@ -41,20 +41,28 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Reads one Redis buffer as a consumer of its group.
  *
- * <p>Design: each read first runs one script that, without blocking, claims entries idle longer than
- * ackWait from any consumer of the group ({@code XAUTOCLAIM}, one step of a scan of the pending list
- * that resumes at the next read: redelivery, with delivery counts), replays this consumer's own pending
- * entries once after a restart, and says how many new entries maxAckPending still allows; new entries
- * are then read with a plain {@code XREADGROUP} (through Lua they would cost the server twice as much;
- * readers racing may overshoot maxAckPending by up to one batch each). Only when all that finds nothing
- * does the reader block, on a connection of its own, in {@code XREADGROUP ... BLOCK}, in short slices so
- * that redeliveries falling due meanwhile are not kept waiting. Keep-alive and nak reset an entry's idle
- * time ({@code XCLAIM ... IDLE}), only for entries this consumer still holds.
+ * <p>Design: a read is one plain {@code XREADGROUP ... >} for new entries (through Lua they would cost
+ * the server twice as much) whenever nothing else can be due. A script that never blocks runs before it
+ * when something can be: it claims entries idle longer than ackWait from any consumer of the group
+ * ({@code XAUTOCLAIM}, one step of a scan of the pending list that resumes at the next scan: redelivery,
+ * with delivery counts), replays this consumer's own pending entries once after a restart, and counts
+ * the group's pending entries. It runs at the first read, until the replay is done, while a claim scan
+ * is under way or found something, at least every {@link #scanPeriodNanos} (so a redelivery comes at
+ * most that late after ackWait), after a nak when its delay has passed, and while the group is near
+ * maxAckPending. Between scans the reader counts what it takes and acks against the last count, so
+ * readers racing may overshoot maxAckPending by what the others take in one scan period. Only when all
+ * that finds nothing does the reader block, on a connection of its own, in {@code XREADGROUP ... BLOCK},
+ * in short slices so that redeliveries falling due meanwhile are not kept waiting. Keep-alive and nak
+ * reset an entry's idle time ({@code XCLAIM ... IDLE}), only for entries this consumer still holds.
  */
 final class RedisBufferReader implements BufferReader {
 
   private static final System.Logger LOG = System.getLogger(RedisBufferReader.class.getName());
   private static final Duration BLOCK_SLICE = Duration.ofMillis(250);
+  /** The longest time between two scans for entries due again: bounds how late a redelivery comes. */
+  private static final Duration MAX_SCAN_PERIOD = Duration.ofMillis(50);
+  /** Scan before every read once the group's room under maxAckPending falls below this many batches. */
+  private static final int NEAR_LIMIT_BATCHES = 4;
 
   private final String buffer;
   private final int partition;
@@ -76,6 +84,12 @@ final class RedisBufferReader implements BufferReader {
   private String claimCursor = "0-0";
   /** How many new entries the group could take at the last step, under maxAckPending. */
   private long room;
+  private final long scanPeriodNanos;
+  /** When ({@link System#nanoTime()}) the next read must scan; a nak brings it forward. */
+  private volatile long nextScanAt;
+  private volatile boolean scanNow = true;
+  /** The group's pending count at the last scan, plus what this reader took since, minus what it acked. */
+  private final AtomicLong groupPending = new AtomicLong();
   /** The newest entry id this reader has delivered, where a lost group is recreated. */
   private String lastSeen;
   private final AtomicLong recoveries = new AtomicLong();
@@ -92,6 +106,7 @@ final class RedisBufferReader implements BufferReader {
     this.calls = new CallTracker("reader for buffer '" + buffer + "'");
     this.blockingConnection = client.connector().connect();
     this.blocking = RedisConnector.commands(blockingConnection);
+    this.scanPeriodNanos = Math.min(settings.consumer().ackWait().dividedBy(10).toNanos(), MAX_SCAN_PERIOD.toNanos());
     if (options.keepAlive()) {
       long period = options.keepAliveIntervalFor(settings.consumer().ackWait()).toNanos();
       keepAliveTask = client.scheduler().scheduleAtFixedRate(this::keepHeldAlive, period, period, TimeUnit.NANOSECONDS);
@@ -178,19 +193,41 @@ final class RedisBufferReader implements BufferReader {
     return recoveries.get();
   }
 
-  /** The non-blocking step: redeliveries, own backlog, then new entries within maxAckPending. */
+  /** The non-blocking step: redeliveries and own backlog when they can be due, then new entries within maxAckPending. */
   private List<ReadMessage> readNow(int max) {
+    long maxAckPending = settings.consumer().maxAckPending();
+    var out = new ArrayList<ReadMessage>();
+    long now = System.nanoTime();
+    if (scanNow || now - nextScanAt >= 0 || maxAckPending - groupPending.get() < (long) NEAR_LIMIT_BATCHES * max) {
+      int taken = scan(max, out);
+      // Claimed entries, or a scan of the pending list under way: more may be due at once.
+      scanNow = !backlog.isEmpty() || taken > 0 || !"0-0".equals(claimCursor);
+      nextScanAt = now + scanPeriodNanos;
+      max -= taken;
+    }
+    room = Math.max(0, Math.min(max, maxAckPending - groupPending.get()));
+    if (room > 0) {
+      out.addAll(readNew(redis, room, -1));
+    }
+    return out;
+  }
+
+  /** Runs the claim/replay script; adds what it delivers to {@code out} and returns how many entries it took. */
+  private int scan(int max, List<ReadMessage> out) {
     List<Object> reply = RedisScripts.READ.run(redis, new byte[][] {keys.stream()},
         keys.groupBytes(), consumer, RedisKeys.bytes(Integer.toString(max)),
         RedisKeys.bytes(Long.toString(settings.consumer().ackWait().toMillis())),
-        RedisKeys.bytes(Long.toString(settings.consumer().maxAckPending())),
         RedisKeys.bytes(backlog), RedisKeys.bytes(settings.maxAgeMinId()), RedisKeys.bytes(claimCursor));
     backlog = backlog.isEmpty() ? "" : RedisKeys.string(reply.get(0));
     claimCursor = RedisKeys.string(reply.get(1));
-    room = (Long) reply.get(2);
-    var out = new ArrayList<ReadMessage>((reply.size() - 3) / 4);
+    groupPending.set((Long) reply.get(2));
+    int taken = 0;
     for (int i = 3; i + 3 < reply.size(); i += 4) {
+      taken++;
       String id = RedisKeys.string(reply.get(i));
+      if (lastSeen == null || newer(id, lastSeen)) {
+        lastSeen = id;
+      }
       if (held.contains(id) && "b".equals(RedisKeys.string(reply.get(i + 3)))) {
         continue; // replayed, but this reader already holds it (it claimed it earlier): not a second delivery
       }
@@ -203,10 +240,7 @@ final class RedisBufferReader implements BufferReader {
         out.add(m);
       }
     }
-    if (room > 0) {
-      out.addAll(readNew(redis, room, -1));
-    }
-    return out;
+    return taken;
   }
 
   /** Waits, in one short slice, for entries written after the group's last delivered one. */
@@ -233,6 +267,11 @@ final class RedisBufferReader implements BufferReader {
     XReadArgs args = blockMillis < 0 ? XReadArgs.Builder.count(count) : XReadArgs.Builder.count(count).block(blockMillis);
     List<StreamMessage<byte[], byte[]>> entries = on.xreadgroup(Consumer.from(keys.groupBytes(), consumer), args,
         XReadArgs.StreamOffset.lastConsumed(keys.stream()));
+    if (entries.isEmpty()) {
+      return List.of();
+    }
+    groupPending.addAndGet(entries.size());
+    lastSeen = entries.get(entries.size() - 1).getId(); // '>' hands out entries newer than any delivered before
     var out = new ArrayList<ReadMessage>(entries.size());
     for (StreamMessage<byte[], byte[]> e : entries) {
       Map<byte[], byte[]> body = e.getBody();
@@ -254,9 +293,6 @@ final class RedisBufferReader implements BufferReader {
       }
       Header header = MessageCodec.decodeHeader(field);
       held.add(id);
-      if (lastSeen == null || newer(id, lastSeen)) {
-        lastSeen = id;
-      }
       return new ReadMessage(new Message(header, value), offset, deliveries);
     } catch (MessageDecodeException e) {
       reportUndecodable(offset, deliveries, field == null ? new byte[0] : field, e);
@@ -299,6 +335,7 @@ final class RedisBufferReader implements BufferReader {
     }
     try {
       acknowledge(ids);
+      groupPending.addAndGet(-ids.size());
     } finally {
       // A failed ack stops the keep-alive too, so the entries are claimed again after ackWait.
       ids.forEach(held::remove);
@@ -329,6 +366,10 @@ final class RedisBufferReader implements BufferReader {
     long idle = Math.max(0, settings.consumer().ackWait().minus(delay).toMillis());
     touch(ids, idle);
     ids.forEach(held::remove);
+    long due = System.nanoTime() + delay.toNanos();
+    if (due - nextScanAt < 0) {
+      nextScanAt = due; // the next read after the delay scans, and takes them again
+    }
   }
 
   @Override

@@ -1,21 +1,21 @@
 -- The part of a read that must be atomic, without blocking: claim entries idle longer than ackWait
 -- from any consumer of the group (redelivery, with delivery counts), replay this consumer's own pending
--- entries once after a restart, and say how many new entries the group may still take under
--- maxAckPending. New entries themselves are read by the caller with a plain XREADGROUP: returning them
--- through Lua would double their cost on the server.
--- KEYS[1] the stream. ARGV[1] group; ARGV[2] consumer; ARGV[3] max; ARGV[4] ackWait (ms);
--- ARGV[5] maxAckPending; ARGV[6] where the replay of this consumer's own pending entries stands ('0' at
--- the start, '' once done); ARGV[7] MINID for maxAge ('' none); ARGV[8] where the last claim scan of the
--- pending list stopped ('0-0' at the start).
--- Returns {replay cursor ('' when done), claim cursor, room for new entries, then per entry: id,
--- delivery count, its field/value pairs as a nested array, and 'c' (claimed) or 'b' (replayed)}.
+-- entries once after a restart, and count the group's pending entries (for maxAckPending). New entries
+-- themselves are read by the caller with a plain XREADGROUP: returning them through Lua would double
+-- their cost on the server.
+-- KEYS[1] the stream. ARGV[1] group; ARGV[2] consumer; ARGV[3] max; ARGV[4] ackWait (ms); ARGV[5] where
+-- the replay of this consumer's own pending entries stands ('0' at the start, '' once done); ARGV[6]
+-- MINID for maxAge ('' none); ARGV[7] where the last claim scan of the pending list stopped ('0-0' at
+-- the start).
+-- Returns {replay cursor ('' when done), claim cursor, the group's pending count after this step, then
+-- per entry: id, delivery count, its field/value pairs as a nested array, and 'c' (claimed) or 'b'
+-- (replayed)}.
 local key, group, consumer = KEYS[1], ARGV[1], ARGV[2]
 local max = tonumber(ARGV[3])
 local ackWait = tonumber(ARGV[4])
-local maxAckPending = tonumber(ARGV[5])
-local backlog = ARGV[6]
-if ARGV[7] ~= '' then
-  redis.call('XTRIM', key, 'MINID', ARGV[7])
+local backlog = ARGV[5]
+if ARGV[6] ~= '' then
+  redis.call('XTRIM', key, 'MINID', ARGV[6])
 end
 local out = {'', '0-0', 0}
 local taken = 0
@@ -26,7 +26,7 @@ local function deliveries(id)
   return 1
 end
 -- Redelivery: one step of a scan of the pending list that resumes where the last read left it.
-local claimed = redis.call('XAUTOCLAIM', key, group, consumer, ackWait, ARGV[8], 'COUNT', max)
+local claimed = redis.call('XAUTOCLAIM', key, group, consumer, ackWait, ARGV[7], 'COUNT', max)
 out[2] = claimed[1]
 for _, entry in ipairs(claimed[2]) do
   if entry and entry[1] then
@@ -66,7 +66,5 @@ elseif backlog ~= '' then
   -- that cursor, the list now holds entries this reader takes with '>' and already holds.
   if #entries < wanted then out[1] = '' end
 end
-if taken < max then
-  out[3] = math.max(0, math.min(max - taken, maxAckPending - redis.call('XPENDING', key, group)[1]))
-end
+out[3] = redis.call('XPENDING', key, group)[1]
 return out

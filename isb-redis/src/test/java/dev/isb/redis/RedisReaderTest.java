@@ -243,6 +243,43 @@ class RedisReaderTest {
   }
 
   @Test
+  @DisplayName("a reader busy with new entries does not run the claim script on every read, and still redelivers"
+      + " an entry another consumer left past ackWait")
+  void busyReaderScansPeriodicallyAndStillRedelivers() {
+    Duration ackWait = Duration.ofSeconds(1);
+    String buffer = create(ackWait, 25_000);
+    write(buffer, msgs("left", 1));
+    IsbClient dying = newClient();
+    BufferReader a = dying.reader(buffer, options("a-0").build());
+    assertThat(payloads(readExactly(a, 1))).containsExactly("left0");
+    dying.close();
+    write(buffer, msgs("n", 3_000));
+    long scriptsBefore = evalshaCalls();
+
+    // Reads of 2 entries: the first 1,500 never come back empty; the entry left behind falls due meanwhile.
+    BufferReader b = client.reader(buffer, options("b-0").build());
+    var got = new ArrayList<ReadMessage>();
+    int reads = 0;
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (reads < 1_000 || got.stream().noneMatch(m -> m.message().payloadAsString().equals("left0"))) {
+      assertThat(System.nanoTime() - deadline).as("time until the entry left behind is redelivered").isNegative();
+      List<ReadMessage> batch = b.read(2, Duration.ofMillis(100));
+      reads++;
+      got.addAll(batch);
+      b.ack(batch.stream().map(ReadMessage::offset).toList());
+      if (reads <= 1_000) {
+        assertThat(batch).as("read %d", reads).isNotEmpty();
+      }
+      if (reads == 1_000) {
+        // One scan at the first read, then at most one per 50 ms; 1,000 reads take longer than that.
+        assertThat(evalshaCalls() - scriptsBefore).as("claim scripts run by 1,000 reads").isLessThan(250);
+      }
+    }
+    ReadMessage left = got.stream().filter(m -> m.message().payloadAsString().equals("left0")).findFirst().orElseThrow();
+    assertThat(left.deliveryCount()).as("delivery count of the entry left behind").isEqualTo(2);
+  }
+
+  @Test
   @DisplayName("undecodable entries (garbage, or two field/value pairs) are reported with their offset, the rest of"
       + " the batch is delivered, and under TERMINATE they never come again")
   void undecodableEntries() {
@@ -364,6 +401,17 @@ class RedisReaderTest {
       assertThat(System.nanoTime() - deadline).as("time until an entry is idle for %s", idle).isNegative();
       LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
     }
+  }
+
+  /** How many script calls the server has run since it started (every {@code EVALSHA}, of any client). */
+  private static long evalshaCalls() {
+    String stats = rawConnection.sync().info("commandstats");
+    int at = stats.indexOf("cmdstat_evalsha:calls=");
+    if (at < 0) {
+      return 0;
+    }
+    int from = at + "cmdstat_evalsha:calls=".length();
+    return Long.parseLong(stats.substring(from, stats.indexOf(',', from)));
   }
 
   private static long pendingEntries(String buffer) {
