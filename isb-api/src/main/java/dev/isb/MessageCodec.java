@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -92,8 +93,8 @@ public final class MessageCodec {
   private MessageCodec() {}
 
   // ---------------------------------------------------------------------------------------------
-  // Encoding: one pass computes every nested size (in the order they will be written), then one
-  // pass writes into an array of exactly the computed length.
+  // Encoding: one pass computes every nested size and every string's UTF-8 length (in the order
+  // they will be written), then one pass writes into an array of exactly the computed length.
 
   /**
    * The bytes of {@code isb.Message} for a message.
@@ -111,23 +112,17 @@ public final class MessageCodec {
     int headerSize = headerSize(header, plan);
     long bodySize = payload.length == 0 ? 0 : TAG_SIZE + lengthDelimitedSize(payload.length);
     long total = TAG_SIZE + lengthDelimitedSize(headerSize) + TAG_SIZE + lengthDelimitedSize(bodySize);
-    byte[] bytes = new byte[checkedArraySize(total)];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    try {
-      out.writeUInt32NoTag(MESSAGE_HEADER);
-      out.writeUInt32NoTag(headerSize);
-      writeHeader(out, header, plan);
-      out.writeUInt32NoTag(MESSAGE_BODY);
-      out.writeUInt32NoTag((int) bodySize);
-      if (payload.length != 0) {
-        out.writeUInt32NoTag(BODY_PAYLOAD);
-        out.writeByteArrayNoTag(payload);
-      }
-    } catch (IOException e) {
-      throw sizeMismatch(e);
+    var out = new Output(new byte[checkedArraySize(total)]);
+    out.tag(MESSAGE_HEADER);
+    out.uint32(headerSize);
+    writeHeader(out, header, plan);
+    out.tag(MESSAGE_BODY);
+    out.uint32((int) bodySize);
+    if (payload.length != 0) {
+      out.tag(BODY_PAYLOAD);
+      out.bytes(payload);
     }
-    out.checkNoSpaceLeft();
-    return bytes;
+    return out.finish();
   }
 
   /**
@@ -140,19 +135,9 @@ public final class MessageCodec {
   public static byte[] encodeHeader(Header header) {
     Objects.requireNonNull(header, "header");
     Plan plan = new Plan(header);
-    byte[] bytes = new byte[headerSize(header, plan)];
-    CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-    try {
-      writeHeader(out, header, plan);
-    } catch (IOException e) {
-      throw sizeMismatch(e);
-    }
-    out.checkNoSpaceLeft();
-    return bytes;
-  }
-
-  private static IllegalStateException sizeMismatch(IOException e) {
-    return new IllegalStateException("MessageCodec computed a wrong size (a bug in the codec)", e);
+    var out = new Output(new byte[headerSize(header, plan)]);
+    writeHeader(out, header, plan);
+    return out.finish();
   }
 
   private static int checkedArraySize(long size) {
@@ -164,8 +149,79 @@ public final class MessageCodec {
   }
 
   /**
-   * Sizes of nested messages and sorted map keys, recorded by the sizing pass in the order the
-   * writing pass needs them, so that neither strings nor maps are looked at twice.
+   * Writes protobuf's wire format into an array sized by the sizing pass. Strings whose UTF-8 length
+   * equals their length (ASCII, the usual case for ids, keys and header names) are copied straight
+   * from the string; protobuf-java's own writer copies every string through a temporary array.
+   */
+  private static final class Output {
+    private final byte[] bytes;
+    private int position;
+
+    Output(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    /** Every tag of these messages fits in one byte. */
+    void tag(int tag) {
+      bytes[position++] = (byte) tag;
+    }
+
+    void uint32(int value) {
+      while ((value & ~0x7F) != 0) {
+        bytes[position++] = (byte) (value & 0x7F | 0x80);
+        value >>>= 7;
+      }
+      bytes[position++] = (byte) value;
+    }
+
+    void uint64(long value) {
+      while ((value & ~0x7FL) != 0) {
+        bytes[position++] = (byte) (value & 0x7F | 0x80);
+        value >>>= 7;
+      }
+      bytes[position++] = (byte) value;
+    }
+
+    /** An {@code int32} or enum: a negative value is sign-extended to ten bytes, as protobuf does. */
+    void int32(int value) {
+      if (value >= 0) {
+        uint32(value);
+      } else {
+        uint64(value);
+      }
+    }
+
+    /** A string whose UTF-8 length the sizing pass recorded. */
+    @SuppressWarnings("deprecation") // String.getBytes(int, int, byte[], int): the low byte of each char, exact for ASCII
+    void string(String value, int utf8Length) {
+      uint32(utf8Length);
+      if (utf8Length == value.length()) {
+        value.getBytes(0, utf8Length, bytes, position);
+      } else {
+        System.arraycopy(value.getBytes(StandardCharsets.UTF_8), 0, bytes, position, utf8Length);
+      }
+      position += utf8Length;
+    }
+
+    void bytes(byte[] value) {
+      uint32(value.length);
+      System.arraycopy(value, 0, bytes, position, value.length);
+      position += value.length;
+    }
+
+    byte[] finish() {
+      if (position != bytes.length) {
+        throw new IllegalStateException("MessageCodec computed " + bytes.length + " bytes but wrote " + position
+            + " (a bug in the codec)");
+      }
+      return bytes;
+    }
+  }
+
+  /**
+   * Sizes of nested messages, UTF-8 lengths of strings and sorted map keys, recorded by the sizing
+   * pass in the order the writing pass needs them, so that neither strings nor maps are looked at
+   * twice.
    */
   private static final class Plan {
     private int[] sizes;
@@ -176,7 +232,8 @@ public final class MessageCodec {
     private int orderRead;
 
     Plan(Header header) {
-      sizes = new int[2 + header.headers().size() + (header.metadata().isEmpty() ? 0 : 8)];
+      sizes = new int[4 + header.keys().size() + 3 * header.headers().size()
+          + (header.metadata().isEmpty() ? 0 : 16)];
     }
 
     int reserve() {
@@ -197,6 +254,16 @@ public final class MessageCodec {
 
     int nextSize() {
       return sizes[sizeRead++];
+    }
+
+    /** Records a string's UTF-8 length; returns the size of the string as a field (tag included). */
+    int string(String value, String field) {
+      return TAG_SIZE + lengthDelimitedSize(add(utf8Length(value, field)));
+    }
+
+    /** Like {@link #string}, for a proto3 field left out when empty: records nothing then. */
+    int optionalString(String value, String field) {
+      return value.isEmpty() ? 0 : string(value, field);
     }
 
     String[] addKeyOrder(Map<String, ?> map) {
@@ -226,17 +293,17 @@ public final class MessageCodec {
     if (kind != 0) {
       size += TAG_SIZE + CodedOutputStream.computeEnumSizeNoTag(kind);
     }
-    size += TAG_SIZE + lengthDelimitedSize(plan.add(idSize(header.id())));
+    size += TAG_SIZE + lengthDelimitedSize(idSize(header.id(), plan));
     List<String> keys = header.keys();
     for (int i = 0, n = keys.size(); i < n; i++) {
-      size += TAG_SIZE + lengthDelimitedSize(utf8Length(keys.get(i), "header key"));
+      size += plan.string(keys.get(i), "header key");
     }
     Map<String, String> headers = header.headers();
     if (!headers.isEmpty()) {
       for (String key : plan.addKeyOrder(headers)) {
-        int entry = TAG_SIZE + lengthDelimitedSize(utf8Length(key, "header name"))
-            + TAG_SIZE + lengthDelimitedSize(utf8Length(headers.get(key), "header value"));
-        size += TAG_SIZE + lengthDelimitedSize(plan.add(entry));
+        int entrySlot = plan.reserve();
+        int entry = plan.string(key, "header name") + plan.string(headers.get(key), "header value");
+        size += TAG_SIZE + lengthDelimitedSize(plan.set(entrySlot, entry));
       }
     }
     Metadata metadata = header.metadata();
@@ -246,68 +313,68 @@ public final class MessageCodec {
     return plan.set(slot, size);
   }
 
-  private static void writeHeader(CodedOutputStream out, Header header, Plan plan) throws IOException {
+  private static void writeHeader(Output out, Header header, Plan plan) {
     plan.nextSize(); // the header's own size, already written by the caller (or not needed)
     Instant eventTime = header.eventTime();
-    out.writeUInt32NoTag(HEADER_MESSAGE_INFO);
-    out.writeUInt32NoTag(messageInfoSize(header));
-    out.writeUInt32NoTag(INFO_EVENT_TIME);
-    out.writeUInt32NoTag(timestampSize(eventTime));
+    out.tag(HEADER_MESSAGE_INFO);
+    out.uint32(messageInfoSize(header));
+    out.tag(INFO_EVENT_TIME);
+    out.uint32(timestampSize(eventTime));
     if (eventTime.getEpochSecond() != 0) {
-      out.writeUInt32NoTag(TIMESTAMP_SECONDS);
-      out.writeInt64NoTag(eventTime.getEpochSecond());
+      out.tag(TIMESTAMP_SECONDS);
+      out.uint64(eventTime.getEpochSecond());
     }
     if (eventTime.getNano() != 0) {
-      out.writeUInt32NoTag(TIMESTAMP_NANOS);
-      out.writeInt32NoTag(eventTime.getNano());
+      out.tag(TIMESTAMP_NANOS);
+      out.int32(eventTime.getNano());
     }
     if (header.late()) {
-      out.writeUInt32NoTag(INFO_IS_LATE);
-      out.writeBoolNoTag(true);
+      out.tag(INFO_IS_LATE);
+      out.uint32(1);
     }
     int kind = header.kind().wireValue();
     if (kind != 0) {
-      out.writeUInt32NoTag(HEADER_KIND);
-      out.writeEnumNoTag(kind);
+      out.tag(HEADER_KIND);
+      out.int32(kind);
     }
     MessageId id = header.id();
-    out.writeUInt32NoTag(HEADER_ID);
-    out.writeUInt32NoTag(plan.nextSize());
+    out.tag(HEADER_ID);
+    out.uint32(plan.nextSize());
     if (!id.vertexName().isEmpty()) {
-      out.writeUInt32NoTag(ID_VERTEX_NAME);
-      out.writeStringNoTag(id.vertexName());
+      out.tag(ID_VERTEX_NAME);
+      out.string(id.vertexName(), plan.nextSize());
     }
     if (!id.offset().isEmpty()) {
-      out.writeUInt32NoTag(ID_OFFSET);
-      out.writeStringNoTag(id.offset());
+      out.tag(ID_OFFSET);
+      out.string(id.offset(), plan.nextSize());
     }
     if (id.index() != 0) {
-      out.writeUInt32NoTag(ID_INDEX);
-      out.writeInt32NoTag(id.index());
+      out.tag(ID_INDEX);
+      out.int32(id.index());
     }
     List<String> keys = header.keys();
     for (int i = 0, n = keys.size(); i < n; i++) {
-      out.writeUInt32NoTag(HEADER_KEYS);
-      out.writeStringNoTag(keys.get(i));
+      out.tag(HEADER_KEYS);
+      out.string(keys.get(i), plan.nextSize());
     }
     Map<String, String> headers = header.headers();
     if (!headers.isEmpty()) {
       for (String key : plan.nextKeyOrder()) {
-        out.writeUInt32NoTag(HEADER_HEADERS);
-        out.writeUInt32NoTag(plan.nextSize());
-        out.writeUInt32NoTag(ENTRY_KEY);
-        out.writeStringNoTag(key);
-        out.writeUInt32NoTag(ENTRY_VALUE);
-        out.writeStringNoTag(headers.get(key));
+        out.tag(HEADER_HEADERS);
+        out.uint32(plan.nextSize());
+        out.tag(ENTRY_KEY);
+        out.string(key, plan.nextSize());
+        out.tag(ENTRY_VALUE);
+        out.string(headers.get(key), plan.nextSize());
       }
     }
     Metadata metadata = header.metadata();
     if (!metadata.isEmpty()) {
-      out.writeUInt32NoTag(HEADER_METADATA);
-      out.writeUInt32NoTag(plan.nextSize());
+      out.tag(HEADER_METADATA);
+      out.uint32(plan.nextSize());
       if (!metadata.previousVertex().isEmpty()) {
-        out.writeUInt32NoTag(METADATA_PREVIOUS_VERTEX);
-        out.writeStringNoTag(metadata.previousVertex());
+        out.tag(METADATA_PREVIOUS_VERTEX);
+        out.string(metadata.previousVertex(), plan.nextSize());
       }
       writeGroups(out, METADATA_SYS, metadata.sysMetadata(), plan);
       writeGroups(out, METADATA_USER, metadata.userMetadata(), plan);
@@ -326,15 +393,18 @@ public final class MessageCodec {
         + (nanos == 0 ? 0 : TAG_SIZE + CodedOutputStream.computeInt32SizeNoTag(nanos));
   }
 
-  private static int idSize(MessageId id) {
-    return optionalStringSize(id.vertexName(), "id.vertexName")
-        + optionalStringSize(id.offset(), "id.offset")
+  /** The size of an {@code isb.MessageID}, recorded before the lengths of its strings. */
+  private static int idSize(MessageId id, Plan plan) {
+    int slot = plan.reserve();
+    int size = plan.optionalString(id.vertexName(), "id.vertexName")
+        + plan.optionalString(id.offset(), "id.offset")
         + (id.index() == 0 ? 0 : TAG_SIZE + CodedOutputStream.computeInt32SizeNoTag(id.index()));
+    return plan.set(slot, size);
   }
 
   private static int metadataSize(Metadata metadata, Plan plan) {
     int slot = plan.reserve();
-    int size = optionalStringSize(metadata.previousVertex(), "metadata.previousVertex")
+    int size = plan.optionalString(metadata.previousVertex(), "metadata.previousVertex")
         + groupsSize(metadata.sysMetadata(), plan)
         + groupsSize(metadata.userMetadata(), plan);
     return plan.set(slot, size);
@@ -348,53 +418,47 @@ public final class MessageCodec {
     int size = 0;
     for (String name : plan.addKeyOrder(groups)) {
       int entrySlot = plan.reserve();
+      int nameSize = plan.string(name, "metadata group name");
       int groupSlot = plan.reserve();
       Map<String, byte[]> values = groups.get(name);
       int groupSize = 0;
       if (!values.isEmpty()) {
         for (String key : plan.addKeyOrder(values)) {
-          int entry = TAG_SIZE + lengthDelimitedSize(utf8Length(key, "metadata key"))
-              + TAG_SIZE + lengthDelimitedSize(values.get(key).length);
-          groupSize += TAG_SIZE + lengthDelimitedSize(plan.add(entry));
+          int valueSlot = plan.reserve();
+          int entry = plan.string(key, "metadata key") + TAG_SIZE + lengthDelimitedSize(values.get(key).length);
+          groupSize += TAG_SIZE + lengthDelimitedSize(plan.set(valueSlot, entry));
         }
       }
       plan.set(groupSlot, groupSize);
-      int entry = TAG_SIZE + lengthDelimitedSize(utf8Length(name, "metadata group name"))
-          + TAG_SIZE + lengthDelimitedSize(groupSize);
+      int entry = nameSize + TAG_SIZE + lengthDelimitedSize(groupSize);
       size += TAG_SIZE + lengthDelimitedSize(plan.set(entrySlot, entry));
     }
     return size;
   }
 
-  private static void writeGroups(
-      CodedOutputStream out, int tag, Map<String, Map<String, byte[]>> groups, Plan plan) throws IOException {
+  private static void writeGroups(Output out, int tag, Map<String, Map<String, byte[]>> groups, Plan plan) {
     if (groups.isEmpty()) {
       return;
     }
     for (String name : plan.nextKeyOrder()) {
-      out.writeUInt32NoTag(tag);
-      out.writeUInt32NoTag(plan.nextSize());
-      out.writeUInt32NoTag(ENTRY_KEY);
-      out.writeStringNoTag(name);
-      out.writeUInt32NoTag(ENTRY_VALUE);
-      out.writeUInt32NoTag(plan.nextSize());
+      out.tag(tag);
+      out.uint32(plan.nextSize());
+      out.tag(ENTRY_KEY);
+      out.string(name, plan.nextSize());
+      out.tag(ENTRY_VALUE);
+      out.uint32(plan.nextSize());
       Map<String, byte[]> values = groups.get(name);
       if (!values.isEmpty()) {
         for (String key : plan.nextKeyOrder()) {
-          out.writeUInt32NoTag(GROUP_KEY_VALUE);
-          out.writeUInt32NoTag(plan.nextSize());
-          out.writeUInt32NoTag(ENTRY_KEY);
-          out.writeStringNoTag(key);
-          out.writeUInt32NoTag(ENTRY_VALUE);
-          out.writeByteArrayNoTag(values.get(key));
+          out.tag(GROUP_KEY_VALUE);
+          out.uint32(plan.nextSize());
+          out.tag(ENTRY_KEY);
+          out.string(key, plan.nextSize());
+          out.tag(ENTRY_VALUE);
+          out.bytes(values.get(key));
         }
       }
     }
-  }
-
-  /** Tag and length-delimited UTF-8 of a proto3 string field, or nothing when it is empty. */
-  private static int optionalStringSize(String value, String field) {
-    return value.isEmpty() ? 0 : TAG_SIZE + lengthDelimitedSize(utf8Length(value, field));
   }
 
   private static int lengthDelimitedSize(int length) {

@@ -117,9 +117,12 @@ final class RandomMessages {
     return bytes;
   }
 
-  /** Mostly short strings mixing ASCII, Latin, CJK, private-use (U+E000..) and astral characters. */
+  /**
+   * Mostly short strings mixing ASCII, Latin, CJK, private-use (U+E000..) and astral characters; one in
+   * twenty long enough (100 to 299 code points) that its length takes two varint bytes.
+   */
   String string() {
-    int length = random.nextInt(4) == 0 ? 0 : random.nextInt(12);
+    int length = random.nextInt(20) == 0 ? 100 + random.nextInt(200) : random.nextInt(4) == 0 ? 0 : random.nextInt(12);
     var sb = new StringBuilder(length * 2);
     for (int i = 0; i < length; i++) {
       sb.appendCodePoint(switch (random.nextInt(10)) {
