@@ -15,6 +15,8 @@ import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.UndecodableMessage;
 import io.lettuce.core.Consumer;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisBusyException;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
@@ -157,7 +159,7 @@ final class RedisBufferReader implements BufferReader {
 
   /**
    * Reads; when the stream or its group is gone while the buffer's settings remain, which is what a
-   * Redis fail-over that lost data leaves behind, recreates the group where this reader stood, warns
+   * Redis fail-over that lost data leaves behind, recreates the group ({@link #recoveryPoint}), warns
    * with what is known of the gap, and reads on instead of failing for ever (Numaflow's Redis ISB
    * stalled there).
    */
@@ -172,7 +174,7 @@ final class RedisBufferReader implements BufferReader {
       if (redis.exists(keys.config()) == 0) {
         throw new BufferNotFoundException(buffer, e);
       }
-      String at = lastSeen == null ? "0" : lastSeen;
+      String at = recoveryPoint();
       try {
         redis.xgroupCreate(XReadArgs.StreamOffset.from(keys.stream(), at), keys.groupBytes(),
             XGroupCreateArgs.Builder.mkstream());
@@ -182,9 +184,26 @@ final class RedisBufferReader implements BufferReader {
       recoveries.incrementAndGet();
       LOG.log(Level.WARNING, "buffer ''{0}'': the stream''s consumer group was missing ({1}), as after a fail-over"
           + " that lost data; recreated it after entry {2}. Entries acked but lost with the group may be"
-          + " delivered again; entries written but lost with the stream cannot be recovered.", buffer, message, at);
+          + " delivered again; entries written but lost with the stream cannot be recovered.", buffer, message,
+          "0".equals(at) ? "0 (from the start of the stream)" : at);
       return readNow(max);
     }
+  }
+
+  /**
+   * Where a lost group is recreated. Under WorkQueue and Interest retention the stream holds only
+   * entries not yet acked, so from its start: what the lost group held without acking comes again
+   * (its pending list is lost with it). Under Limits, after the last entry this reader delivered, unless
+   * the stream never got that far: then it was lost too and made anew by writers, and all of it is new
+   * (its ids may even be lower than this reader's, when the new master's clock is behind the old one's;
+   * recreating the group at this reader's position would then skip every entry for ever).
+   */
+  private String recoveryPoint() {
+    if (lastSeen == null || settings.stream().retention() != Retention.LIMITS) {
+      return "0";
+    }
+    List<StreamMessage<byte[], byte[]>> newest = redis.xrevrange(keys.stream(), Range.create("-", "+"), Limit.from(1));
+    return newest.isEmpty() || newer(lastSeen, newest.get(0).getId()) ? "0" : lastSeen;
   }
 
   /** How many times this reader found its group lost and recreated it. */

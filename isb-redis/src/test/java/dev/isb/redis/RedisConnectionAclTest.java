@@ -48,8 +48,8 @@ class RedisConnectionAclTest {
    */
   static final List<String> COMMANDS = List.of(
       "info", "evalsha", "eval", "hgetall", "hsetnx", "exists", "xinfo|groups", "xgroup|create", "hset", "xlen",
-      "xrange", "xtrim", "hmget", "xadd", "pexpire", "sadd", "xreadgroup", "xautoclaim", "xpending", "xclaim",
-      "xack", "xdel", "smembers", "del", "wait");
+      "xrange", "xrevrange", "xtrim", "hmget", "xadd", "pexpire", "sadd", "xreadgroup", "xautoclaim", "xpending",
+      "xclaim", "xack", "xdel", "smembers", "del", "wait");
 
   @RegisterExtension
   static final RedisServerExtension REDIS = RedisServerExtension.standalone()

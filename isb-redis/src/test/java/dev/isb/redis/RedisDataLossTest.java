@@ -8,18 +8,23 @@ import dev.isb.BufferReader;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
+import dev.isb.MessageCodec;
 import dev.isb.MessageId;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
+import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.RedisServerExtension;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -97,6 +102,55 @@ class RedisDataLossTest {
 
     assertThat(payloads(reader.read(10, Duration.ofSeconds(2)))).containsExactly("after");
     assertThat(((RedisBufferReader) reader).recoveries()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("under WorkQueue retention a lost group is recreated from the stream's start: what it held without"
+      + " acking comes again")
+  void lostGroupWithUnackedEntries() {
+    client.admin().createBuffers(List.of(buffer), config(Retention.WORK_QUEUE));
+    write("a", "b");
+    BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("r-0").build());
+    List<ReadMessage> first = reader.read(10, Duration.ofSeconds(2));
+    assertThat(payloads(first)).containsExactly("a", "b");
+    reader.ack(List.of(first.get(0).offset()));
+
+    redis(r -> r.xgroupDestroy(BufferNames.redisStreamKey(buffer), BufferNames.redisGroup(buffer)));
+    write("c");
+
+    assertThat(payloads(reader.read(10, Duration.ofSeconds(2)))).containsExactly("b", "c");
+  }
+
+  @Test
+  @DisplayName("under Limits retention a stream lost and made anew by writers whose ids are lower than the reader's"
+      + " last one (the new master's clock behind) is read from its start, not skipped")
+  void streamMadeAnewBehindTheReader() {
+    client.admin().createBuffers(List.of(buffer), config(Retention.LIMITS));
+    Message future = Message.data(new MessageId("w", "future", 0), "future".getBytes(StandardCharsets.UTF_8));
+    String stream = BufferNames.redisStreamKey(buffer);
+    try (StatefulRedisConnection<byte[], byte[]> c = raw.connect(ByteArrayCodec.INSTANCE)) {
+      c.sync().xadd(stream.getBytes(StandardCharsets.UTF_8), new XAddArgs().id("99999999999999-0"),
+          Map.of(MessageCodec.encodeHeader(future.header()), future.payload()));
+    }
+    BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("r-0").build());
+    List<ReadMessage> first = reader.read(10, Duration.ofSeconds(2));
+    assertThat(payloads(first)).containsExactly("future");
+    reader.ack(first.stream().map(ReadMessage::offset).toList());
+
+    redis(r -> r.del(stream));
+    write("after");
+
+    List<ReadMessage> after = reader.read(10, Duration.ofSeconds(2));
+    assertThat(payloads(after)).containsExactly("after");
+    String id = after.get(0).offset().sequence();
+    assertThat(Long.parseLong(id.substring(0, id.indexOf('-')))).as("the new entry's id, %s", id)
+        .isLessThan(99_999_999_999_999L);
+    assertThat(((RedisBufferReader) reader).recoveries()).isEqualTo(1);
+  }
+
+  private static BufferConfig config(Retention retention) {
+    return BufferConfig.defaults().toBuilder()
+        .stream(BufferConfig.Stream.defaults().toBuilder().retention(retention).build()).build();
   }
 
   @Test
