@@ -34,6 +34,9 @@ public final class BufferFullGate {
   private volatile String lastMeasure = "no usage measured yet";
   private volatile BufferNotFoundException gone;
   private boolean closed;
+  /** The failure of the last batch whose wait timed out, shared by its messages (guarded by the lock). */
+  private WriteResult.Failed timedOut;
+  private long timedOutDeadline;
 
   /**
    * @param buffer the buffer, for error messages
@@ -147,8 +150,13 @@ public final class BufferFullGate {
         }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-          return Optional.of(new WriteResult.Failed(new BufferFullException(buffer,
-              "still full after waiting " + options.fullWaitTimeout() + ": " + lastMeasure), true));
+          // One exception per batch, not per message: a writer retrying into a full buffer makes no garbage to speak of.
+          if (timedOut == null || timedOutDeadline != deadline) {
+            timedOut = new WriteResult.Failed(new BufferFullException(buffer,
+                "still full after waiting " + options.fullWaitTimeout() + ": " + lastMeasure), true);
+            timedOutDeadline = deadline;
+          }
+          return Optional.of(timedOut);
         }
         changed.awaitNanos(remaining);
       }

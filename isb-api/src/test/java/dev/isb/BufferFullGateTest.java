@@ -38,6 +38,26 @@ class BufferFullGateTest {
   }
 
   @Test
+  @DisplayName("the messages of one batch that found the buffer still full share one failure; the next batch gets its own")
+  void timedOutBatchSharesOneFailure() {
+    BufferFullGate gate = new BufferFullGate(BUFFER, WriterOptions.builder().maxLength(10)
+        .onFull(OnFull.RETRY_UNTIL_SUCCESS).fullWaitTimeout(Duration.ofMillis(1)).build());
+    long batch = gate.batchDeadline();
+    WriteResult first = gate.awaitRoom(batch).orElseThrow();
+    WriteResult second = gate.awaitRoom(batch).orElseThrow();
+    WriteResult nextBatch = gate.awaitRoom(batch + 1).orElseThrow();
+
+    assertThat(first).isInstanceOfSatisfying(WriteResult.Failed.class, f -> {
+      assertThat(f.retryable()).isTrue();
+      assertThat(f.cause()).isInstanceOf(BufferFullException.class).hasMessageContaining(BUFFER)
+          .hasMessageContaining("still full");
+    });
+    assertThat(second).isSameAs(first);
+    assertThat(nextBatch).isInstanceOfSatisfying(WriteResult.Failed.class,
+        f -> assertThat(f.cause()).isInstanceOf(BufferFullException.class).isNotSameAs(((WriteResult.Failed) first).cause()));
+  }
+
+  @Test
   @DisplayName("a later successful measurement (the buffer was created again) lets messages through again")
   void measurementClearsGone() {
     BufferFullGate gate = gate(OnFull.RETRY_UNTIL_SUCCESS);
