@@ -43,13 +43,8 @@ for i = 0, n - 1 do
     out[#out + 1] = 'F'
     out[#out + 1] = ''
   else
-    local id
-    if limits and maxMsgs > 0 then
-      id = redis.call('XADD', KEYS[1], 'MAXLEN', '=', maxMsgs, '*', ARGV[base + 2], ARGV[base + 3])
-    else
-      id = redis.call('XADD', KEYS[1], '*', ARGV[base + 2], ARGV[base + 3])
-      length = length + 1
-    end
+    local id = redis.call('XADD', KEYS[1], '*', ARGV[base + 2], ARGV[base + 3])
+    length = length + 1
     if data then
       seen[dedup] = id
       remember[#remember + 1] = dedup
@@ -70,6 +65,10 @@ elseif next(seen) then
   -- Duplicates and no new DATA entry: still write something, so that the caller's WAIT (which waits
   -- for this connection's last write) also covers first copies that another connection wrote.
   redis.call('PEXPIRE', KEYS[4], ARGV[2])
+end
+-- Limits: trim once for the batch (the script is atomic, so no reader sees the stream longer).
+if limits and maxMsgs > 0 then
+  redis.call('XTRIM', KEYS[1], 'MAXLEN', '=', maxMsgs)
 end
 if ARGV[5] ~= '' then
   redis.call('XTRIM', KEYS[1], 'MINID', ARGV[5])
