@@ -41,8 +41,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * available at once, or waits up to the expiry for the first message, then ends the request with a
  * status that jnats turns into a {@code null} from {@code nextMessage}. Reads are serialized (a
  * subscription has one pull in flight); acks, naks and keep-alives may come from any thread. Acks are
- * confirmed: each is a request the server answers, sent all at once and awaited together. Bytes that
- * do not decode are reported to the options' listener and the rest of the batch is delivered.
+ * confirmed, by one reply per {@link #ack} call ({@link #ackConfirmed}). Bytes that do not decode are
+ * reported to the options' listener and the rest of the batch is delivered.
  */
 final class JetStreamBufferReader implements BufferReader {
 
@@ -214,31 +214,77 @@ final class JetStreamBufferReader implements BufferReader {
   @Override
   public void ack(Collection<? extends Offset> offsets) {
     List<JetStreamOffset> own = own(offsets);
-    var replies = new ArrayList<CompletableFuture<io.nats.client.Message>>(own.size());
-    for (JetStreamOffset o : own) {
-      replies.add(connection.request(o.delivered().getReplyTo(), ACK));
+    if (own.isEmpty()) {
+      return;
+    }
+    try {
+      ackConfirmed(own);
+    } finally {
+      // An unconfirmed ack stops the keep-alive too, so the message is delivered again after ackWait.
+      for (JetStreamOffset o : own) {
+        held.remove(o.streamSequence());
+      }
+    }
+  }
+
+  /**
+   * Acks every message and waits for one reply. The server queues the acks of a consumer in the order
+   * they arrive on a connection, processes them in that order and answers an ack sent as a request only
+   * once it is processed; so the reply to the last ack confirms every ack sent before it on this
+   * connection, and the others can go without a reply of their own (one reply per batch instead of one
+   * per message). A reconnect in between breaks that chain, since acks written before it may never
+   * have reached the server: then every ack is sent again as a request and each reply awaited (acking
+   * twice is harmless).
+   */
+  private void ackConfirmed(List<JetStreamOffset> own) {
+    long reconnects = connection.getStatistics().getReconnects();
+    int last = own.size() - 1;
+    try {
+      for (int i = 0; i < last; i++) {
+        connection.publish(own.get(i).delivered().getReplyTo(), ACK);
+      }
+    } catch (RuntimeException e) {
+      throw notConfirmed(own.size(), own.size(), e);
+    }
+    awaitReplies(List.of(own.get(last)), own.size());
+    if (connection.getStatistics().getReconnects() != reconnects) {
+      awaitReplies(own, own.size());
+    }
+  }
+
+  /** Sends each ack as a request and waits for every reply. */
+  private void awaitReplies(List<JetStreamOffset> acks, int batch) {
+    var replies = new ArrayList<CompletableFuture<io.nats.client.Message>>(acks.size());
+    try {
+      for (JetStreamOffset o : acks) {
+        replies.add(connection.request(o.delivered().getReplyTo(), ACK));
+      }
+    } catch (RuntimeException e) {
+      throw notConfirmed(acks.size(), batch, e);
     }
     long deadline = System.nanoTime() + ackTimeout.toNanos();
     int failed = 0;
     Exception firstFailure = null;
-    for (int i = 0; i < replies.size(); i++) {
+    for (CompletableFuture<io.nats.client.Message> reply : replies) {
       try {
-        replies.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       } catch (Exception e) {
         if (e instanceof InterruptedException) {
           Thread.currentThread().interrupt();
         }
         failed++;
         firstFailure = firstFailure == null ? e : firstFailure;
-      } finally {
-        // An unconfirmed ack stops the keep-alive too, so the message is delivered again after ackWait.
-        held.remove(own.get(i).streamSequence());
       }
     }
     if (failed > 0) {
-      throw new IsbBackendException(buffer, null, failed + " of " + own.size()
-          + " acks were not confirmed; those messages will be delivered again", true, firstFailure);
+      // Without the last ack's reply, none of the batch's acks is known to have landed.
+      throw notConfirmed(acks.size() == batch ? failed : batch, batch, firstFailure);
     }
+  }
+
+  private IsbBackendException notConfirmed(int failed, int of, Exception cause) {
+    return new IsbBackendException(buffer, null, failed + " of " + of
+        + " acks were not confirmed; those messages will be delivered again", true, cause);
   }
 
   @Override

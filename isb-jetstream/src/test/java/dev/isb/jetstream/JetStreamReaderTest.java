@@ -27,6 +27,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,6 +120,53 @@ class JetStreamReaderTest {
 
   private static String id(ReadMessage m) {
     return m.message().id().dedupKey();
+  }
+
+  @Test
+  @DisplayName("ack returns only once the server has processed every ack of the batch, though only the last one"
+      + " is answered: the consumer holds none of them at that moment")
+  void ackOfABatchIsConfirmedAsAWhole() throws Exception {
+    String buffer = newBuffer(MEMORY, 0);
+    write(buffer, batch("a", 2_000));
+    try (BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("acker").build())) {
+      int acked = 0;
+      while (acked < 2_000) {
+        List<ReadMessage> got = readAtLeast(reader, 250, Duration.ofSeconds(5));
+        assertThat(got).as("messages read after %d acked", acked).isNotEmpty();
+        reader.ack(got.stream().map(ReadMessage::offset).toList());
+        acked += got.size();
+        assertThat(jsm.getConsumerInfo(buffer, buffer).getNumAckPending()).as("ack-pending after acking %d", acked)
+            .isZero();
+      }
+      assertThat(acked).isEqualTo(2_000);
+    }
+  }
+
+  @Test
+  @DisplayName("a batch acked while the server restarts is confirmed once the connection is back (or fails and is"
+      + " acked again): none of it is delivered again")
+  void ackAcrossAReconnect() throws Exception {
+    String buffer = newBuffer(FILE.toBuilder()
+        .consumer(BufferConfig.Consumer.defaults().withAckWait(Duration.ofSeconds(2))).build(), 0);
+    write(buffer, batch("k", 100));
+    try (BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("k").build())) {
+      List<ReadMessage> held = readAtLeast(reader, 100, Duration.ofSeconds(5));
+      assertThat(held).hasSize(100);
+      var offsets = held.stream().map(ReadMessage::offset).toList();
+
+      NATS.server().stop();
+      var acking = CompletableFuture.runAsync(() -> reader.ack(offsets));
+      NATS.server().restart();
+      try {
+        acking.get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException notConfirmedInTime) {
+        assertThat(notConfirmedInTime.getCause()).isInstanceOf(IsbException.class)
+            .hasMessageContaining("not confirmed");
+        reader.ack(offsets);
+      }
+
+      assertThat(readFor(reader, Duration.ofSeconds(3))).as("delivered again after ackWait").isEmpty();
+    }
   }
 
   @Test
