@@ -19,6 +19,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
@@ -29,14 +30,16 @@ import java.util.stream.Stream;
  * ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.args="--backend redis --scenario write --payload 256"
  * }</pre>
  *
- * <p>For each backend ({@code --backend}), scenario ({@code write}, {@code read}, {@code e2e}) and
- * payload size: warm-up rounds of each side (not counted), then the sides alternately (raw, library,
- * raw, library, …; on Redis raw, raw-lua, library, …), each round on a fresh buffer created with
- * {@code BufferAdmin.createBuffers} and deleted afterwards, with a GC before each round. Every round
- * checks that each message was written, or read and acked, exactly once, both as the client saw it
- * and on the server afterwards; a round that did not fails the run. Prints each round, then the
- * medians and the ratio library/raw against each raw baseline. Run with {@code --help} for the
- * options.
+ * <p>For each backend ({@code --backend}) and each case of each scenario ({@code write}, {@code read},
+ * {@code e2e} per payload size, the large payload, {@code paced}, {@code partitions} per partition
+ * count, {@code batch} per batch size; see {@link Scenario#cases}): warm-up rounds of each side (not
+ * counted), then the sides alternately (raw, library, raw, library, …; on Redis raw, raw-lua, library,
+ * …; in JetStream reads raw, raw-ff, library, …), each round on fresh buffers created with {@code
+ * BufferAdmin.createBuffers} and deleted afterwards, with a GC before each round. Every round checks
+ * that each message was written, or read and acked, exactly once, both as the client saw it and on the
+ * server afterwards (each partition's buffer on its own); a round that did not fails the run. Prints
+ * each round, then the medians and the ratio library/raw against each raw baseline (for paced rounds,
+ * of the p99 latencies), and the time the run took. Run with {@code --help} for the options.
  */
 public final class Bench {
 
@@ -54,14 +57,17 @@ public final class Bench {
       System.out.println(BenchOptions.USAGE);
       return;
     }
+    long started = System.nanoTime();
     BenchOptions options = BenchOptions.parse(args);
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
     machine().forEach(line -> System.out.println("machine: " + line));
-    System.out.println("warm-up and rounds: " + options.warmups() + " warm-up and " + options.rounds()
-        + " measured rounds per side, the sides alternating");
+    System.out.println("warm-up and rounds: " + options.warmupsFor(false) + " warm-up and " + options.roundsFor(false)
+        + " measured rounds per side for write, read and e2e at --payload, " + options.warmupsFor(true) + " and "
+        + options.roundsFor(true) + " for the others, the sides alternating");
     var summary = new Summary();
-    ExecutorService threads = Executors.newFixedThreadPool(2, r -> {
+    // A writer and a reader thread per partition, all at once.
+    ExecutorService threads = Executors.newFixedThreadPool(2 * options.maxPartitions(), r -> {
       Thread t = new Thread(r, "bench-e2e");
       t.setDaemon(true);
       return t;
@@ -83,9 +89,11 @@ public final class Bench {
     }
     System.out.println();
     System.out.print(summary.table());
+    long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+    System.out.printf(Locale.ROOT, "total: %d min %02d s%n", seconds / 60, seconds % 60);
   }
 
-  /** The buffers of every round: Limits retention, room for twice a round, a 60 s de-dup window. */
+  /** The buffers of every round: Limits retention, room for twice the largest round, a 60 s de-dup window. */
   static BufferConfig bufferConfig(int messages) {
     long maxMsgs = Math.max(100_000, 2L * messages);
     return BufferConfig.defaults().toBuilder()
@@ -97,42 +105,58 @@ public final class Bench {
 
   private static void run(BenchBackend target, BenchOptions options, Summary summary, ExecutorService threads) {
     int serial = 0;
-    int count = options.messagesFor(target.name());
-    for (Scenario scenario : options.scenarios()) {
-      List<Contender> sides = target.contenders().stream().filter(s -> target.takesPart(s, scenario)).toList();
-      for (int payload : options.payloads()) {
-        List<Message> messages = messages(count, payload);
-        for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
-          for (Contender side : sides) {
-            String buffer = "bench-" + scenario.label() + "-" + payload + "-" + side.name() + "-" + serial++;
-            target.create(buffer);
-            Rounds.Timing timing;
-            try {
-              if (scenario == Scenario.READ) {
-                target.prefill(buffer, messages, options.batchSize());
-              }
-              System.gc();
-              timing = switch (scenario) {
-                case WRITE -> Rounds.write(side, buffer, messages, options.batchSize());
-                case READ -> Rounds.read(side, buffer, messages.size(), options.batchSize());
-                case E2E -> Rounds.endToEnd(side, buffer, messages, options.batchSize(), threads);
-              };
-              target.check(buffer, scenario, side, messages.size());
-            } finally {
-              target.delete(buffer);
-            }
-            double rate = messages.size() / (timing.nanos() / 1e9);
-            double cpuMicros = timing.callerCpuNanos() / 1e3 / messages.size();
-            System.out.printf(Locale.ROOT,
-                "%-9s %-6s %6s  %-8s %-8s %,10.0f msg/s  (%,d in %.3f s, caller CPU %.2f us/msg)%n",
-                target.name(), scenario.label(), payload + " B", round <= 0 ? "warm-up" : "round " + round,
-                side.name(), rate, messages.size(), timing.nanos() / 1e9, cpuMicros);
-            if (round > 0) {
-              summary.add(target.name(), scenario, payload, side.name(), rate, cpuMicros);
-            }
+    for (Scenario.Case c : options.casesFor(target.name())) {
+      List<Contender> sides = target.contenders().stream().filter(s -> target.takesPart(s, c.work())).toList();
+      List<Message> messages = messages(c.messages(), c.payload());
+      for (int round = 1 - c.warmups(); round <= c.rounds(); round++) {
+        for (Contender side : sides) {
+          String name = "bench-" + c.tag() + "-" + c.payload() + "-" + side.name() + "-" + serial++;
+          List<String> buffers = c.partitions() == 1 ? List.of(name)
+              : IntStream.range(0, c.partitions()).mapToObj(p -> name + "-" + p).toList();
+          Rounds.Timing timing = round(target, c, side, buffers, messages, options, threads);
+          double rate = c.total() / (timing.nanos() / 1e9);
+          double cpuMicros = timing.callerCpuNanos() / 1e3 / c.total();
+          System.out.printf(Locale.ROOT,
+              "%-9s %-12s %7s  %-8s %-8s %,10.0f msg/s  (%,d in %.3f s, caller CPU %.2f us/msg)%s%n",
+              target.name(), c.label(), c.payload() + " B", round <= 0 ? "warm-up" : "round " + round,
+              side.name(), rate, c.total(), timing.nanos() / 1e9, cpuMicros,
+              timing.latency().map(l -> " latency " + l).orElse(""));
+          if (round > 0) {
+            summary.add(target.name(), c, side.name(), rate, cpuMicros, timing.latency());
           }
         }
       }
+    }
+  }
+
+  /** One round of one side on fresh buffers, checked on the server afterwards, the buffers then deleted. */
+  private static Rounds.Timing round(BenchBackend target, Scenario.Case c, Contender side, List<String> buffers,
+      List<Message> messages, BenchOptions options, ExecutorService threads) {
+    var created = new ArrayList<String>(buffers.size());
+    try {
+      for (String buffer : buffers) {
+        target.create(buffer);
+        created.add(buffer);
+      }
+      String buffer = buffers.get(0);
+      if (c.work() == Scenario.READ) {
+        // Pre-filled in the usual batches whatever the round's batch size: that is setup.
+        target.prefill(buffer, messages, options.batchSize());
+      }
+      System.gc();
+      Rounds.Timing timing = switch (c.work()) {
+        case WRITE -> Rounds.write(side, buffer, messages, c.batchSize());
+        case READ -> Rounds.read(side, buffer, messages.size(), c.batchSize());
+        case E2E -> Rounds.endToEnd(side, buffers, messages, c.batchSize(), threads);
+        case PACED -> Rounds.paced(side, buffer, messages, c.batchSize(), c.rate(), threads);
+        case PARTITIONS, BATCH -> throw new IllegalStateException(c.work() + " is not the work of a round");
+      };
+      for (String b : buffers) {
+        target.check(b, c.work(), side, messages.size());
+      }
+      return timing;
+    } finally {
+      created.forEach(target::delete);
     }
   }
 

@@ -12,7 +12,7 @@ import java.util.List;
  */
 interface Contender extends AutoCloseable {
 
-  /** {@code library}, or the raw baseline: {@code raw}, {@code raw-lua}. */
+  /** {@code library}, or the raw baseline: {@code raw}, {@code raw-lua}, {@code raw-ff}. */
   String name();
 
   /** A writer on an existing stream, ready to write at once. */
@@ -42,7 +42,8 @@ interface Contender extends AutoCloseable {
   interface BatchReader extends AutoCloseable {
     /**
      * Reads up to {@code max} messages (waiting up to {@code maxWait} for the first), decodes each, counts
-     * it in {@code tally}, and acks them all with acks the server confirms.
+     * it in {@code tally}, and acks them all with acks the server confirms (except {@code raw-ff}'s,
+     * which are sent and not awaited).
      *
      * @return how many messages were read and acked; 0 when none came in time
      * @throws BenchFailure if a message was read twice or an ack was not confirmed

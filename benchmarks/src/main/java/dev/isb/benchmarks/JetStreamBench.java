@@ -8,15 +8,22 @@ import dev.isb.testkit.NatsServer;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The JetStream backend against raw jnats ({@link RawJetStream}) on one nats-server, started through
- * the test kit (file storage) unless a URL is given.
+ * The JetStream backend against raw jnats ({@link RawJetStream}: confirmed acks as the library, and in
+ * {@code read} also fire-and-forget acks) on one nats-server, started through the test kit (file
+ * storage) unless a URL is given.
  */
 final class JetStreamBench implements BenchBackend {
+
+  /** How long fire-and-forget acks may take to land after a round, and how often that is asked. */
+  private static final Duration ACKS_LANDED = Duration.ofSeconds(5);
+  private static final Duration ACK_POLL = Duration.ofMillis(20);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final NatsServer server;
@@ -28,6 +35,7 @@ final class JetStreamBench implements BenchBackend {
   private final JetStreamManagement jsm;
   private final IsbClient admin;
   private final RawJetStream raw;
+  private final RawJetStream rawFireAndForget;
   private final Library library;
 
   private JetStreamBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
@@ -38,10 +46,11 @@ final class JetStreamBench implements BenchBackend {
       this.server = givenUrl.isPresent() ? null : keep(NatsServer.builder().start());
       this.url = server == null ? givenUrl.orElseThrow() : server.url();
       // Setup, pre-filling and the checks after each round go through connections of their own.
-      this.control = keep(RawJetStream.connect(url, "isb-bench-control"));
+      this.control = keep(RawJetStream.connect(url, "isb-bench-control", RawJetStream.Acks.CONFIRMED));
       this.jsm = control.management();
       this.admin = keep(IsbClient.open(IsbOptions.builder().backend(BenchOptions.JETSTREAM).url(url).build()));
-      this.raw = keep(RawJetStream.connect(url, "isb-bench-raw"));
+      this.raw = keep(RawJetStream.connect(url, "isb-bench-raw", RawJetStream.Acks.CONFIRMED));
+      this.rawFireAndForget = keep(RawJetStream.connect(url, "isb-bench-raw-ff", RawJetStream.Acks.FIRE_AND_FORGET));
       this.library = keep(new Library(BenchOptions.JETSTREAM, url, 4L * messages));
     } catch (RuntimeException e) {
       close();
@@ -50,7 +59,7 @@ final class JetStreamBench implements BenchBackend {
   }
 
   static JetStreamBench open(BenchOptions options) {
-    int messages = options.messagesFor(BenchOptions.JETSTREAM);
+    int messages = options.largestRound(BenchOptions.JETSTREAM);
     return new JetStreamBench(options.natsUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
   }
 
@@ -72,13 +81,20 @@ final class JetStreamBench implements BenchBackend {
             + (server == null ? " (given with --nats-url)" : " (started by the benchmark, single node, store_dir "
                 + server.storeDir() + ")"),
         "streams: fresh per round, file storage, replicas 1, " + stream.retention() + " retention, maxMsgs "
-            + stream.maxMsgs() + ", duplicates " + stream.duplicates().toSeconds() + "s; " + messages
-            + " messages per round, batches of " + batchSize + "; sides: raw (jnats), library");
+            + stream.maxMsgs() + ", duplicates " + stream.duplicates().toSeconds() + "s; at most " + messages
+            + " messages per buffer and round, batches of " + batchSize + "; sides: raw (jnats, confirmed acks),"
+            + " raw-ff (jnats, fire-and-forget acks, read only), library");
   }
 
   @Override
   public List<Contender> contenders() {
-    return List.of(raw, library);
+    return List.of(raw, rawFireAndForget, library);
+  }
+
+  /** The fire-and-forget side only reads: elsewhere it would repeat the raw side's work. */
+  @Override
+  public boolean takesPart(Contender side, Scenario scenario) {
+    return side != rawFireAndForget || scenario == Scenario.READ;
   }
 
   @Override
@@ -101,7 +117,7 @@ final class JetStreamBench implements BenchBackend {
   public void check(String buffer, Scenario scenario, Contender side, int expected) {
     requireStored(buffer, expected);
     if (scenario != Scenario.WRITE) {
-      requireAllAcked(buffer);
+      requireAllAcked(buffer, side instanceof RawJetStream r && r.acksLater() ? ACKS_LANDED : Duration.ZERO);
     }
   }
 
@@ -118,16 +134,29 @@ final class JetStreamBench implements BenchBackend {
     }
   }
 
-  private void requireAllAcked(String buffer) {
-    ConsumerInfo consumer;
-    try {
-      consumer = jsm.getConsumerInfo(buffer, buffer);
-    } catch (Exception e) {
-      throw new BenchFailure("cannot read consumer '" + buffer + "': " + e, e);
+  /**
+   * Nothing pending or awaiting an ack in the consumer, at once or, for acks that land later, within
+   * {@code grace}.
+   */
+  private void requireAllAcked(String buffer, Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
+    ConsumerInfo consumer = consumerInfo(buffer);
+    while ((consumer.getNumPending() != 0 || consumer.getNumAckPending() != 0) && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(ACK_POLL.toNanos());
+      consumer = consumerInfo(buffer);
     }
     if (consumer.getNumPending() != 0 || consumer.getNumAckPending() != 0) {
       throw new BenchFailure("consumer '" + buffer + "' still has " + consumer.getNumPending() + " pending and "
-          + consumer.getNumAckPending() + " ack-pending messages after the round");
+          + consumer.getNumAckPending() + " ack-pending messages after the round"
+          + (grace.isZero() ? "" : " and " + grace.toSeconds() + " s more"));
+    }
+  }
+
+  private ConsumerInfo consumerInfo(String buffer) {
+    try {
+      return jsm.getConsumerInfo(buffer, buffer);
+    } catch (Exception e) {
+      throw new BenchFailure("cannot read consumer '" + buffer + "': " + e, e);
     }
   }
 

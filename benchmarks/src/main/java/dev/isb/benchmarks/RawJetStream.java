@@ -30,8 +30,26 @@ import java.util.concurrent.TimeoutException;
  * same window of outstanding publishes, the same pull requests, and acks the server confirms, sent all
  * at once and then awaited. Its connection has the library's options (reconnect for ever, ping every
  * 3 s, pull-status noise silenced).
+ *
+ * <p>With {@link Acks#FIRE_AND_FORGET} ({@code raw-ff}) it reads the same way but acks each message
+ * with {@code Message.ack()}, which the server never confirms: the cheapest read a jnats application
+ * can do, and less than the library promises.
  */
 final class RawJetStream implements Contender {
+
+  /** How the reader acks. */
+  enum Acks {
+    /** {@code +ACK} as a request, every reply awaited, as the library does ({@code raw}). */
+    CONFIRMED("raw"),
+    /** {@code Message.ack()}: {@code +ACK} published, no reply ({@code raw-ff}). */
+    FIRE_AND_FORGET("raw-ff");
+
+    final String side;
+
+    Acks(String side) {
+      this.side = side;
+    }
+  }
 
   /** The library's defaults: JetStreamIsbClient.Settings. */
   static final int WINDOW = 1024;
@@ -43,14 +61,16 @@ final class RawJetStream implements Contender {
 
   private final Connection connection;
   private final JetStream js;
+  private final Acks acks;
 
-  private RawJetStream(Connection connection) throws IOException {
+  private RawJetStream(Connection connection, Acks acks) throws IOException {
     this.connection = connection;
     this.js = connection.jetStream();
+    this.acks = acks;
   }
 
   /** Opens its own connection, configured as the library configures its own. */
-  static RawJetStream connect(String url, String connectionName) {
+  static RawJetStream connect(String url, String connectionName, Acks acks) {
     Options options = new Options.Builder()
         .server(url)
         .connectionName(connectionName)
@@ -63,7 +83,7 @@ final class RawJetStream implements Contender {
     try {
       Connection connection = Nats.connect(options);
       try {
-        return new RawJetStream(connection);
+        return new RawJetStream(connection, acks);
       } catch (IOException | RuntimeException e) {
         connection.close();
         throw e;
@@ -92,7 +112,12 @@ final class RawJetStream implements Contender {
 
   @Override
   public String name() {
-    return "raw";
+    return acks.side;
+  }
+
+  /** Whether its acks land some time after {@link BatchReader#readAndAck} returns. */
+  boolean acksLater() {
+    return acks == Acks.FIRE_AND_FORGET;
   }
 
   @Override
@@ -180,7 +205,11 @@ final class RawJetStream implements Contender {
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new BenchFailure("raw: interrupted while reading", e);
+        throw new BenchFailure(acks.side + ": interrupted while reading", e);
+      }
+      if (acks == Acks.FIRE_AND_FORGET) {
+        got.forEach(io.nats.client.Message::ack);
+        return got.size();
       }
       var replies = new ArrayList<CompletableFuture<io.nats.client.Message>>(got.size());
       for (io.nats.client.Message msg : got) {

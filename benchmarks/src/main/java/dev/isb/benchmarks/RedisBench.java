@@ -67,7 +67,7 @@ final class RedisBench implements BenchBackend {
   }
 
   static RedisBench open(BenchOptions options) {
-    int messages = options.messagesFor(BenchOptions.REDIS);
+    int messages = options.largestRound(BenchOptions.REDIS);
     return new RedisBench(options.redisUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
   }
 
@@ -93,8 +93,9 @@ final class RedisBench implements BenchBackend {
                 + server.dir() + ")"),
         "client: lettuce " + lettuceVersion() + " (raw sides: one connection per writer and per reader)",
         "streams: fresh per round, " + stream.retention() + " retention (XADD MAXLEN = " + stream.maxMsgs()
-            + "), duplicates " + stream.duplicates().toSeconds() + "s; " + messages + " messages per round, batches of "
-            + batchSize + "; sides: raw (pipelined XADD, no de-dup), raw-lua (EVALSHA de-dup + XADD, write and e2e only),"
+            + "), duplicates " + stream.duplicates().toSeconds() + "s; at most " + messages
+            + " messages per buffer and round, batches of "
+            + batchSize + "; sides: raw (pipelined XADD, no de-dup), raw-lua (EVALSHA de-dup + XADD, not in read),"
             + " library");
   }
 
