@@ -5,12 +5,6 @@ import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.Retention;
 import dev.isb.Storage;
-import io.nats.client.Nats;
-import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +12,7 @@ import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * The library against the raw client it wraps, in the same JVM, on the same server, in the same run:
@@ -61,7 +53,7 @@ public final class Bench {
     BenchOptions options = BenchOptions.parse(args);
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
-    machine().forEach(line -> System.out.println("machine: " + line));
+    Machine.describe().forEach(line -> System.out.println("machine: " + line));
     System.out.println("warm-up and rounds: " + options.warmupsFor(false) + " warm-up and " + options.roundsFor(false)
         + " measured rounds per side for write, read and e2e at --payload, " + options.warmupsFor(true) + " and "
         + options.roundsFor(true) + " for the others, the sides alternating");
@@ -169,26 +161,5 @@ public final class Bench {
       out.add(Message.data(new MessageId("bench", Integer.toString(i), 0), payload));
     }
     return List.copyOf(out);
-  }
-
-  private static List<String> machine() {
-    var runtime = ManagementFactory.getRuntimeMXBean();
-    String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
-    return List.of(
-        Runtime.getRuntime().availableProcessors() + " cores available to the JVM, CPU " + cpuModel() + ", "
-            + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-        "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
-            + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC " + gcs + ", flags " + runtime.getInputArguments(),
-        "jnats " + Nats.CLIENT_VERSION + ", lettuce " + RedisBench.lettuceVersion());
-  }
-
-  private static String cpuModel() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
   }
 }

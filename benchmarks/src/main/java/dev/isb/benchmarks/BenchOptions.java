@@ -176,7 +176,8 @@ record BenchOptions(
         partitions, batches, largePayload);
   }
 
-  private static List<String> backends(String value) {
+  /** {@code all}, {@code jetstream} or {@code redis}, as a list of backends in the order they run. */
+  static List<String> backends(String value) {
     return switch (value.trim().toLowerCase(Locale.ROOT)) {
       case "all" -> List.of(JETSTREAM, REDIS);
       case JETSTREAM -> List.of(JETSTREAM);
@@ -205,7 +206,8 @@ record BenchOptions(
     return List.copyOf(out);
   }
 
-  private static int atLeast(String name, String value, int min) {
+  /** A whole number of at least {@code min}, or an error that names the option and the value. */
+  static int atLeast(String name, String value, int min) {
     int n;
     try {
       n = Integer.parseInt(value.replace("_", ""));

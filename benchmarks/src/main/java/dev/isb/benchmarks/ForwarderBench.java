@@ -26,11 +26,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,8 +39,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * What the {@link Forwarder} costs over a hand-written loop, and what its meters cost: N pre-written
@@ -129,10 +123,10 @@ public final class ForwarderBench {
         String value = args[++i];
         switch (flag) {
           case "--backend" -> backend = backend(value);
-          case "--messages" -> messages = atLeast("messages", value, 1);
-          case "--payload" -> payload = atLeast("payload", value, 0);
-          case "--rounds" -> rounds = atLeast("rounds", value, 1);
-          case "--warmups", "--warmup" -> warmups = atLeast("warmups", value, 0);
+          case "--messages" -> messages = BenchOptions.atLeast("messages", value, 1);
+          case "--payload" -> payload = BenchOptions.atLeast("payload", value, 0);
+          case "--rounds" -> rounds = BenchOptions.atLeast("rounds", value, 1);
+          case "--warmups", "--warmup" -> warmups = BenchOptions.atLeast("warmups", value, 0);
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
         }
       }
@@ -148,18 +142,6 @@ public final class ForwarderBench {
       return name;
     }
 
-    private static int atLeast(String name, String value, int min) {
-      int n;
-      try {
-        n = Integer.parseInt(value.replace("_", ""));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'", e);
-      }
-      if (n < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + n);
-      }
-      return n;
-    }
   }
 
   /** One contender's round: rate, and JVM-wide CPU and allocation per message. */
@@ -183,8 +165,8 @@ public final class ForwarderBench {
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + " -Dexec.mainClass=dev.isb.benchmarks.ForwarderBench"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
-    machine().forEach(line -> System.out.println("machine: " + line));
-    System.out.println("load average at start: " + loadAverage());
+    Machine.describe().forEach(line -> System.out.println("machine: " + line));
+    System.out.println("load average at start: " + Machine.loadAverage());
     var summary = new Table();
     try (Target target = Target.open(options)) {
       System.out.println("backend: " + target.description);
@@ -206,7 +188,7 @@ public final class ForwarderBench {
     }
     System.out.println();
     System.out.print(summary.table(options));
-    System.out.println("load average at end: " + loadAverage());
+    System.out.println("load average at end: " + Machine.loadAverage());
   }
 
   private static void run(Target target, Options options, Table summary) {
@@ -577,43 +559,6 @@ public final class ForwarderBench {
       return String.format(Locale.ROOT, "%,9.0f (%,.0f..%,.0f)", Summary.median(values),
           values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
           values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
-    }
-  }
-
-  private static List<String> machine() {
-    var runtime = ManagementFactory.getRuntimeMXBean();
-    String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
-    return List.of(
-        Runtime.getRuntime().availableProcessors() + " cores available to the JVM, CPU " + cpuModel() + ", "
-            + System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"),
-        "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
-            + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC " + gcs + ", flags " + runtime.getInputArguments(),
-        "micrometer " + version(MeterRegistry.class) + ", jnats " + io.nats.client.Nats.CLIENT_VERSION + ", lettuce "
-            + RedisBench.lettuceVersion());
-  }
-
-  private static String version(Class<?> type) {
-    String v = type.getPackage().getImplementationVersion();
-    return v == null ? "(version unknown)" : v;
-  }
-
-  /** The 1, 5 and 15 minute load averages: other work on the machine shows here. */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String cpuModel() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 }

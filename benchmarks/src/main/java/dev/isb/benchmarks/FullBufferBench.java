@@ -21,16 +21,11 @@ import dev.isb.vertex.Edge;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.MapFunction;
 import dev.isb.vertex.Output;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadInfo;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +41,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Writer memory while a buffer stays full under {@code retryUntilSuccess}: does a vertex whose
@@ -149,39 +143,19 @@ public final class FullBufferBench {
         }
         String value = args[++i];
         switch (flag) {
-          case "--backend" -> backends = backends(value);
-          case "--seconds" -> seconds = atLeast("seconds", value, 1);
-          case "--messages" -> messages = atLeast("messages", value, BATCH);
-          case "--payload" -> payload = atLeast("payload", value, INDEX_BYTES);
-          case "--max-length" -> maxLength = atLeast("max-length", value, 1);
-          case "--slack-mib" -> slackMib = atLeast("slack-mib", value, 0);
+          case "--backend" -> backends = BenchOptions.backends(value);
+          case "--seconds" -> seconds = BenchOptions.atLeast("seconds", value, 1);
+          case "--messages" -> messages = BenchOptions.atLeast("messages", value, BATCH);
+          case "--payload" -> payload = BenchOptions.atLeast("payload", value, INDEX_BYTES);
+          case "--max-length" -> maxLength = BenchOptions.atLeast("max-length", value, 1);
+          case "--slack-mib" -> slackMib = BenchOptions.atLeast("slack-mib", value, 0);
           default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
         }
       }
       return new Options(backends, seconds, messages, payload, maxLength, slackMib);
     }
 
-    private static List<String> backends(String value) {
-      return switch (value.trim().toLowerCase(Locale.ROOT)) {
-        case "all" -> List.of("jetstream", "redis");
-        case "jetstream" -> List.of("jetstream");
-        case "redis" -> List.of("redis");
-        default -> throw new IllegalArgumentException("backend must be jetstream, redis or all; was '" + value + "'");
-      };
-    }
 
-    private static int atLeast(String name, String value, int min) {
-      int n;
-      try {
-        n = Integer.parseInt(value.replace("_", ""));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'", e);
-      }
-      if (n < min) {
-        throw new IllegalArgumentException(name + " must be at least " + min + ", was " + n);
-      }
-      return n;
-    }
   }
 
   /** One backend's result: its summary line (empty if it failed before the figures) and what went wrong. */
@@ -214,8 +188,8 @@ public final class FullBufferBench {
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + " -Dexec.mainClass=dev.isb.benchmarks.FullBufferBench"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
-    machine().forEach(line -> System.out.println("machine: " + line));
-    System.out.println("load average at start: " + loadAverage());
+    Machine.describe().forEach(line -> System.out.println("machine: " + line));
+    System.out.println("load average at start: " + Machine.loadAverage());
     WriterOptions edge = edgeOptions(options);
     System.out.printf(Locale.ROOT, "input: %s, Limits retention, %,d messages of %d B pre-written%n", INPUT,
         options.messages(), options.payload());
@@ -243,7 +217,7 @@ public final class FullBufferBench {
       System.out.println(outcome.summary().isEmpty() ? outcome.backend() + ": FAILED" : outcome.summary());
       outcome.problems().forEach(p -> System.out.println("  problem: " + p));
     }
-    System.out.println("load average at end: " + loadAverage());
+    System.out.println("load average at end: " + Machine.loadAverage());
     List<String> problems = outcomes.stream().flatMap(o -> o.problems().stream()).toList();
     if (!problems.isEmpty()) {
       throw new IllegalStateException("BENCHMARK FAILED: " + String.join("; ", problems));
@@ -773,45 +747,6 @@ public final class FullBufferBench {
         throw new IllegalStateException("no " + what + " within " + timeout);
       }
       parkUntil(System.nanoTime() + POLL.toNanos());
-    }
-  }
-
-  private static List<String> machine() {
-    var runtime = ManagementFactory.getRuntimeMXBean();
-    String gcs = ManagementFactory.getGarbageCollectorMXBeans().stream()
-        .map(GarbageCollectorMXBean::getName).collect(Collectors.joining(", "));
-    return List.of(
-        Runtime.getRuntime().availableProcessors() + " cores available to the JVM, CPU " + cpuModel() + ", "
-            + System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-            + System.getProperty("os.arch"),
-        "JVM " + System.getProperty("java.vm.name") + " " + Runtime.version() + ", max heap "
-            + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB, GC " + gcs + ", flags "
-            + runtime.getInputArguments(),
-        "micrometer " + version(MeterRegistry.class) + ", jnats " + io.nats.client.Nats.CLIENT_VERSION + ", lettuce "
-            + version(io.lettuce.core.RedisClient.class));
-  }
-
-  private static String version(Class<?> type) {
-    String v = type.getPackage().getImplementationVersion();
-    return v == null ? "(version unknown)" : v;
-  }
-
-  /** The 1, 5 and 15 minute load averages: other work on the machine shows here. */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return fields[0] + " " + fields[1] + " " + fields[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  private static String cpuModel() {
-    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
     }
   }
 }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,21 @@ class RedisSentinelFaultsTest {
     }
   }
 
+  /**
+   * The precondition of a WAIT test: both replicas confirm a write. An earlier test of this class kills the
+   * master and brings it back as a replica, which then resyncs for a while; until it has, WAIT times out.
+   */
+  private static void awaitReplicasInSync(BufferWriter writer) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<WriteResult> results = writer.write(batch("a"));
+    while (!results.stream().allMatch(WriteResult::isStored)) {
+      assertThat(System.nanoTime() - deadline).as("time until both replicas confirm a write: %s", results)
+          .isNegative();
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      results = writer.write(batch("a"));
+    }
+  }
+
   @Test
   @DisplayName("with wait.replicas, a retry that finds the first copy is not acknowledged (Duplicate) while the"
       + " replicas still have not confirmed that copy, from the same client or another one")
@@ -133,7 +149,7 @@ class RedisSentinelFaultsTest {
       WriterOptions options = WriterOptions.builder().refreshInterval(Duration.ofMillis(20)).build();
       try (BufferWriter writer = client.writer(buffer, options);
           BufferWriter otherWriter = other.writer(buffer, options)) {
-        assertThat(writer.write(batch("a"))).allMatch(r -> r instanceof WriteResult.Written);
+        awaitReplicasInSync(writer);
         List<RedisServer> replicas = REDIS.sentinelSetup().replicas();
         replicas.forEach(RedisServer::pause);
         List<WriteResult> first;
