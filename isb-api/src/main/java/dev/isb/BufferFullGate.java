@@ -3,17 +3,22 @@ package dev.isb;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Numaflow's "buffer full" state of one writer, for backend implementations: a backend measures the
- * buffer's usage every {@link WriterOptions#refreshInterval()} and reports it here; its writer asks
- * {@link #awaitRoom} before each DATA message. Thread-safe.
+ * buffer's usage every {@link WriterOptions#refreshInterval()} ({@link #scheduleMeasurements}: more
+ * often while full) and reports it here; its writer asks {@link #awaitRoom} before each DATA message.
+ * Thread-safe.
  *
  * <pre>{@code
  * BufferFullGate gate = new BufferFullGate(buffer, options);
- * // every refresh interval:
+ * gate.scheduleMeasurements(scheduler, () -> ...);      // which, each time, calls
  * gate.measured(pending, ackPending, storedMessages, retention);   // or gate.markFull() when it failed
  * // for each DATA message of a batch:
  * Optional<WriteResult> notWritten = gate.awaitRoom(gate.batchDeadline());
@@ -26,6 +31,10 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class BufferFullGate {
 
+  /** While the buffer is full, usage is measured this many times as often. */
+  private static final int FULL_SPEEDUP = 10;
+  private static final Duration MIN_FULL_PERIOD = Duration.ofMillis(10);
+
   private final String buffer;
   private final WriterOptions options;
   private final ReentrantLock lock = new ReentrantLock();
@@ -33,6 +42,8 @@ public final class BufferFullGate {
   private volatile boolean full = true;
   private volatile String lastMeasure = "no usage measured yet";
   private volatile BufferNotFoundException gone;
+  /** Whether the last measurement succeeded and found the buffer full: measurements come faster then. */
+  private volatile boolean fullByUsage;
   private boolean closed;
   /** The failure of the last batch whose wait timed out, shared by its messages (guarded by the lock). */
   private WriteResult.Failed timedOut;
@@ -48,6 +59,31 @@ public final class BufferFullGate {
   }
 
   /**
+   * Schedules a writer's usage measurements: the first at once, then every refresh interval, and while
+   * the last measurement found the buffer full, every tenth of it (at least 10 ms), so that a writer
+   * waiting for room resumes soon after the readers make some, not up to a whole interval later. A
+   * measurement that failed does not speed them up: a server that is down is not asked ten times as
+   * often.
+   *
+   * @param scheduler where the measurements run; one at a time
+   * @param measure measures the buffer and reports here ({@link #measured}, {@link #markFull}, {@link #markGone})
+   * @return the schedule, to cancel when the writer closes
+   */
+  public ScheduledFuture<?> scheduleMeasurements(ScheduledExecutorService scheduler, Runnable measure) {
+    long interval = options.refreshInterval().toNanos();
+    long tick = Math.min(interval, Math.max(interval / FULL_SPEEDUP, MIN_FULL_PERIOD.toNanos()));
+    var last = new AtomicLong(System.nanoTime() - interval);
+    return scheduler.scheduleAtFixedRate(() -> {
+      long now = System.nanoTime();
+      // Half a tick of slack keeps the normal cadence at the interval despite the ticks' jitter.
+      if (fullByUsage || now - last.get() >= interval - tick / 2) {
+        last.set(now);
+        measure.run();
+      }
+    }, 0, tick, TimeUnit.NANOSECONDS);
+  }
+
+  /**
    * Records a successful usage measurement.
    *
    * @param pending messages not yet delivered to the consumer group
@@ -59,6 +95,7 @@ public final class BufferFullGate {
     double soft = (double) (pending + ackPending) / options.maxLength();
     double solid = retention == Retention.LIMITS ? soft : (double) storedMessages / options.maxLength();
     boolean nowFull = soft >= options.usageLimit() && solid >= options.usageLimit();
+    fullByUsage = nowFull;
     set(nowFull, String.format(java.util.Locale.ROOT, "usage %.3f (pending %d + ack-pending %d, %d stored) against limit %.3f of maxLength %d",
         Math.min(soft, solid), pending, ackPending, storedMessages, options.usageLimit(), options.maxLength()));
   }
@@ -70,6 +107,7 @@ public final class BufferFullGate {
    * @param why what happened, for error messages
    */
   public void markFull(String why) {
+    fullByUsage = false;
     set(true, why);
   }
 
@@ -82,6 +120,7 @@ public final class BufferFullGate {
    */
   public void markGone(BufferNotFoundException notFound) {
     Objects.requireNonNull(notFound, "notFound");
+    fullByUsage = false;
     set(true, "the buffer does not exist", notFound);
   }
 

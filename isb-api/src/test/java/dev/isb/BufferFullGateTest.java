@@ -3,6 +3,12 @@ package dev.isb;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +61,48 @@ class BufferFullGateTest {
     assertThat(second).isSameAs(first);
     assertThat(nextBatch).isInstanceOfSatisfying(WriteResult.Failed.class,
         f -> assertThat(f.cause()).isInstanceOf(BufferFullException.class).isNotSameAs(((WriteResult.Failed) first).cause()));
+  }
+
+  @Test
+  @DisplayName("usage is measured every refreshInterval, every tenth of it while a measurement finds the buffer full,"
+      + " and not faster after a failed one")
+  void measuresFasterWhileFull() {
+    var scheduler = Executors.newSingleThreadScheduledExecutor();
+    try {
+      BufferFullGate gate = new BufferFullGate(BUFFER, WriterOptions.builder().maxLength(10)
+          .refreshInterval(Duration.ofMillis(400)).build());
+      var measurements = new AtomicInteger();
+      var usage = new AtomicLong();
+      var fails = new AtomicBoolean();
+      ScheduledFuture<?> task = gate.scheduleMeasurements(scheduler, () -> {
+        measurements.incrementAndGet();
+        if (fails.get()) {
+          gate.markFull("usage refresh failed: connection lost");
+        } else {
+          gate.measured(usage.get(), 0, usage.get(), Retention.LIMITS);
+        }
+      });
+      assertThat(countFor(measurements, Duration.ofMillis(1_000))).as("measurements in 1 s, not full").isBetween(1, 4);
+      usage.set(10);
+      countFor(measurements, Duration.ofMillis(500)); // the next regular measurement finds it full
+      assertThat(countFor(measurements, Duration.ofMillis(1_000))).as("measurements in 1 s, full").isBetween(10, 26);
+      fails.set(true);
+      countFor(measurements, Duration.ofMillis(200)); // the next one fails
+      assertThat(countFor(measurements, Duration.ofMillis(1_000))).as("measurements in 1 s, failing").isBetween(1, 4);
+      task.cancel(false);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  /** How many measurements happen in the next {@code span}. */
+  private static int countFor(AtomicInteger measurements, Duration span) {
+    int before = measurements.get();
+    long deadline = System.nanoTime() + span.toNanos();
+    for (long left = span.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      LockSupport.parkNanos(left);
+    }
+    return measurements.get() - before;
   }
 
   @Test

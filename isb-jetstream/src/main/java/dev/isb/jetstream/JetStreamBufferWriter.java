@@ -71,8 +71,7 @@ final class JetStreamBufferWriter implements BufferWriter {
     JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getConsumerInfo(buffer, buffer));
     this.retention = JetStreamBufferAdmin.retention(stream.getConfiguration().getRetentionPolicy());
     this.gate = new BufferFullGate(buffer, options);
-    long period = options.refreshInterval().toNanos();
-    this.refresher = client.scheduler().scheduleAtFixedRate(this::refresh, 0, period, TimeUnit.NANOSECONDS);
+    this.refresher = gate.scheduleMeasurements(client.scheduler(), this::refresh);
   }
 
   @Override

@@ -22,7 +22,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Writes to one Redis buffer with one script call per batch: de-duplication by
@@ -65,8 +64,7 @@ final class RedisBufferWriter implements BufferWriter {
     this.onClose = onClose;
     this.gate = new BufferFullGate(buffer, options);
     this.calls = new CallTracker("writer for buffer '" + buffer + "'");
-    long period = options.refreshInterval().toNanos();
-    this.refresher = client.scheduler().scheduleAtFixedRate(this::refresh, 0, period, TimeUnit.NANOSECONDS);
+    this.refresher = gate.scheduleMeasurements(client.scheduler(), this::refresh);
   }
 
   @Override

@@ -18,7 +18,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An in-memory buffer writer: a {@link BufferFullGate} fed by a task that measures the buffer's usage
@@ -45,8 +44,7 @@ final class InMemoryBufferWriter implements BufferWriter {
     this.gate = new BufferFullGate(buffer.name(), options);
     this.calls = new CallTracker("writer for buffer '" + buffer.name() + "'");
     this.description = "InMemoryBufferWriter{" + buffer.name() + ", " + options.onFull() + '}';
-    long period = options.refreshInterval().toNanos();
-    this.refresher = scheduler.scheduleAtFixedRate(this::refresh, 0, period, TimeUnit.NANOSECONDS);
+    this.refresher = gate.scheduleMeasurements(scheduler, this::refresh);
   }
 
   @Override
