@@ -141,6 +141,7 @@ public final class Bench {
         case READ -> Rounds.read(side, buffer, messages.size(), c.batchSize());
         case E2E -> Rounds.endToEnd(side, buffers, messages, c.batchSize(), threads);
         case PACED -> Rounds.paced(side, buffer, messages, c.batchSize(), c.rate(), threads);
+        case BACKPRESSURE -> Rounds.underBackPressure(side, buffer, messages, c.batchSize(), threads);
         case PARTITIONS, BATCH -> throw new IllegalStateException(c.work() + " is not the work of a round");
       };
       for (String b : buffers) {

@@ -41,6 +41,8 @@ record BenchOptions(
   static final int JETSTREAM_RATE = 20_000;
   /** About a third of the Redis backend's e2e rate (closer to it, queues and so latency grow on 2 cores). */
   static final int REDIS_RATE = 50_000;
+  /** A back-pressure round writes this many normal rounds' worth of messages. */
+  static final int BACK_PRESSURE_ROUNDS = 4;
   /** A paced round lasts about this long unless {@code --messages} says otherwise. */
   static final int PACED_SECONDS = 5;
   /** Messages per round at the large payload (at most {@link #messagesFor}): 128 MiB on JetStream. */
@@ -66,6 +68,8 @@ record BenchOptions(
         --scenario       which scenarios to run (default all):
                            write, read, e2e  at each --payload; write and read also at --large-payload
                            paced             e2e with the writer at --rate msg/s; write-to-read latency
+                           backpressure      e2e unpaced, the library's writer under Numaflow's default
+                                             buffer-full rule; write-to-read latency
                            partitions        e2e over N buffers at once, one writer and one reader thread
                                              each, for each N of --partitions
                            batch             write and read with each batch size of --batches
@@ -99,6 +103,14 @@ record BenchOptions(
   /** Messages per paced round on one backend: {@link #PACED_SECONDS} at its rate, unless given. */
   int pacedMessagesFor(String backend) {
     return messages.orElse((int) Math.min(Integer.MAX_VALUE, (long) rateFor(backend) * PACED_SECONDS));
+  }
+
+  /**
+   * Messages per back-pressure round on one backend, unless given: four times a normal round, so that
+   * the backlog of a writer without back-pressure has time to grow far past Numaflow's default limit.
+   */
+  int backPressureMessagesFor(String backend) {
+    return messages.orElse(BACK_PRESSURE_ROUNDS * messagesFor(backend));
   }
 
   /** Messages per round at the large payload on one backend. */

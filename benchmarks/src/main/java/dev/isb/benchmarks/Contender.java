@@ -18,6 +18,14 @@ interface Contender extends AutoCloseable {
   /** A writer on an existing stream, ready to write at once. */
   BatchWriter writer(String buffer);
 
+  /**
+   * A writer that stops while the buffer is full by Numaflow's default rule and waits for room, as a
+   * vertex's writer does. The raw clients have no such rule: theirs is their plain writer.
+   */
+  default BatchWriter writerWithBackPressure(String buffer) {
+    return writer(buffer);
+  }
+
   /** A reader in the stream's durable consumer, ready to read at once. */
   BatchReader reader(String buffer);
 

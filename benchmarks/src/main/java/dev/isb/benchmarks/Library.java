@@ -47,7 +47,16 @@ final class Library implements Contender {
 
   @Override
   public BatchWriter writer(String buffer) {
-    BufferWriter writer = client.writer(buffer, writerOptions);
+    return ready(buffer, client.writer(buffer, writerOptions));
+  }
+
+  /** Numaflow's defaults: full at 0.8 × 30,000 pending, and a write waits until there is room. */
+  @Override
+  public BatchWriter writerWithBackPressure(String buffer) {
+    return ready(buffer, client.writer(buffer, WriterOptions.defaults()));
+  }
+
+  private static BatchWriter ready(String buffer, BufferWriter writer) {
     // A writer starts "full" until its first usage measurement, taken at once; that is setup, not work.
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (writer.isFull()) {

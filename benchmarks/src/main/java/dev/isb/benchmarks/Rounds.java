@@ -48,7 +48,7 @@ final class Rounds {
     try (Contender.BatchWriter writer = side.writer(buffer)) {
       long cpu = THREADS.getCurrentThreadCpuTime();
       long start = System.nanoTime();
-      int stored = writeAll(writer, messages, batchSize);
+      int stored = writeAll(writer, messages, batchSize, null);
       long elapsed = System.nanoTime() - start;
       cpu = THREADS.getCurrentThreadCpuTime() - cpu;
       requireStored(side, stored, messages.size());
@@ -75,7 +75,7 @@ final class Rounds {
    */
   static Timing endToEnd(Contender side, List<String> buffers, List<Message> messages, int batchSize,
       ExecutorService threads) {
-    return concurrently(side, buffers, messages, batchSize, 0, threads);
+    return concurrently(side, buffers, messages, batchSize, 0, false, threads);
   }
 
   /**
@@ -84,7 +84,16 @@ final class Rounds {
    */
   static Timing paced(Contender side, String buffer, List<Message> messages, int batchSize, int rate,
       ExecutorService threads) {
-    return concurrently(side, List.of(buffer), messages, batchSize, rate, threads);
+    return concurrently(side, List.of(buffer), messages, batchSize, rate, false, threads);
+  }
+
+  /**
+   * As {@link #endToEnd} on one buffer, with each message's latency, and the side's writer under
+   * back-pressure ({@link Contender#writerWithBackPressure}).
+   */
+  static Timing underBackPressure(Contender side, String buffer, List<Message> messages, int batchSize,
+      ExecutorService threads) {
+    return concurrently(side, List.of(buffer), messages, batchSize, 0, true, threads);
   }
 
   /**
@@ -92,14 +101,17 @@ final class Rounds {
    * them at once.
    *
    * @param rate the writers' messages per second, or 0 for as fast as they can
+   * @param backPressure whether the writers stop while the buffer is full; the latency of each message is
+   *     measured when this is set or {@code rate} is not 0
    */
   private static Timing concurrently(Contender side, List<String> buffers, List<Message> messages, int batchSize,
-      int rate, ExecutorService threads) {
+      int rate, boolean backPressure, ExecutorService threads) {
+    boolean timed = rate > 0 || backPressure;
     var writers = new ArrayList<Contender.BatchWriter>(buffers.size());
     var readers = new ArrayList<Contender.BatchReader>(buffers.size());
     try {
       for (String buffer : buffers) {
-        writers.add(side.writer(buffer));
+        writers.add(backPressure ? side.writerWithBackPressure(buffer) : side.writer(buffer));
         readers.add(side.reader(buffer));
       }
       var go = new CountDownLatch(1);
@@ -110,14 +122,15 @@ final class Rounds {
       for (int p = 0; p < buffers.size(); p++) {
         Contender.BatchWriter writer = writers.get(p);
         Contender.BatchReader reader = readers.get(p);
-        Tally tally = rate > 0 ? Tally.timed(messages.size()) : new Tally(messages.size());
+        Tally tally = timed ? Tally.timed(messages.size()) : new Tally(messages.size());
         tallies.add(tally);
         var writerDone = new AtomicBoolean();
         writing.add(threads.submit(() -> {
           go.await();
           long before = THREADS.getCurrentThreadCpuTime();
           try {
-            return rate > 0 ? writePaced(writer, messages, batchSize, rate, tally) : writeAll(writer, messages, batchSize);
+            return rate > 0 ? writePaced(writer, messages, batchSize, rate, tally)
+                : writeAll(writer, messages, batchSize, timed ? tally : null);
           } finally {
             writerDone.set(true);
             cpu.addAndGet(THREADS.getCurrentThreadCpuTime() - before);
@@ -145,7 +158,7 @@ final class Rounds {
       for (Tally tally : tallies) {
         tally.requireComplete(side.name());
       }
-      Optional<Tally.Latency> latency = rate > 0
+      Optional<Tally.Latency> latency = timed
           ? Optional.of(Tally.Latency.of(tallies.stream().map(Tally::latencies).flatMapToLong(LongStream::of).toArray()))
           : Optional.empty();
       return new Timing(elapsed, cpu.get(), latency);
@@ -179,10 +192,15 @@ final class Rounds {
     return stored;
   }
 
-  private static int writeAll(Contender.BatchWriter writer, List<Message> messages, int batchSize) {
+  /** Writes every message in batches; notes in {@code timing}, when not null, when each batch is handed over. */
+  private static int writeAll(Contender.BatchWriter writer, List<Message> messages, int batchSize, Tally timing) {
     int stored = 0;
     for (int from = 0; from < messages.size(); from += batchSize) {
-      stored += writer.write(messages.subList(from, Math.min(messages.size(), from + batchSize)));
+      int to = Math.min(messages.size(), from + batchSize);
+      if (timing != null) {
+        timing.sent(from, to, System.nanoTime());
+      }
+      stored += writer.write(messages.subList(from, to));
     }
     return stored;
   }

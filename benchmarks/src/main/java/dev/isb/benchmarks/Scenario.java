@@ -20,6 +20,12 @@ enum Scenario {
    * measured.
    */
   PACED("paced"),
+  /**
+   * As {@link #E2E}, unpaced, with each message's latency measured, and the library's writer under
+   * Numaflow's default buffer-full rule (maxLength 30,000, usage limit 0.8, retry until there is room)
+   * instead of a rule that never stops a round; the raw clients have no such rule.
+   */
+  BACKPRESSURE("backpressure"),
   /** {@link #E2E} over several buffers at once, one writer and one reader thread per buffer. */
   PARTITIONS("partitions"),
   /** {@link #WRITE} and {@link #READ} with each batch size of {@code --batches}. */
@@ -45,7 +51,7 @@ enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "scenario must be one of write, read, e2e, paced, partitions, batch, all; was '" + label + "'");
+        "scenario must be one of write, read, e2e, paced, backpressure, partitions, batch, all; was '" + label + "'");
   }
 
   /**
@@ -71,6 +77,8 @@ enum Scenario {
       }
       case PACED -> out.add(new Case(this, this, label, label, payload, options.pacedMessagesFor(backend), batch, 1,
           options.rateFor(backend), options, true));
+      case BACKPRESSURE -> out.add(new Case(this, this, label, label, payload, options.backPressureMessagesFor(backend),
+          batch, 1, 0, options, true));
       case PARTITIONS -> {
         for (int n : options.partitions()) {
           out.add(new Case(this, E2E, "e2e parts=" + n, "e2e-p" + n, payload, Math.max(1, messages / n), batch, n, 0,
@@ -95,7 +103,8 @@ enum Scenario {
    * One row of the summary: what its rounds do and with which settings.
    *
    * @param scenario the scenario that asked for it
-   * @param work what each round does: {@link #WRITE}, {@link #READ}, {@link #E2E} or {@link #PACED}
+   * @param work what each round does: {@link #WRITE}, {@link #READ}, {@link #E2E}, {@link #PACED} or
+   *     {@link #BACKPRESSURE}
    * @param label its name in the output, as {@code write b=10}
    * @param tag its part of the buffer names, as {@code write-b10}
    * @param payload payload size in bytes

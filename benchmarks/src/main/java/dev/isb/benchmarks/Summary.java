@@ -48,6 +48,9 @@ final class Summary {
     if (scenario.work() == Scenario.PACED) {
       return OptionalDouble.empty();
     }
+    if (scenario.work() == Scenario.BACKPRESSURE) {
+      return OptionalDouble.of(TARGET); // throughput within 0.95 of raw, which has no back-pressure
+    }
     if (baseline.equals(RawJetStream.Acks.FIRE_AND_FORGET.side)) {
       return OptionalDouble.of(FIRE_AND_FORGET_TARGET);
     }
@@ -78,7 +81,7 @@ final class Summary {
         }
         String cpu = String.format(Locale.ROOT, "%.2f/%.2f", median(baseline.cpu), median(library.cpu));
         String payload = key.scenario.payload() + " B";
-        if (key.scenario.work() == Scenario.PACED) {
+        if (key.scenario.work() == Scenario.PACED || key.scenario.work() == Scenario.BACKPRESSURE) {
           double p99Ratio = medianOf(library.latencies, Tally.Latency::p99) / medianOf(baseline.latencies, Tally.Latency::p99);
           var p99Pairs = new ArrayList<Double>();
           for (int i = 0; i < Math.min(baseline.latencies.size(), library.latencies.size()); i++) {
@@ -103,6 +106,8 @@ final class Summary {
         + " library / raw >= " + REDIS_WRITE_TARGET + " (issue 7), none for paced rows;\n"
         + "paced: the writer keeps a fixed rate; its first row is write-to-read latency p50/p99/max (medians over the"
         + " rounds), its ratio library p99 / baseline p99 (lower is better), its second row the msg/s achieved;\n"
+        + "backpressure: unpaced e2e with the library's writer under Numaflow's default buffer-full rule (the raw"
+        + " clients have none); rows as for paced, the msg/s row against the 0.95 target;\n"
         + "e2e parts=N: N buffers at once, one writer and one reader thread each, msg/s over all of them;"
         + " write/read b=N: batches of N;\n"
         + "jetstream baselines: raw = jnats with confirmed acks (as the library), raw-ff = jnats with fire-and-forget"
