@@ -189,7 +189,7 @@ public final class BufferFullGate {
         }
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-          // One exception per batch, not per message: a writer retrying into a full buffer makes no garbage to speak of.
+          // One exception per batch, not per message: retrying into a full buffer makes little garbage.
           if (timedOut == null || timedOutDeadline != deadline) {
             timedOut = new WriteResult.Failed(new BufferFullException(buffer,
                 "still full after waiting " + options.fullWaitTimeout() + ": " + lastMeasure), true);

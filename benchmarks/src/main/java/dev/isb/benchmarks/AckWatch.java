@@ -1,13 +1,9 @@
 package dev.isb.benchmarks;
 
-import dev.isb.BufferAdmin;
 import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.Offset;
 import dev.isb.ReadMessage;
-import dev.isb.ReaderOptions;
-import dev.isb.WriterOptions;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -17,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Notes the moment the last input of a {@link ForwarderBench} round is acked: the readers it hands
@@ -38,7 +35,7 @@ final class AckWatch {
 
   /** A client that opens watched readers and delegates everything else; closing it closes nothing. */
   IsbClient client(IsbClient delegate) {
-    return new WatchedClient(delegate);
+    return new BorrowedClient(delegate, UnaryOperator.identity(), this::watch);
   }
 
   /** A reader whose successful acks are counted. */
@@ -77,38 +74,6 @@ final class AckWatch {
       allAckedAt = System.nanoTime();
       allAcked.countDown();
     }
-  }
-
-  private final class WatchedClient implements IsbClient {
-    private final IsbClient delegate;
-
-    WatchedClient(IsbClient delegate) {
-      this.delegate = Objects.requireNonNull(delegate, "delegate");
-    }
-
-    @Override
-    public String backend() {
-      return delegate.backend();
-    }
-
-    @Override
-    public BufferAdmin admin() {
-      return delegate.admin();
-    }
-
-    @Override
-    public BufferWriter writer(String buffer, WriterOptions options) {
-      return delegate.writer(buffer, options);
-    }
-
-    @Override
-    public BufferReader reader(String buffer, ReaderOptions options) {
-      return watch(delegate.reader(buffer, options));
-    }
-
-    /** The benchmark owns the delegate and closes it at the end of the run. */
-    @Override
-    public void close() {}
   }
 
   private final class WatchedReader implements BufferReader {

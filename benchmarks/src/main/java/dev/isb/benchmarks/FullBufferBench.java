@@ -1,6 +1,5 @@
 package dev.isb.benchmarks;
 
-import dev.isb.BufferAdmin;
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
@@ -34,12 +33,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -292,7 +291,8 @@ public final class FullBufferBench {
     var writes = new WriteCounter();
     var registry = new SimpleMeterRegistry();
     try {
-      Forwarder forwarder = Forwarder.builder(new CountingClient(work, writes), VERTEX)
+      var counted = new BorrowedClient(work, w -> new CountingWriter(w, writes), UnaryOperator.identity());
+      Forwarder forwarder = Forwarder.builder(counted, VERTEX)
           .from(INPUT)
           .map(MapFunction.of(datum -> Output.of(datum.value())))
           .to(Edge.to("sink", OUTPUT).withWriterOptions(edge))
@@ -532,7 +532,7 @@ public final class FullBufferBench {
     static final long NEVER = Long.MIN_VALUE;
   }
 
-  /** Counts the write calls and results of the writers a {@link CountingClient} opens. Thread-safe. */
+  /** Counts the write calls and results of the writers the forwarder opens. Thread-safe. */
   private static final class WriteCounter {
     private final AtomicLong calls = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -560,41 +560,6 @@ public final class FullBufferBench {
       return new Writes(calls.get(), refused.get(), written.get(), duplicates.get(), dropped.get(), failed.get(),
           firstWrittenAt.get());
     }
-  }
-
-  /** A client whose writers count their results; everything else is the delegate's. Closing it closes nothing. */
-  private static final class CountingClient implements IsbClient {
-    private final IsbClient delegate;
-    private final WriteCounter counter;
-
-    CountingClient(IsbClient delegate, WriteCounter counter) {
-      this.delegate = Objects.requireNonNull(delegate, "delegate");
-      this.counter = Objects.requireNonNull(counter, "counter");
-    }
-
-    @Override
-    public String backend() {
-      return delegate.backend();
-    }
-
-    @Override
-    public BufferAdmin admin() {
-      return delegate.admin();
-    }
-
-    @Override
-    public BufferWriter writer(String buffer, WriterOptions options) {
-      return new CountingWriter(delegate.writer(buffer, options), counter);
-    }
-
-    @Override
-    public BufferReader reader(String buffer, ReaderOptions options) {
-      return delegate.reader(buffer, options);
-    }
-
-    /** The benchmark owns the delegate and closes it at the end of the backend's run. */
-    @Override
-    public void close() {}
   }
 
   /** A writer that counts what each write call reports. */

@@ -87,9 +87,8 @@ final class RedisBufferReader implements BufferReader {
   /** How many new entries the group could take at the last step, under maxAckPending. */
   private long room;
   private final long scanPeriodNanos;
-  /** When ({@link System#nanoTime()}) the next read must scan; a nak brings it forward. */
+  /** When ({@link System#nanoTime()}) the next read must scan: now while more can be due; a nak brings it forward. */
   private volatile long nextScanAt;
-  private volatile boolean scanNow = true;
   /** The group's pending count at the last scan, plus what this reader took since, minus what it acked. */
   private final AtomicLong groupPending = new AtomicLong();
   /** The newest entry id this reader has delivered, where a lost group is recreated. */
@@ -109,6 +108,7 @@ final class RedisBufferReader implements BufferReader {
     this.blockingConnection = client.connector().connect();
     this.blocking = RedisConnector.commands(blockingConnection);
     this.scanPeriodNanos = Math.min(settings.consumer().ackWait().dividedBy(10).toNanos(), MAX_SCAN_PERIOD.toNanos());
+    this.nextScanAt = System.nanoTime(); // the first read scans
     if (options.keepAlive()) {
       long period = options.keepAliveIntervalFor(settings.consumer().ackWait()).toNanos();
       keepAliveTask = client.scheduler().scheduleAtFixedRate(this::keepHeldAlive, period, period, TimeUnit.NANOSECONDS);
@@ -212,16 +212,16 @@ final class RedisBufferReader implements BufferReader {
     return recoveries.get();
   }
 
-  /** The non-blocking step: redeliveries and own backlog when they can be due, then new entries within maxAckPending. */
+  /** The non-blocking step: redeliveries and own backlog when due, then new entries within maxAckPending. */
   private List<ReadMessage> readNow(int max) {
     long maxAckPending = settings.consumer().maxAckPending();
     var out = new ArrayList<ReadMessage>();
     long now = System.nanoTime();
-    if (scanNow || now - nextScanAt >= 0 || maxAckPending - groupPending.get() < (long) NEAR_LIMIT_BATCHES * max) {
+    if (now - nextScanAt >= 0 || maxAckPending - groupPending.get() < (long) NEAR_LIMIT_BATCHES * max) {
       int taken = scan(max, out);
-      // Claimed entries, or a scan of the pending list under way: more may be due at once.
-      scanNow = !backlog.isEmpty() || taken > 0 || !"0-0".equals(claimCursor);
-      nextScanAt = now + scanPeriodNanos;
+      // The replay, claimed entries, or a scan of the pending list under way: more may be due at once.
+      boolean more = !backlog.isEmpty() || taken > 0 || !"0-0".equals(claimCursor);
+      nextScanAt = more ? now : now + scanPeriodNanos;
       max -= taken;
     }
     room = Math.max(0, Math.min(max, maxAckPending - groupPending.get()));
@@ -290,7 +290,8 @@ final class RedisBufferReader implements BufferReader {
       return List.of();
     }
     groupPending.addAndGet(entries.size());
-    lastSeen = entries.get(entries.size() - 1).getId(); // '>' hands out entries newer than any delivered before
+    // '>' hands out entries newer than any delivered before: the last one is the newest.
+    lastSeen = entries.get(entries.size() - 1).getId();
     var out = new ArrayList<ReadMessage>(entries.size());
     for (StreamMessage<byte[], byte[]> e : entries) {
       Map<byte[], byte[]> body = e.getBody();
