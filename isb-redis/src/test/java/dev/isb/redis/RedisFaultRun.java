@@ -14,6 +14,8 @@ import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.History;
+import dev.isb.testkit.RedisCluster;
+import dev.isb.testkit.RedisSentinel;
 import dev.isb.testkit.RedisServer;
 import dev.isb.testkit.Workload;
 import io.lettuce.core.KillArgs;
@@ -44,6 +46,8 @@ final class RedisFaultRun {
 
   /** How long any step may take to make progress: far above what a fail-over takes here. */
   static final Duration PROGRESS = Duration.ofSeconds(40);
+  /** The longest time without a read that a run may show: the fail-over and the clients' timeouts. */
+  static final Duration MAX_STALL = Duration.ofSeconds(30);
   /** A short ackWait, so that entries a fail-over left pending come again quickly. */
   static final BufferConfig CONFIG = BufferConfig.defaults().toBuilder()
       .consumer(new BufferConfig.Consumer(Duration.ofSeconds(3), 25_000))
@@ -115,6 +119,60 @@ final class RedisFaultRun {
 
   private RedisFaultRun() {}
 
+  /** A cluster: the master that owns the buffer's slot; the old master, restarted empty, rejoins as a replica. */
+  static Topology topology(RedisCluster cluster) {
+    return new Topology() {
+      @Override
+      public RedisServer master(String buffer) {
+        return cluster.slotOwner("{" + buffer + "}");
+      }
+
+      @Override
+      public List<RedisServer> replicasOf(RedisServer master) {
+        return cluster.replicasOf(master);
+      }
+
+      @Override
+      public RedisServer awaitPromotion(RedisServer master, List<RedisServer> replicas) {
+        await(() -> replicas.stream().anyMatch(cluster.masters()::contains),
+            "a replica of " + master + " to take over its slots");
+        cluster.awaitOk(PROGRESS);
+        List<RedisServer> masters = cluster.masters();
+        return replicas.stream().filter(masters::contains).findFirst().orElseThrow();
+      }
+
+      @Override
+      public void awaitRejoined() {
+        cluster.awaitOk(PROGRESS);
+      }
+    };
+  }
+
+  /** A sentinel setup: the master the sentinels name; the old master, restarted empty, is made a replica by them. */
+  static Topology topology(RedisSentinel setup) {
+    return new Topology() {
+      @Override
+      public RedisServer master(String buffer) {
+        return setup.master();
+      }
+
+      @Override
+      public List<RedisServer> replicasOf(RedisServer master) {
+        return setup.dataNodes().stream().filter(n -> n != master).toList();
+      }
+
+      @Override
+      public RedisServer awaitPromotion(RedisServer master, List<RedisServer> replicas) {
+        return setup.awaitMasterOtherThan(master, PROGRESS);
+      }
+
+      @Override
+      public void awaitRejoined() {
+        setup.awaitReplicasLinked(PROGRESS);
+      }
+    };
+  }
+
   /**
    * Creates {@code buffer} and runs a workload on it. Once every replica holds 500 acknowledged messages,
    * cuts the replication: freezes the replicas (SIGSTOP) and has the master drop their links ({@code CLIENT
@@ -181,12 +239,26 @@ final class RedisFaultRun {
   }
 
   /**
+   * The checks of a run with WAIT on every replica of the killed master: nothing acknowledged is lost or
+   * missing from the new master, a message is read twice only as {@link #assertOnlyDuplicatedAcrossTheFailover}
+   * allows, no write failed for good, and the reader never stalled for {@link #MAX_STALL}.
+   */
+  static void assertNothingAcknowledgedLost(Outcome run) {
+    assertThat(run.report().lost()).as(run.report().toString()).isEmpty();
+    assertThat(run.vanished()).as("acknowledged writes missing from the new master").isZero();
+    assertOnlyDuplicatedAcrossTheFailover(run);
+    assertThat(run.permanentFailures()).as("writes the fail-over cut off fail retryably: %s", run.failures())
+        .isZero();
+    assertThat(run.report().longestStall()).as(run.report().toString()).isLessThan(MAX_STALL);
+  }
+
+  /**
    * The checks of a run without WAIT: the writes the master acknowledged alone (at least the 50 the run
    * waited for) are missing from the new master, and nothing acknowledged before the replicas were seen to
    * hold everything; every message the reader never got is one of those (it skipped nothing the new
    * master holds); a message is read twice only as {@link #assertOnlyDuplicatedAcrossTheFailover} allows;
    * no write failed for good. The reader cannot tell that writes vanished: the stream and its group survive
-   * on the promoted replica, so it has nothing to recover from.
+   * on the promoted replica, so it has nothing to recover from. The reader never stalled for {@link #MAX_STALL}.
    */
   static void assertOnlyUnreplicatedWritesLost(Outcome run) {
     String report = run.report().toString();
@@ -198,6 +270,7 @@ final class RedisFaultRun {
     assertOnlyDuplicatedAcrossTheFailover(run);
     assertThat(run.permanentFailures()).as("writes the fail-over cut off fail retryably: %s", run.failures())
         .isZero();
+    assertThat(run.report().longestStall()).as(report).isLessThan(MAX_STALL);
   }
 
   /**

@@ -40,11 +40,20 @@ public final class NatsCluster implements AutoCloseable {
   private final Path dir;
   private final List<NatsServer> nodes;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final FaultJournal journal;
 
   private NatsCluster(String name, Path dir, List<NatsServer> nodes) {
     this.name = name;
     this.dir = dir;
     this.nodes = List.copyOf(nodes);
+    this.journal =
+        new FaultJournal(
+            dir.resolve("journal.txt"),
+            () ->
+                this.nodes.stream()
+                    .map(NatsServer::describeState)
+                    .collect(Collectors.joining("\n")));
+    this.nodes.forEach(node -> node.journalTo(journal));
   }
 
   /** A builder for a cluster; {@code NatsCluster.builder().start()} starts 3 plain nodes. */
@@ -160,6 +169,32 @@ public final class NatsCluster implements AutoCloseable {
   @Override
   public String toString() {
     return "NatsCluster[" + name + " " + urls() + "]";
+  }
+
+  /** The directory of all nodes, with {@code journal.txt}. */
+  Path dir() {
+    return dir;
+  }
+
+  /** The faults injected into this cluster's nodes, with their state around each. */
+  FaultJournal journal() {
+    return journal;
+  }
+
+  /**
+   * Whether every node runs unpaused and they agree on a JetStream meta leader within {@code
+   * timeout}: what a test may expect of a cluster it did not fault itself.
+   */
+  boolean isHealthy(Duration timeout) {
+    if (!nodes.stream().allMatch(n -> n.isRunning() && !n.isPaused())) {
+      return false;
+    }
+    try {
+      awaitMetaLeader(timeout);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
   }
 
   /** The {@code leader} of the {@code meta_cluster} object of a {@code /jsz} body, if named. */

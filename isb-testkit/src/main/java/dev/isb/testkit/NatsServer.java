@@ -63,6 +63,7 @@ public final class NatsServer implements AutoCloseable {
   private final TestCertificates certificates;
   private final ServerProcess process;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile FaultJournal journal = FaultJournal.NONE;
 
   NatsServer(
       Options options,
@@ -248,7 +249,7 @@ public final class NatsServer implements AutoCloseable {
   /** Kills the process with SIGKILL and waits for it to exit; a no-op when it is not running. */
   public void kill() {
     requireOpen();
-    process.kill();
+    journal.around(serverName + ": kill -9", process::kill);
   }
 
   /**
@@ -257,7 +258,7 @@ public final class NatsServer implements AutoCloseable {
    */
   public void stop() {
     requireOpen();
-    process.stop(STOP_GRACE);
+    journal.around(serverName + ": stop (SIGTERM)", () -> process.stop(STOP_GRACE));
   }
 
   /**
@@ -268,9 +269,13 @@ public final class NatsServer implements AutoCloseable {
    */
   public synchronized void restart() {
     requireOpen();
-    process.stop(STOP_GRACE);
-    process.launch();
-    process.awaitReady(READY, port, deadline());
+    journal.around(
+        serverName + ": restart",
+        () -> {
+          process.stop(STOP_GRACE);
+          process.launch();
+          process.awaitReady(READY, port, deadline());
+        });
   }
 
   /**
@@ -281,7 +286,7 @@ public final class NatsServer implements AutoCloseable {
    */
   public void pause() {
     requireOpen();
-    process.pause();
+    journal.around(serverName + ": pause (SIGSTOP)", process::pause);
   }
 
   /**
@@ -291,7 +296,7 @@ public final class NatsServer implements AutoCloseable {
    */
   public void resume() {
     requireOpen();
-    process.resume();
+    journal.around(serverName + ": resume (SIGCONT)", process::resume);
   }
 
   /** Kills the process and deletes the temp directory with its storage and log; idempotent. */
@@ -310,6 +315,43 @@ public final class NatsServer implements AutoCloseable {
   @Override
   public String toString() {
     return "NatsServer[" + serverName + " " + url() + "]";
+  }
+
+  /** The server's directory: configuration, log, storage and {@code journal.txt}. */
+  Path dir() {
+    return dir;
+  }
+
+  /** Records this server's faults, with the state of its setup around each, in {@code journal}. */
+  void journalTo(FaultJournal journal) {
+    this.journal = journal;
+  }
+
+  /** Where this server's faults are recorded. */
+  FaultJournal journal() {
+    return journal;
+  }
+
+  /**
+   * This server's state for a {@link FaultJournal}: whether it runs, and the JetStream meta
+   * leader and peers it reports in {@code /jsz}. Never throws.
+   */
+  String describeState() {
+    String state =
+        !isRunning()
+            ? "not running"
+            : isPaused()
+                ? "paused"
+                : monitor("/jsz")
+                    .map(
+                        jsz -> {
+                          int meta = jsz.indexOf("\"meta_cluster\"");
+                          return meta < 0
+                              ? "no meta_cluster in /jsz"
+                              : jsz.substring(meta).replaceAll("\\s+", " ");
+                        })
+                    .orElse("/jsz did not answer");
+    return serverName + " (" + port + "): " + state;
   }
 
   /** Launches the process without waiting; see {@link #awaitReady(long)}. */
@@ -745,6 +787,7 @@ public final class NatsServer implements AutoCloseable {
       NatsServer server;
       try {
         server = new NatsServer(options, binary, "isb-nats", dir, ports[0], ports[1], null, null);
+        server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
       } catch (RuntimeException e) {
         ServerProcess.deleteRecursively(dir);
         throw e;

@@ -60,10 +60,13 @@ public final class RedisCluster implements AutoCloseable {
   private final List<RedisServer> nodes;
   private final Map<RedisServer, String> ids = new ConcurrentHashMap<>(); // filled once, at start
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final FaultJournal journal;
 
   private RedisCluster(Path dir, List<RedisServer> nodes) {
     this.dir = dir;
     this.nodes = List.copyOf(nodes);
+    this.journal = new FaultJournal(dir.resolve("journal.txt"), this::describeStates);
+    this.nodes.forEach(node -> node.journalTo(journal));
   }
 
   /**
@@ -149,6 +152,40 @@ public final class RedisCluster implements AutoCloseable {
     return replicas;
   }
 
+  /**
+   * The master that serves a key's hash slot now, as the first responsive node reports in {@code
+   * CLUSTER NODES} (masters it considers failed are left out).
+   *
+   * @param key a key, with or without a {@code {hash tag}}
+   * @throws IllegalStateException if no node answers or no live master serves the slot
+   */
+  public RedisServer slotOwner(String key) {
+    Objects.requireNonNull(key, "key");
+    Object slot =
+        nodes.stream()
+            .map(node -> node.tryCommand("CLUSTER", "KEYSLOT", key))
+            .flatMap(Optional::stream)
+            .findFirst()
+            .orElseThrow(() -> new IllegalStateException("no node of " + this + " answers"));
+    if (!(slot instanceof Long)) {
+      throw new IllegalStateException("CLUSTER KEYSLOT " + key + " answered " + slot);
+    }
+    List<ClusterNode> view = view();
+    for (RedisServer node : nodes) {
+      String id = ids.get(node);
+      for (ClusterNode line : view) {
+        if (line.id().equals(id)
+            && line.isMaster()
+            && !line.failing()
+            && line.servesSlot((Long) slot)) {
+          return node;
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "no live master of " + this + " serves slot " + slot + " of " + key + ": " + describe());
+  }
+
   /** The node id of a node ({@code CLUSTER MYID}), which it keeps across restarts. */
   public String nodeId(RedisServer node) {
     return idOf(node);
@@ -185,13 +222,22 @@ public final class RedisCluster implements AutoCloseable {
     if (candidates.isEmpty()) {
       throw new IllegalArgumentException(master + " has no replica to promote");
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long killed = System.nanoTime();
+    long deadline = killed + timeout.toNanos();
     master.kill();
     while (true) {
       for (RedisServer candidate : candidates) {
         if (candidate.role().filter("master"::equals).isPresent()
             && masters().contains(candidate)) {
           awaitOk(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+          journal.snapshot(
+              "fail-over of "
+                  + master.name()
+                  + ": "
+                  + candidate.name()
+                  + " took over, cluster ok "
+                  + Duration.ofNanos(System.nanoTime() - killed).toMillis()
+                  + " ms after the kill");
           return candidate;
         }
       }
@@ -256,6 +302,36 @@ public final class RedisCluster implements AutoCloseable {
   @Override
   public String toString() {
     return "RedisCluster[" + uris() + "]";
+  }
+
+  /** The directory of all nodes, with {@code journal.txt}. */
+  Path dir() {
+    return dir;
+  }
+
+  /** The faults injected into this cluster's nodes, with their state around each. */
+  FaultJournal journal() {
+    return journal;
+  }
+
+  /**
+   * Whether every node runs unpaused and the cluster is healthy (see {@link #awaitOk(Duration)})
+   * within {@code timeout}: what a test may expect of a cluster it did not fault itself.
+   */
+  boolean isHealthy(Duration timeout) {
+    if (!nodes.stream().allMatch(RedisServer::isResponsive)) {
+      return false; // nothing will bring a killed or paused node back
+    }
+    try {
+      awaitOk(timeout);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  private String describeStates() {
+    return nodes.stream().map(RedisServer::describeState).collect(Collectors.joining("\n"));
   }
 
   private boolean isOk() {
@@ -371,6 +447,22 @@ public final class RedisCluster implements AutoCloseable {
 
     boolean servesSlots() {
       return !slots.isEmpty();
+    }
+
+    /** Whether one of its slot ranges holds {@code slot}; slots being migrated ({@code [..]}) do not count. */
+    boolean servesSlot(long slot) {
+      for (String range : slots.split(" ")) {
+        if (range.isEmpty() || range.startsWith("[")) {
+          continue;
+        }
+        int dash = range.indexOf('-');
+        long from = Long.parseLong(dash < 0 ? range : range.substring(0, dash));
+        long to = dash < 0 ? from : Long.parseLong(range.substring(dash + 1));
+        if (slot >= from && slot <= to) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**

@@ -65,6 +65,7 @@ public final class RedisServer implements AutoCloseable {
   private final TestCertificates certificates;
   private final ServerProcess process;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile FaultJournal journal = FaultJournal.NONE;
 
   RedisServer(
       Options options,
@@ -258,7 +259,7 @@ public final class RedisServer implements AutoCloseable {
   /** Kills the process with SIGKILL and waits for it to exit; a no-op when it is not running. */
   public void kill() {
     requireOpen();
-    process.kill();
+    journal.around(name + ": kill -9", process::kill);
   }
 
   /**
@@ -267,7 +268,7 @@ public final class RedisServer implements AutoCloseable {
    */
   public void stop() {
     requireOpen();
-    process.stop(STOP_GRACE);
+    journal.around(name + ": stop (SIGTERM)", () -> process.stop(STOP_GRACE));
   }
 
   /**
@@ -278,9 +279,13 @@ public final class RedisServer implements AutoCloseable {
    */
   public synchronized void restart() {
     requireOpen();
-    process.stop(STOP_GRACE);
-    process.launch();
-    awaitReady(deadline());
+    journal.around(
+        name + ": restart",
+        () -> {
+          process.stop(STOP_GRACE);
+          process.launch();
+          awaitReady(deadline());
+        });
   }
 
   /**
@@ -292,7 +297,7 @@ public final class RedisServer implements AutoCloseable {
    */
   public void pause() {
     requireOpen();
-    process.pause();
+    journal.around(name + ": pause (SIGSTOP)", process::pause);
   }
 
   /**
@@ -302,7 +307,7 @@ public final class RedisServer implements AutoCloseable {
    */
   public void resume() {
     requireOpen();
-    process.resume();
+    journal.around(name + ": resume (SIGCONT)", process::resume);
   }
 
   /** Kills the process and deletes the temp directory with its data and log; idempotent. */
@@ -321,6 +326,50 @@ public final class RedisServer implements AutoCloseable {
   @Override
   public String toString() {
     return "RedisServer[" + name + " " + uri() + "]";
+  }
+
+  /** Records this server's faults, with the state of its setup around each, in {@code journal}. */
+  void journalTo(FaultJournal journal) {
+    this.journal = journal;
+  }
+
+  /** Where this server's faults are recorded. */
+  FaultJournal journal() {
+    return journal;
+  }
+
+  /**
+   * This server's state for a {@link FaultJournal}: whether it runs, and its {@code ROLE} and
+   * {@code INFO replication} (sentinels: what they say of the master), and {@code CLUSTER NODES}
+   * for a cluster node. Never throws.
+   */
+  String describeState() {
+    StringBuilder s = new StringBuilder(name).append(" (").append(port).append("): ");
+    if (!isRunning()) {
+      return s.append("not running").toString();
+    }
+    if (isPaused()) {
+      return s.append("paused").toString();
+    }
+    s.append("ROLE ").append(tryCommand("ROLE").map(String::valueOf).orElse("(no answer)"));
+    if (isSentinel()) {
+      s.append("\n  SENTINEL MASTER ")
+          .append(
+              tryCommand("SENTINEL", "MASTER", node.sentinelOf().masterName())
+                  .map(String::valueOf)
+                  .orElse("(no answer)"));
+      return s.toString();
+    }
+    s.append("\n  INFO replication: ")
+        .append(tryText("INFO", "replication").map(i -> i.strip().replaceAll("\r?\n", " ")).orElse("(no answer)"));
+    if (options.clusterEnabled()) {
+      s.append("\n  CLUSTER NODES:\n    ")
+          .append(
+              tryText("CLUSTER", "NODES")
+                  .map(n -> n.strip().replaceAll("\r?\n", "\n    "))
+                  .orElse("(no answer)"));
+    }
+    return s.toString();
   }
 
   /** Launches the process without waiting; see {@link #awaitReady(long)}. */
@@ -1032,6 +1081,7 @@ public final class RedisServer implements AutoCloseable {
       RedisServer server;
       try {
         server = new RedisServer(options, binary, "redis", dir, ports[0], node, null);
+        server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
       } catch (RuntimeException e) {
         ServerProcess.deleteRecursively(dir);
         throw e;

@@ -5,15 +5,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * A JUnit 5 extension that runs real Redis for the tests of one class: a standalone server, a
@@ -59,7 +63,20 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * any thread.
  */
 public final class RedisServerExtension
-    implements ExecutionCondition, BeforeAllCallback, AfterAllCallback, ParameterResolver {
+    implements ExecutionCondition,
+        BeforeAllCallback,
+        BeforeEachCallback,
+        AfterAllCallback,
+        ParameterResolver,
+        TestExecutionExceptionHandler,
+        LifecycleMethodExecutionExceptionHandler {
+
+  /**
+   * How long a cluster or sentinel setup may take to be healthy again before a test, after the test
+   * before it faulted it (a restarted node resyncing, sentinels converting an old master), before
+   * the extension gives up on it and builds a new one.
+   */
+  static final Duration HEALTHY_WITHIN = Duration.ofSeconds(30);
 
   private enum Topology {
     STANDALONE,
@@ -356,29 +373,90 @@ public final class RedisServerExtension
         return; // a @Nested class: the outer class's servers serve it too
       }
       unavailableReason().ifPresent(Assumptions::abort);
-      String owner = context.getUniqueId();
-      Optional<Path> binary = options.findBinary();
-      if (binary.isEmpty()) {
-        running = new Running(owner, null, null, null, RedisContainer.start());
+      running = start(context.getUniqueId());
+    }
+  }
+
+  /**
+   * Makes sure the test starts on a healthy setup, whatever the test before it did: a standalone
+   * server that was paused is resumed and one that was killed is restarted (same port and data); a
+   * cluster or sentinel setup must be whole and agreed within {@link #HEALTHY_WITHIN} (every node
+   * running, replicas linked), or it is closed and a new one is built, on new ports. A test that
+   * breaks a shared setup, by failing halfway through a fault, thus fails alone.
+   */
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    synchronized (lock) {
+      Running r = running;
+      if (r == null || r.container != null) {
         return;
       }
-      RedisServer.Options local = options.withBinary(binary.get());
-      switch (topology) {
-        case CLUSTER:
-          running =
-              new Running(
-                  owner,
-                  null,
-                  RedisCluster.start(local, masters, replicasPerMaster, null),
-                  null,
-                  null);
-          break;
-        case SENTINEL:
-          running = new Running(owner, null, null, RedisSentinel.start(local), null);
-          break;
-        default:
-          running = new Running(owner, RedisServer.start(local), null, null, null);
+      String test = context.getDisplayName();
+      if (r.server != null) {
+        if (r.server.isPaused()) {
+          r.server.journal().note("resumed before " + test + ": the test before left it paused");
+          r.server.resume();
+        }
+        if (!r.server.isRunning()) {
+          r.server.journal().note("restarted before " + test + ": the test before left it down");
+          r.server.restart();
+        }
+        return;
       }
+      if (r.isHealthy(HEALTHY_WITHIN)) {
+        return;
+      }
+      r.journal().snapshot("rebuilt before " + test + ": not healthy within " + HEALTHY_WITHIN);
+      running = null;
+      r.close();
+      running = start(r.owner);
+    }
+  }
+
+  /** Attaches the servers' evidence to a test's failure and keeps a copy of their files. */
+  @Override
+  public void handleTestExecutionException(ExtensionContext context, Throwable failure)
+      throws Throwable {
+    throw diagnose(context, failure);
+  }
+
+  /** As for a test, for a failure in {@code @BeforeEach}. */
+  @Override
+  public void handleBeforeEachMethodExecutionException(
+      ExtensionContext context, Throwable failure) throws Throwable {
+    throw diagnose(context, failure);
+  }
+
+  /** As for a test, for a failure in {@code @AfterEach}. */
+  @Override
+  public void handleAfterEachMethodExecutionException(
+      ExtensionContext context, Throwable failure) throws Throwable {
+    throw diagnose(context, failure);
+  }
+
+  private Throwable diagnose(ExtensionContext context, Throwable failure) {
+    Running r = running;
+    if (r != null && r.container == null) {
+      ServerDiagnostics.attach(failure, context, r.dir(), r.journal(), r.processes());
+    }
+    return failure;
+  }
+
+  /** Starts what this extension runs, from the local binary or else in Docker. */
+  private Running start(String owner) {
+    Optional<Path> binary = options.findBinary();
+    if (binary.isEmpty()) {
+      return new Running(owner, null, null, null, RedisContainer.start());
+    }
+    RedisServer.Options local = options.withBinary(binary.get());
+    switch (topology) {
+      case CLUSTER:
+        return new Running(
+            owner, null, RedisCluster.start(local, masters, replicasPerMaster, null), null, null);
+      case SENTINEL:
+        return new Running(owner, null, null, RedisSentinel.start(local), null);
+      default:
+        return new Running(owner, RedisServer.start(local), null, null, null);
     }
   }
 
@@ -533,6 +611,31 @@ public final class RedisServerExtension
       this.cluster = cluster;
       this.sentinel = sentinel;
       this.container = container;
+    }
+
+    /** Whether the cluster or sentinel setup is healthy within {@code timeout}. */
+    boolean isHealthy(Duration timeout) {
+      return cluster != null ? cluster.isHealthy(timeout) : sentinel.isHealthy(timeout);
+    }
+
+    Path dir() {
+      return server != null ? server.dir() : cluster != null ? cluster.dir() : sentinel.dir();
+    }
+
+    FaultJournal journal() {
+      return server != null
+          ? server.journal()
+          : cluster != null ? cluster.journal() : sentinel.journal();
+    }
+
+    List<ServerDiagnostics.Process> processes() {
+      List<RedisServer> all =
+          server != null
+              ? List.of(server)
+              : cluster != null ? cluster.nodes() : sentinel.processes();
+      return all.stream()
+          .map(p -> new ServerDiagnostics.Process(p.name(), p.logFile()))
+          .collect(Collectors.toList());
     }
 
     @Override

@@ -78,8 +78,11 @@ class RedisClusterTest {
     RedisServer master = cluster.masters().get(0);
     RedisServer replica = cluster.replicasOf(master).get(0);
     String key = keyServedBy(master);
-    assertThat(call(master.port(), "SET", key, "before")).isEqualTo("OK");
-    assertThat(call(master.port(), "WAIT", "1", "5000")).isEqualTo(1L);
+    // WAIT answers for the writes of its own connection only (see waitCountsOnlyItsOwnConnection).
+    try (RedisWire wire = RedisServerExtensionTest.connect(master.port())) {
+      assertThat(wire.call("SET", key, "before")).isEqualTo("OK");
+      assertThat(wire.call("WAIT", "1", "5000")).isEqualTo(1L);
+    }
 
     RedisServer promoted = cluster.failover(master, Duration.ofSeconds(30));
 
@@ -94,6 +97,27 @@ class RedisClusterTest {
     cluster.awaitOk(Duration.ofSeconds(20));
     assertThat(cluster.replicasOf(promoted)).containsExactly(master);
     assertThat(((List<?>) call(master.port(), "ROLE")).get(0)).isEqualTo("slave");
+  }
+
+  @Test
+  @DisplayName(
+      "WAIT waits only for the writes of its own connection: asked on another one, it counts a"
+          + " frozen replica that never received the write")
+  void waitCountsOnlyItsOwnConnection(RedisCluster cluster) throws IOException {
+    RedisServer master = cluster.masters().get(0);
+    RedisServer replica = cluster.replicasOf(master).get(0);
+    String key = keyServedBy(master);
+    replica.pause();
+    try (RedisWire writer = RedisServerExtensionTest.connect(master.port());
+        RedisWire other = RedisServerExtensionTest.connect(master.port())) {
+      assertThat(writer.call("SET", key, "unreplicated")).isEqualTo("OK");
+      assertThat(other.call("WAIT", "1", "100")).as("WAIT on a connection that wrote nothing")
+          .isEqualTo(1L);
+      assertThat(writer.call("WAIT", "1", "100")).as("WAIT on the connection that wrote")
+          .isEqualTo(0L);
+    } finally {
+      replica.resume();
+    }
   }
 
   /** A key in a slot that {@code master} serves: it answers EXISTS for it instead of MOVED. */

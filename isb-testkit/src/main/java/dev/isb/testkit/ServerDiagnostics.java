@@ -1,0 +1,101 @@
+package dev.isb.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The evidence of a test that failed against servers of the kit, attached to its failure as a
+ * suppressed exception: where a copy of the servers' directories was kept (logs, configuration,
+ * cluster state and {@code journal.txt}), what the fault journal recorded and the state of every
+ * process at the failure, and the end of each server's log. The copy goes under {@code target/isb-server-logs} of the module under test, or
+ * under the directory named by the system property {@value #KEEP_PROPERTY}.
+ */
+final class ServerDiagnostics extends RuntimeException {
+
+  /** The system property that names where the servers' directories of failed tests are kept. */
+  static final String KEEP_PROPERTY = "isb.testkit.keep";
+
+  private static final long serialVersionUID = 1L;
+  private static final int JOURNAL_ENTRIES = 60;
+  private static final int LOG_LINES = 25;
+
+  /** One server process: its name in the kit and its log file. */
+  record Process(String name, Path logFile) {}
+
+  private ServerDiagnostics(String message) {
+    super(message, null, false, false); // the message is the evidence: no stack trace of its own
+  }
+
+  /**
+   * Keeps a copy of {@code setupDir} and adds the journal's and the logs' tails to {@code failure}.
+   * Never throws: a diagnosis that fails is noted in the attached message instead.
+   *
+   * @param failure what the test threw
+   * @param context the test's, whose class and method name the kept copy
+   * @param setupDir the directory that holds every process's files
+   * @param journal the setup's fault journal
+   * @param processes the processes whose log tails to show
+   */
+  static void attach(
+      Throwable failure,
+      ExtensionContext context,
+      Path setupDir,
+      FaultJournal journal,
+      List<Process> processes) {
+    String test =
+        context.getRequiredTestClass().getSimpleName()
+            + "."
+            + context.getTestMethod().map(Method::getName).orElse(context.getDisplayName());
+    StringBuilder text = new StringBuilder("the servers of ").append(test);
+    try {
+      journal.snapshot("test failed: " + test + ": " + failure);
+      text.append(" are kept in ").append(keep(setupDir, test));
+    } catch (RuntimeException e) {
+      text.append(" could not be kept: ").append(e);
+    }
+    text.append("\n--- fault journal (journal.txt), last ")
+        .append(JOURNAL_ENTRIES)
+        .append(" entries ---\n")
+        .append(journal.summary(JOURNAL_ENTRIES));
+    for (Process process : processes) {
+      text.append("\n--- ")
+          .append(process.name())
+          .append(" log, last ")
+          .append(LOG_LINES)
+          .append(" lines ---\n")
+          .append(FaultJournal.tail(process.logFile(), LOG_LINES));
+    }
+    failure.addSuppressed(new ServerDiagnostics(text.toString()));
+  }
+
+  /** Copies a directory tree to a new directory named after the test; returns the copy. */
+  private static Path keep(Path setupDir, String test) {
+    Path root = Path.of(System.getProperty(KEEP_PROPERTY, "target/isb-server-logs"));
+    String base = test.replaceAll("[^A-Za-z0-9_.-]+", "_");
+    Path target = root.resolve(base);
+    for (int n = 2; Files.exists(target); n++) {
+      target = root.resolve(base + "-" + n);
+    }
+    Path copy = target.toAbsolutePath();
+    try (Stream<Path> files = Files.walk(setupDir)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        Path to = copy.resolve(setupDir.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(to);
+        } else if (Files.isRegularFile(file)) {
+          Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not copy " + setupDir + " to " + copy, e);
+    }
+    return copy;
+  }
+}
