@@ -61,6 +61,12 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * class, use the fields instead. In {@code @Nested} classes the outer class's servers keep running.
  * The {@code with…} methods return a new, unstarted extension; a started one is safe to read from
  * any thread.
+ *
+ * <p>Each test starts on a healthy setup (see {@link #beforeEach}): what an earlier test left paused
+ * or down is restored, or the setup is rebuilt on new ports, so ask for URIs in each test rather
+ * than keep them. A failed test carries the fault journal, the state of every process and their
+ * logs' tails, and a copy of their files is kept under {@code target/isb-server-logs}
+ * (docs/testing.md).
  */
 public final class RedisServerExtension
     implements ExecutionCondition,
