@@ -38,7 +38,7 @@ import javax.net.ssl.SSLContext;
  * {@code /usr/sbin/nats-server}, unless {@link Builder#binary(Path)} names one. Thread-safe: the node
  * control methods are synchronized.
  */
-public final class NatsServer implements AutoCloseable {
+public final class NatsServer implements KitProcess, AutoCloseable {
 
   /** NATS's own default {@code max_payload}: 1 MiB. */
   public static final int DEFAULT_MAX_PAYLOAD = 1 << 20;
@@ -327,8 +327,14 @@ public final class NatsServer implements AutoCloseable {
     this.journal = journal;
   }
 
+  @Override
+  public String processName() {
+    return serverName;
+  }
+
   /** Where this server's faults are recorded. */
-  FaultJournal journal() {
+  @Override
+  public FaultJournal journal() {
     return journal;
   }
 

@@ -3,21 +3,14 @@ package dev.isb.testkit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * A JUnit 5 extension that runs a real NATS JetStream server, or a cluster of them, for the tests of
@@ -62,26 +55,11 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * logs' tails, and a copy of their files is kept under {@code target/isb-server-logs}
  * (docs/testing.md).
  */
-public final class NatsServerExtension
-    implements ExecutionCondition,
-        BeforeAllCallback,
-        BeforeEachCallback,
-        AfterAllCallback,
-        ParameterResolver,
-        TestExecutionExceptionHandler,
-        LifecycleMethodExecutionExceptionHandler {
-
-  /**
-   * How long a cluster may take to be healthy again before a test, after the test before it faulted
-   * it (a restarted node catching up, a meta leader being elected), before the extension gives up on
-   * it and starts a new one.
-   */
-  static final Duration HEALTHY_WITHIN = Duration.ofSeconds(30);
+public final class NatsServerExtension extends ServerExtensionBase<NatsServerExtension.Running>
+    implements ExecutionCondition, ParameterResolver {
 
   private final int nodes; // 1 = a single server
   private final NatsServer.Options options;
-  private final Object lock = new Object();
-  private volatile Running running;
 
   /** A plain single server, for {@code @ExtendWith(NatsServerExtension.class)}; same as {@link #single()}. */
   public NatsServerExtension() {
@@ -308,117 +286,16 @@ public final class NatsServerExtension
         .orElseGet(() -> ConditionEvaluationResult.enabled("a nats-server can run"));
   }
 
-  /**
-   * Starts the server or cluster, unless it already runs for an enclosing class; aborts the class's
-   * tests when there is no way to run one.
-   */
   @Override
-  public void beforeAll(ExtensionContext context) {
-    synchronized (lock) {
-      if (running != null) {
-        return; // a @Nested class: the outer class's server serves it too
-      }
-      unavailableReason().ifPresent(Assumptions::abort);
-      running = start(context.getUniqueId());
-    }
-  }
-
-  /**
-   * Makes sure the test starts on a healthy setup, whatever the test before it did: a single server
-   * that was paused is resumed and one that was killed is restarted (same port and storage); a
-   * cluster must have every node running and an agreed meta leader within {@link #HEALTHY_WITHIN},
-   * or it is closed and a new one is started, on new ports. A test that breaks a shared cluster, by
-   * failing halfway through a fault, thus fails alone.
-   */
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    synchronized (lock) {
-      Running r = running;
-      if (r == null || r.container != null) {
-        return;
-      }
-      String test = context.getDisplayName();
-      if (r.server != null) {
-        if (r.server.isPaused()) {
-          r.server.journal().note("resumed before " + test + ": the test before left it paused");
-          r.server.resume();
-        }
-        if (!r.server.isRunning()) {
-          r.server.journal().note("restarted before " + test + ": the test before left it down");
-          r.server.restart();
-        }
-        return;
-      }
-      if (r.cluster.isHealthy(HEALTHY_WITHIN)) {
-        return;
-      }
-      r.cluster.journal().snapshot("rebuilt before " + test + ": not healthy within " + HEALTHY_WITHIN);
-      running = null;
-      r.close();
-      running = start(r.owner);
-    }
-  }
-
-  /** Attaches the servers' evidence to a test's failure and keeps a copy of their files. */
-  @Override
-  public void handleTestExecutionException(ExtensionContext context, Throwable failure)
-      throws Throwable {
-    throw diagnose(context, failure);
-  }
-
-  /** As for a test, for a failure in {@code @BeforeEach}. */
-  @Override
-  public void handleBeforeEachMethodExecutionException(
-      ExtensionContext context, Throwable failure) throws Throwable {
-    throw diagnose(context, failure);
-  }
-
-  /** As for a test, for a failure in {@code @AfterEach}. */
-  @Override
-  public void handleAfterEachMethodExecutionException(
-      ExtensionContext context, Throwable failure) throws Throwable {
-    throw diagnose(context, failure);
-  }
-
-  private Throwable diagnose(ExtensionContext context, Throwable failure) {
-    Running r = running;
-    if (r != null && r.container == null) {
-      List<NatsServer> all = r.server != null ? List.of(r.server) : r.cluster.nodes();
-      ServerDiagnostics.attach(
-          failure,
-          context,
-          r.server != null ? r.server.dir() : r.cluster.dir(),
-          r.server != null ? r.server.journal() : r.cluster.journal(),
-          all.stream()
-              .map(n -> new ServerDiagnostics.Process(n.serverName(), n.logFile()))
-              .collect(Collectors.toList()));
-    }
-    return failure;
-  }
-
-  /** Starts what this extension runs, from the local binary or else in Docker. */
-  private Running start(String owner) {
+  Running start() {
     Optional<Path> binary = options.findBinary();
     if (binary.isEmpty()) {
-      return new Running(owner, null, null, NatsContainer.start());
+      return new Running(null, null, NatsContainer.start());
     }
     NatsServer.Options local = options.withBinary(binary.get());
     return nodes == 1
-        ? new Running(owner, NatsServer.start(local), null, null)
-        : new Running(owner, null, NatsCluster.start(local, nodes, "isb"), null);
-  }
-
-  /** Stops and deletes what {@link #beforeAll} started, when the class that started it is done. */
-  @Override
-  public void afterAll(ExtensionContext context) {
-    synchronized (lock) {
-      Running r = running;
-      if (r == null || !r.owner.equals(context.getUniqueId())) {
-        return;
-      }
-      running = null;
-      r.close();
-    }
+        ? new Running(NatsServer.start(local), null, null)
+        : new Running(null, NatsCluster.start(local, nodes, "isb"), null);
   }
 
   /** Supports a {@link NatsServer} parameter for a single server, {@link NatsCluster} for a cluster. */
@@ -448,7 +325,8 @@ public final class NatsServerExtension
   }
 
   /** Why no server can run here, if so; asks Docker only when there is no binary. */
-  private Optional<String> unavailableReason() {
+  @Override
+  Optional<String> unavailableReason() {
     if (options.findBinary().isPresent()) {
       return Optional.empty();
     }
@@ -469,16 +347,6 @@ public final class NatsServerExtension
     return Optional.empty();
   }
 
-  private Running running() {
-    Running r = running;
-    if (r == null) {
-      throw new IllegalStateException(
-          this + " is not running: register it with @RegisterExtension on a static field and use"
-              + " it from tests");
-    }
-    return r;
-  }
-
   private NatsServer anyNode() {
     Running r = running();
     requireLocal(r);
@@ -494,17 +362,39 @@ public final class NatsServerExtension
     }
   }
 
-  private static final class Running implements AutoCloseable {
-    final String owner;
+  static final class Running implements ServerExtensionBase.Setup {
     final NatsServer server;
     final NatsCluster cluster;
     final NatsContainer container;
 
-    Running(String owner, NatsServer server, NatsCluster cluster, NatsContainer container) {
-      this.owner = Objects.requireNonNull(owner, "owner");
+    Running(NatsServer server, NatsCluster cluster, NatsContainer container) {
       this.server = server;
       this.cluster = cluster;
       this.container = container;
+    }
+
+    @Override
+    public boolean restore(String test, Duration within) {
+      if (server != null) {
+        server.restoreBefore(test);
+        return true;
+      }
+      return cluster.isHealthy(within);
+    }
+
+    @Override
+    public Path dir() {
+      return server != null ? server.dir() : cluster.dir();
+    }
+
+    @Override
+    public FaultJournal journal() {
+      return server != null ? server.journal() : cluster.journal();
+    }
+
+    @Override
+    public List<NatsServer> processes() {
+      return container != null ? List.of() : server != null ? List.of(server) : cluster.nodes();
     }
 
     @Override

@@ -41,7 +41,7 @@ import javax.net.ssl.SSLContext;
  * /usr/bin/redis-server}, unless {@link Builder#binary(Path)} names one (Redis 7 or later).
  * Thread-safe: the node control methods are synchronized.
  */
-public final class RedisServer implements AutoCloseable {
+public final class RedisServer implements KitProcess, AutoCloseable {
 
   /** The host every server of the kit listens on. */
   public static final String HOST = "127.0.0.1";
@@ -333,8 +333,14 @@ public final class RedisServer implements AutoCloseable {
     this.journal = journal;
   }
 
+  @Override
+  public String processName() {
+    return name;
+  }
+
   /** Where this server's faults are recorded. */
-  FaultJournal journal() {
+  @Override
+  public FaultJournal journal() {
     return journal;
   }
 

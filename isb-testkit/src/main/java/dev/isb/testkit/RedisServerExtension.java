@@ -3,21 +3,14 @@ package dev.isb.testkit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * A JUnit 5 extension that runs real Redis for the tests of one class: a standalone server, a
@@ -68,21 +61,8 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * logs' tails, and a copy of their files is kept under {@code target/isb-server-logs}
  * (docs/testing.md).
  */
-public final class RedisServerExtension
-    implements ExecutionCondition,
-        BeforeAllCallback,
-        BeforeEachCallback,
-        AfterAllCallback,
-        ParameterResolver,
-        TestExecutionExceptionHandler,
-        LifecycleMethodExecutionExceptionHandler {
-
-  /**
-   * How long a cluster or sentinel setup may take to be healthy again before a test, after the test
-   * before it faulted it (a restarted node resyncing, sentinels converting an old master), before
-   * the extension gives up on it and builds a new one.
-   */
-  static final Duration HEALTHY_WITHIN = Duration.ofSeconds(30);
+public final class RedisServerExtension extends ServerExtensionBase<RedisServerExtension.Running>
+    implements ExecutionCondition, ParameterResolver {
 
   private enum Topology {
     STANDALONE,
@@ -94,8 +74,6 @@ public final class RedisServerExtension
   private final int masters;
   private final int replicasPerMaster;
   private final RedisServer.Options options;
-  private final Object lock = new Object();
-  private volatile Running running;
 
   /**
    * A plain standalone server, for {@code @ExtendWith(RedisServerExtension.class)}; same as {@link
@@ -368,114 +346,21 @@ public final class RedisServerExtension
         .orElseGet(() -> ConditionEvaluationResult.enabled("redis-server can run"));
   }
 
-  /**
-   * Starts the server, cluster or sentinel setup, unless it already runs for an enclosing class;
-   * aborts the class's tests when there is no way to run it.
-   */
   @Override
-  public void beforeAll(ExtensionContext context) {
-    synchronized (lock) {
-      if (running != null) {
-        return; // a @Nested class: the outer class's servers serve it too
-      }
-      unavailableReason().ifPresent(Assumptions::abort);
-      running = start(context.getUniqueId());
-    }
-  }
-
-  /**
-   * Makes sure the test starts on a healthy setup, whatever the test before it did: a standalone
-   * server that was paused is resumed and one that was killed is restarted (same port and data); a
-   * cluster or sentinel setup must be whole and agreed within {@link #HEALTHY_WITHIN} (every node
-   * running, replicas linked), or it is closed and a new one is built, on new ports. A test that
-   * breaks a shared setup, by failing halfway through a fault, thus fails alone.
-   */
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    synchronized (lock) {
-      Running r = running;
-      if (r == null || r.container != null) {
-        return;
-      }
-      String test = context.getDisplayName();
-      if (r.server != null) {
-        if (r.server.isPaused()) {
-          r.server.journal().note("resumed before " + test + ": the test before left it paused");
-          r.server.resume();
-        }
-        if (!r.server.isRunning()) {
-          r.server.journal().note("restarted before " + test + ": the test before left it down");
-          r.server.restart();
-        }
-        return;
-      }
-      if (r.isHealthy(HEALTHY_WITHIN)) {
-        return;
-      }
-      r.journal().snapshot("rebuilt before " + test + ": not healthy within " + HEALTHY_WITHIN);
-      running = null;
-      r.close();
-      running = start(r.owner);
-    }
-  }
-
-  /** Attaches the servers' evidence to a test's failure and keeps a copy of their files. */
-  @Override
-  public void handleTestExecutionException(ExtensionContext context, Throwable failure)
-      throws Throwable {
-    throw diagnose(context, failure);
-  }
-
-  /** As for a test, for a failure in {@code @BeforeEach}. */
-  @Override
-  public void handleBeforeEachMethodExecutionException(
-      ExtensionContext context, Throwable failure) throws Throwable {
-    throw diagnose(context, failure);
-  }
-
-  /** As for a test, for a failure in {@code @AfterEach}. */
-  @Override
-  public void handleAfterEachMethodExecutionException(
-      ExtensionContext context, Throwable failure) throws Throwable {
-    throw diagnose(context, failure);
-  }
-
-  private Throwable diagnose(ExtensionContext context, Throwable failure) {
-    Running r = running;
-    if (r != null && r.container == null) {
-      ServerDiagnostics.attach(failure, context, r.dir(), r.journal(), r.processes());
-    }
-    return failure;
-  }
-
-  /** Starts what this extension runs, from the local binary or else in Docker. */
-  private Running start(String owner) {
+  Running start() {
     Optional<Path> binary = options.findBinary();
     if (binary.isEmpty()) {
-      return new Running(owner, null, null, null, RedisContainer.start());
+      return new Running(null, null, null, RedisContainer.start());
     }
     RedisServer.Options local = options.withBinary(binary.get());
     switch (topology) {
       case CLUSTER:
         return new Running(
-            owner, null, RedisCluster.start(local, masters, replicasPerMaster, null), null, null);
+            null, RedisCluster.start(local, masters, replicasPerMaster, null), null, null);
       case SENTINEL:
-        return new Running(owner, null, null, RedisSentinel.start(local), null);
+        return new Running(null, null, RedisSentinel.start(local), null);
       default:
-        return new Running(owner, RedisServer.start(local), null, null, null);
-    }
-  }
-
-  /** Stops and deletes what {@link #beforeAll} started, when the class that started it is done. */
-  @Override
-  public void afterAll(ExtensionContext context) {
-    synchronized (lock) {
-      Running r = running;
-      if (r == null || !r.owner.equals(context.getUniqueId())) {
-        return;
-      }
-      running = null;
-      r.close();
+        return new Running(RedisServer.start(local), null, null, null);
     }
   }
 
@@ -540,7 +425,8 @@ public final class RedisServerExtension
   }
 
   /** Why this variant cannot run here, if so; asks Docker only when there is no binary. */
-  private Optional<String> unavailableReason() {
+  @Override
+  Optional<String> unavailableReason() {
     if (options.findBinary().isPresent()) {
       if (topology == Topology.CLUSTER && RedisCluster.findCli(null).isEmpty()) {
         return Optional.of(
@@ -567,17 +453,6 @@ public final class RedisServerExtension
     return Optional.empty();
   }
 
-  private Running running() {
-    Running r = running;
-    if (r == null) {
-      throw new IllegalStateException(
-          this
-              + " is not running: register it with @RegisterExtension on a static field and use"
-              + " it from tests");
-    }
-    return r;
-  }
-
   private RedisServer anyNode() {
     Running r = running();
     requireLocal(r);
@@ -599,49 +474,49 @@ public final class RedisServerExtension
     }
   }
 
-  private static final class Running implements AutoCloseable {
-    final String owner;
+  static final class Running implements ServerExtensionBase.Setup {
     final RedisServer server;
     final RedisCluster cluster;
     final RedisSentinel sentinel;
     final RedisContainer container;
 
     Running(
-        String owner,
         RedisServer server,
         RedisCluster cluster,
         RedisSentinel sentinel,
         RedisContainer container) {
-      this.owner = Objects.requireNonNull(owner, "owner");
       this.server = server;
       this.cluster = cluster;
       this.sentinel = sentinel;
       this.container = container;
     }
 
-    /** Whether the cluster or sentinel setup is healthy within {@code timeout}. */
-    boolean isHealthy(Duration timeout) {
-      return cluster != null ? cluster.isHealthy(timeout) : sentinel.isHealthy(timeout);
+    @Override
+    public boolean restore(String test, Duration within) {
+      if (server != null) {
+        server.restoreBefore(test);
+        return true;
+      }
+      return cluster != null ? cluster.isHealthy(within) : sentinel.isHealthy(within);
     }
 
-    Path dir() {
+    @Override
+    public Path dir() {
       return server != null ? server.dir() : cluster != null ? cluster.dir() : sentinel.dir();
     }
 
-    FaultJournal journal() {
+    @Override
+    public FaultJournal journal() {
       return server != null
           ? server.journal()
           : cluster != null ? cluster.journal() : sentinel.journal();
     }
 
-    List<ServerDiagnostics.Process> processes() {
-      List<RedisServer> all =
-          server != null
-              ? List.of(server)
-              : cluster != null ? cluster.nodes() : sentinel.processes();
-      return all.stream()
-          .map(p -> new ServerDiagnostics.Process(p.name(), p.logFile()))
-          .collect(Collectors.toList());
+    @Override
+    public List<RedisServer> processes() {
+      return container != null
+          ? List.of()
+          : server != null ? List.of(server) : cluster != null ? cluster.nodes() : sentinel.processes();
     }
 
     @Override

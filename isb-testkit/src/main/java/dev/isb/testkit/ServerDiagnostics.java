@@ -26,9 +26,6 @@ final class ServerDiagnostics extends RuntimeException {
   private static final int JOURNAL_ENTRIES = 60;
   private static final int LOG_LINES = 25;
 
-  /** One server process: its name in the kit and its log file. */
-  record Process(String name, Path logFile) {}
-
   private ServerDiagnostics(String message) {
     super(message, null, false, false); // the message is the evidence: no stack trace of its own
   }
@@ -48,7 +45,7 @@ final class ServerDiagnostics extends RuntimeException {
       ExtensionContext context,
       Path setupDir,
       FaultJournal journal,
-      List<Process> processes) {
+      List<? extends KitProcess> processes) {
     String test =
         context.getRequiredTestClass().getSimpleName()
             + "."
@@ -64,9 +61,9 @@ final class ServerDiagnostics extends RuntimeException {
         .append(JOURNAL_ENTRIES)
         .append(" entries ---\n")
         .append(journal.summary(JOURNAL_ENTRIES));
-    for (Process process : processes) {
+    for (KitProcess process : processes) {
       text.append("\n--- ")
-          .append(process.name())
+          .append(process.processName())
           .append(" log, last ")
           .append(LOG_LINES)
           .append(" lines ---\n")

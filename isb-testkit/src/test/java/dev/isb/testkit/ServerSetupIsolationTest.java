@@ -6,12 +6,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -67,25 +65,18 @@ class ServerSetupIsolationTest {
   @DisplayName(
       "a standalone server killed by a failed test: the failure shows the kill in the journal and"
           + " the log's tail, the files are kept, and the next test finds it restarted on its port")
-  void standalone() throws Exception {
-    Map<String, TestExecutionResult> results = run(StandaloneScenario.class);
+  void standalone() {
+    Outcome outcome = run(StandaloneScenario.class, "findsItRunning");
 
-    Throwable failure = results.get("killsAndFails").getThrowable().orElseThrow();
-    assertThat(failure).hasMessageContaining("on purpose");
-    assertThat(failure.getSuppressed()).hasSize(1);
-    String evidence = failure.getSuppressed()[0].getMessage();
-    assertThat(evidence)
+    assertThat(outcome.evidence())
         .contains("StandaloneScenario.killsAndFails", "before redis: kill -9", "after redis: kill -9")
         .contains("redis (", "not running")
         .contains("--- redis log, last 25 lines ---", "Ready to accept connections");
     Path kept = keep.resolve("StandaloneScenario.killsAndFails");
-    assertThat(evidence).contains(kept.toAbsolutePath().toString());
+    assertThat(outcome.evidence()).contains(kept.toAbsolutePath().toString());
     assertThat(kept.resolve("journal.txt")).content().contains("kill -9", "test failed");
     assertThat(kept.resolve("redis.log")).exists();
     assertThat(kept.resolve("redis.conf")).exists();
-    assertThat(results.get("findsItRunning").getStatus())
-        .as("%s", results.get("findsItRunning"))
-        .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
   }
 
   @Test
@@ -93,28 +84,16 @@ class ServerSetupIsolationTest {
       "a cluster left with a master killed and a node paused: the next test gets a new, healthy"
           + " cluster on other ports")
   void cluster() {
-    Map<String, TestExecutionResult> results = run(ClusterScenario.class);
-
-    Throwable failure = results.get("killsAndFails").getThrowable().orElseThrow();
-    assertThat(failure.getSuppressed()[0].getMessage())
+    assertThat(run(ClusterScenario.class, "findsItHealthy").evidence())
         .contains("kill -9", "pause (SIGSTOP)", "CLUSTER NODES", "--- cluster-0 log");
-    assertThat(results.get("findsItHealthy").getStatus())
-        .as("%s", results.get("findsItHealthy"))
-        .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
   }
 
   @Test
   @DisplayName(
       "a sentinel setup left with its master killed: the next test gets a new, healthy setup")
   void sentinel() {
-    Map<String, TestExecutionResult> results = run(SentinelScenario.class);
-
-    assertThat(results.get("killsAndFails").getThrowable().orElseThrow().getSuppressed()[0])
-        .hasMessageContaining("kill -9")
-        .hasMessageContaining("SENTINEL MASTER");
-    assertThat(results.get("findsItHealthy").getStatus())
-        .as("%s", results.get("findsItHealthy"))
-        .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(run(SentinelScenario.class, "findsItHealthy").evidence())
+        .contains("kill -9", "SENTINEL MASTER");
   }
 
   @Test
@@ -122,33 +101,41 @@ class ServerSetupIsolationTest {
       "a JetStream cluster left with a node killed: the failure shows each node's meta leader, and"
           + " the next test gets a new cluster with every node running")
   void natsCluster() {
-    Map<String, TestExecutionResult> results = run(NatsClusterScenario.class);
-
-    assertThat(results.get("killsAndFails").getThrowable().orElseThrow().getSuppressed()[0])
-        .hasMessageContaining("kill -9")
-        .hasMessageContaining("meta_cluster");
-    assertThat(results.get("findsItHealthy").getStatus())
-        .as("%s", results.get("findsItHealthy"))
-        .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    assertThat(run(NatsClusterScenario.class, "findsItHealthy").evidence())
+        .contains("kill -9", "meta_cluster");
   }
 
-  /** Runs a scenario class; the result of each of its tests, by method name. */
-  private static Map<String, TestExecutionResult> run(Class<?> scenario) {
+  /**
+   * What a scenario showed: the evidence attached to its first test's failure; its second test
+   * passed.
+   */
+  private record Outcome(String evidence) {}
+
+  /**
+   * Runs a scenario class: its first test, {@code killsAndFails}, must fail on purpose with one
+   * piece of evidence attached, its second must pass.
+   */
+  private static Outcome run(Class<?> scenario, String second) {
     EngineExecutionResults results =
         EngineTestKit.engine("junit-jupiter").selectors(selectClass(scenario)).execute();
-    List<Event> finished = new ArrayList<>(results.testEvents().finished().list());
-    assertThat(finished).as("tests of %s that ran", scenario.getSimpleName()).hasSize(2);
-    return finished.stream()
-        .collect(
-            Collectors.toMap(
-                e ->
-                    e.getTestDescriptor()
-                        .getSource()
-                        .map(source -> ((MethodSource) source).getMethodName())
-                        .orElseThrow(),
-                e -> e.getRequiredPayload(TestExecutionResult.class),
-                (a, b) -> a,
-                LinkedHashMap::new));
+    Map<String, TestExecutionResult> byMethod = new LinkedHashMap<>();
+    for (Event event : results.testEvents().finished().list()) {
+      String method =
+          event.getTestDescriptor()
+              .getSource()
+              .map(source -> ((MethodSource) source).getMethodName())
+              .orElseThrow();
+      byMethod.put(method, event.getRequiredPayload(TestExecutionResult.class));
+    }
+    assertThat(byMethod).as("tests of %s that ran", scenario.getSimpleName())
+        .containsOnlyKeys("killsAndFails", second);
+    assertThat(byMethod.get(second).getStatus())
+        .as("%s: %s", second, byMethod.get(second))
+        .isEqualTo(TestExecutionResult.Status.SUCCESSFUL);
+    Throwable failure = byMethod.get("killsAndFails").getThrowable().orElseThrow();
+    assertThat(failure).hasMessageContaining("on purpose");
+    assertThat(failure.getSuppressed()).hasSize(1);
+    return new Outcome(failure.getSuppressed()[0].getMessage());
   }
 
   /** Fails on purpose after a fault, so that the extension diagnoses it. */
