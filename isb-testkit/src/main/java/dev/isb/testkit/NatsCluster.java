@@ -32,7 +32,6 @@ import java.util.stream.Collectors;
  */
 public final class NatsCluster implements AutoCloseable {
 
-  private static final int START_ATTEMPTS = 5;
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]*)\"");
 
@@ -362,58 +361,48 @@ public final class NatsCluster implements AutoCloseable {
 
   static NatsCluster start(NatsServer.Options options, int size, String name) {
     Path binary = options.requireBinary();
-    List<RuntimeException> failures = new ArrayList<>();
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int[] ports = ServerProcess.freePorts(3 * size);
-      Path dir = NatsServer.tempDir("isb-nats-cluster-");
-      List<NatsServer> nodes = new ArrayList<>();
-      try {
-        TestCertificates certificates =
-            options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
-        for (int i = 0; i < size; i++) {
-          List<Integer> peers = new ArrayList<>();
-          for (int j = 0; j < size; j++) {
-            if (j != i) {
-              peers.add(ports[3 * j + 2]);
+    return ServerProcess.startOnFreePorts(
+        "nats-server cluster",
+        3 * size,
+        ports -> {
+          Path dir = NatsServer.tempDir("isb-nats-cluster-");
+          List<NatsServer> nodes = new ArrayList<>();
+          try {
+            TestCertificates certificates =
+                options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
+            for (int i = 0; i < size; i++) {
+              List<Integer> peers = new ArrayList<>();
+              for (int j = 0; j < size; j++) {
+                if (j != i) {
+                  peers.add(ports[3 * j + 2]);
+                }
+              }
+              String nodeName = name + "-" + i;
+              nodes.add(
+                  new NatsServer(
+                      options,
+                      binary,
+                      nodeName,
+                      dir.resolve(nodeName),
+                      ports[3 * i],
+                      ports[3 * i + 1],
+                      new NatsServer.Route(name, ports[3 * i + 2], peers),
+                      certificates));
             }
+            NatsCluster cluster = new NatsCluster(name, dir, nodes);
+            long deadline = System.nanoTime() + options.startTimeout().toNanos();
+            for (NatsServer node : nodes) {
+              node.launch(); // all at once: each waits for its routes
+            }
+            for (NatsServer node : nodes) {
+              node.awaitReady(deadline);
+            }
+            cluster.awaitMetaLeader(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            return cluster;
+          } catch (RuntimeException e) {
+            new NatsCluster(name, dir, nodes).close(); // whatever was built so far
+            throw e;
           }
-          String nodeName = name + "-" + i;
-          nodes.add(
-              new NatsServer(
-                  options,
-                  binary,
-                  nodeName,
-                  dir.resolve(nodeName),
-                  ports[3 * i],
-                  ports[3 * i + 1],
-                  new NatsServer.Route(name, ports[3 * i + 2], peers),
-                  certificates));
-        }
-        NatsCluster cluster = new NatsCluster(name, dir, nodes);
-        long deadline = System.nanoTime() + options.startTimeout().toNanos();
-        for (NatsServer node : nodes) {
-          node.launch(); // all at once: each waits for its routes
-        }
-        for (NatsServer node : nodes) {
-          node.awaitReady(deadline);
-        }
-        cluster.awaitMetaLeader(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        return cluster;
-      } catch (ServerProcess.StartFailure e) {
-        new NatsCluster(name, dir, nodes).close(); // whatever was built so far
-        if (!e.addressInUse()) {
-          throw e;
-        }
-        failures.add(e);
-      } catch (RuntimeException e) {
-        new NatsCluster(name, dir, nodes).close();
-        throw e;
-      }
-    }
-    IllegalStateException e =
-        new IllegalStateException(
-            "nats-server cluster found its ports taken " + START_ATTEMPTS + " times");
-    failures.forEach(e::addSuppressed);
-    throw e;
+        });
   }
 }

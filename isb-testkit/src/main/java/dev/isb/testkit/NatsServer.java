@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -47,7 +46,6 @@ public final class NatsServer implements KitProcess, AutoCloseable {
   static final Path DEBIAN_BINARY = Path.of("/usr/sbin/nats-server");
 
   private static final String READY = "Server is ready";
-  private static final int START_ATTEMPTS = 5;
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
@@ -786,37 +784,28 @@ public final class NatsServer implements KitProcess, AutoCloseable {
 
   static NatsServer start(Options options) {
     Path binary = options.requireBinary();
-    List<RuntimeException> failures = new ArrayList<>();
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int[] ports = ServerProcess.freePorts(2);
-      Path dir = tempDir("isb-nats-");
-      NatsServer server;
-      try {
-        server = new NatsServer(options, binary, "isb-nats", dir, ports[0], ports[1], null, null);
-        server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
-      } catch (RuntimeException e) {
-        ServerProcess.deleteRecursively(dir);
-        throw e;
-      }
-      try {
-        server.launch();
-        server.awaitReady(server.deadline());
-        return server;
-      } catch (ServerProcess.StartFailure e) {
-        server.close();
-        if (!e.addressInUse()) {
-          throw e;
-        }
-        failures.add(e);
-      } catch (RuntimeException e) {
-        server.close();
-        throw e;
-      }
-    }
-    IllegalStateException e =
-        new IllegalStateException("nats-server found its ports taken " + START_ATTEMPTS + " times");
-    failures.forEach(e::addSuppressed);
-    throw e;
+    return ServerProcess.startOnFreePorts(
+        "nats-server",
+        2,
+        ports -> {
+          Path dir = tempDir("isb-nats-");
+          NatsServer server = null;
+          try {
+            server =
+                new NatsServer(options, binary, "isb-nats", dir, ports[0], ports[1], null, null);
+            server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
+            server.launch();
+            server.awaitReady(server.deadline());
+            return server;
+          } catch (RuntimeException e) {
+            if (server != null) {
+              server.close();
+            } else {
+              ServerProcess.deleteRecursively(dir);
+            }
+            throw e;
+          }
+        });
   }
 
   static Path tempDir(String prefix) {

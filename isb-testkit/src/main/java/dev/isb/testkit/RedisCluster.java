@@ -52,7 +52,6 @@ public final class RedisCluster implements AutoCloseable {
   static final String CLI_ENV = "ISB_REDIS_CLI";
   static final Path DEBIAN_CLI = Path.of("/usr/bin/redis-cli");
 
-  private static final int START_ATTEMPTS = 5;
   private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(30);
 
@@ -665,54 +664,44 @@ public final class RedisCluster implements AutoCloseable {
                             + ", put redis-cli on the PATH, or install it (Debian: apt-get install"
                             + " redis-tools)"));
     int size = masters * (1 + replicasPerMaster);
-    List<RuntimeException> failures = new ArrayList<>();
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int[] ports = ServerProcess.freePorts(2 * size);
-      Path dir = RedisServer.tempDir("isb-redis-cluster-");
-      List<RedisServer> nodes = new ArrayList<>();
-      try {
-        TestCertificates certificates =
-            options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
-        for (int i = 0; i < size; i++) {
-          String name = "cluster-" + i;
-          nodes.add(
-              new RedisServer(
-                  options,
-                  binary,
-                  name,
-                  dir.resolve(name),
-                  ports[2 * i],
-                  RedisServer.Node.clusterNode(ports[2 * i + 1]),
-                  certificates));
-        }
-        RedisCluster cluster = new RedisCluster(dir, nodes);
-        long deadline = System.nanoTime() + options.startTimeout().toNanos();
-        for (RedisServer node : nodes) {
-          node.launch();
-        }
-        for (RedisServer node : nodes) {
-          node.awaitReady(deadline);
-        }
-        cluster.create(cli, replicasPerMaster, certificates, options, deadline);
-        cluster.readIds();
-        cluster.awaitOk(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-        return cluster;
-      } catch (ServerProcess.StartFailure e) {
-        new RedisCluster(dir, nodes).close(); // whatever was built so far
-        if (!e.addressInUse()) {
-          throw e;
-        }
-        failures.add(e);
-      } catch (RuntimeException e) {
-        new RedisCluster(dir, nodes).close();
-        throw e;
-      }
-    }
-    IllegalStateException e =
-        new IllegalStateException(
-            "redis-server cluster found its ports taken " + START_ATTEMPTS + " times");
-    failures.forEach(e::addSuppressed);
-    throw e;
+    return ServerProcess.startOnFreePorts(
+        "redis-server cluster",
+        2 * size,
+        ports -> {
+          Path dir = RedisServer.tempDir("isb-redis-cluster-");
+          List<RedisServer> nodes = new ArrayList<>();
+          try {
+            TestCertificates certificates =
+                options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
+            for (int i = 0; i < size; i++) {
+              String name = "cluster-" + i;
+              nodes.add(
+                  new RedisServer(
+                      options,
+                      binary,
+                      name,
+                      dir.resolve(name),
+                      ports[2 * i],
+                      RedisServer.Node.clusterNode(ports[2 * i + 1]),
+                      certificates));
+            }
+            RedisCluster cluster = new RedisCluster(dir, nodes);
+            long deadline = System.nanoTime() + options.startTimeout().toNanos();
+            for (RedisServer node : nodes) {
+              node.launch();
+            }
+            for (RedisServer node : nodes) {
+              node.awaitReady(deadline);
+            }
+            cluster.create(cli, replicasPerMaster, certificates, options, deadline);
+            cluster.readIds();
+            cluster.awaitOk(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+            return cluster;
+          } catch (RuntimeException e) {
+            new RedisCluster(dir, nodes).close(); // whatever was built so far
+            throw e;
+          }
+        });
   }
 
   /** Runs {@code redis-cli --cluster create}, its output kept in {@code cluster-create.log}. */

@@ -56,7 +56,6 @@ public final class RedisSentinel implements AutoCloseable {
   private static final Duration FAILOVER_TIMEOUT = Duration.ofMillis(3000);
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(100);
-  private static final int START_ATTEMPTS = 5;
 
   private final Path dir;
   private final List<RedisServer> dataNodes;
@@ -570,81 +569,71 @@ public final class RedisSentinel implements AutoCloseable {
 
   static RedisSentinel start(RedisServer.Options options) {
     Path binary = options.requireBinary();
-    List<RuntimeException> failures = new ArrayList<>();
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int[] ports = ServerProcess.freePorts(1 + REPLICAS + SENTINELS);
-      Path dir = RedisServer.tempDir("isb-redis-sentinel-");
-      List<RedisServer> dataNodes = new ArrayList<>();
-      List<RedisServer> sentinels = new ArrayList<>();
-      try {
-        TestCertificates certificates =
-            options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
-        int masterPort = ports[0];
-        for (int i = 0; i <= REPLICAS; i++) {
-          String name = "data-" + i;
-          RedisServer.Node role =
-              i == 0 ? RedisServer.Node.STANDALONE : RedisServer.Node.replicaOf(masterPort);
-          dataNodes.add(
-              new RedisServer(
-                  options, binary, name, dir.resolve(name), ports[i], role, certificates));
-        }
-        RedisServer.Monitor monitor =
-            new RedisServer.Monitor(MASTER_NAME, masterPort, QUORUM, DOWN_AFTER, FAILOVER_TIMEOUT);
-        for (int i = 0; i < SENTINELS; i++) {
-          String name = "sentinel-" + i;
-          sentinels.add(
-              new RedisServer(
-                  options,
-                  binary,
-                  name,
-                  dir.resolve(name),
-                  ports[1 + REPLICAS + i],
-                  RedisServer.Node.sentinel(monitor),
-                  certificates));
-        }
-        RedisSentinel setup = new RedisSentinel(dir, dataNodes, sentinels);
-        long deadline = System.nanoTime() + options.startTimeout().toNanos();
-        // In this order: a sentinel learns the replicas from the master's INFO, asked at once on
-        // connecting and then only every 10 s.
-        dataNodes.get(0).launch();
-        dataNodes.get(0).awaitReady(deadline);
-        for (RedisServer replica : dataNodes.subList(1, dataNodes.size())) {
-          replica.launch();
-        }
-        for (RedisServer replica : dataNodes.subList(1, dataNodes.size())) {
-          replica.awaitReady(deadline);
-        }
-        RedisServer master = dataNodes.get(0);
-        setup.awaitCondition(
-            () ->
-                dataNodes.subList(1, dataNodes.size()).stream()
-                    .allMatch(r -> isLinkedTo(r, master)),
-            deadline,
-            "the replicas did not link to the master");
-        for (RedisServer sentinel : sentinels) {
-          sentinel.launch();
-        }
-        for (RedisServer sentinel : sentinels) {
-          sentinel.awaitReady(deadline);
-        }
-        setup.awaitCondition(setup::isReady, deadline, "the sentinels did not see the whole setup");
-        return setup;
-      } catch (ServerProcess.StartFailure e) {
-        new RedisSentinel(dir, dataNodes, sentinels).close(); // whatever was built so far
-        if (!e.addressInUse()) {
-          throw e;
-        }
-        failures.add(e);
-      } catch (RuntimeException e) {
-        new RedisSentinel(dir, dataNodes, sentinels).close();
-        throw e;
+    return ServerProcess.startOnFreePorts(
+        "the sentinel setup", 1 + REPLICAS + SENTINELS, ports -> start(options, binary, ports));
+  }
+
+  private static RedisSentinel start(RedisServer.Options options, Path binary, int[] ports) {
+    Path dir = RedisServer.tempDir("isb-redis-sentinel-");
+    List<RedisServer> dataNodes = new ArrayList<>();
+    List<RedisServer> sentinels = new ArrayList<>();
+    try {
+      TestCertificates certificates =
+          options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
+      int masterPort = ports[0];
+      for (int i = 0; i <= REPLICAS; i++) {
+        String name = "data-" + i;
+        RedisServer.Node role =
+            i == 0 ? RedisServer.Node.STANDALONE : RedisServer.Node.replicaOf(masterPort);
+        dataNodes.add(
+            new RedisServer(
+                options, binary, name, dir.resolve(name), ports[i], role, certificates));
       }
+      RedisServer.Monitor monitor =
+          new RedisServer.Monitor(MASTER_NAME, masterPort, QUORUM, DOWN_AFTER, FAILOVER_TIMEOUT);
+      for (int i = 0; i < SENTINELS; i++) {
+        String name = "sentinel-" + i;
+        sentinels.add(
+            new RedisServer(
+                options,
+                binary,
+                name,
+                dir.resolve(name),
+                ports[1 + REPLICAS + i],
+                RedisServer.Node.sentinel(monitor),
+                certificates));
+      }
+      RedisSentinel setup = new RedisSentinel(dir, dataNodes, sentinels);
+      long deadline = System.nanoTime() + options.startTimeout().toNanos();
+      // In this order: a sentinel learns the replicas from the master's INFO, asked at once on
+      // connecting and then only every 10 s.
+      dataNodes.get(0).launch();
+      dataNodes.get(0).awaitReady(deadline);
+      for (RedisServer replica : dataNodes.subList(1, dataNodes.size())) {
+        replica.launch();
+      }
+      for (RedisServer replica : dataNodes.subList(1, dataNodes.size())) {
+        replica.awaitReady(deadline);
+      }
+      RedisServer master = dataNodes.get(0);
+      setup.awaitCondition(
+          () ->
+              dataNodes.subList(1, dataNodes.size()).stream()
+                  .allMatch(r -> isLinkedTo(r, master)),
+          deadline,
+          "the replicas did not link to the master");
+      for (RedisServer sentinel : sentinels) {
+        sentinel.launch();
+      }
+      for (RedisServer sentinel : sentinels) {
+        sentinel.awaitReady(deadline);
+      }
+      setup.awaitCondition(setup::isReady, deadline, "the sentinels did not see the whole setup");
+      return setup;
+    } catch (RuntimeException e) {
+      new RedisSentinel(dir, dataNodes, sentinels).close(); // whatever was built so far
+      throw e;
     }
-    IllegalStateException e =
-        new IllegalStateException(
-            "the sentinel setup found its ports taken " + START_ATTEMPTS + " times");
-    failures.forEach(e::addSuppressed);
-    throw e;
   }
 
   private void awaitCondition(BooleanSupplier condition, long deadline, String failure) {

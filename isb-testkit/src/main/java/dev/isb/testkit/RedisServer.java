@@ -51,7 +51,6 @@ public final class RedisServer implements KitProcess, AutoCloseable {
 
   private static final String READY = "Ready to accept connections";
   private static final String SENTINEL_READY = "+monitor master";
-  private static final int START_ATTEMPTS = 5;
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
@@ -1074,43 +1073,33 @@ public final class RedisServer implements KitProcess, AutoCloseable {
 
   static RedisServer start(Options options) {
     Path binary = options.requireBinary();
-    List<RuntimeException> failures = new ArrayList<>();
-    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-      int[] ports = ServerProcess.freePorts(2);
-      Path dir = tempDir("isb-redis-");
-      Node node =
-          options.clusterEnabled()
-              ? Node.clusterNode(ports[1])
-              : options.replicaOfPort() > 0
-                  ? Node.replicaOf(options.replicaOfPort())
-                  : Node.STANDALONE;
-      RedisServer server;
-      try {
-        server = new RedisServer(options, binary, "redis", dir, ports[0], node, null);
-        server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
-      } catch (RuntimeException e) {
-        ServerProcess.deleteRecursively(dir);
-        throw e;
-      }
-      try {
-        server.launch();
-        server.awaitReady(server.deadline());
-        return server;
-      } catch (ServerProcess.StartFailure e) {
-        server.close();
-        if (!e.addressInUse()) {
-          throw e;
-        }
-        failures.add(e);
-      } catch (RuntimeException e) {
-        server.close();
-        throw e;
-      }
-    }
-    IllegalStateException e =
-        new IllegalStateException("redis-server found its port taken " + START_ATTEMPTS + " times");
-    failures.forEach(e::addSuppressed);
-    throw e;
+    return ServerProcess.startOnFreePorts(
+        "redis-server",
+        2,
+        ports -> {
+          Path dir = tempDir("isb-redis-");
+          Node node =
+              options.clusterEnabled()
+                  ? Node.clusterNode(ports[1])
+                  : options.replicaOfPort() > 0
+                      ? Node.replicaOf(options.replicaOfPort())
+                      : Node.STANDALONE;
+          RedisServer server = null;
+          try {
+            server = new RedisServer(options, binary, "redis", dir, ports[0], node, null);
+            server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
+            server.launch();
+            server.awaitReady(server.deadline());
+            return server;
+          } catch (RuntimeException e) {
+            if (server != null) {
+              server.close();
+            } else {
+              ServerProcess.deleteRecursively(dir);
+            }
+            throw e;
+          }
+        });
   }
 
   static Path tempDir(String prefix) {

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * One local server process (nats-server, redis-server) started from a fixed command line,
@@ -39,6 +40,7 @@ final class ServerProcess {
   private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
   private static final Duration POLL = Duration.ofMillis(20);
   private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
+  private static final int START_ATTEMPTS = 5;
 
   static {
     Runtime.getRuntime()
@@ -289,6 +291,31 @@ final class ServerProcess {
         }
       }
     }
+  }
+
+  /**
+   * Starts {@code what} on {@code count} ports picked free, and again on others when one turns out
+   * taken (another process bound it between the pick and the server's bind), at most {@value
+   * #START_ATTEMPTS} times. {@code start} must clean up whatever it built before it throws.
+   *
+   * @throws IllegalStateException if the ports were taken every time, with each failure suppressed
+   */
+  static <T> T startOnFreePorts(String what, int count, Function<int[], T> start) {
+    List<RuntimeException> taken = new ArrayList<>();
+    for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+      try {
+        return start.apply(freePorts(count));
+      } catch (StartFailure e) {
+        if (!e.addressInUse()) {
+          throw e;
+        }
+        taken.add(e);
+      }
+    }
+    IllegalStateException e =
+        new IllegalStateException(what + " found its ports taken " + START_ATTEMPTS + " times");
+    taken.forEach(e::addSuppressed);
+    throw e;
   }
 
   /** Deletes a directory tree; a no-op when it does not exist. */
