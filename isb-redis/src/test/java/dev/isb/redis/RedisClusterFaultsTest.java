@@ -41,14 +41,12 @@ class RedisClusterFaultsTest {
       + " replica's promotion; a refused write that was read from the old master is read again after its retry"
       + " (Redis lets readers see writes no replica has), and nothing else is read twice")
   void killLaggingSlotOwnerWithWait() {
-    try (IsbClient client = IsbClient.open(IsbOptions.builder().backend("redis").url(REDIS.uris())
-        .property("wait.replicas", "1").property("wait.timeoutMillis", "300").build())) {
-      RedisFaultRun.Outcome run =
-          RedisFaultRun.killMaster(client, newBuffer(), RedisFaultRun.topology(REDIS.cluster()));
-      System.out.println("[reliability] Redis cluster (3 masters, 3 replicas), slot owner killed (kill -9) while"
-          + " its replica lagged, wait.replicas=1: " + run.report() + "; " + run.figures());
-      RedisFaultRun.assertNothingAcknowledgedLost(run);
-    }
+    RedisFaultRun.assertNothingAcknowledgedLost(RedisFaultRun.killMaster(
+        IsbOptions.builder().backend("redis").url(REDIS.uris())
+            .property("wait.replicas", "1").property("wait.timeoutMillis", "300").build(),
+        RedisFaultRun.topology(REDIS.cluster()),
+        "Redis cluster (3 masters, 3 replicas), slot owner killed (kill -9) while its replica lagged,"
+            + " wait.replicas=1"));
   }
 
   @Test
@@ -57,13 +55,11 @@ class RedisClusterFaultsTest {
       + " only if its unacknowledged write was read from the old master and retried, and the reader resumes"
       + " within 30 s")
   void killLaggingSlotOwnerWithoutWait() {
-    try (IsbClient client = IsbClient.open(IsbOptions.builder().backend("redis").url(REDIS.uris()).build())) {
-      RedisFaultRun.Outcome run =
-          RedisFaultRun.killMaster(client, newBuffer(), RedisFaultRun.topology(REDIS.cluster()));
-      System.out.println("[reliability] Redis cluster (3 masters, 3 replicas), slot owner killed (kill -9) while"
-          + " its replica lagged, no WAIT: " + run.report() + "; " + run.figures());
-      RedisFaultRun.assertOnlyUnreplicatedWritesLost(run);
-    }
+    RedisFaultRun.assertOnlyUnreplicatedWritesLost(RedisFaultRun.killMaster(
+        IsbOptions.builder().backend("redis").url(REDIS.uris()).build(),
+        RedisFaultRun.topology(REDIS.cluster()),
+        "Redis cluster (3 masters, 3 replicas), slot owner killed (kill -9) while its replica lagged,"
+            + " no WAIT"));
   }
 
   @Test

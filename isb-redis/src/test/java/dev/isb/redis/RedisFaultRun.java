@@ -8,6 +8,7 @@ import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
+import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.ReaderOptions;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -171,6 +173,21 @@ final class RedisFaultRun {
         setup.awaitReplicasLinked(PROGRESS);
       }
     };
+  }
+
+  /**
+   * Opens a client with {@code options}, runs {@link #killMaster(IsbClient, String, Topology)} on a new
+   * buffer and prints the outcome as a {@code [reliability]} line for docs/reliability.md.
+   *
+   * @param scenario what was faulted and how the client was set, the line's label
+   */
+  static Outcome killMaster(IsbOptions options, Topology topology, String scenario) {
+    try (IsbClient client = IsbClient.open(options)) {
+      String buffer = "faults-" + UUID.randomUUID().toString().substring(0, 8) + "-0";
+      Outcome run = killMaster(client, buffer, topology);
+      System.out.println("[reliability] " + scenario + ": " + run.report() + "; " + run.figures());
+      return run;
+    }
   }
 
   /**
