@@ -67,8 +67,9 @@ class RedisSentinelFaultsTest {
   }
 
   /**
-   * The precondition of a WAIT test: both replicas confirm a write. An earlier test of this class kills the
-   * master and brings it back as a replica, which then resyncs for a while; until it has, WAIT times out.
+   * The precondition of a WAIT test: both replicas confirm a write, so that the refusals the test then sees
+   * are its pause's doing. The kit starts each test with both replicas linked, but an old master an earlier
+   * test brought back has only just finished its full resync.
    */
   private static void awaitReplicasInSync(BufferWriter writer) {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
