@@ -3,11 +3,14 @@ package dev.isb.testkit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -81,15 +84,38 @@ final class ServerDiagnostics extends RuntimeException {
       target = root.resolve(base + "-" + n);
     }
     Path copy = target.toAbsolutePath();
-    try (Stream<Path> files = Files.walk(setupDir)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Path to = copy.resolve(setupDir.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(to);
-        } else if (Files.isRegularFile(file)) {
-          Files.copy(file, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-      }
+    try {
+      Files.walkFileTree(
+          setupDir,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+                throws IOException {
+              Files.createDirectories(copy.resolve(setupDir.relativize(dir).toString()));
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              if (attrs.isRegularFile()) {
+                try {
+                  Files.copy(
+                      file,
+                      copy.resolve(setupDir.relativize(file).toString()),
+                      StandardCopyOption.REPLACE_EXISTING);
+                } catch (NoSuchFileException gone) {
+                  // a running server removed it meanwhile (a temp file): nothing to keep
+                }
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              return FileVisitResult.CONTINUE; // vanished or unreadable: keep the rest
+            }
+          });
     } catch (IOException e) {
       throw new UncheckedIOException("could not copy " + setupDir + " to " + copy, e);
     }
