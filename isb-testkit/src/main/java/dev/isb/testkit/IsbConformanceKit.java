@@ -1052,14 +1052,24 @@ public abstract class IsbConformanceKit {
       Duration window = Duration.ofSeconds(1);
       String b = createBuffer(config(s -> s.duplicates(window), LONG_ACK_WAIT, 25_000));
       BufferWriter w = writer(b);
-      writeOne(w, msg("dup"));
+      Offset first = writeOne(w, msg("dup"));
       assertThat(w.write(msg("dup"))).as("inside the window").isInstanceOf(Duplicate.class);
 
-      waitUntil("the same id is written again after the window", () -> w.write(msg("dup")) instanceof Written,
-          window.plus(PATIENCE));
+      List<WriteResult> again = new ArrayList<>();
+      waitUntil("the same id is written again after the window", () -> {
+        again.add(w.write(msg("dup")));
+        return again.get(again.size() - 1) instanceof Written;
+      }, window.plus(PATIENCE));
 
       BufferReader r = reader(b);
-      assertThat(payloads(readExactly(r, 2))).containsExactly("dup", "dup");
+      List<ReadMessage> got;
+      try {
+        got = readExactly(r, 2);
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\nwritten at " + first + ", then " + again + "; the buffer now: "
+            + client.admin().bufferInfo(b), e);
+      }
+      assertThat(payloads(got)).containsExactly("dup", "dup");
       assertNothingToRead(r, QUIET);
     }
   }

@@ -47,6 +47,7 @@ public final class NatsServer implements KitProcess, AutoCloseable {
 
   private static final String READY = "Server is ready";
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+  private static final int MAX_STATE_CHARS = 4000;
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -337,8 +338,9 @@ public final class NatsServer implements KitProcess, AutoCloseable {
   }
 
   /**
-   * This server's state for a {@link FaultJournal}: whether it runs, and the JetStream meta
-   * leader and peers it reports in {@code /jsz}. Never throws.
+   * This server's state for a {@link FaultJournal}: whether it runs, the JetStream meta leader and
+   * peers it reports in {@code /jsz}, and each stream's and consumer's state (messages, sequences,
+   * delivered, acknowledged, pending: the start of {@code account_details}). Never throws.
    */
   String describeState() {
     String state =
@@ -346,16 +348,25 @@ public final class NatsServer implements KitProcess, AutoCloseable {
             ? "not running"
             : isPaused()
                 ? "paused"
-                : monitor("/jsz")
-                    .map(
-                        jsz -> {
-                          int meta = jsz.indexOf("\"meta_cluster\"");
-                          return meta < 0
-                              ? "no meta_cluster in /jsz"
-                              : jsz.substring(meta).replaceAll("\\s+", " ");
-                        })
+                : monitor("/jsz?accounts=true&streams=true&consumers=true")
+                    .map(NatsServer::jetStreamState)
                     .orElse("/jsz did not answer");
     return serverName + " (" + port + "): " + state;
+  }
+
+  /** The meta cluster and the account details of a {@code /jsz} body, on one line each. */
+  private static String jetStreamState(String jsz) {
+    int meta = jsz.indexOf("\"meta_cluster\"");
+    int accounts = jsz.indexOf("\"account_details\"");
+    String metaPart =
+        meta < 0
+            ? "no meta_cluster in /jsz"
+            : jsz.substring(meta, accounts > meta ? accounts : jsz.length());
+    String streams = accounts < 0 ? "" : jsz.substring(accounts);
+    if (streams.length() > MAX_STATE_CHARS) {
+      streams = streams.substring(0, MAX_STATE_CHARS) + "… (the rest in /jsz)";
+    }
+    return metaPart.replaceAll("\\s+", " ") + "\n  " + streams.replaceAll("\\s+", " ");
   }
 
   /** Launches the process without waiting; see {@link #awaitReady(long)}. */
