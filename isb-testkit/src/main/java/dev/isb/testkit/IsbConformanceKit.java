@@ -1046,30 +1046,27 @@ public abstract class IsbConformanceKit {
       assertNothingToRead(reader(b), QUIET);
     }
 
+    /**
+     * The second write comes two windows after the first, not at the window's edge: nats-server 2.9 checks
+     * ids on every replica of a stream against that replica's own map, each purged on its own timer, so a
+     * write at the very edge can be stored by the leader and skipped by a replica, which then lacks the
+     * message (1 run in 25 on a 3-node cluster; docs/reliability.md).
+     */
     @Test
     @DisplayName("a MessageId is de-duplicated inside the duplicates window and written again after it")
     void duplicatesWindow() {
       Duration window = Duration.ofSeconds(1);
       String b = createBuffer(config(s -> s.duplicates(window), LONG_ACK_WAIT, 25_000));
       BufferWriter w = writer(b);
-      Offset first = writeOne(w, msg("dup"));
+      writeOne(w, msg("dup"));
+      long firstWritten = System.nanoTime();
       assertThat(w.write(msg("dup"))).as("inside the window").isInstanceOf(Duplicate.class);
 
-      List<WriteResult> again = new ArrayList<>();
-      waitUntil("the same id is written again after the window", () -> {
-        again.add(w.write(msg("dup")));
-        return again.get(again.size() - 1) instanceof Written;
-      }, window.plus(PATIENCE));
+      LockSupport.parkNanos(window.multipliedBy(2).toNanos() - (System.nanoTime() - firstWritten));
+      writeOne(w, msg("dup"));
 
       BufferReader r = reader(b);
-      List<ReadMessage> got;
-      try {
-        got = readExactly(r, 2);
-      } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + "\nwritten at " + first + ", then " + again + "; the buffer now: "
-            + client.admin().bufferInfo(b), e);
-      }
-      assertThat(payloads(got)).containsExactly("dup", "dup");
+      assertThat(payloads(readExactly(r, 2))).containsExactly("dup", "dup");
       assertNothingToRead(r, QUIET);
     }
   }
