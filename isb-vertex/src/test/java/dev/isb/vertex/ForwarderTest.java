@@ -431,7 +431,9 @@ class ForwarderTest {
       input(50);
       List<String> seen = Collections.synchronizedList(new ArrayList<>());
       started(Forwarder.builder(isb, "sink").from(IN).meterRegistry(registry).sink(in -> seen.add(in.valueAsString())));
-      await("all consumed and acked", () -> seen.size() == 50 && settled(IN) == 0);
+      // The ack counter moves just after the buffer's ack: wait for it too, then check its value.
+      await("all consumed and acked", () -> seen.size() == 50 && settled(IN) == 0
+          && count(ForwarderMetrics.ACK, "vertex_type", "Sink") >= 50);
       assertThat(seen).doesNotHaveDuplicates();
       assertThat(count(ForwarderMetrics.ACK, "vertex_type", "Sink")).isEqualTo(50);
     }
