@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.Checks;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

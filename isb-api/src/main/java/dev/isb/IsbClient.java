@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.IsbBackend;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Objects;
@@ -41,16 +42,6 @@ public interface IsbClient extends AutoCloseable {
     throw new IllegalArgumentException("backend was '" + options.backend()
         + "' but no ISB backend of that name is on the class path (found " + found
         + "); add the isb-jetstream, isb-redis or isb-testkit module");
-  }
-
-  /**
-   * Opens a client on a resolved configuration: {@code open(config.toIsbOptions())}. In a vertex pod,
-   * {@code IsbClient.open(IsbConfig.load())}.
-   *
-   * @throws IllegalArgumentException if no backend of the configured name is on the class path
-   */
-  static IsbClient open(IsbConfig config) {
-    return open(Objects.requireNonNull(config, "config").toIsbOptions());
   }
 
   /** The backend's name. */

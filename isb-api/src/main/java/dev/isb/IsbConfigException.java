@@ -1,5 +1,7 @@
 package dev.isb;
 
+import dev.isb.config.IsbConfig;
+import dev.isb.spi.Checks;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;

@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.Checks;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;

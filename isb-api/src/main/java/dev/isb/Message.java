@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.Checks;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;

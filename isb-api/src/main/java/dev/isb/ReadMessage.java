@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.Checks;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.isb;
 
+import dev.isb.spi.Checks;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;

@@ -1,7 +1,7 @@
 package dev.isb.benchmarks;
 
 import dev.isb.Message;
-import dev.isb.MessageCodec;
+import dev.isb.wire.MessageCodec;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStream;

@@ -1,9 +1,9 @@
 package dev.isb.benchmarks;
 
-import dev.isb.BufferNames;
 import dev.isb.Header;
 import dev.isb.Message;
-import dev.isb.MessageCodec;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.MessageCodec;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;

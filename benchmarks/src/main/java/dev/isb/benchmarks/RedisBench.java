@@ -1,11 +1,11 @@
 package dev.isb.benchmarks;
 
 import dev.isb.BufferConfig;
-import dev.isb.BufferNames;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.testkit.RedisServer;
+import dev.isb.wire.BufferNames;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;

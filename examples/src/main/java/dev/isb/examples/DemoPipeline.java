@@ -1,23 +1,23 @@
 package dev.isb.examples;
 
 import dev.isb.BufferConfig;
-import dev.isb.BufferNames;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
 import dev.isb.Message;
 import dev.isb.MessageId;
-import dev.isb.PartitionRouter;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.config.IsbConfig;
 import dev.isb.testkit.InMemoryIsb;
 import dev.isb.testkit.LocalIsbService;
 import dev.isb.vertex.Edge;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.Output;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

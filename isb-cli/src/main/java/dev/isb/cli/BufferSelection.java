@@ -1,6 +1,6 @@
 package dev.isb.cli;
 
-import dev.isb.BufferNames;
+import dev.isb.wire.BufferNames;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package dev.isb.cli;
 
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
+import dev.isb.config.IsbConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

@@ -2,8 +2,8 @@ package dev.isb.cli;
 
 import dev.isb.BufferAdmin;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
 import dev.isb.ValidationReport;
+import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;

@@ -15,7 +15,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * The {@code isb} admin tool: creates, validates, inspects and deletes buffers and watermark buckets
- * with the configuration a vertex reads ({@link dev.isb.IsbConfig}). Run it from the runnable jar,
+ * with the configuration a vertex reads ({@link dev.isb.config.IsbConfig}). Run it from the runnable jar,
  *
  * <pre>{@code
  * java -jar isb-cli/target/isb.jar validate --retries 10 --namespace demo --pipeline orders --vertex enrich

@@ -1,8 +1,8 @@
 package dev.isb.cli;
 
 import dev.isb.BucketLayout;
-import dev.isb.BufferNames;
 import dev.isb.ValidationReport;
+import dev.isb.wire.BufferNames;
 import java.util.ArrayList;
 import java.util.List;
 

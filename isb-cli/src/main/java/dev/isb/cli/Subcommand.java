@@ -1,6 +1,6 @@
 package dev.isb.cli;
 
-import dev.isb.IsbConfig;
+import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.isb.cli;
 
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
 import dev.isb.ValidationReport;
+import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;

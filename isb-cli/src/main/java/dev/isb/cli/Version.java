@@ -1,6 +1,6 @@
 package dev.isb.cli;
 
-import dev.isb.IsbBackend;
+import dev.isb.spi.IsbBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

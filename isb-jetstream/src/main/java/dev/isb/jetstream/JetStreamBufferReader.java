@@ -1,18 +1,18 @@
 package dev.isb.jetstream;
 
-import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
-import dev.isb.CallTracker;
 import dev.isb.IsbBackendException;
 import dev.isb.Message;
-import dev.isb.MessageCodec;
 import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
 import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.UndecodableMessage;
+import dev.isb.spi.CallTracker;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.MessageCodec;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.JetStreamSubscription;

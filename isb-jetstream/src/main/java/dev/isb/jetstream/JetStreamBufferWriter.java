@@ -1,17 +1,18 @@
 package dev.isb.jetstream;
 
-import dev.isb.BufferFullGate;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferWriter;
-import dev.isb.CallTracker;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbException;
 import dev.isb.Kind;
 import dev.isb.Message;
-import dev.isb.MessageCodec;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.spi.BufferFullGate;
+import dev.isb.spi.CallTracker;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.MessageCodec;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.PublishOptions;
@@ -59,7 +60,7 @@ final class JetStreamBufferWriter implements BufferWriter {
 
   JetStreamBufferWriter(JetStreamIsbClient client, String buffer, WriterOptions options, Runnable onClose) {
     this.buffer = buffer;
-    this.partition = dev.isb.BufferNames.partitionOf(buffer);
+    this.partition = BufferNames.partitionOf(buffer);
     this.js = client.jetStream();
     this.jsm = client.management();
     this.publishTimeout = client.settings().publishTimeout();

@@ -1,13 +1,13 @@
 package dev.isb.jetstream;
 
 import dev.isb.BufferAdmin;
-import dev.isb.BufferNames;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
-import dev.isb.OpenHandles;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.spi.OpenHandles;
+import dev.isb.wire.BufferNames;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;

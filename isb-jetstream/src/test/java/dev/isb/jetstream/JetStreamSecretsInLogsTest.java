@@ -10,7 +10,6 @@ import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
@@ -19,6 +18,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
+import dev.isb.config.IsbConfig;
 import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.NatsServerExtension;
 import io.nats.client.NKey;
@@ -293,7 +293,7 @@ class JetStreamSecretsInLogsTest {
     capture.note("describe", config.describe());
     capture.note("warnings", config.warnings());
     capture.note("options", config.toIsbOptions());
-    try (IsbClient client = IsbClient.open(config)) {
+    try (IsbClient client = config.open()) {
       roundTrip(client);
     }
   }

@@ -1,8 +1,8 @@
 package dev.isb.redis;
 
-import dev.isb.IsbBackend;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
+import dev.isb.spi.IsbBackend;
 
 /**
  * The {@code redis} backend: Numaflow's Redis Streams layout on a standalone server, a cluster or a

@@ -1,12 +1,9 @@
 package dev.isb.redis;
 
-import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
-import dev.isb.CallTracker;
 import dev.isb.Header;
 import dev.isb.Message;
-import dev.isb.MessageCodec;
 import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
 import dev.isb.OnUndecodable;
@@ -14,6 +11,9 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.UndecodableMessage;
+import dev.isb.spi.CallTracker;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.MessageCodec;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;

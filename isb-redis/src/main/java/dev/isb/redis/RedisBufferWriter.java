@@ -1,19 +1,19 @@
 package dev.isb.redis;
 
-import dev.isb.BufferFullGate;
 import dev.isb.BufferInfo;
-import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferWriter;
-import dev.isb.CallTracker;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbException;
 import dev.isb.Kind;
 import dev.isb.Message;
-import dev.isb.MessageCodec;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.spi.BufferFullGate;
+import dev.isb.spi.CallTracker;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.MessageCodec;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;

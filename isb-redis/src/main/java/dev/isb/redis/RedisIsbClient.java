@@ -1,20 +1,20 @@
 package dev.isb.redis;
 
 import dev.isb.BufferAdmin;
-import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
-import dev.isb.OpenHandles;
+import dev.isb.IsbOptions;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
-import dev.isb.IsbOptions;
+import dev.isb.spi.OpenHandles;
+import dev.isb.wire.BufferNames;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

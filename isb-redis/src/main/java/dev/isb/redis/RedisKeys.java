@@ -1,6 +1,6 @@
 package dev.isb.redis;
 
-import dev.isb.BufferNames;
+import dev.isb.wire.BufferNames;
 import java.nio.charset.StandardCharsets;
 
 /**

@@ -10,7 +10,6 @@ import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
@@ -19,6 +18,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.config.IsbConfig;
 import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.RedisServerExtension;
 import io.netty.util.internal.logging.InternalLoggerFactory;
@@ -284,14 +284,14 @@ class RedisSecretsInLogsTest {
         .secretDir(secrets)
         .build();
     noteConfig(config);
-    try (IsbClient client = IsbClient.open(config)) {
+    try (IsbClient client = config.open()) {
       roundTrip(client);
     }
 
     IsbConfig fromEnv = IsbConfig.builder().environment(Map.of("NUMAFLOW_ISBSVC_REDIS_URL", ACL_REDIS.uri(),
         "NUMAFLOW_ISBSVC_REDIS_USER", ACL_USER, "NUMAFLOW_ISBSVC_REDIS_PASSWORD", ACL_PASSWORD)).build();
     noteConfig(fromEnv);
-    try (IsbClient client = IsbClient.open(fromEnv)) {
+    try (IsbClient client = fromEnv.open()) {
       roundTrip(client);
     }
   }

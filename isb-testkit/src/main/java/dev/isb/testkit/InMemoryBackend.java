@@ -1,8 +1,8 @@
 package dev.isb.testkit;
 
-import dev.isb.IsbBackend;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
+import dev.isb.spi.IsbBackend;
 
 /**
  * The {@code memory} backend for {@link IsbClient#open}: URL {@code ""} opens a new private

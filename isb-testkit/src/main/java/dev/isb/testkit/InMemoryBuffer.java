@@ -2,12 +2,12 @@ package dev.isb.testkit;
 
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
-import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
 import dev.isb.Kind;
 import dev.isb.Message;
 import dev.isb.ReadMessage;
 import dev.isb.Retention;
+import dev.isb.wire.BufferNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

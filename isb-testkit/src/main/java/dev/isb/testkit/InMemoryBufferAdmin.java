@@ -4,15 +4,15 @@ import dev.isb.BucketLayout;
 import dev.isb.BufferAdmin;
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
-import dev.isb.BufferNames;
 import dev.isb.ValidationReport;
+import dev.isb.wire.BufferNames;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Map;
 
 /** A client's view of the buffers and buckets of an in-memory ISB. Thread-safe: the maps are concurrent. */
 final class InMemoryBufferAdmin implements BufferAdmin {

@@ -1,8 +1,6 @@
 package dev.isb.testkit;
 
 import dev.isb.BufferFullException;
-import dev.isb.BufferFullGate;
-import dev.isb.CallTracker;
 import dev.isb.BufferInfo;
 import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
@@ -11,6 +9,8 @@ import dev.isb.Kind;
 import dev.isb.Message;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.spi.BufferFullGate;
+import dev.isb.spi.CallTracker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import dev.isb.BufferAdmin;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
-import dev.isb.OpenHandles;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.spi.OpenHandles;
 import java.util.Objects;
 
 /** One client (one "pod") of an in-memory ISB; closing it closes what it opened. Thread-safe. */

@@ -1,7 +1,7 @@
 package dev.isb.testkit;
 
-import dev.isb.BufferNames;
 import dev.isb.IsbBackendException;
+import dev.isb.wire.BufferNames;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

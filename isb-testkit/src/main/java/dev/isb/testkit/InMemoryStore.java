@@ -1,9 +1,9 @@
 package dev.isb.testkit;
 
 import dev.isb.BufferConfig;
-import dev.isb.BufferNames;
 import dev.isb.BufferNotFoundException;
-import dev.isb.OpenHandles;
+import dev.isb.spi.OpenHandles;
+import dev.isb.wire.BufferNames;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;

@@ -1,11 +1,11 @@
 package dev.isb.vertex;
 
-import dev.isb.BufferNames;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfigException;
 import dev.isb.IsbConfigException.Problem;
+import dev.isb.IsbConfigException;
 import dev.isb.OnFull;
 import dev.isb.WriterOptions;
+import dev.isb.wire.BufferNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;

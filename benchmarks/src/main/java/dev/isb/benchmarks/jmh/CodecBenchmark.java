@@ -1,7 +1,7 @@
 package dev.isb.benchmarks.jmh;
 
 import dev.isb.Message;
-import dev.isb.MessageCodec;
+import dev.isb.wire.MessageCodec;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

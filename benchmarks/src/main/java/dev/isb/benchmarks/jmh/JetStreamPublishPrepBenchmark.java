@@ -1,7 +1,7 @@
 package dev.isb.benchmarks.jmh;
 
 import dev.isb.Message;
-import dev.isb.MessageCodec;
+import dev.isb.wire.MessageCodec;
 import io.nats.client.PublishOptions;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

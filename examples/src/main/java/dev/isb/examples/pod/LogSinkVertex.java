@@ -1,7 +1,7 @@
 package dev.isb.examples.pod;
 
 import dev.isb.IsbClient;
-import dev.isb.IsbConfig;
+import dev.isb.config.IsbConfig;
 import dev.isb.vertex.Datum;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.VertexSpec;

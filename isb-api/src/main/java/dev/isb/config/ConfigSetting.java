@@ -1,0 +1,368 @@
+package dev.isb.config;
+
+import dev.isb.BufferConfig;
+import dev.isb.IsbOptions;
+import dev.isb.Kind;
+import dev.isb.OnFull;
+import dev.isb.Retention;
+import dev.isb.Storage;
+import dev.isb.WriterOptions;
+import dev.isb.config.ConfigValues.BadValue;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Every setting {@link IsbConfig} resolves: its key (which is also the {@link IsbOptions} property name
+ * for connection settings), how a value is read and checked, its default, and whether it is secret.
+ */
+enum ConfigSetting {
+  BACKEND("backend", Kind.BACKEND, null),
+  URL("url", Kind.ADDRESSES, null),
+  USER("user", Kind.TEXT, null),
+  PASSWORD("password", Kind.SECRET_TEXT, null),
+  TOKEN("token", Kind.TOKEN, null),
+  NKEY_SEED("nkey.seed", Kind.NKEY_SEED, null),
+  CREDS_FILE("creds.file", Kind.CREDS_FILE, null),
+  TLS("tls", Kind.BOOL, false),
+  TLS_CA_FILE("tls.caFile", Kind.CERT_FILE, null),
+  TLS_CERT_FILE("tls.certFile", Kind.CERT_FILE, null),
+  TLS_KEY_FILE("tls.keyFile", Kind.KEY_FILE, null),
+  TLS_INSECURE_SKIP_VERIFY("tls.insecureSkipVerify", Kind.BOOL, false),
+  SENTINEL_URL("sentinel.url", Kind.ADDRESSES, null),
+  SENTINEL_MASTER("sentinel.master", Kind.TEXT, null),
+  SENTINEL_PASSWORD("sentinel.password", Kind.SECRET_TEXT, null),
+  CLUSTER_MAX_REDIRECTS("cluster.maxRedirects", Kind.NOT_NEGATIVE_INT, 3),
+  JETSTREAM_REPLICAS("jetstream.replicas", Kind.SERVER_REPLICAS, null),
+
+  STREAM_RETENTION("stream.retention", Kind.RETENTION, BufferConfig.Stream.defaults().retention()),
+  STREAM_MAX_MSGS("stream.maxMsgs", Kind.COUNT_OR_UNLIMITED, BufferConfig.Stream.defaults().maxMsgs()),
+  STREAM_MAX_AGE("stream.maxAge", Kind.DURATION_NOT_NEGATIVE, BufferConfig.Stream.defaults().maxAge()),
+  STREAM_MAX_BYTES("stream.maxBytes", Kind.SIZE_OR_UNLIMITED, BufferConfig.Stream.defaults().maxBytes()),
+  STREAM_STORAGE("stream.storage", Kind.STORAGE, BufferConfig.Stream.defaults().storage()),
+  STREAM_REPLICAS("stream.replicas", Kind.REPLICAS, BufferConfig.Stream.defaults().replicas()),
+  STREAM_DUPLICATES("stream.duplicates", Kind.DURATION_POSITIVE, BufferConfig.Stream.defaults().duplicates()),
+  CONSUMER_ACK_WAIT("consumer.ackWait", Kind.DURATION_POSITIVE, BufferConfig.Consumer.defaults().ackWait()),
+  CONSUMER_MAX_ACK_PENDING("consumer.maxAckPending", Kind.POSITIVE_LONG,
+      BufferConfig.Consumer.defaults().maxAckPending()),
+  OT_MAX_VALUE_SIZE("otBucket.maxValueSize", Kind.SIZE_ZERO_OR_UNLIMITED, BufferConfig.Bucket.otDefaults().maxValueSize()),
+  OT_HISTORY("otBucket.history", Kind.HISTORY, BufferConfig.Bucket.otDefaults().history()),
+  OT_TTL("otBucket.ttl", Kind.DURATION_NOT_NEGATIVE, BufferConfig.Bucket.otDefaults().ttl()),
+  OT_MAX_BYTES("otBucket.maxBytes", Kind.SIZE_ZERO_OR_UNLIMITED, BufferConfig.Bucket.otDefaults().maxBytes()),
+  OT_STORAGE("otBucket.storage", Kind.STORAGE, BufferConfig.Bucket.otDefaults().storage()),
+  OT_REPLICAS("otBucket.replicas", Kind.REPLICAS, BufferConfig.Bucket.otDefaults().replicas()),
+  PROC_MAX_VALUE_SIZE("procBucket.maxValueSize", Kind.SIZE_ZERO_OR_UNLIMITED,
+      BufferConfig.Bucket.procDefaults().maxValueSize()),
+  PROC_HISTORY("procBucket.history", Kind.HISTORY, BufferConfig.Bucket.procDefaults().history()),
+  PROC_TTL("procBucket.ttl", Kind.DURATION_NOT_NEGATIVE, BufferConfig.Bucket.procDefaults().ttl()),
+  PROC_MAX_BYTES("procBucket.maxBytes", Kind.SIZE_ZERO_OR_UNLIMITED, BufferConfig.Bucket.procDefaults().maxBytes()),
+  PROC_STORAGE("procBucket.storage", Kind.STORAGE, BufferConfig.Bucket.procDefaults().storage()),
+  PROC_REPLICAS("procBucket.replicas", Kind.REPLICAS, BufferConfig.Bucket.procDefaults().replicas()),
+
+  WRITER_MAX_LENGTH("writer.maxLength", Kind.POSITIVE_LONG, WriterOptions.defaults().maxLength()),
+  WRITER_USAGE_LIMIT("writer.usageLimit", Kind.FRACTION, WriterOptions.defaults().usageLimit()),
+  WRITER_ON_FULL("writer.onFull", Kind.ON_FULL, WriterOptions.defaults().onFull());
+
+  private static final Map<String, ConfigSetting> BY_KEY = Stream.of(values())
+      .collect(Collectors.toUnmodifiableMap(s -> s.key.toLowerCase(Locale.ROOT), Function.identity()));
+
+  final String key;
+  final Kind kind;
+  final Object defaultValue;
+
+  ConfigSetting(String key, Kind kind, Object defaultValue) {
+    this.key = key;
+    this.kind = kind;
+    this.defaultValue = defaultValue;
+  }
+
+  /** The setting with this key, ignoring case. */
+  static Optional<ConfigSetting> byKey(String key) {
+    return Optional.ofNullable(BY_KEY.get(key.toLowerCase(Locale.ROOT)));
+  }
+
+  /** Whether the value itself is a secret (never printed). */
+  boolean secret() {
+    return kind == Kind.SECRET_TEXT || kind == Kind.TOKEN || kind == Kind.NKEY_SEED;
+  }
+
+  /** Whether this setting only means something to one backend: "jetstream", "redis", or null for both. */
+  String onlyFor() {
+    switch (this) {
+      case TOKEN: case NKEY_SEED: case CREDS_FILE: case JETSTREAM_REPLICAS:
+        return "jetstream";
+      case SENTINEL_URL: case SENTINEL_MASTER: case SENTINEL_PASSWORD: case CLUSTER_MAX_REDIRECTS:
+        return "redis";
+      default:
+        return null;
+    }
+  }
+
+  /** Reads and checks a value: a string as written in a file or variable, or a typed builder value. */
+  Object parse(Object raw) throws BadValue {
+    return kind.parse(raw);
+  }
+
+  /** How a value of this setting is printed: secrets redacted, durations in Go form, addresses redacted. */
+  String display(Object value) {
+    if (secret()) {
+      return "<redacted>";
+    }
+    if (value instanceof Duration) {
+      return ConfigValues.formatDuration((Duration) value);
+    }
+    if (value instanceof List) {
+      return ((List<?>) value).stream().map(a -> ConfigValues.redactAddress(a.toString()))
+          .collect(Collectors.joining(","));
+    }
+    if (value instanceof Retention) {
+      return ((Retention) value).name() + " (" + ((Retention) value).configValue() + ")";
+    }
+    if (value instanceof Storage) {
+      return ((Storage) value).name() + " (" + ((Storage) value).configValue() + ")";
+    }
+    return String.valueOf(value);
+  }
+
+  /** How a raw (unparsed) value is shown in an error: secrets redacted, addresses redacted, one line. */
+  String displayRaw(Object raw) {
+    if (secret()) {
+      return "<redacted>";
+    }
+    if (raw instanceof String && kind == Kind.ADDRESSES) {
+      return ConfigValues.shorten(ConfigValues.splitList((String) raw).stream().map(ConfigValues::redactAddress)
+          .collect(Collectors.joining(",")));
+    }
+    if (raw instanceof Duration) {
+      return ConfigValues.formatDuration((Duration) raw);
+    }
+    return ConfigValues.shorten(String.valueOf(raw));
+  }
+
+  /** How values are read and which values are allowed. */
+  enum Kind {
+    BACKEND, ADDRESSES, TEXT, SECRET_TEXT, TOKEN, NKEY_SEED, CREDS_FILE, CERT_FILE, KEY_FILE, BOOL,
+    NOT_NEGATIVE_INT, SERVER_REPLICAS, RETENTION, STORAGE, COUNT_OR_UNLIMITED, SIZE_OR_UNLIMITED,
+    SIZE_ZERO_OR_UNLIMITED, REPLICAS, HISTORY, DURATION_NOT_NEGATIVE, DURATION_POSITIVE, POSITIVE_LONG, FRACTION,
+    ON_FULL;
+
+    private static final Pattern NKEY_USER_SEED = Pattern.compile("SU[A-Z2-7]{56}");
+
+    Object parse(Object raw) throws BadValue {
+      switch (this) {
+        case BACKEND: {
+          String b = text(raw).trim().toLowerCase(Locale.ROOT);
+          if (!List.of("jetstream", "redis", "memory").contains(b)) {
+            throw new BadValue("be jetstream, redis or memory");
+          }
+          return b;
+        }
+        case ADDRESSES: {
+          List<String> list = ConfigValues.splitList(text(raw));
+          if (list.isEmpty()) {
+            throw new BadValue("name at least one address");
+          }
+          return List.copyOf(list);
+        }
+        case TEXT: {
+          String t = text(raw).trim();
+          if (t.isEmpty()) {
+            throw new BadValue("not be empty");
+          }
+          return t;
+        }
+        case SECRET_TEXT: {
+          String t = stripLineEnd(text(raw));
+          if (t.isEmpty()) {
+            throw new BadValue("not be empty");
+          }
+          if (t.indexOf('\n') >= 0 || t.indexOf('\r') >= 0) {
+            throw new BadValue("be a single line");
+          }
+          return t;
+        }
+        case TOKEN: {
+          String t = stripLineEnd(text(raw));
+          if (t.isEmpty() || t.chars().anyMatch(Character::isWhitespace)) {
+            throw new BadValue("be a single word with no spaces or line breaks");
+          }
+          return t;
+        }
+        case NKEY_SEED: {
+          String t = text(raw).trim();
+          if (!NKEY_USER_SEED.matcher(t).matches()) {
+            throw new BadValue("be an NKey user seed: 58 characters of base32 starting with SU");
+          }
+          return t;
+        }
+        case CREDS_FILE: {
+          Path p = readable(raw);
+          String content = read(p);
+          if (!content.contains("-----BEGIN NATS USER JWT-----") || !content.contains("-----BEGIN USER NKEY SEED-----")) {
+            throw new BadValue("be a NATS .creds file holding a user JWT and an NKey seed");
+          }
+          return p;
+        }
+        case CERT_FILE: {
+          Path p = readable(raw);
+          try (InputStream in = Files.newInputStream(p)) {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+              throw new BadValue("be a PEM file holding at least one X.509 certificate");
+            }
+          } catch (IOException | CertificateException e) {
+            throw new BadValue("be a PEM file holding at least one X.509 certificate");
+          }
+          return p;
+        }
+        case KEY_FILE: {
+          Path p = readable(raw);
+          String content = read(p);
+          if (!Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----").matcher(content).find()) {
+            throw new BadValue("be a PEM file holding a private key");
+          }
+          return p;
+        }
+        case BOOL:
+          return raw instanceof Boolean ? raw : ConfigValues.bool(text(raw));
+        case NOT_NEGATIVE_INT:
+          return (int) range(whole(raw), 0, Integer.MAX_VALUE, "be 0 or more");
+        case SERVER_REPLICAS:
+          return (int) range(whole(raw), 1, Integer.MAX_VALUE, "be 1 or more (2 means 3)");
+        case RETENTION:
+          return raw instanceof Retention ? raw : ConfigValues.retention(text(raw));
+        case STORAGE:
+          return raw instanceof Storage ? raw : ConfigValues.storage(text(raw));
+        case COUNT_OR_UNLIMITED: {
+          long v = whole(raw);
+          if (v <= 0 && v != -1) {
+            throw new BadValue("be positive or -1 (unlimited)");
+          }
+          return v;
+        }
+        case SIZE_OR_UNLIMITED: {
+          long v = size(raw);
+          if (v <= 0 && v != -1) {
+            throw new BadValue("be positive or -1 (unlimited)");
+          }
+          return v;
+        }
+        case SIZE_ZERO_OR_UNLIMITED:
+          return range(size(raw), -1, Long.MAX_VALUE, "be 0 or more, or -1 (unlimited)");
+        case REPLICAS:
+          return (int) range(whole(raw), 1, 5, "be between 1 and 5");
+        case HISTORY:
+          return (int) range(whole(raw), 1, 64, "be between 1 and 64");
+        case DURATION_NOT_NEGATIVE: {
+          Duration d = duration(raw);
+          if (d.isNegative()) {
+            throw new BadValue("not be negative (0 means no limit)");
+          }
+          return d;
+        }
+        case DURATION_POSITIVE: {
+          Duration d = duration(raw);
+          if (d.isNegative() || d.isZero()) {
+            throw new BadValue("be positive");
+          }
+          return d;
+        }
+        case POSITIVE_LONG:
+          return range(whole(raw), 1, Long.MAX_VALUE, "be positive");
+        case FRACTION: {
+          double v;
+          if (raw instanceof Number) {
+            v = ((Number) raw).doubleValue();
+          } else {
+            try {
+              v = Double.parseDouble(text(raw).trim());
+            } catch (NumberFormatException e) {
+              throw new BadValue("be a number in (0, 1]");
+            }
+          }
+          if (!(v > 0 && v <= 1)) {
+            throw new BadValue("be in (0, 1]");
+          }
+          return v;
+        }
+        case ON_FULL:
+          return raw instanceof OnFull ? raw : ConfigValues.onFull(text(raw));
+        default:
+          throw new AssertionError(this);
+      }
+    }
+
+    private static String text(Object raw) {
+      return raw instanceof Path ? raw.toString() : String.valueOf(raw);
+    }
+
+    private static String stripLineEnd(String s) {
+      int end = s.length();
+      while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
+        end--;
+      }
+      return s.substring(0, end);
+    }
+
+    private static long whole(Object raw) throws BadValue {
+      if (raw instanceof Long || raw instanceof Integer) {
+        return ((Number) raw).longValue();
+      }
+      return ConfigValues.whole(text(raw));
+    }
+
+    private static long size(Object raw) throws BadValue {
+      if (raw instanceof Long || raw instanceof Integer) {
+        return ((Number) raw).longValue();
+      }
+      return ConfigValues.quantity(text(raw));
+    }
+
+    private static Duration duration(Object raw) throws BadValue {
+      return raw instanceof Duration ? (Duration) raw : ConfigValues.goDuration(text(raw));
+    }
+
+    private static long range(long v, long min, long max, String rule) throws BadValue {
+      if (v < min || v > max) {
+        throw new BadValue(rule);
+      }
+      return v;
+    }
+
+    private static Path readable(Object raw) throws BadValue {
+      Path p;
+      try {
+        p = raw instanceof Path ? (Path) raw : Path.of(text(raw).trim());
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new BadValue("be a file path");
+      }
+      if (!Files.isRegularFile(p)) {
+        throw new BadValue("be an existing file");
+      }
+      if (!Files.isReadable(p)) {
+        throw new BadValue("be a readable file");
+      }
+      return p;
+    }
+
+    private static String read(Path p) throws BadValue {
+      try {
+        return Files.readString(p, StandardCharsets.ISO_8859_1);
+      } catch (IOException e) {
+        throw new BadValue("be a readable file");
+      }
+    }
+  }
+}

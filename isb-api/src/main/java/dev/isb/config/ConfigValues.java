@@ -1,0 +1,387 @@
+package dev.isb.config;
+
+import dev.isb.OnFull;
+import dev.isb.Retention;
+import dev.isb.Storage;
+import dev.isb.WriterOptions;
+import dev.isb.spi.Checks;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The value formats of Numaflow's configuration: Go durations, Kubernetes (and NATS) quantities,
+ * Go booleans, retention and storage as numbers or names, service addresses. Each parser throws
+ * {@link BadValue} with the rule the value broke, phrased to follow "but it must …".
+ */
+final class ConfigValues {
+
+  private ConfigValues() {}
+
+  /** A value broke a rule; {@link #rule} completes "… was 'x' but it must …". */
+  static final class BadValue extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    BadValue(String rule) {
+      super(rule, null, false, false);
+    }
+
+    String rule() {
+      return getMessage();
+    }
+  }
+
+  // ---- Go durations -------------------------------------------------------------------------
+
+  private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d*)(?:\\.(\\d*))?(ns|us|µs|μs|ms|s|m|h)");
+  private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
+      "ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L, "ms", 1_000_000L, "s", 1_000_000_000L,
+      "m", 60_000_000_000L, "h", 3_600_000_000_000L);
+  static final String DURATION_FORMAT = "a Go duration such as 60s, 1h30m or 500ms";
+
+  /**
+   * Parses a Go duration ({@code time.ParseDuration}): a signed sequence of decimal numbers, each with
+   * an optional fraction and a unit ({@code ns us µs ms s m h}); "0" alone needs no unit. A bare
+   * number is refused: Numaflow's viper would read it as nanoseconds, which is never meant.
+   */
+  static Duration goDuration(String text) throws BadValue {
+    String s = text.trim();
+    if (s.isEmpty()) {
+      throw new BadValue("be " + DURATION_FORMAT);
+    }
+    boolean negative = false;
+    if (s.charAt(0) == '-' || s.charAt(0) == '+') {
+      negative = s.charAt(0) == '-';
+      s = s.substring(1);
+    }
+    if (s.equals("0")) {
+      return Duration.ZERO;
+    }
+    if (s.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
+      throw new BadValue("be " + DURATION_FORMAT + " (a number needs a unit)");
+    }
+    Matcher m = GO_DURATION_PART.matcher(s);
+    BigDecimal nanos = BigDecimal.ZERO;
+    int at = 0;
+    while (at < s.length()) {
+      if (!m.find(at) || m.start() != at || (m.group(1).isEmpty() && (m.group(2) == null || m.group(2).isEmpty()))) {
+        throw new BadValue("be " + DURATION_FORMAT);
+      }
+      String number = (m.group(1).isEmpty() ? "0" : m.group(1))
+          + (m.group(2) == null || m.group(2).isEmpty() ? "" : "." + m.group(2));
+      nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(m.group(3)))));
+      at = m.end();
+    }
+    BigInteger whole = nanos.toBigInteger();
+    if (whole.bitLength() > 63) {
+      throw new BadValue("be " + DURATION_FORMAT + " no longer than about 292 years");
+    }
+    Duration d = Duration.ofNanos(whole.longValueExact());
+    return negative ? d.negated() : d;
+  }
+
+  /** Prints a duration the way Go users write one: {@code 72h}, {@code 1h30m}, {@code 500ms}, {@code 0s}. */
+  static String formatDuration(Duration d) {
+    if (d.isZero()) {
+      return "0s";
+    }
+    if (d.equals(WriterOptions.WAIT_FOREVER)) {
+      return "forever";
+    }
+    var out = new StringBuilder(d.isNegative() ? "-" : "");
+    Duration rest = d.abs();
+    long hours = rest.toHours();
+    if (hours > 0) {
+      out.append(hours).append('h');
+      rest = rest.minusHours(hours);
+    }
+    long minutes = rest.toMinutes();
+    if (minutes > 0) {
+      out.append(minutes).append('m');
+      rest = rest.minusMinutes(minutes);
+    }
+    if (!rest.isZero()) {
+      long nanos = rest.toNanos();
+      if (nanos % 1_000_000_000L == 0) {
+        out.append(nanos / 1_000_000_000L).append('s');
+      } else if (out.length() == 0 || out.toString().equals("-")) {
+        out.append(nanos % 1_000_000L == 0 ? nanos / 1_000_000L + "ms"
+            : nanos % 1_000L == 0 ? nanos / 1_000L + "us" : nanos + "ns");
+      } else {
+        out.append(BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString()).append('s');
+      }
+    }
+    return out.toString();
+  }
+
+  // ---- quantities ---------------------------------------------------------------------------
+
+  private static final Pattern QUANTITY = Pattern.compile("([+-]?)(\\d+(?:\\.\\d+)?|\\.\\d+)([A-Za-z]*)");
+  static final String SIZE_FORMAT = "a size in bytes such as 1048576, 512Mi, 20Gi, 500M or 1TB";
+
+  /**
+   * Parses a size: a plain number, a Kubernetes quantity ({@code k M G T P E} are powers of 1000,
+   * {@code Ki Mi Gi Ti Pi Ei} powers of 1024) or a NATS size ({@code KB MB GB TB}, any case, powers of
+   * 1024, as in {@code max_file_store: 1TB}). A lower-case {@code m} is refused: Kubernetes reads it as
+   * "milli", NATS as "mega".
+   */
+  static long quantity(String text) throws BadValue {
+    Matcher m = QUANTITY.matcher(text.trim());
+    if (!m.matches()) {
+      throw new BadValue("be " + SIZE_FORMAT);
+    }
+    BigDecimal multiplier = multiplier(m.group(3));
+    BigDecimal value = new BigDecimal(m.group(2)).multiply(multiplier);
+    if (m.group(1).equals("-")) {
+      value = value.negate();
+    }
+    try {
+      return value.stripTrailingZeros().toBigIntegerExact().longValueExact();
+    } catch (ArithmeticException e) {
+      throw new BadValue("be a whole number of bytes that fits in 63 bits, such as 512Mi or 20Gi");
+    }
+  }
+
+  private static BigDecimal multiplier(String suffix) throws BadValue {
+    switch (suffix) {
+      case "":
+        return BigDecimal.ONE;
+      case "k":
+      case "K":
+        return BigDecimal.TEN.pow(3);
+      case "M":
+        return BigDecimal.TEN.pow(6);
+      case "G":
+      case "g":
+        return BigDecimal.TEN.pow(9);
+      case "T":
+      case "t":
+        return BigDecimal.TEN.pow(12);
+      case "P":
+        return BigDecimal.TEN.pow(15);
+      case "E":
+        return BigDecimal.TEN.pow(18);
+      case "Ki":
+        return BigDecimal.valueOf(2).pow(10);
+      case "Mi":
+        return BigDecimal.valueOf(2).pow(20);
+      case "Gi":
+        return BigDecimal.valueOf(2).pow(30);
+      case "Ti":
+        return BigDecimal.valueOf(2).pow(40);
+      case "Pi":
+        return BigDecimal.valueOf(2).pow(50);
+      case "Ei":
+        return BigDecimal.valueOf(2).pow(60);
+      case "m":
+        throw new BadValue("be " + SIZE_FORMAT + " (a lower-case m is milli in Kubernetes but mega in NATS: "
+            + "write M or Mi)");
+      default:
+        break;
+    }
+    switch (suffix.toLowerCase(Locale.ROOT)) {
+      case "kb":
+        return BigDecimal.valueOf(1024).pow(1);
+      case "mb":
+        return BigDecimal.valueOf(1024).pow(2);
+      case "gb":
+        return BigDecimal.valueOf(1024).pow(3);
+      case "tb":
+        return BigDecimal.valueOf(1024).pow(4);
+      case "pb":
+        return BigDecimal.valueOf(1024).pow(5);
+      default:
+        throw new BadValue("be " + SIZE_FORMAT);
+    }
+  }
+
+  // ---- numbers, booleans, enums -------------------------------------------------------------
+
+  private static final Pattern WHOLE = Pattern.compile("[+-]?\\d+");
+
+  /** A whole number, as written in YAML or an environment variable. */
+  static long whole(String text) throws BadValue {
+    String s = text.trim();
+    if (!WHOLE.matcher(s).matches()) {
+      throw new BadValue("be a whole number");
+    }
+    try {
+      return Long.parseLong(s.startsWith("+") ? s.substring(1) : s);
+    } catch (NumberFormatException e) {
+      throw new BadValue("be a whole number that fits in 63 bits");
+    }
+  }
+
+  /** Go's {@code strconv.ParseBool} plus YAML 1.1's yes/no/on/off, any case. */
+  static boolean bool(String text) throws BadValue {
+    switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "true": case "t": case "1": case "yes": case "y": case "on":
+        return true;
+      case "false": case "f": case "0": case "no": case "n": case "off":
+        return false;
+      default:
+        throw new BadValue("be true or false");
+    }
+  }
+
+  /** 0/1/2 or Limits/Interest/WorkQueue, any case; {@code work_queue}, {@code workQueuePolicy} too. */
+  static Retention retention(String text) throws BadValue {
+    String s = text.trim().toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
+    s = s.endsWith("policy") ? s.substring(0, s.length() - "policy".length()) : s;
+    switch (s) {
+      case "0": case "limits":
+        return Retention.LIMITS;
+      case "1": case "interest":
+        return Retention.INTEREST;
+      case "2": case "workqueue":
+        return Retention.WORK_QUEUE;
+      default:
+        throw new BadValue("be 0 (Limits), 1 (Interest) or 2 (WorkQueue)");
+    }
+  }
+
+  /** 0/1 or File/Memory, any case. */
+  static Storage storage(String text) throws BadValue {
+    switch (text.trim().toLowerCase(Locale.ROOT)) {
+      case "0": case "file":
+        return Storage.FILE;
+      case "1": case "memory":
+        return Storage.MEMORY;
+      default:
+        throw new BadValue("be 0 (File) or 1 (Memory)");
+    }
+  }
+
+  /** Numaflow's edge {@code onFull}: retryUntilSuccess or discardLatest, any case. */
+  static OnFull onFull(String text) throws BadValue {
+    switch (text.trim().toLowerCase(Locale.ROOT).replace("_", "")) {
+      case "retryuntilsuccess":
+        return OnFull.RETRY_UNTIL_SUCCESS;
+      case "discardlatest":
+        return OnFull.DISCARD_LATEST;
+      default:
+        throw new BadValue("be retryUntilSuccess or discardLatest");
+    }
+  }
+
+  // ---- addresses ----------------------------------------------------------------------------
+
+  /** Splits a comma-separated address list, trimming each and dropping empty ones. */
+  static List<String> splitList(String text) {
+    var out = new ArrayList<String>();
+    for (String part : text.split(",")) {
+      if (!part.isBlank()) {
+        out.add(part.trim());
+      }
+    }
+    return out;
+  }
+
+  static final String NATS_URL_FORMAT = "be a comma-separated list of NATS addresses such as "
+      + "nats://host:4222 or tls://host:4222";
+  static final String REDIS_URL_FORMAT = "be a comma-separated list of Redis addresses such as "
+      + "host:6379, redis://host:6379 or rediss://host:6380";
+
+  /** Checks one NATS address: {@code [nats|tls|ws|wss]://host[:port]} or {@code host[:port]}. */
+  static void natsAddress(String address) throws BadValue {
+    address(address, "nats", List.of("nats", "tls", "ws", "wss"), NATS_URL_FORMAT, false);
+  }
+
+  /** Checks one Redis address: {@code host:port} or {@code redis[s]://[user[:password]@]host[:port][/db]}. */
+  static void redisAddress(String address) throws BadValue {
+    address(address, "redis", List.of("redis", "rediss"), REDIS_URL_FORMAT, true);
+  }
+
+  private static void address(String address, String defaultScheme, List<String> schemes, String rule,
+      boolean databasePath) throws BadValue {
+    int sep = address.indexOf("://");
+    String scheme = sep < 0 ? defaultScheme : address.substring(0, sep).toLowerCase(Locale.ROOT);
+    if (!schemes.contains(scheme)) {
+      throw new BadValue(rule);
+    }
+    URI uri;
+    try {
+      uri = new URI(sep < 0 ? defaultScheme + "://" + address : address);
+    } catch (URISyntaxException e) {
+      throw new BadValue(rule);
+    }
+    boolean pathOk = uri.getRawPath() == null || uri.getRawPath().isEmpty()
+        || (databasePath && uri.getRawPath().matches("/\\d*"));
+    if (uri.getHost() == null || uri.getHost().isEmpty() || !pathOk || uri.getRawQuery() != null
+        || uri.getRawFragment() != null || (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535))
+        || (sep < 0 && uri.getRawUserInfo() != null)) {
+      throw new BadValue(rule);
+    }
+  }
+
+  /** The address with the password of its user info, if any, replaced by {@code <redacted>}. */
+  static String redactAddress(String address) {
+    int at = address.lastIndexOf('@');
+    if (at < 0) {
+      return address;
+    }
+    int scheme = address.indexOf("://");
+    // Without a scheme ("u:p@h:4222", which the NATS and Redis clients accept) the user info starts the address.
+    int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+    String userInfo = address.substring(start, at);
+    int colon = userInfo.indexOf(':');
+    String shown = colon < 0 ? "<redacted>" : userInfo.substring(0, colon) + ":<redacted>";
+    return address.substring(0, start) + shown + address.substring(at);
+  }
+
+  /** Whether an address names TLS by its scheme ({@code tls://}, {@code wss://}, {@code rediss://}). */
+  static boolean impliesTls(String address) {
+    String a = address.toLowerCase(Locale.ROOT);
+    return a.startsWith("tls://") || a.startsWith("wss://") || a.startsWith("rediss://");
+  }
+
+  // ---- small helpers ------------------------------------------------------------------------
+
+  /** Levenshtein distance, for "did you mean" hints. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+
+  /** The closest of {@code known} to {@code key} (ignoring case) when it is a likely typo, else null. */
+  static String closest(String key, Iterable<String> known) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String k : known) {
+      int d = distance(key.toLowerCase(Locale.ROOT), k.toLowerCase(Locale.ROOT));
+      if (d < bestDistance) {
+        best = k;
+        bestDistance = d;
+      }
+    }
+    return bestDistance <= Math.max(1, Math.min(3, key.length() / 3)) ? best : null;
+  }
+
+  /** Shortens a value for a message: one line, at most 80 characters. */
+  static String shorten(String value) {
+    String one = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+    return one.length() <= 80 ? one : one.substring(0, 77) + "...";
+  }
+}

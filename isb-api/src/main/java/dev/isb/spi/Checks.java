@@ -1,0 +1,62 @@
+package dev.isb.spi;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/** Argument checks whose messages name the field and the value. */
+public final class Checks {
+
+  private Checks() {}
+
+  public static long positive(String field, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(field + " must be positive, was " + value);
+    }
+    return value;
+  }
+
+  public static long positiveOrUnlimited(String field, long value) {
+    if (value <= 0 && value != -1) {
+      throw new IllegalArgumentException(field + " must be positive or -1 (unlimited), was " + value);
+    }
+    return value;
+  }
+
+  public static long notNegativeOrUnlimited(String field, long value) {
+    if (value < -1) {
+      throw new IllegalArgumentException(field + " must be 0 or more, or -1 (unlimited), was " + value);
+    }
+    return value;
+  }
+
+  public static long inRange(String field, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(field + " must be between " + min + " and " + max + ", was " + value);
+    }
+    return value;
+  }
+
+  public static Duration positive(String field, Duration value) {
+    Objects.requireNonNull(value, field);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(field + " must be positive, was " + value);
+    }
+    return value;
+  }
+
+  public static Duration notNegative(String field, Duration value) {
+    Objects.requireNonNull(value, field);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(field + " must not be negative, was " + value);
+    }
+    return value;
+  }
+
+  public static String notBlank(String field, String value) {
+    Objects.requireNonNull(value, field);
+    if (value.isBlank()) {
+      throw new IllegalArgumentException(field + " must not be blank, was '" + value + "'");
+    }
+    return value;
+  }
+}
