@@ -41,7 +41,7 @@ public interface IsbClient extends AutoCloseable {
     }
     throw new IllegalArgumentException("backend was '" + options.backend()
         + "' but no ISB backend of that name is on the class path (found " + found
-        + "); add the isb-jetstream, isb-redis or isb-testkit module");
+        + "); add the isb-jetstream, isb-redis or isb-memory module");
   }
 
   /** The backend's name. */

@@ -4,7 +4,7 @@ import dev.isb.BufferConfig;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
-import dev.isb.testkit.NatsServer;
+import dev.isb.servers.NatsServer;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamState;

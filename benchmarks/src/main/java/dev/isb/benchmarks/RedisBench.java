@@ -4,7 +4,7 @@ import dev.isb.BufferConfig;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
-import dev.isb.testkit.RedisServer;
+import dev.isb.servers.RedisServer;
 import dev.isb.wire.BufferNames;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;

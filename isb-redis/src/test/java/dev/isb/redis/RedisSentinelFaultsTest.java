@@ -10,7 +10,7 @@ import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.testkit.RedisServer;
+import dev.isb.servers.RedisServer;
 import dev.isb.testkit.RedisServerExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

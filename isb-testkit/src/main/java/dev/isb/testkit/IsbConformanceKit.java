@@ -35,6 +35,7 @@ import dev.isb.WriteResult.Failed;
 import dev.isb.WriteResult.Written;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.memory.InMemoryIsb;
 import dev.isb.wire.BufferNames;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,10 @@
 package dev.isb.testkit;
 
+import dev.isb.servers.FaultJournal;
+import dev.isb.servers.LocalBinaries;
+import dev.isb.servers.NatsCluster;
+import dev.isb.servers.NatsContainer;
+import dev.isb.servers.NatsServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,11 @@
 package dev.isb.testkit;
 
+import dev.isb.servers.FaultJournal;
+import dev.isb.servers.LocalBinaries;
+import dev.isb.servers.RedisCluster;
+import dev.isb.servers.RedisContainer;
+import dev.isb.servers.RedisSentinel;
+import dev.isb.servers.RedisServer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

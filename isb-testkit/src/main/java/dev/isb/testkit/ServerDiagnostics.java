@@ -1,5 +1,7 @@
 package dev.isb.testkit;
 
+import dev.isb.servers.FaultJournal;
+import dev.isb.servers.KitProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Method;

@@ -1,5 +1,7 @@
 package dev.isb.testkit;
 
+import dev.isb.servers.FaultJournal;
+import dev.isb.servers.KitProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dev.isb.testkit;
 
 import dev.isb.IsbClient;
+import dev.isb.memory.InMemoryIsb;
 
 /** The in-memory backend passes the conformance kit with every feature. */
 class InMemoryIsbConformanceTest extends IsbConformanceKit {

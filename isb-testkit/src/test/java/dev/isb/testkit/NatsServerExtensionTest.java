@@ -3,6 +3,8 @@ package dev.isb.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isb.servers.NatsCluster;
+import dev.isb.servers.NatsServer;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;

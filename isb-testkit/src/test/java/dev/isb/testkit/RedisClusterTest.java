@@ -5,6 +5,9 @@ import static dev.isb.testkit.RedisServerExtensionTest.errorCode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isb.servers.RedisCluster;
+import dev.isb.servers.RedisServer;
+import dev.isb.servers.RedisWire;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,6 +3,9 @@ package dev.isb.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isb.servers.RedisCluster;
+import dev.isb.servers.RedisServer;
+import dev.isb.servers.RedisWire;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

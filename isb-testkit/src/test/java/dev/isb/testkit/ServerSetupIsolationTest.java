@@ -3,6 +3,11 @@ package dev.isb.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
+import dev.isb.servers.NatsCluster;
+import dev.isb.servers.NatsServer;
+import dev.isb.servers.RedisCluster;
+import dev.isb.servers.RedisSentinel;
+import dev.isb.servers.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

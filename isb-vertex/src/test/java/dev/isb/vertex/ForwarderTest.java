@@ -15,7 +15,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.testkit.InMemoryIsb;
+import dev.isb.memory.InMemoryIsb;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

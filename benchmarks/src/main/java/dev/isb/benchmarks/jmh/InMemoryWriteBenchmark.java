@@ -7,7 +7,7 @@ import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.testkit.InMemoryIsb;
+import dev.isb.memory.InMemoryIsb;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;

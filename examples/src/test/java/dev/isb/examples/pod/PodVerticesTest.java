@@ -12,7 +12,7 @@ import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.testkit.InMemoryIsb;
+import dev.isb.memory.InMemoryIsb;
 import dev.isb.vertex.Forwarder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;

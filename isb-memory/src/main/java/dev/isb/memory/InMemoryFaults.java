@@ -1,0 +1,131 @@
+package dev.isb.memory;
+
+import dev.isb.IsbBackendException;
+import dev.isb.wire.BufferNames;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Fault injection for an {@link InMemoryIsb}: make a buffer look full, fail the next N writes, reads,
+ * acks or usage refreshes of a buffer, or slow every call down. Faults may be set before the buffer
+ * exists. Thread-safe.
+ *
+ * <pre>{@code
+ * isb.faults().failNextWrites("ns-pl-out-0", 2);   // the next two messages written get a retryable Failed
+ * isb.faults().forceFull("ns-pl-out-0", true);     // writers see a full buffer from their next refresh
+ * }</pre>
+ *
+ * <p>Injected failures are {@link IsbBackendException}s with code {@value #INJECTED} and are retryable.
+ */
+public final class InMemoryFaults {
+
+  /** The error code of every injected failure. */
+  public static final String INJECTED = "INJECTED";
+
+  private final Map<String, BufferFaults> byBuffer = new ConcurrentHashMap<>();
+  private volatile long latencyNanos;
+
+  InMemoryFaults() {}
+
+  private static final class BufferFaults {
+    final AtomicInteger writes = new AtomicInteger();
+    final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger acks = new AtomicInteger();
+    final AtomicInteger refreshes = new AtomicInteger();
+    volatile boolean full;
+  }
+
+  private BufferFaults of(String buffer) {
+    return byBuffer.computeIfAbsent(BufferNames.requireValid(buffer), b -> new BufferFaults());
+  }
+
+  /** Makes writers of the buffer see it full (or stop seeing it full) from their next usage refresh. */
+  public InMemoryFaults forceFull(String buffer, boolean full) {
+    of(buffer).full = full;
+    return this;
+  }
+
+  /** Fails the next {@code n} messages written to the buffer, each with a retryable failure. */
+  public InMemoryFaults failNextWrites(String buffer, int n) {
+    of(buffer).writes.set(requireCount(n));
+    return this;
+  }
+
+  /** Fails the next {@code n} reads of the buffer with a retryable exception. */
+  public InMemoryFaults failNextReads(String buffer, int n) {
+    of(buffer).reads.set(requireCount(n));
+    return this;
+  }
+
+  /** Fails the next {@code n} ack calls on the buffer with a retryable exception; nothing is acked. */
+  public InMemoryFaults failNextAcks(String buffer, int n) {
+    of(buffer).acks.set(requireCount(n));
+    return this;
+  }
+
+  /** Fails the next {@code n} usage refreshes of writers of the buffer; a failed refresh counts as full. */
+  public InMemoryFaults failNextUsageRefreshes(String buffer, int n) {
+    of(buffer).refreshes.set(requireCount(n));
+    return this;
+  }
+
+  /** Delays every write, read and ack call of every buffer by {@code latency} (zero: no delay). */
+  public InMemoryFaults latency(Duration latency) {
+    Objects.requireNonNull(latency, "latency");
+    if (latency.isNegative()) {
+      throw new IllegalArgumentException("latency must not be negative, was " + latency);
+    }
+    latencyNanos = latency.toNanos();
+    return this;
+  }
+
+  /** Removes every fault. */
+  public void clear() {
+    byBuffer.clear();
+    latencyNanos = 0;
+  }
+
+  private static int requireCount(int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n must not be negative, was " + n);
+    }
+    return n;
+  }
+
+  boolean forcedFull(String buffer) {
+    BufferFaults f = byBuffer.get(buffer);
+    return f != null && f.full;
+  }
+
+  void onWrite(String buffer) {
+    take(buffer, "write", f -> f.writes);
+  }
+
+  void onRead(String buffer) {
+    take(buffer, "read", f -> f.reads);
+  }
+
+  void onAck(String buffer) {
+    take(buffer, "ack", f -> f.acks);
+  }
+
+  void onUsageRefresh(String buffer) {
+    take(buffer, "usage refresh", f -> f.refreshes);
+  }
+
+  private void take(String buffer, String what, java.util.function.Function<BufferFaults, AtomicInteger> counter) {
+    long latency = latencyNanos;
+    if (latency > 0) {
+      // Injected latency is the behaviour asked for, not a wait for a condition.
+      LockSupport.parkNanos(latency);
+    }
+    BufferFaults f = byBuffer.get(buffer);
+    if (f != null && counter.apply(f).getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new IsbBackendException(buffer, INJECTED, "injected " + what + " failure", true, null);
+    }
+  }
+}

@@ -1,0 +1,408 @@
+package dev.isb.servers;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * A JetStream cluster of real {@code nats-server} processes on 127.0.0.1 (3 nodes by default), each
+ * with its own client, route and monitoring ports and storage directory, routed to all the others.
+ * {@link Builder#start()} returns once every node is ready and the nodes agree on a JetStream meta
+ * leader. Each node is a {@link NatsServer}, with the same fault injection.
+ *
+ * <pre>{@code
+ * try (NatsCluster cluster = NatsCluster.builder().nodes(3).start()) {
+ *   Connection nc = Nats.connect(cluster.urls());
+ *   NatsServer leader = cluster.awaitMetaLeader(Duration.ofSeconds(10));
+ *   leader.kill();
+ *   NatsServer next = cluster.awaitMetaLeader(Duration.ofSeconds(20));  // another node
+ *   leader.restart();                                                   // rejoins as a follower
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe.
+ */
+public final class NatsCluster implements AutoCloseable {
+
+  private static final Duration POLL = Duration.ofMillis(100);
+  private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]*)\"");
+
+  private final String name;
+  private final Path dir;
+  private final List<NatsServer> nodes;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final FaultJournal journal;
+
+  private NatsCluster(String name, Path dir, List<NatsServer> nodes) {
+    this.name = name;
+    this.dir = dir;
+    this.nodes = List.copyOf(nodes);
+    this.journal =
+        new FaultJournal(
+            dir.resolve("journal.txt"),
+            () ->
+                this.nodes.stream()
+                    .map(NatsServer::describeState)
+                    .collect(Collectors.joining("\n")));
+    this.nodes.forEach(node -> node.journalTo(journal));
+  }
+
+  /** A builder for a cluster; {@code NatsCluster.builder().start()} starts 3 plain nodes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The cluster's name. */
+  public String name() {
+    return name;
+  }
+
+  /** The number of nodes. */
+  public int size() {
+    return nodes.size();
+  }
+
+  /**
+   * One node, to read its URL or inject faults into it.
+   *
+   * @param index from 0 to {@code size() - 1}
+   * @return the node
+   */
+  public NatsServer node(int index) {
+    Objects.checkIndex(index, nodes.size());
+    return nodes.get(index);
+  }
+
+  /** All nodes, in index order. */
+  public List<NatsServer> nodes() {
+    return nodes;
+  }
+
+  /**
+   * The URLs of all nodes, comma-separated, the form clients accept as a server list:
+   * {@code nats://127.0.0.1:p1,nats://127.0.0.1:p2,nats://127.0.0.1:p3}.
+   */
+  public String urls() {
+    return nodes.stream().map(NatsServer::url).collect(Collectors.joining(","));
+  }
+
+  /**
+   * The JetStream meta leader, asked of the monitoring endpoint {@code /jsz} of every running,
+   * unpaused node: present only when they all name the same leader and that node itself runs
+   * unpaused. Right after the leader is killed, the others still name it for a few seconds, so this
+   * is empty until they have elected another.
+   */
+  public Optional<NatsServer> metaLeader() {
+    String agreed = null;
+    for (NatsServer node : nodes) {
+      if (!node.isRunning() || node.isPaused()) {
+        continue;
+      }
+      Optional<String> leader = node.monitor("/jsz").flatMap(NatsCluster::metaLeaderOf);
+      if (leader.isEmpty() || (agreed != null && !agreed.equals(leader.get()))) {
+        return Optional.empty();
+      }
+      agreed = leader.get();
+    }
+    String leaderName = agreed;
+    return nodes.stream()
+        .filter(n -> n.serverName().equals(leaderName) && n.isRunning() && !n.isPaused())
+        .findFirst();
+  }
+
+  /**
+   * Waits until {@link #metaLeader()} is present.
+   *
+   * @param timeout how long to wait; a re-election after the leader dies takes about 5 seconds
+   * @return the leader node
+   * @throws IllegalStateException if there is no agreed leader in time, with what each node said
+   */
+  public NatsServer awaitMetaLeader(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      Optional<NatsServer> leader = metaLeader();
+      if (leader.isPresent()) {
+        return leader.get();
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(
+            "cluster " + name + " has no agreed JetStream meta leader after " + timeout + ": "
+                + describeLeaders());
+      }
+      LockSupport.parkNanos(POLL.toNanos());
+    }
+  }
+
+  /** Kills every node and deletes their directories; idempotent. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    RuntimeException failure = null;
+    for (NatsServer node : nodes) {
+      try {
+        node.close();
+      } catch (RuntimeException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    ServerProcess.deleteRecursively(dir);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "NatsCluster[" + name + " " + urls() + "]";
+  }
+
+  /** The directory of all nodes, with {@code journal.txt}. */
+  public Path dir() {
+    return dir;
+  }
+
+  /** The faults injected into this cluster's nodes, with their state around each. */
+  public FaultJournal journal() {
+    return journal;
+  }
+
+  /**
+   * Whether every node runs unpaused and they agree on a JetStream meta leader within {@code
+   * timeout}: what a test may expect of a cluster it did not fault itself.
+   */
+  public boolean isHealthy(Duration timeout) {
+    if (!nodes.stream().allMatch(n -> n.isRunning() && !n.isPaused())) {
+      return false;
+    }
+    try {
+      awaitMetaLeader(timeout);
+      return true;
+    } catch (IllegalStateException e) {
+      return false;
+    }
+  }
+
+  /** The {@code leader} of the {@code meta_cluster} object of a {@code /jsz} body, if named. */
+  public static Optional<String> metaLeaderOf(String jsz) {
+    int meta = jsz.indexOf("\"meta_cluster\"");
+    if (meta < 0) {
+      return Optional.empty();
+    }
+    // In meta_cluster only the object itself has a "leader" (its replicas do not).
+    Matcher m = LEADER.matcher(jsz);
+    return m.find(meta) && !m.group(1).isEmpty() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  private String describeLeaders() {
+    List<String> said = new ArrayList<>();
+    for (NatsServer node : nodes) {
+      String state;
+      if (!node.isRunning()) {
+        state = "not running";
+      } else if (node.isPaused()) {
+        state = "paused";
+      } else {
+        state =
+            node.monitor("/jsz")
+                .map(body -> metaLeaderOf(body).map(l -> "leader " + l).orElse("no leader"))
+                .orElse("/jsz did not answer");
+      }
+      said.add(node.serverName() + ": " + state);
+    }
+    return String.join(", ", said);
+  }
+
+  /**
+   * Builds and starts a {@link NatsCluster}. Not thread-safe; each setter validates its argument.
+   * The TLS and authentication settings apply to client connections of every node; routes between
+   * nodes are plain, on 127.0.0.1.
+   */
+  public static final class Builder {
+
+    private NatsServer.Options options = NatsServer.Options.defaults();
+    private int nodes = 3;
+    private String name = "isb";
+
+    private Builder() {}
+
+    /**
+     * Sets the number of nodes (default 3).
+     *
+     * @param count at least 2; JetStream needs a majority of them to elect a leader
+     * @return this builder
+     */
+    public Builder nodes(int count) {
+      if (count < 2) {
+        throw new IllegalArgumentException(
+            "nodes must be at least 2 (use NatsServer for one), was " + count);
+      }
+      this.nodes = count;
+      return this;
+    }
+
+    /**
+     * Sets the cluster name (default {@code isb}); node {@code i} is named {@code <name>-<i>}.
+     *
+     * @param name letters, digits, '-' and '_'
+     * @return this builder
+     */
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (!name.matches("[A-Za-z0-9_-]+")) {
+        throw new IllegalArgumentException(
+            "name must be letters, digits, '-' or '_', was '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /**
+     * Runs this binary instead of looking for one.
+     *
+     * @param binary an executable nats-server (2.9 or later)
+     * @return this builder
+     */
+    public Builder binary(Path binary) {
+      options = options.withBinary(Objects.requireNonNull(binary, "binary"));
+      return this;
+    }
+
+    /**
+     * Sets {@code max_payload} on every node (default 1 MiB).
+     *
+     * @param bytes between 1 and 64 MiB
+     * @return this builder
+     */
+    public Builder maxPayload(int bytes) {
+      options = options.withMaxPayload(bytes);
+      return this;
+    }
+
+    /**
+     * Requires clients to log in with this user and password; exclusive with {@link #token}.
+     *
+     * @param user the user name, not blank
+     * @param password the password, not blank
+     * @return this builder
+     */
+    public Builder user(String user, String password) {
+      options = options.withUser(user, password);
+      return this;
+    }
+
+    /**
+     * Requires clients to present this token; exclusive with {@link #user}.
+     *
+     * @param token the token, not blank
+     * @return this builder
+     */
+    public Builder token(String token) {
+      options = options.withToken(token);
+      return this;
+    }
+
+    /**
+     * Requires TLS from clients on every node, with certificates from one test CA.
+     *
+     * @return this builder
+     */
+    public Builder tls() {
+      options = options.withTls(false);
+      return this;
+    }
+
+    /**
+     * Requires TLS and a client certificate signed by the test CA on every node.
+     *
+     * @return this builder
+     */
+    public Builder mutualTls() {
+      options = options.withTls(true);
+      return this;
+    }
+
+    /**
+     * How long {@link #start()} waits for the nodes and their leader, and each
+     * {@link NatsServer#restart()} for its node (default 20s).
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder startTimeout(Duration timeout) {
+      options = options.withStartTimeout(timeout);
+      return this;
+    }
+
+    /**
+     * Starts the nodes on free ports of 127.0.0.1 and waits until each is ready and all agree on a
+     * JetStream meta leader.
+     *
+     * @return the running cluster
+     * @throws IllegalStateException if no binary is found, or the cluster does not form in time
+     */
+    public NatsCluster start() {
+      return NatsCluster.start(options, nodes, name);
+    }
+  }
+
+  public static NatsCluster start(NatsServer.Options options, int size, String name) {
+    Path binary = options.requireBinary();
+    return ServerProcess.startOnFreePorts(
+        "nats-server cluster",
+        3 * size,
+        ports -> {
+          Path dir = NatsServer.tempDir("isb-nats-cluster-");
+          List<NatsServer> nodes = new ArrayList<>();
+          try {
+            TestCertificates certificates =
+                options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
+            for (int i = 0; i < size; i++) {
+              List<Integer> peers = new ArrayList<>();
+              for (int j = 0; j < size; j++) {
+                if (j != i) {
+                  peers.add(ports[3 * j + 2]);
+                }
+              }
+              String nodeName = name + "-" + i;
+              nodes.add(
+                  new NatsServer(
+                      options,
+                      binary,
+                      nodeName,
+                      dir.resolve(nodeName),
+                      ports[3 * i],
+                      ports[3 * i + 1],
+                      new NatsServer.Route(name, ports[3 * i + 2], peers),
+                      certificates));
+            }
+            NatsCluster cluster = new NatsCluster(name, dir, nodes);
+            long deadline = System.nanoTime() + options.startTimeout().toNanos();
+            for (NatsServer node : nodes) {
+              node.launch(); // all at once: each waits for its routes
+            }
+            for (NatsServer node : nodes) {
+              node.awaitReady(deadline);
+            }
+            cluster.awaitMetaLeader(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            return cluster;
+          } catch (RuntimeException e) {
+            new NatsCluster(name, dir, nodes).close(); // whatever was built so far
+            throw e;
+          }
+        });
+  }
+}
