@@ -1,7 +1,6 @@
 package dev.isb.jetstream;
 
 import dev.isb.BufferNotFoundException;
-import dev.isb.BufferReader;
 import dev.isb.IsbBackendException;
 import dev.isb.Message;
 import dev.isb.MessageDecodeException;
@@ -10,7 +9,7 @@ import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.UndecodableMessage;
-import dev.isb.spi.CallTracker;
+import dev.isb.spi.AbstractBufferReader;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
 import io.nats.client.Connection;
@@ -26,11 +25,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -44,7 +40,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * confirmed, by one reply per {@link #ack} call ({@link #ackConfirmed}). Bytes that do not decode are
  * reported to the options' listener and the rest of the batch is delivered.
  */
-final class JetStreamBufferReader implements BufferReader {
+final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> {
 
   private static final System.Logger LOG = System.getLogger(JetStreamBufferReader.class.getName());
   private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
@@ -52,65 +48,31 @@ final class JetStreamBufferReader implements BufferReader {
   private static final Duration STATUS_GRACE = Duration.ofSeconds(2);
   private static final Duration EXISTENCE_CHECK_INTERVAL = Duration.ofMillis(500);
 
-  private final String buffer;
-  private final int partition;
   private final Connection connection;
-  private final ReaderOptions options;
   private final Duration ackTimeout;
   private final JetStreamSubscription subscription;
-  private final CallTracker calls;
   private final ReentrantLock readLock = new ReentrantLock();
   /** What the keep-alive task keeps alive; not tracked at all when keep-alive is off. */
   private final Map<Long, io.nats.client.Message> held = new ConcurrentHashMap<>();
-  private final ScheduledFuture<?> keepAliveTask;
-  private final Runnable onClose;
   private final JetStreamManagement jsm;
   /** When an empty read may next ask whether the consumer still exists (nanoTime); see {@link #requireExists}. */
   private long nextExistenceCheck;
 
   JetStreamBufferReader(JetStreamIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
-    this.buffer = buffer;
-    this.partition = BufferNames.partitionOf(buffer);
+    super(buffer, BufferNames.partitionOf(buffer), options, JetStreamOffset.class, STATUS_GRACE, onClose);
     this.connection = client.connection();
-    this.options = options;
     this.ackTimeout = client.settings().ackTimeout();
-    this.onClose = onClose;
-    this.calls = new CallTracker("reader for buffer '" + buffer + "'");
     this.jsm = client.management();
     this.nextExistenceCheck = System.nanoTime();
     ConsumerInfo consumer = JetStreamErrors.call(buffer, "opening a reader",
         () -> client.management().getConsumerInfo(buffer, buffer));
     this.subscription = JetStreamErrors.call(buffer, "subscribing",
         () -> client.jetStream().subscribe(buffer, PullSubscribeOptions.bind(buffer, buffer)));
-    if (options.keepAlive()) {
-      Duration ackWait = consumer.getConsumerConfiguration().getAckWait();
-      long period = options.keepAliveIntervalFor(ackWait).toNanos();
-      keepAliveTask = client.scheduler().scheduleAtFixedRate(this::keepHeldAlive, period, period, TimeUnit.NANOSECONDS);
-    } else {
-      keepAliveTask = null;
-    }
+    startKeepAlive(client.scheduler(), consumer.getConsumerConfiguration().getAckWait(), this::keepHeldAlive);
   }
 
   @Override
-  public String buffer() {
-    return buffer;
-  }
-
-  @Override
-  public int partition() {
-    return partition;
-  }
-
-  @Override
-  public List<ReadMessage> read(int maxMessages, Duration maxWait) {
-    if (maxMessages < 1) {
-      throw new IllegalArgumentException("maxMessages must be at least 1, was " + maxMessages);
-    }
-    Objects.requireNonNull(maxWait, "maxWait");
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
-    }
-    calls.enter();
+  protected List<ReadMessage> readBatch(int maxMessages, Duration maxWait) {
     readLock.lock();
     try {
       List<ReadMessage> read = pull(maxMessages, maxWait);
@@ -125,7 +87,6 @@ final class JetStreamBufferReader implements BufferReader {
       throw JetStreamErrors.translate(buffer, "reading", closedMeanwhile);
     } finally {
       readLock.unlock();
-      calls.exit();
     }
   }
 
@@ -178,10 +139,10 @@ final class JetStreamBufferReader implements BufferReader {
   private ReadMessage toReadMessage(io.nats.client.Message msg) {
     NatsJetStreamMetaData meta = msg.metaData();
     long seq = meta.streamSequence();
-    var offset = new JetStreamOffset(buffer, partition, seq, msg);
+    var offset = new JetStreamOffset(buffer, partition(), seq, msg);
     try {
       Message message = MessageCodec.decode(msg.getData());
-      if (keepAliveTask != null) {
+      if (options.keepAlive()) {
         held.put(seq, msg);
       }
       return new ReadMessage(message, offset, meta.deliveredCount());
@@ -207,13 +168,8 @@ final class JetStreamBufferReader implements BufferReader {
   }
 
   @Override
-  public List<ReadMessage> read() {
-    return read(options.batchSize(), options.readTimeout());
-  }
-
-  @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<JetStreamOffset> own = own(offsets);
+    List<JetStreamOffset> own = delivered(own(offsets));
     if (own.isEmpty()) {
       return;
     }
@@ -288,12 +244,8 @@ final class JetStreamBufferReader implements BufferReader {
   }
 
   @Override
-  public void nak(Collection<? extends Offset> offsets, Duration delay) {
-    Objects.requireNonNull(delay, "delay");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative, was " + delay);
-    }
-    for (JetStreamOffset o : own(offsets)) {
+  protected void nakOwned(List<JetStreamOffset> offsets, Duration delay) {
+    for (JetStreamOffset o : delivered(offsets)) {
       held.remove(o.streamSequence());
       if (delay.isZero()) {
         o.delivered().nak();
@@ -305,7 +257,7 @@ final class JetStreamBufferReader implements BufferReader {
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    for (JetStreamOffset o : own(offsets)) {
+    for (JetStreamOffset o : delivered(own(offsets))) {
       o.delivered().inProgress();
     }
   }
@@ -321,47 +273,25 @@ final class JetStreamBufferReader implements BufferReader {
     }
   }
 
-  private List<JetStreamOffset> own(Collection<? extends Offset> offsets) {
-    Objects.requireNonNull(offsets, "offsets");
-    calls.requireOpen();
-    var out = new ArrayList<JetStreamOffset>(offsets.size());
-    for (Offset offset : offsets) {
-      Objects.requireNonNull(offset, "offset");
-      if (!(offset instanceof JetStreamOffset o) || !o.buffer().equals(buffer)) {
-        throw new IllegalArgumentException("offset " + offset + " of buffer '" + offset.buffer()
-            + "' does not belong to this reader's buffer '" + buffer + "'");
-      }
-      if (o.delivered() != null) {
-        // A writer's offset was never delivered to this group: there is nothing to ack or nak.
-        out.add(o);
-      }
-    }
-    return out;
+  /** A writer's offset was never delivered to this group: there is nothing to ack or nak. */
+  private static List<JetStreamOffset> delivered(List<JetStreamOffset> offsets) {
+    return offsets.stream().filter(o -> o.delivered() != null).toList();
   }
 
   @Override
-  public OptionalLong pending() {
-    calls.requireOpen();
+  protected long pendingCount() {
     ConsumerInfo info = JetStreamErrors.call(buffer, "reading pending", () -> subscription.getConsumerInfo());
-    return OptionalLong.of(info.getNumPending() + info.getNumAckPending());
+    return info.getNumPending() + info.getNumAckPending();
   }
 
   @Override
-  public void close() {
-    if (!calls.markClosed()) {
-      return;
-    }
-    if (keepAliveTask != null) {
-      keepAliveTask.cancel(false);
-    }
+  protected void stopReads() {
     held.clear();
     try {
       subscription.unsubscribe();
     } catch (IllegalStateException alreadyClosed) {
       // The connection closed first; nothing to release.
     }
-    calls.awaitIdle(STATUS_GRACE);
-    onClose.run();
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.isb.jetstream;
 
 import dev.isb.BufferNotFoundException;
-import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbException;
 import dev.isb.Kind;
@@ -9,8 +8,7 @@ import dev.isb.Message;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.spi.BufferFullGate;
-import dev.isb.spi.CallTracker;
+import dev.isb.spi.AbstractBufferWriter;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
 import io.nats.client.JetStream;
@@ -23,10 +21,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -40,52 +36,32 @@ import java.util.concurrent.TimeUnit;
  * goes back through the {@link BufferFullGate}, then is published again with the same id, which can
  * never store it twice.
  */
-final class JetStreamBufferWriter implements BufferWriter {
+final class JetStreamBufferWriter extends AbstractBufferWriter {
 
   private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
-  private final String buffer;
-  private final int partition;
   private final JetStream js;
   private final JetStreamManagement jsm;
   private final Retention retention;
   private final Duration publishTimeout;
   private final Semaphore outstanding;
-  private final BufferFullGate gate;
-  private final ScheduledFuture<?> refresher;
-  private final Runnable onClose;
   private final PublishOptions wmbOptions;
 
-  private final CallTracker calls;
-
   JetStreamBufferWriter(JetStreamIsbClient client, String buffer, WriterOptions options, Runnable onClose) {
-    this.buffer = buffer;
-    this.partition = BufferNames.partitionOf(buffer);
+    super(buffer, BufferNames.partitionOf(buffer), options, CLOSE_DRAIN_TIMEOUT, onClose);
     this.js = client.jetStream();
     this.jsm = client.management();
     this.publishTimeout = client.settings().publishTimeout();
     this.outstanding = new Semaphore(client.settings().maxOutstandingPublishes());
-    this.onClose = onClose;
     this.wmbOptions = PublishOptions.builder().expectedStream(buffer).build();
-    this.calls = new CallTracker("writer for buffer '" + buffer + "'");
     StreamInfo stream = JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getStreamInfo(buffer));
     JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getConsumerInfo(buffer, buffer));
     this.retention = JetStreamBufferAdmin.retention(stream.getConfiguration().getRetentionPolicy());
-    this.gate = new BufferFullGate(buffer, options);
-    this.refresher = gate.scheduleMeasurements(client.scheduler(), this::refresh);
+    startMeasuring(client.scheduler());
   }
 
   @Override
-  public String buffer() {
-    return buffer;
-  }
-
-  @Override
-  public int partition() {
-    return partition;
-  }
-
-  private void refresh() {
+  protected void measure() {
     try {
       ConsumerInfo consumer = jsm.getConsumerInfo(buffer, buffer);
       long stored = retention == Retention.LIMITS ? 0 : jsm.getStreamInfo(buffer).getStreamState().getMsgCount();
@@ -101,50 +77,32 @@ final class JetStreamBufferWriter implements BufferWriter {
   }
 
   @Override
-  public List<WriteResult> write(List<Message> messages) {
-    Objects.requireNonNull(messages, "messages");
-    calls.enter();
-    try {
-      long deadline = gate.batchDeadline();
-      var results = new WriteResult[messages.size()];
-      var inFlight = new ArrayList<InFlight>(messages.size());
-      for (int i = 0; i < results.length; i++) {
-        Message m = Objects.requireNonNull(messages.get(i), "message");
-        Object started = start(m, deadline);
-        if (started instanceof WriteResult r) {
-          results[i] = r;
-        } else {
-          inFlight.add(new InFlight(i, m, (CompletableFuture<?>) started));
-        }
+  protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
+    var results = new WriteResult[messages.size()];
+    var inFlight = new ArrayList<InFlight>(messages.size());
+    for (int i = 0; i < results.length; i++) {
+      Message m = messages.get(i);
+      Object started = start(m, deadline);
+      if (started instanceof WriteResult r) {
+        results[i] = r;
+      } else {
+        inFlight.add(new InFlight(i, m, (CompletableFuture<?>) started));
       }
-      // One ack deadline for the whole batch: a stalled server costs one publish timeout, not one per message.
-      long acksDue = System.nanoTime() + publishTimeout.toNanos();
-      for (InFlight f : inFlight) {
-        results[f.index] = finish(f, deadline, acksDue);
-      }
-      return Arrays.asList(results);
-    } finally {
-      calls.exit();
     }
+    // One ack deadline for the whole batch: a stalled server costs one publish timeout, not one per message.
+    long acksDue = System.nanoTime() + publishTimeout.toNanos();
+    for (InFlight f : inFlight) {
+      results[f.index] = finish(f, deadline, acksDue);
+    }
+    return Arrays.asList(results);
   }
 
   private record InFlight(int index, Message message, CompletableFuture<?> ack) {}
 
   /** Publishes a message, or returns the result that says why it was not published. */
   private Object start(Message m, long deadline) {
-    if (Thread.currentThread().isInterrupted()) {
-      return failed("interrupted before the message was written");
-    }
-    if (calls.isClosed()) {
-      return failed("writer closed before the message was written");
-    }
-    if (m.kind() == Kind.DATA) {
-      Optional<WriteResult> notWritten = gate.awaitRoom(deadline);
-      if (notWritten.isPresent()) {
-        return notWritten.get();
-      }
-    }
-    return publish(m);
+    Optional<WriteResult> notWritten = admit(m, deadline);
+    return notWritten.isPresent() ? notWritten.get() : publish(m);
   }
 
   private Object publish(Message m) {
@@ -179,7 +137,7 @@ final class JetStreamBufferWriter implements BufferWriter {
     while (true) {
       try {
         PublishAck pub = (PublishAck) ack.get(Math.max(0, acksDue - System.nanoTime()), TimeUnit.NANOSECONDS);
-        var offset = new JetStreamOffset(buffer, partition, pub.getSeqno(), null);
+        var offset = new JetStreamOffset(buffer, partition(), pub.getSeqno(), null);
         return pub.isDuplicate() ? new WriteResult.Duplicate(offset) : new WriteResult.Written(offset);
       } catch (Exception e) {
         Throwable cause = JetStreamErrors.unwrap(e);
@@ -223,28 +181,6 @@ final class JetStreamBufferWriter implements BufferWriter {
       }
       return false;
     }
-  }
-
-  private WriteResult.Failed failed(String why) {
-    return new WriteResult.Failed(new IsbBackendException(buffer, null, why, true, null), true);
-  }
-
-  @Override
-  public boolean isFull() {
-    calls.requireOpen();
-    return gate.isFull();
-  }
-
-  /** Stops accepting writes, lets writes in progress collect their acks (bounded), and stops refreshing. */
-  @Override
-  public void close() {
-    if (!calls.markClosed()) {
-      return;
-    }
-    refresher.cancel(false);
-    gate.close();
-    calls.awaitIdle(CLOSE_DRAIN_TIMEOUT);
-    onClose.run();
   }
 
   @Override

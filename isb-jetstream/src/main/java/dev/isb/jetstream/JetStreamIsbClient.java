@@ -3,21 +3,19 @@ package dev.isb.jetstream;
 import dev.isb.BufferAdmin;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
-import dev.isb.IsbClient;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.spi.AbstractIsbClient;
 import dev.isb.spi.OpenHandles;
-import dev.isb.wire.BufferNames;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
 /** A client on one NATS connection: its writers and readers share the connection and one timer thread. */
-final class JetStreamIsbClient implements IsbClient {
+final class JetStreamIsbClient extends AbstractIsbClient {
 
   /** Timeouts and limits of a client. */
   record Settings(Duration publishTimeout, Duration ackTimeout, int maxOutstandingPublishes) {
@@ -30,14 +28,14 @@ final class JetStreamIsbClient implements IsbClient {
   private final Settings settings;
   private final ScheduledExecutorService scheduler;
   private final JetStreamBufferAdmin admin;
-  private final OpenHandles handles = new OpenHandles("JetStream ISB client");
 
   JetStreamIsbClient(Connection connection, Settings settings) throws IOException {
+    super(JetStreamBackend.NAME, "JetStream ISB client");
     this.connection = connection;
     this.settings = settings;
     this.jetStream = connection.jetStream();
     this.management = connection.jetStreamManagement();
-    this.admin = new JetStreamBufferAdmin(management, connection.keyValueManagement(), handles::requireOpen);
+    this.admin = new JetStreamBufferAdmin(management, connection.keyValueManagement(), this::requireOpen);
     this.scheduler = OpenHandles.timer("isb-jetstream-timer");
   }
 
@@ -62,38 +60,23 @@ final class JetStreamIsbClient implements IsbClient {
   }
 
   @Override
-  public String backend() {
-    return JetStreamBackend.NAME;
+  protected BufferWriter newWriter(String buffer, WriterOptions options, Runnable onClose) {
+    return new JetStreamBufferWriter(this, buffer, options, onClose);
   }
 
   @Override
-  public BufferAdmin admin() {
-    handles.requireOpen();
+  protected BufferReader newReader(String buffer, ReaderOptions options, Runnable onClose) {
+    return new JetStreamBufferReader(this, buffer, options, onClose);
+  }
+
+  @Override
+  protected BufferAdmin buffers() {
     return admin;
   }
 
+  /** After the writers (their acks drained) and readers closed: the connection and the timer thread. */
   @Override
-  public BufferWriter writer(String buffer, WriterOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    BufferNames.requireValid(buffer);
-    return handles.open(onClose -> new JetStreamBufferWriter(this, buffer, options, onClose));
-  }
-
-  @Override
-  public BufferReader reader(String buffer, ReaderOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    BufferNames.requireValid(buffer);
-    return handles.open(onClose -> new JetStreamBufferReader(this, buffer, options, onClose));
-  }
-
-  /** Closes writers (draining their acks) and readers, then the connection and the timer thread. */
-  @Override
-  public void close() {
-    if (!handles.close()) {
-      return;
-    }
+  protected void release() {
     scheduler.shutdownNow();
     try {
       connection.close();
@@ -101,7 +84,6 @@ final class JetStreamIsbClient implements IsbClient {
       Thread.currentThread().interrupt();
     }
   }
-
 
   @Override
   public String toString() {

@@ -3,53 +3,34 @@ package dev.isb.memory;
 import dev.isb.BufferAdmin;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
-import dev.isb.IsbClient;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
-import dev.isb.spi.OpenHandles;
-import java.util.Objects;
+import dev.isb.spi.AbstractIsbClient;
 
 /** One client (one "pod") of an in-memory ISB; closing it closes what it opened. Thread-safe. */
-final class InMemoryClient implements IsbClient {
+final class InMemoryClient extends AbstractIsbClient {
 
   private final InMemoryStore store;
   private final BufferAdmin admin;
-  private final OpenHandles handles = new OpenHandles("in-memory ISB client");
 
   InMemoryClient(InMemoryStore store) {
+    super(InMemoryBackend.NAME, "in-memory ISB client");
     this.store = store;
-    this.admin = new InMemoryBufferAdmin(store, handles::requireOpen);
+    this.admin = new InMemoryBufferAdmin(store, this::requireOpen);
   }
 
   @Override
-  public String backend() {
-    return InMemoryBackend.NAME;
+  protected BufferWriter newWriter(String buffer, WriterOptions options, Runnable onClose) {
+    return new InMemoryBufferWriter(store.buffer(buffer), options, store.faults, store.scheduler, onClose);
   }
 
   @Override
-  public BufferAdmin admin() {
-    handles.requireOpen();
+  protected BufferReader newReader(String buffer, ReaderOptions options, Runnable onClose) {
+    return new InMemoryBufferReader(store.buffer(buffer), options, store.faults, store.scheduler, onClose);
+  }
+
+  @Override
+  protected BufferAdmin buffers() {
     return admin;
-  }
-
-  @Override
-  public BufferWriter writer(String buffer, WriterOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    InMemoryBuffer b = store.buffer(buffer);
-    return handles.open(onClose -> new InMemoryBufferWriter(b, options, store.faults, store.scheduler, onClose));
-  }
-
-  @Override
-  public BufferReader reader(String buffer, ReaderOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    InMemoryBuffer b = store.buffer(buffer);
-    return handles.open(onClose -> new InMemoryBufferReader(b, options, store.faults, store.scheduler, onClose));
-  }
-
-  @Override
-  public void close() {
-    handles.close();
   }
 }

@@ -1,7 +1,6 @@
 package dev.isb.redis;
 
 import dev.isb.BufferNotFoundException;
-import dev.isb.BufferReader;
 import dev.isb.Header;
 import dev.isb.Message;
 import dev.isb.MessageDecodeException;
@@ -11,7 +10,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.UndecodableMessage;
-import dev.isb.spi.CallTracker;
+import dev.isb.spi.AbstractBufferReader;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
 import io.lettuce.core.Consumer;
@@ -30,11 +29,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -57,7 +53,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * in short slices so that redeliveries falling due meanwhile are not kept waiting. Keep-alive and nak
  * reset an entry's idle time ({@code XCLAIM ... IDLE}), only for entries this consumer still holds.
  */
-final class RedisBufferReader implements BufferReader {
+final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
 
   private static final System.Logger LOG = System.getLogger(RedisBufferReader.class.getName());
   private static final Duration BLOCK_SLICE = Duration.ofMillis(250);
@@ -66,20 +62,14 @@ final class RedisBufferReader implements BufferReader {
   /** Scan before every read once the group's room under maxAckPending falls below this many batches. */
   private static final int NEAR_LIMIT_BATCHES = 4;
 
-  private final String buffer;
-  private final int partition;
   private final RedisKeys keys;
   private final RedisClusterCommands<byte[], byte[]> redis;
   private final StatefulConnection<byte[], byte[]> blockingConnection;
   private final RedisClusterCommands<byte[], byte[]> blocking;
-  private final ReaderOptions options;
   private final RedisBufferSettings settings;
   private final byte[] consumer;
-  private final CallTracker calls;
   private final ReentrantLock readLock = new ReentrantLock();
   private final Set<String> held = ConcurrentHashMap.newKeySet();
-  private final ScheduledFuture<?> keepAliveTask;
-  private final Runnable onClose;
   /** Where the replay of this consumer's own pending entries stands; empty once done. */
   private String backlog = "0";
   /** Where the claim scan of the group's pending list resumes. */
@@ -96,47 +86,20 @@ final class RedisBufferReader implements BufferReader {
   private final AtomicLong recoveries = new AtomicLong();
 
   RedisBufferReader(RedisIsbClient client, String buffer, ReaderOptions options, Runnable onClose) {
-    this.buffer = buffer;
-    this.partition = BufferNames.partitionOf(buffer);
+    super(buffer, BufferNames.partitionOf(buffer), options, RedisOffset.class, BLOCK_SLICE.multipliedBy(4), onClose);
     this.keys = RedisKeys.of(buffer);
     this.redis = client.redis();
-    this.options = options;
     this.settings = client.settings(buffer);
     this.consumer = RedisKeys.bytes(options.consumerName());
-    this.onClose = onClose;
-    this.calls = new CallTracker("reader for buffer '" + buffer + "'");
     this.blockingConnection = client.connector().connect();
     this.blocking = RedisConnector.commands(blockingConnection);
     this.scanPeriodNanos = Math.min(settings.consumer().ackWait().dividedBy(10).toNanos(), MAX_SCAN_PERIOD.toNanos());
     this.nextScanAt = System.nanoTime(); // the first read scans
-    if (options.keepAlive()) {
-      long period = options.keepAliveIntervalFor(settings.consumer().ackWait()).toNanos();
-      keepAliveTask = client.scheduler().scheduleAtFixedRate(this::keepHeldAlive, period, period, TimeUnit.NANOSECONDS);
-    } else {
-      keepAliveTask = null;
-    }
+    startKeepAlive(client.scheduler(), settings.consumer().ackWait(), this::keepHeldAlive);
   }
 
   @Override
-  public String buffer() {
-    return buffer;
-  }
-
-  @Override
-  public int partition() {
-    return partition;
-  }
-
-  @Override
-  public List<ReadMessage> read(int maxMessages, Duration maxWait) {
-    if (maxMessages < 1) {
-      throw new IllegalArgumentException("maxMessages must be at least 1, was " + maxMessages);
-    }
-    Objects.requireNonNull(maxWait, "maxWait");
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
-    }
-    calls.enter();
+  protected List<ReadMessage> readBatch(int maxMessages, Duration maxWait) {
     readLock.lock();
     try {
       long deadline = System.nanoTime() + maxWait.toNanos();
@@ -153,7 +116,6 @@ final class RedisBufferReader implements BufferReader {
       }
     } finally {
       readLock.unlock();
-      calls.exit();
     }
   }
 
@@ -306,7 +268,7 @@ final class RedisBufferReader implements BufferReader {
 
   /** Decodes one entry (field = encoded header, value = payload); reports it when it does not decode. */
   private ReadMessage toReadMessage(String id, long deliveries, byte[] field, byte[] value) {
-    var offset = new RedisOffset(buffer, partition, id);
+    var offset = new RedisOffset(buffer, partition(), id);
     try {
       if (field == null || value == null) {
         throw new MessageDecodeException("the entry is not one field/value pair of header and payload", null);
@@ -343,13 +305,8 @@ final class RedisBufferReader implements BufferReader {
   }
 
   @Override
-  public List<ReadMessage> read() {
-    return read(options.batchSize(), options.readTimeout());
-  }
-
-  @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<String> ids = own(offsets);
+    List<String> ids = entryIds(own(offsets));
     if (ids.isEmpty()) {
       return;
     }
@@ -377,12 +334,8 @@ final class RedisBufferReader implements BufferReader {
   }
 
   @Override
-  public void nak(Collection<? extends Offset> offsets, Duration delay) {
-    Objects.requireNonNull(delay, "delay");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative, was " + delay);
-    }
-    List<String> ids = own(offsets);
+  protected void nakOwned(List<RedisOffset> offsets, Duration delay) {
+    List<String> ids = entryIds(offsets);
     long idle = Math.max(0, settings.consumer().ackWait().minus(delay).toMillis());
     touch(ids, idle);
     ids.forEach(held::remove);
@@ -394,7 +347,7 @@ final class RedisBufferReader implements BufferReader {
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    touch(own(offsets), 0);
+    touch(entryIds(own(offsets)), 0);
   }
 
   private void keepHeldAlive() {
@@ -426,40 +379,24 @@ final class RedisBufferReader implements BufferReader {
     return lost.stream().map(RedisKeys::string).toList();
   }
 
-  private List<String> own(Collection<? extends Offset> offsets) {
-    Objects.requireNonNull(offsets, "offsets");
-    calls.requireOpen();
-    var out = new ArrayList<String>(offsets.size());
-    for (Offset offset : offsets) {
-      Objects.requireNonNull(offset, "offset");
-      if (!(offset instanceof RedisOffset o) || !o.buffer().equals(buffer)) {
-        throw new IllegalArgumentException("offset " + offset + " of buffer '" + offset.buffer()
-            + "' does not belong to this reader's buffer '" + buffer + "'");
-      }
-      out.add(o.entryId());
-    }
-    return out;
+  private static List<String> entryIds(List<RedisOffset> offsets) {
+    return offsets.stream().map(RedisOffset::entryId).toList();
   }
 
   @Override
-  public OptionalLong pending() {
-    calls.requireOpen();
+  protected long pendingCount() {
     var info = RedisBufferAdmin.info(redis, keys, settings);
-    return OptionalLong.of(info.pendingCount() + info.ackPendingCount());
+    return info.pendingCount() + info.ackPendingCount();
   }
 
   @Override
-  public void close() {
-    if (!calls.markClosed()) {
-      return;
-    }
-    if (keepAliveTask != null) {
-      keepAliveTask.cancel(false);
-    }
+  protected void stopReads() {
     held.clear();
-    calls.awaitIdle(BLOCK_SLICE.multipliedBy(4));
+  }
+
+  @Override
+  protected void release() {
     blockingConnection.close();
-    onClose.run();
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.isb.redis;
 
 import dev.isb.BufferInfo;
 import dev.isb.BufferNotFoundException;
-import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbException;
 import dev.isb.Kind;
@@ -10,8 +9,7 @@ import dev.isb.Message;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.spi.BufferFullGate;
-import dev.isb.spi.CallTracker;
+import dev.isb.spi.AbstractBufferWriter;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
@@ -19,9 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ScheduledFuture;
 
 /**
  * Writes to one Redis buffer with one script call per batch: de-duplication by
@@ -34,7 +30,7 @@ import java.util.concurrent.ScheduledFuture;
  * maxMsgs and maxAge trims by {@code MINID}; under Interest and WorkQueue a full stream refuses the
  * message instead (entries leave only when acked), which the writer treats as "buffer full".
  */
-final class RedisBufferWriter implements BufferWriter {
+final class RedisBufferWriter extends AbstractBufferWriter {
 
   private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
   private static final byte[] DATA = {'0'};
@@ -43,98 +39,51 @@ final class RedisBufferWriter implements BufferWriter {
   private static final byte[] LIMITS_ON = {'1'};
   private static final byte[] LIMITS_OFF = {'0'};
 
-  private final String buffer;
-  private final int partition;
   private final RedisKeys keys;
   private final RedisClusterCommands<byte[], byte[]> redis;
   private final RedisIsbClient client;
   private final RedisBufferSettings settings;
-  private final BufferFullGate gate;
-  private final CallTracker calls;
-  private final ScheduledFuture<?> refresher;
-  private final Runnable onClose;
 
   RedisBufferWriter(RedisIsbClient client, String buffer, WriterOptions options, Runnable onClose) {
-    this.buffer = buffer;
-    this.partition = BufferNames.partitionOf(buffer);
+    super(buffer, BufferNames.partitionOf(buffer), options, CLOSE_DRAIN_TIMEOUT, onClose);
     this.keys = RedisKeys.of(buffer);
     this.redis = client.redis();
     this.client = client;
     this.settings = client.settings(buffer);
-    this.onClose = onClose;
-    this.gate = new BufferFullGate(buffer, options);
-    this.calls = new CallTracker("writer for buffer '" + buffer + "'");
-    this.refresher = gate.scheduleMeasurements(client.scheduler(), this::refresh);
+    startMeasuring(client.scheduler());
   }
 
   @Override
-  public String buffer() {
-    return buffer;
+  protected void measure() {
+    List<Object> counts = RedisBufferAdmin.counts(redis, keys, settings);
+    long length = (Long) counts.get(0);
+    if (length == -1) {
+      gate.measured(0, 0, 0, settings.stream().retention());
+    } else if (length == -2) {
+      long stored = (Long) counts.get(1);
+      gate.measured(stored, 0, stored, settings.stream().retention());
+    } else {
+      BufferInfo info = RedisBufferAdmin.info(keys, settings, counts);
+      gate.measured(info.pendingCount(), info.ackPendingCount(), length, settings.stream().retention());
+    }
   }
 
   @Override
-  public int partition() {
-    return partition;
-  }
-
-  /**
-   * Measures usage. A stream or group lost in a fail-over is not "full" (Numaflow: a missing stream is
-   * not full): the writer goes on writing, and the group's readers recreate what they need.
-   */
-  private void refresh() {
-    try {
-      List<Object> counts = RedisBufferAdmin.counts(redis, keys, settings);
-      long length = (Long) counts.get(0);
-      if (length == -1) {
-        gate.measured(0, 0, 0, settings.stream().retention());
-      } else if (length == -2) {
-        long stored = (Long) counts.get(1);
-        gate.measured(stored, 0, stored, settings.stream().retention());
+  protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
+    var results = new WriteResult[messages.size()];
+    var admitted = new ArrayList<Integer>(messages.size());
+    for (int i = 0; i < results.length; i++) {
+      Optional<WriteResult> refused = admit(messages.get(i), deadline);
+      if (refused.isPresent()) {
+        results[i] = refused.get();
       } else {
-        BufferInfo info = RedisBufferAdmin.info(keys, settings, counts);
-        gate.measured(info.pendingCount(), info.ackPendingCount(), length, settings.stream().retention());
+        admitted.add(i);
       }
-    } catch (RuntimeException e) {
-      gate.markFull("usage refresh failed: " + e.getMessage());
     }
+    store(messages, admitted, results, deadline);
+    return Arrays.asList(results);
   }
 
-  @Override
-  public List<WriteResult> write(List<Message> messages) {
-    Objects.requireNonNull(messages, "messages");
-    calls.enter();
-    try {
-      long deadline = gate.batchDeadline();
-      var results = new WriteResult[messages.size()];
-      var admitted = new ArrayList<Integer>(messages.size());
-      for (int i = 0; i < results.length; i++) {
-        Message m = Objects.requireNonNull(messages.get(i), "message");
-        Optional<WriteResult> refused = admit(m, deadline);
-        if (refused.isPresent()) {
-          results[i] = refused.get();
-        } else {
-          admitted.add(i);
-        }
-      }
-      store(messages, admitted, results, deadline);
-      return Arrays.asList(results);
-    } finally {
-      calls.exit();
-    }
-  }
-
-  /** Empty when the message may be written now; otherwise what to report for it. */
-  private Optional<WriteResult> admit(Message m, long deadline) {
-    if (Thread.currentThread().isInterrupted()) {
-      return Optional.of(failed("interrupted before the message was written"));
-    }
-    if (calls.isClosed()) {
-      return Optional.of(failed("writer closed before the message was written"));
-    }
-    return m.kind() == Kind.DATA ? gate.awaitRoom(deadline) : Optional.empty();
-  }
-
-  /** Writes the admitted messages in one script call; those the stream had no room for go round again. */
   private void store(List<Message> messages, List<Integer> admitted, WriteResult[] results, long deadline) {
     List<Integer> todo = admitted;
     while (!todo.isEmpty()) {
@@ -161,7 +110,7 @@ final class RedisBufferWriter implements BufferWriter {
       for (int k = 0; k < todo.size(); k++) {
         int i = todo.get(k);
         String outcome = RedisKeys.string(reply.get(2 * k));
-        var offset = new RedisOffset(buffer, partition, RedisKeys.string(reply.get(2 * k + 1)));
+        var offset = new RedisOffset(buffer, partition(), RedisKeys.string(reply.get(2 * k + 1)));
         // A duplicate is an acknowledgement too: not before the replicas have the first copy.
         if (notReplicated.isPresent() && ("W".equals(outcome) || "D".equals(outcome))) {
           results[i] = new WriteResult.Failed(notReplicated.get(), true);
@@ -233,28 +182,6 @@ final class RedisBufferWriter implements BufferWriter {
       args[a++] = m.payload();
     }
     return args;
-  }
-
-  private WriteResult.Failed failed(String why) {
-    return new WriteResult.Failed(new IsbBackendException(buffer, null, why, true, null), true);
-  }
-
-  @Override
-  public boolean isFull() {
-    calls.requireOpen();
-    return gate.isFull();
-  }
-
-  /** Stops accepting writes, lets writes in progress finish (bounded), and stops refreshing. */
-  @Override
-  public void close() {
-    if (!calls.markClosed()) {
-      return;
-    }
-    refresher.cancel(false);
-    gate.close();
-    calls.awaitIdle(CLOSE_DRAIN_TIMEOUT);
-    onClose.run();
   }
 
   @Override

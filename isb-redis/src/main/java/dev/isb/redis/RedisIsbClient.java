@@ -4,12 +4,11 @@ import dev.isb.BufferAdmin;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
-import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.spi.AbstractIsbClient;
 import dev.isb.spi.OpenHandles;
-import dev.isb.wire.BufferNames;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -17,21 +16,19 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * A client on one lettuce client: writers, acks and admin share one connection (lettuce pipelines
  * the commands of all threads on it); each reader adds one for its blocking reads.
  */
-final class RedisIsbClient implements IsbClient {
+final class RedisIsbClient extends AbstractIsbClient {
 
   private final RedisConnector connector;
   private final StatefulConnection<byte[], byte[]> shared;
   private final RedisClusterCommands<byte[], byte[]> redis;
   private final ScheduledExecutorService scheduler;
   private final RedisBufferAdmin admin;
-  private final OpenHandles handles = new OpenHandles("Redis ISB client");
 
   /** Durability: after each write, wait until this many replicas have it (0: do not wait). */
   record Durability(int replicas, Duration timeout) {
@@ -55,11 +52,12 @@ final class RedisIsbClient implements IsbClient {
   private final Durability durability;
 
   RedisIsbClient(RedisConnector connector, Durability durability) {
+    super(RedisBackend.NAME, "Redis ISB client");
     this.connector = connector;
     this.durability = durability;
     this.shared = connector.connect();
     this.redis = RedisConnector.commands(shared);
-    this.admin = new RedisBufferAdmin(redis, handles::requireOpen);
+    this.admin = new RedisBufferAdmin(redis, this::requireOpen);
     this.scheduler = OpenHandles.timer("isb-redis-timer");
   }
 
@@ -103,43 +101,27 @@ final class RedisIsbClient implements IsbClient {
   }
 
   @Override
-  public String backend() {
-    return RedisBackend.NAME;
+  protected BufferWriter newWriter(String buffer, WriterOptions options, Runnable onClose) {
+    return new RedisBufferWriter(this, buffer, options, onClose);
   }
 
   @Override
-  public BufferAdmin admin() {
-    handles.requireOpen();
+  protected BufferReader newReader(String buffer, ReaderOptions options, Runnable onClose) {
+    return new RedisBufferReader(this, buffer, options, onClose);
+  }
+
+  @Override
+  protected BufferAdmin buffers() {
     return admin;
   }
 
+  /** After the writers and readers closed: the connections, the lettuce client and the timer thread. */
   @Override
-  public BufferWriter writer(String buffer, WriterOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    BufferNames.requireValid(buffer);
-    return handles.open(onClose -> new RedisBufferWriter(this, buffer, options, onClose));
-  }
-
-  @Override
-  public BufferReader reader(String buffer, ReaderOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    BufferNames.requireValid(buffer);
-    return handles.open(onClose -> new RedisBufferReader(this, buffer, options, onClose));
-  }
-
-  /** Closes writers and readers, then the connections, the lettuce client and the timer thread. */
-  @Override
-  public void close() {
-    if (!handles.close()) {
-      return;
-    }
+  protected void release() {
     scheduler.shutdownNow();
     shared.close();
     connector.close();
   }
-
 
   @Override
   public String toString() {

@@ -1,0 +1,174 @@
+package dev.isb.spi;
+
+import dev.isb.BufferReader;
+import dev.isb.Offset;
+import dev.isb.ReadMessage;
+import dev.isb.ReaderOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalLong;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The part of a {@link BufferReader} every backend shares: argument checks, the close protocol
+ * (refuse new calls at once, stop reads that wait, wait bounded for running ones, then release), call
+ * tracking, the keep-alive schedule, and the check that an offset belongs to this reader's buffer. A
+ * backend writes only its wire work: {@link #readBatch}, {@link #ack}, {@link #nakOwned},
+ * {@link #keepAlive} and {@link #pendingCount}.
+ *
+ * <p>Thread-safe if the subclass's wire work is.
+ *
+ * @param <O> the backend's offset type
+ */
+public abstract class AbstractBufferReader<O extends Offset> implements BufferReader {
+
+  /** The buffer this reader reads. */
+  protected final String buffer;
+  /** The reader's options. */
+  protected final ReaderOptions options;
+  /** The open/closed state and the calls running. */
+  protected final CallTracker calls;
+  private final int partition;
+  private final Class<O> offsetType;
+  private final Duration closeDrain;
+  private final Runnable onClose;
+  private volatile ScheduledFuture<?> keepAliveTask;
+
+  /**
+   * @param offsetType the class of the offsets this backend hands out
+   * @param closeDrain how long {@link #close()} waits for running calls
+   * @param onClose runs once, last, when the reader closes
+   */
+  protected AbstractBufferReader(String buffer, int partition, ReaderOptions options, Class<O> offsetType,
+      Duration closeDrain, Runnable onClose) {
+    this.buffer = Objects.requireNonNull(buffer, "buffer");
+    this.partition = partition;
+    this.options = Objects.requireNonNull(options, "options");
+    this.offsetType = Objects.requireNonNull(offsetType, "offsetType");
+    this.closeDrain = Objects.requireNonNull(closeDrain, "closeDrain");
+    this.onClose = Objects.requireNonNull(onClose, "onClose");
+    this.calls = new CallTracker("reader for buffer '" + buffer + "'");
+  }
+
+  /**
+   * When the options ask for it, keeps the messages this reader holds alive: {@code task} runs every
+   * keep-alive interval for {@code ackWait} until the reader closes. Once, from the constructor.
+   */
+  protected final void startKeepAlive(ScheduledExecutorService scheduler, Duration ackWait, Runnable task) {
+    if (options.keepAlive()) {
+      long period = options.keepAliveIntervalFor(ackWait).toNanos();
+      keepAliveTask = scheduler.scheduleAtFixedRate(task, period, period, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Reads up to {@code maxMessages}, waiting up to {@code maxWait} for the first, while the reader is
+   * open; the arguments are checked. Returns early, possibly empty, once the reader closes.
+   */
+  protected abstract List<ReadMessage> readBatch(int maxMessages, Duration maxWait);
+
+  /** Naks offsets of this reader's buffer ({@link #own} checked them), redelivered after {@code delay}. */
+  protected abstract void nakOwned(List<O> offsets, Duration delay);
+
+  /** The messages not yet delivered plus those delivered and not acked, while the reader is open. */
+  protected abstract long pendingCount();
+
+  /** Wakes reads that wait, before {@link #close()} waits for them; runs once. */
+  protected void stopReads() {}
+
+  /** Releases what the backend holds for this reader, after running calls finished; runs once. */
+  protected void release() {}
+
+  /** Whether an offset of the right type came from this reader's buffer; by default, by name. */
+  protected boolean belongsHere(O offset) {
+    return offset.buffer().equals(buffer);
+  }
+
+  @Override
+  public final String buffer() {
+    return buffer;
+  }
+
+  @Override
+  public final int partition() {
+    return partition;
+  }
+
+  @Override
+  public final List<ReadMessage> read(int maxMessages, Duration maxWait) {
+    if (maxMessages < 1) {
+      throw new IllegalArgumentException("maxMessages must be at least 1, was " + maxMessages);
+    }
+    Objects.requireNonNull(maxWait, "maxWait");
+    if (maxWait.isNegative()) {
+      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
+    }
+    calls.enter();
+    try {
+      return readBatch(maxMessages, maxWait);
+    } finally {
+      calls.exit();
+    }
+  }
+
+  @Override
+  public final List<ReadMessage> read() {
+    return read(options.batchSize(), options.readTimeout());
+  }
+
+  @Override
+  public final void nak(Collection<? extends Offset> offsets, Duration delay) {
+    Objects.requireNonNull(delay, "delay");
+    if (delay.isNegative()) {
+      throw new IllegalArgumentException("delay must not be negative, was " + delay);
+    }
+    nakOwned(own(offsets), delay);
+  }
+
+  /**
+   * The offsets as this backend's type, after checking the reader is open and that each is not null
+   * and belongs to this reader's buffer.
+   *
+   * @throws IllegalArgumentException naming the offset and both buffers, for an offset of another buffer
+   */
+  protected final List<O> own(Collection<? extends Offset> offsets) {
+    Objects.requireNonNull(offsets, "offsets");
+    calls.requireOpen();
+    var out = new ArrayList<O>(offsets.size());
+    for (Offset offset : offsets) {
+      Objects.requireNonNull(offset, "offset");
+      if (!offsetType.isInstance(offset) || !belongsHere(offsetType.cast(offset))) {
+        throw new IllegalArgumentException("offset " + offset + " of buffer '" + offset.buffer()
+            + "' does not belong to this reader's buffer '" + buffer + "'");
+      }
+      out.add(offsetType.cast(offset));
+    }
+    return out;
+  }
+
+  @Override
+  public final OptionalLong pending() {
+    calls.requireOpen();
+    return OptionalLong.of(pendingCount());
+  }
+
+  @Override
+  public final void close() {
+    if (!calls.markClosed()) {
+      return;
+    }
+    ScheduledFuture<?> task = keepAliveTask;
+    if (task != null) {
+      task.cancel(false);
+    }
+    stopReads();
+    calls.awaitIdle(closeDrain);
+    release();
+    onClose.run();
+  }
+}

@@ -1,0 +1,152 @@
+package dev.isb.spi;
+
+import dev.isb.BufferWriter;
+import dev.isb.IsbBackendException;
+import dev.isb.Kind;
+import dev.isb.Message;
+import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The part of a {@link BufferWriter} every backend shares: argument checks, the close protocol
+ * (refuse new writes at once, wait bounded for running ones, then release), call tracking, and the
+ * {@link BufferFullGate} with its usage measurements. A backend writes only its wire work:
+ * {@link #writeBatch} and {@link #measure}.
+ *
+ * <p>A subclass calls {@link #startMeasuring} at the end of its constructor, once the fields that
+ * {@link #measure} reads are set. Thread-safe if the subclass's wire work is.
+ */
+public abstract class AbstractBufferWriter implements BufferWriter {
+
+  /** The buffer this writer writes to. */
+  protected final String buffer;
+  /** The buffer's full rule, fed by {@link #measure}. */
+  protected final BufferFullGate gate;
+  /** The open/closed state and the writes running. */
+  protected final CallTracker calls;
+  private final int partition;
+  private final Duration closeDrain;
+  private final Runnable onClose;
+  private volatile ScheduledFuture<?> measurements;
+
+  /**
+   * @param closeDrain how long {@link #close()} waits for running writes
+   * @param onClose runs once, last, when the writer closes
+   */
+  protected AbstractBufferWriter(String buffer, int partition, WriterOptions options, Duration closeDrain,
+      Runnable onClose) {
+    this.buffer = Objects.requireNonNull(buffer, "buffer");
+    this.partition = partition;
+    this.closeDrain = Objects.requireNonNull(closeDrain, "closeDrain");
+    this.onClose = Objects.requireNonNull(onClose, "onClose");
+    this.gate = new BufferFullGate(buffer, options);
+    this.calls = new CallTracker("writer for buffer '" + buffer + "'");
+  }
+
+  /** Starts measuring the buffer's usage every refresh interval; once, from the constructor. */
+  protected final void startMeasuring(ScheduledExecutorService scheduler) {
+    measurements = gate.scheduleMeasurements(scheduler, this::measureSafely);
+  }
+
+  /**
+   * Measures the buffer's usage and tells {@link #gate} ({@link BufferFullGate#measured},
+   * {@link BufferFullGate#markGone}). An exception marks the buffer full until the next measurement.
+   */
+  protected abstract void measure();
+
+  /**
+   * Writes a batch whose messages are not null, while the writer is open, one result per message in
+   * order. Each message is admitted through {@link #admit} first.
+   *
+   * @param deadline the batch's {@link System#nanoTime()} deadline for room in a full buffer
+   */
+  protected abstract List<WriteResult> writeBatch(List<Message> messages, long deadline);
+
+  /** Releases what the backend holds for this writer, after running writes finished. */
+  protected void release() {}
+
+  private void measureSafely() {
+    try {
+      measure();
+    } catch (RuntimeException e) {
+      gate.markFull("usage refresh failed: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public final String buffer() {
+    return buffer;
+  }
+
+  @Override
+  public final int partition() {
+    return partition;
+  }
+
+  @Override
+  public final List<WriteResult> write(List<Message> messages) {
+    Objects.requireNonNull(messages, "messages");
+    messages.forEach(m -> Objects.requireNonNull(m, "message"));
+    calls.enter();
+    try {
+      return writeBatch(messages, gate.batchDeadline());
+    } finally {
+      calls.exit();
+    }
+  }
+
+  /**
+   * Why a message must not be written now, if it must not: the thread is interrupted, the writer is
+   * closing, or (for data, not control messages) the buffer stays full past the deadline.
+   */
+  protected final Optional<WriteResult> admit(Message message, long deadline) {
+    Optional<WriteResult> stopped = stopped();
+    if (stopped.isPresent() || message.kind() != Kind.DATA) {
+      return stopped;
+    }
+    return gate.awaitRoom(deadline);
+  }
+
+  /** A failure for the next message if the thread is interrupted or the writer is closing. */
+  protected final Optional<WriteResult> stopped() {
+    if (Thread.currentThread().isInterrupted()) {
+      return Optional.of(failed("interrupted before the message was written"));
+    }
+    if (calls.isClosed()) {
+      return Optional.of(failed("writer closed before the message was written"));
+    }
+    return Optional.empty();
+  }
+
+  /** A retryable failure that names this buffer. */
+  protected final WriteResult.Failed failed(String why) {
+    return new WriteResult.Failed(new IsbBackendException(buffer, null, why, true, null), true);
+  }
+
+  @Override
+  public final boolean isFull() {
+    calls.requireOpen();
+    return gate.isFull();
+  }
+
+  @Override
+  public final void close() {
+    if (!calls.markClosed()) {
+      return;
+    }
+    ScheduledFuture<?> m = measurements;
+    if (m != null) {
+      m.cancel(false);
+    }
+    gate.close();
+    calls.awaitIdle(closeDrain);
+    release();
+    onClose.run();
+  }
+}
