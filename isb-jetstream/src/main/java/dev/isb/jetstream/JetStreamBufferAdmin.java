@@ -1,13 +1,10 @@
 package dev.isb.jetstream;
 
-import dev.isb.BucketLayout;
-import dev.isb.BufferAdmin;
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
 import dev.isb.Retention;
 import dev.isb.Storage;
-import dev.isb.ValidationReport;
-import dev.isb.wire.BufferNames;
+import dev.isb.spi.AbstractBufferAdmin;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValueManagement;
@@ -23,11 +20,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -35,16 +28,15 @@ import java.util.Optional;
  * the buffer name, and a durable pull consumer of the same name; per edge bucket the {@code _OT} (and
  * {@code _PROCESSORS}) key/value buckets. Thread-safe.
  */
-final class JetStreamBufferAdmin implements BufferAdmin {
+final class JetStreamBufferAdmin extends AbstractBufferAdmin {
 
   private final JetStreamManagement jsm;
   private final KeyValueManagement kvm;
-  private final Runnable requireOpen;
 
   JetStreamBufferAdmin(JetStreamManagement jsm, KeyValueManagement kvm, Runnable requireOpen) {
+    super(requireOpen);
     this.jsm = jsm;
     this.kvm = kvm;
-    this.requireOpen = requireOpen;
   }
 
   /** Numaflow's stream for a buffer; discard Old under Limits, New otherwise (no silent loss). */
@@ -112,46 +104,32 @@ final class JetStreamBufferAdmin implements BufferAdmin {
   }
 
   @Override
-  public void createBuffers(Collection<String> buffers, BufferConfig config) {
-    Objects.requireNonNull(config, "config");
-    for (String buffer : names(buffers)) {
-      JetStreamErrors.call(buffer, "creating the stream", () -> {
-        if (streamInfo(buffer) == null) {
-          try {
-            jsm.addStream(streamConfiguration(buffer, config.stream()));
-          } catch (JetStreamApiException e) {
-            // Another creator won the race: what exists now is what counts, as in Numaflow.
-            if (streamInfo(buffer) == null) {
-              throw e;
-            }
+  protected void createBuffer(String buffer, BufferConfig config) {
+    JetStreamErrors.call(buffer, "creating the stream", () -> {
+      if (streamInfo(buffer) == null) {
+        try {
+          jsm.addStream(streamConfiguration(buffer, config.stream()));
+        } catch (JetStreamApiException e) {
+          // Another creator won the race: what exists now is what counts, as in Numaflow.
+          if (streamInfo(buffer) == null) {
+            throw e;
           }
         }
-        return null;
-      });
-      JetStreamErrors.call(buffer, "creating the consumer", () -> {
-        if (consumerInfo(buffer) == null) {
-          jsm.addOrUpdateConsumer(buffer, consumerConfiguration(buffer, config.consumer()));
-        }
-        return null;
-      });
-    }
+      }
+      return null;
+    });
+    JetStreamErrors.call(buffer, "creating the consumer", () -> {
+      if (consumerInfo(buffer) == null) {
+        jsm.addOrUpdateConsumer(buffer, consumerConfiguration(buffer, config.consumer()));
+      }
+      return null;
+    });
   }
 
   @Override
-  public void createBuckets(Collection<String> buckets, BufferConfig config, BucketLayout layout) {
-    Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(layout, "layout");
-    for (String bucket : names(buckets)) {
-      createBucket(BufferNames.offsetTimelineBucket(bucket), config.otBucket());
-      if (layout == BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS) {
-        createBucket(BufferNames.processorsBucket(bucket), config.procBucket());
-      }
-    }
-  }
-
-  private void createBucket(String name, BufferConfig.Bucket bucket) {
+  protected void createKeyValue(String name, BufferConfig.Bucket bucket) {
     JetStreamErrors.call(name, "creating the key/value bucket", () -> {
-      if (!bucketExists(name)) {
+      if (bucketStatus(name) == null) {
         kvm.create(bucketConfiguration(name, bucket));
       }
       return null;
@@ -159,61 +137,31 @@ final class JetStreamBufferAdmin implements BufferAdmin {
   }
 
   @Override
-  public ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout) {
-    return validate(buffers, buckets, layout, Optional.empty());
+  protected void inspectBuffer(String buffer, Optional<BufferConfig> expected, Findings findings) {
+    JetStreamErrors.call(buffer, "validating the buffer", () -> {
+      StreamInfo stream = streamInfo(buffer);
+      ConsumerInfo consumer = stream == null ? null : consumerInfo(buffer);
+      if (stream == null) {
+        findings.problem("stream is missing");
+      } else if (consumer == null) {
+        findings.problem("durable consumer '" + buffer + "' is missing");
+      }
+      if (stream != null && expected.isPresent()) {
+        findings.differences(streamDifferences(stream.getConfiguration(), expected.get().stream()));
+      }
+      if (consumer != null && expected.isPresent()) {
+        var cc = consumer.getConsumerConfiguration();
+        findings.differences(new BufferConfig.Consumer(cc.getAckWait(), cc.getMaxAckPending())
+            .differencesFrom(expected.get().consumer()));
+      }
+      return null;
+    });
   }
 
   @Override
-  public ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
-      BufferConfig expected) {
-    return validate(buffers, buckets, layout, Optional.of(expected));
-  }
-
-  private ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
-      Optional<BufferConfig> expected) {
-    Objects.requireNonNull(layout, "layout");
-    var problems = new ArrayList<ValidationReport.Problem>();
-    var differences = new ArrayList<ValidationReport.Problem>();
-    for (String buffer : names(buffers)) {
-      JetStreamErrors.call(buffer, "validating the buffer", () -> {
-        StreamInfo stream = streamInfo(buffer);
-        ConsumerInfo consumer = stream == null ? null : consumerInfo(buffer);
-        if (stream == null) {
-          problems.add(new ValidationReport.Problem(buffer, "stream is missing"));
-        } else if (consumer == null) {
-          problems.add(new ValidationReport.Problem(buffer, "durable consumer '" + buffer + "' is missing"));
-        }
-        if (stream != null && expected.isPresent()) {
-          streamDifferences(stream.getConfiguration(), expected.get().stream())
-              .forEach(d -> differences.add(new ValidationReport.Problem(buffer, d)));
-        }
-        if (consumer != null && expected.isPresent()) {
-          var cc = consumer.getConsumerConfiguration();
-          new BufferConfig.Consumer(cc.getAckWait(), cc.getMaxAckPending())
-              .differencesFrom(expected.get().consumer())
-              .forEach(d -> differences.add(new ValidationReport.Problem(buffer, d)));
-        }
-        return null;
-      });
-    }
-    for (String bucket : names(buckets)) {
-      var kvs = new LinkedHashMap<String, Optional<BufferConfig.Bucket>>();
-      kvs.put(BufferNames.offsetTimelineBucket(bucket), expected.map(BufferConfig::otBucket));
-      if (layout == BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS) {
-        kvs.put(BufferNames.processorsBucket(bucket), expected.map(BufferConfig::procBucket));
-      }
-      kvs.forEach((kv, expectedBucket) -> JetStreamErrors.call(kv, "validating the bucket", () -> {
-        KeyValueStatus status = bucketStatus(kv);
-        if (status == null) {
-          problems.add(new ValidationReport.Problem(kv, "key/value bucket is missing"));
-        } else if (expectedBucket.isPresent()) {
-          bucketOf(status.getConfiguration()).differencesFrom(asCreated(expectedBucket.get()))
-              .forEach(d -> differences.add(new ValidationReport.Problem(kv, d)));
-        }
-        return null;
-      }));
-    }
-    return new ValidationReport(problems, differences);
+  protected Optional<BufferConfig.Bucket> keyValueSettings(String kv) {
+    return JetStreamErrors.call(kv, "validating the bucket",
+        () -> Optional.ofNullable(bucketStatus(kv)).map(status -> bucketOf(status.getConfiguration())));
   }
 
   private static List<String> streamDifferences(StreamConfiguration actual, BufferConfig.Stream expected) {
@@ -232,45 +180,29 @@ final class JetStreamBufferAdmin implements BufferAdmin {
   }
 
   /** The bucket settings as created: JetStream says -1 where Numaflow's config says 0 for "no limit". */
-  private static BufferConfig.Bucket asCreated(BufferConfig.Bucket b) {
+  @Override
+  protected BufferConfig.Bucket asStored(BufferConfig.Bucket b) {
     return new BufferConfig.Bucket(b.maxValueSize() == 0 ? -1 : b.maxValueSize(), b.history(), b.ttl(),
         b.maxBytes() == 0 ? -1 : b.maxBytes(), b.storage(), b.replicas());
   }
 
   @Override
-  public void deleteBuffers(Collection<String> buffers) {
-    for (String buffer : names(buffers)) {
-      JetStreamErrors.call(buffer, "deleting the stream", () -> {
-        try {
-          jsm.deleteStream(buffer);
-        } catch (JetStreamApiException e) {
-          if (!JetStreamErrors.isNotFound(e)) {
-            throw e;
-          }
-        }
-        return null;
-      });
-    }
+  protected void deleteBuffer(String buffer) {
+    JetStreamErrors.call(buffer, "deleting the stream", () -> unlessNotFound(() -> jsm.deleteStream(buffer)));
   }
 
   @Override
-  public void deleteBuckets(Collection<String> buckets) {
-    for (String bucket : names(buckets)) {
-      for (String kv : List.of(BufferNames.offsetTimelineBucket(bucket), BufferNames.processorsBucket(bucket))) {
-        JetStreamErrors.call(kv, "deleting the bucket", () -> {
-          if (bucketExists(kv)) {
-            kvm.delete(kv);
-          }
-          return null;
-        });
+  protected void deleteKeyValue(String kv) {
+    JetStreamErrors.call(kv, "deleting the bucket", () -> {
+      if (bucketStatus(kv) != null) {
+        kvm.delete(kv);
       }
-    }
+      return null;
+    });
   }
 
   @Override
-  public BufferInfo bufferInfo(String buffer) {
-    requireOpen.run();
-    BufferNames.requireValid(buffer);
+  protected BufferInfo info(String buffer) {
     return JetStreamErrors.call(buffer, "reading buffer info", () -> {
       StreamInfo stream = jsm.getStreamInfo(buffer);
       ConsumerInfo consumer = jsm.getConsumerInfo(buffer, buffer);
@@ -288,49 +220,31 @@ final class JetStreamBufferAdmin implements BufferAdmin {
   }
 
   private StreamInfo streamInfo(String buffer) throws IOException, JetStreamApiException {
-    try {
-      return jsm.getStreamInfo(buffer);
-    } catch (JetStreamApiException e) {
-      if (JetStreamErrors.isNotFound(e)) {
-        return null;
-      }
-      throw e;
-    }
+    return unlessNotFound(() -> jsm.getStreamInfo(buffer));
   }
 
   private ConsumerInfo consumerInfo(String buffer) throws IOException, JetStreamApiException {
-    try {
-      return jsm.getConsumerInfo(buffer, buffer);
-    } catch (JetStreamApiException e) {
-      if (JetStreamErrors.isNotFound(e)) {
-        return null;
-      }
-      throw e;
-    }
-  }
-
-  private boolean bucketExists(String name) throws IOException, JetStreamApiException {
-    return bucketStatus(name) != null;
+    return unlessNotFound(() -> jsm.getConsumerInfo(buffer, buffer));
   }
 
   private KeyValueStatus bucketStatus(String name) throws IOException, JetStreamApiException {
+    return unlessNotFound(() -> kvm.getStatus(name));
+  }
+
+  @FunctionalInterface
+  private interface Lookup<T> {
+    T get() throws IOException, JetStreamApiException;
+  }
+
+  /** What the call returns, or null when the server says that what it asked for does not exist. */
+  private static <T> T unlessNotFound(Lookup<T> lookup) throws IOException, JetStreamApiException {
     try {
-      return kvm.getStatus(name);
+      return lookup.get();
     } catch (JetStreamApiException e) {
       if (JetStreamErrors.isNotFound(e)) {
         return null;
       }
       throw e;
     }
-  }
-
-  private List<String> names(Collection<String> names) {
-    Objects.requireNonNull(names, "names");
-    requireOpen.run();
-    var out = new ArrayList<String>(names.size());
-    for (String name : names) {
-      out.add(BufferNames.requireValid(name));
-    }
-    return out;
   }
 }

@@ -1,22 +1,18 @@
 package dev.isb.redis;
 
-import dev.isb.BucketLayout;
-import dev.isb.BufferAdmin;
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
 import dev.isb.BufferNotFoundException;
 import dev.isb.Retention;
 import dev.isb.Storage;
-import dev.isb.ValidationReport;
+import dev.isb.spi.AbstractBufferAdmin;
 import dev.isb.wire.BufferNames;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -25,101 +21,58 @@ import java.util.Optional;
  * key/value buckets for watermarks (Numaflow's Redis ISB had none either); a bucket is recorded as a
  * hash of its settings so that create, validate and delete behave as on JetStream. Thread-safe.
  */
-final class RedisBufferAdmin implements BufferAdmin {
+final class RedisBufferAdmin extends AbstractBufferAdmin {
 
   private final RedisClusterCommands<byte[], byte[]> redis;
-  private final Runnable requireOpen;
 
   RedisBufferAdmin(RedisClusterCommands<byte[], byte[]> redis, Runnable requireOpen) {
+    super(requireOpen);
     this.redis = redis;
-    this.requireOpen = requireOpen;
   }
 
   @Override
-  public void createBuffers(Collection<String> buffers, BufferConfig config) {
-    Objects.requireNonNull(config, "config");
-    for (String buffer : names(buffers)) {
-      RedisKeys keys = RedisKeys.of(buffer);
-      var args = new ArrayList<byte[]>();
-      args.add(keys.groupBytes());
-      new RedisBufferSettings(config.stream(), config.consumer()).toHash().forEach((k, v) -> {
-        args.add(k);
-        args.add(v);
-      });
-      RedisErrors.call(buffer, "creating the buffer", () -> RedisScripts.CREATE.run(redis,
-          new byte[][] {keys.stream(), keys.config()}, args.toArray(byte[][]::new)));
+  protected void createBuffer(String buffer, BufferConfig config) {
+    RedisKeys keys = RedisKeys.of(buffer);
+    var args = new ArrayList<byte[]>();
+    args.add(keys.groupBytes());
+    new RedisBufferSettings(config.stream(), config.consumer()).toHash().forEach((k, v) -> {
+      args.add(k);
+      args.add(v);
+    });
+    RedisErrors.call(buffer, "creating the buffer", () -> RedisScripts.CREATE.run(redis,
+        new byte[][] {keys.stream(), keys.config()}, args.toArray(byte[][]::new)));
+  }
+
+  @Override
+  protected void createKeyValue(String kv, BufferConfig.Bucket settings) {
+    RedisErrors.call(kv, "creating the bucket", () -> {
+      byte[] key = RedisKeys.kvBucket(kv);
+      bucketHash(settings).forEach((field, value) -> redis.hsetnx(key, field, value));
+      return null;
+    });
+  }
+
+  @Override
+  protected void inspectBuffer(String buffer, Optional<BufferConfig> expected, Findings findings) {
+    RedisKeys keys = RedisKeys.of(buffer);
+    List<Object> info = RedisErrors.call(buffer, "validating the buffer",
+        () -> RedisScripts.INFO.run(redis, new byte[][] {keys.stream()}, keys.groupBytes(), new byte[0]));
+    Map<byte[], byte[]> settings = RedisErrors.call(buffer, "validating the buffer", () -> redis.hgetall(keys.config()));
+    if ((Long) info.get(0) < 0) {
+      findings.problem("stream " + BufferNames.redisStreamKey(buffer) + " or its group " + keys.group() + " is missing");
+    } else if (settings.isEmpty()) {
+      findings.problem("settings hash " + RedisKeys.string(keys.config()) + " is missing");
+    } else if (expected.isPresent()) {
+      var actual = RedisBufferSettings.fromHash(buffer, settings);
+      findings.differences(actual.stream().differencesFrom(expected.get().stream()));
+      findings.differences(actual.consumer().differencesFrom(expected.get().consumer()));
     }
   }
 
   @Override
-  public void createBuckets(Collection<String> buckets, BufferConfig config, BucketLayout layout) {
-    Objects.requireNonNull(config, "config");
-    Objects.requireNonNull(layout, "layout");
-    for (String bucket : names(buckets)) {
-      kvs(bucket, layout, Optional.of(config)).forEach((kv, settings) -> RedisErrors.call(kv, "creating the bucket", () -> {
-        byte[] key = RedisKeys.kvBucket(kv);
-        bucketHash(settings.orElseThrow()).forEach((field, value) -> redis.hsetnx(key, field, value));
-        return null;
-      }));
-    }
-  }
-
-  @Override
-  public ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout) {
-    return validate(buffers, buckets, layout, Optional.empty());
-  }
-
-  @Override
-  public ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
-      BufferConfig expected) {
-    return validate(buffers, buckets, layout, Optional.of(expected));
-  }
-
-  private ValidationReport validate(Collection<String> buffers, Collection<String> buckets, BucketLayout layout,
-      Optional<BufferConfig> expected) {
-    Objects.requireNonNull(layout, "layout");
-    var problems = new ArrayList<ValidationReport.Problem>();
-    var differences = new ArrayList<ValidationReport.Problem>();
-    for (String buffer : names(buffers)) {
-      RedisKeys keys = RedisKeys.of(buffer);
-      List<Object> info = RedisErrors.call(buffer, "validating the buffer",
-          () -> RedisScripts.INFO.run(redis, new byte[][] {keys.stream()}, keys.groupBytes(), new byte[0]));
-      Map<byte[], byte[]> settings = RedisErrors.call(buffer, "validating the buffer", () -> redis.hgetall(keys.config()));
-      if ((Long) info.get(0) < 0) {
-        problems.add(new ValidationReport.Problem(buffer, "stream " + BufferNames.redisStreamKey(buffer)
-            + " or its group " + keys.group() + " is missing"));
-      } else if (settings.isEmpty()) {
-        problems.add(new ValidationReport.Problem(buffer, "settings hash " + RedisKeys.string(keys.config()) + " is missing"));
-      } else if (expected.isPresent()) {
-        var actual = RedisBufferSettings.fromHash(buffer, settings);
-        actual.stream().differencesFrom(expected.get().stream())
-            .forEach(d -> differences.add(new ValidationReport.Problem(buffer, d)));
-        actual.consumer().differencesFrom(expected.get().consumer())
-            .forEach(d -> differences.add(new ValidationReport.Problem(buffer, d)));
-      }
-    }
-    for (String bucket : names(buckets)) {
-      kvs(bucket, layout, expected).forEach((kv, expectedBucket) -> {
-        Map<byte[], byte[]> hash = RedisErrors.call(kv, "validating the bucket", () -> redis.hgetall(RedisKeys.kvBucket(kv)));
-        if (hash.isEmpty()) {
-          problems.add(new ValidationReport.Problem(kv, "key/value bucket is missing"));
-        } else if (expectedBucket.isPresent()) {
-          bucketOf(kv, hash).differencesFrom(expectedBucket.get())
-              .forEach(d -> differences.add(new ValidationReport.Problem(kv, d)));
-        }
-      });
-    }
-    return new ValidationReport(problems, differences);
-  }
-
-  private static Map<String, Optional<BufferConfig.Bucket>> kvs(String bucket, BucketLayout layout,
-      Optional<BufferConfig> config) {
-    var kvs = new LinkedHashMap<String, Optional<BufferConfig.Bucket>>();
-    kvs.put(BufferNames.offsetTimelineBucket(bucket), config.map(BufferConfig::otBucket));
-    if (layout == BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS) {
-      kvs.put(BufferNames.processorsBucket(bucket), config.map(BufferConfig::procBucket));
-    }
-    return kvs;
+  protected Optional<BufferConfig.Bucket> keyValueSettings(String kv) {
+    Map<byte[], byte[]> hash = RedisErrors.call(kv, "validating the bucket", () -> redis.hgetall(RedisKeys.kvBucket(kv)));
+    return hash.isEmpty() ? Optional.empty() : Optional.of(bucketOf(kv, hash));
   }
 
   private static Map<byte[], byte[]> bucketHash(BufferConfig.Bucket b) {
@@ -146,27 +99,19 @@ final class RedisBufferAdmin implements BufferAdmin {
   }
 
   @Override
-  public void deleteBuffers(Collection<String> buffers) {
-    for (String buffer : names(buffers)) {
-      RedisKeys keys = RedisKeys.of(buffer);
-      RedisErrors.call(buffer, "deleting the buffer", () -> RedisScripts.DELETE.runForLong(redis,
-          new byte[][] {keys.stream(), keys.config(), keys.dedupIndex()}));
-    }
+  protected void deleteBuffer(String buffer) {
+    RedisKeys keys = RedisKeys.of(buffer);
+    RedisErrors.call(buffer, "deleting the buffer", () -> RedisScripts.DELETE.runForLong(redis,
+        new byte[][] {keys.stream(), keys.config(), keys.dedupIndex()}));
   }
 
   @Override
-  public void deleteBuckets(Collection<String> buckets) {
-    for (String bucket : names(buckets)) {
-      for (String kv : List.of(BufferNames.offsetTimelineBucket(bucket), BufferNames.processorsBucket(bucket))) {
-        RedisErrors.call(kv, "deleting the bucket", () -> redis.del(RedisKeys.kvBucket(kv)));
-      }
-    }
+  protected void deleteKeyValue(String kv) {
+    RedisErrors.call(kv, "deleting the bucket", () -> redis.del(RedisKeys.kvBucket(kv)));
   }
 
   @Override
-  public BufferInfo bufferInfo(String buffer) {
-    requireOpen.run();
-    BufferNames.requireValid(buffer);
+  protected BufferInfo info(String buffer) {
     RedisKeys keys = RedisKeys.of(buffer);
     Map<byte[], byte[]> settings = RedisErrors.call(buffer, "reading buffer info", () -> redis.hgetall(keys.config()));
     if (settings.isEmpty()) {
@@ -200,15 +145,5 @@ final class RedisBufferAdmin implements BufferAdmin {
     long pending = (Long) counts.get(2);
     long total = settings.stream().retention() == Retention.LIMITS ? pending + ackPending : length;
     return new BufferInfo(keys.buffer(), pending, ackPending, total);
-  }
-
-  private List<String> names(Collection<String> names) {
-    Objects.requireNonNull(names, "names");
-    requireOpen.run();
-    var out = new ArrayList<String>(names.size());
-    for (String name : names) {
-      out.add(BufferNames.requireValid(name));
-    }
-    return out;
   }
 }
