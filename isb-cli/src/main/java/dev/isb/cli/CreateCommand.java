@@ -6,13 +6,11 @@ import dev.isb.ValidationReport;
 import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code isb create}: Numaflow's isbsvc-create job. */
-@Command(name = "create", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-    versionProvider = Version.class,
+@Command(name = "create",
     description = {
         "Creates each buffer (stream and consumer group) and watermark bucket that does not exist yet, with the"
             + " buffer settings of the configuration. Existing ones are left as they are, as Numaflow does;"
@@ -22,29 +20,21 @@ import picocli.CommandLine.Mixin;
         "  isb create --namespace demo --pipeline orders --vertex enrich,sink \\",
         "      --partitions 2 --bucket demo-orders-in-enrich --set stream.maxMsgs=50000",
         ""},
-    exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG, ExitCodes.HELP_BACKEND,
         ExitCodes.HELP_INTERNAL})
 final class CreateCommand extends Subcommand {
 
   @Mixin
-  private BufferSelection bufferSelection;
-
-  @Mixin
-  private BucketSelection bucketSelection;
+  private Selection selection;
 
   @Mixin
   private BucketLayoutOption layoutOption;
 
-  CreateCommand(Map<String, String> environment) {
-    super(environment);
-  }
-
   @Override
   int execute() {
-    List<String> buffers = bufferSelection.buffers();
-    List<String> buckets = bucketSelection.buckets();
-    requireSome(buffers, buckets, true);
+    Selection.Chosen chosen = selection.chosen();
+    List<String> buffers = chosen.buffers();
+    List<String> buckets = chosen.buckets();
     IsbConfig config = resolveConfig();
     try (IsbClient client = ConfigOptions.open(config)) {
       BufferAdmin admin = client.admin();

@@ -7,7 +7,6 @@ import dev.isb.ValidationReport;
 import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -17,8 +16,7 @@ import picocli.CommandLine.Option;
  * undone, so without {@code --yes} it only lists what it would delete and fails with the usage code:
  * a typo in a script stops there, and no prompt blocks a container that has no terminal.
  */
-@Command(name = "delete", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-    versionProvider = Version.class,
+@Command(name = "delete",
     description = {
         "Deletes buffers (stream, consumer group and their messages) and watermark buckets (both layouts)."
             + " Ones that do not exist are skipped. Nothing is deleted without --yes: the command then only"
@@ -27,29 +25,21 @@ import picocli.CommandLine.Option;
         "  isb delete --yes --namespace demo --pipeline orders --vertex enrich \\",
         "      --partitions 2",
         ""},
-    exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG, ExitCodes.HELP_BACKEND,
         ExitCodes.HELP_INTERNAL})
 final class DeleteCommand extends Subcommand {
 
   @Mixin
-  private BufferSelection bufferSelection;
-
-  @Mixin
-  private BucketSelection bucketSelection;
+  private Selection selection;
 
   @Option(names = {"-y", "--yes"}, description = "really delete (the messages in the buffers are lost)")
   private boolean yes;
 
-  DeleteCommand(Map<String, String> environment) {
-    super(environment);
-  }
-
   @Override
   int execute() {
-    List<String> buffers = bufferSelection.buffers();
-    List<String> buckets = bucketSelection.buckets();
-    requireSome(buffers, buckets, true);
+    Selection.Chosen chosen = selection.chosen();
+    List<String> buffers = chosen.buffers();
+    List<String> buckets = chosen.buckets();
     PrintWriter out = out();
     if (!yes) {
       buffers.forEach(b -> out.println("would delete  buffer " + b + " (and its messages)"));

@@ -12,7 +12,6 @@ import dev.isb.config.IsbConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine.Command;
@@ -20,8 +19,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code isb info}: the counts Numaflow's writers measure usage with, per buffer. */
-@Command(name = "info", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-    versionProvider = Version.class,
+@Command(name = "info",
     description = {
         "Shows each buffer's pending messages (not yet delivered to its consumer group), ack-pending messages"
             + " (delivered, not yet acked), total messages, and usage = (pending + ack pending) / maxLength,"
@@ -31,7 +29,6 @@ import picocli.CommandLine.Option;
         "  isb info --namespace demo --pipeline orders --vertex enrich --partitions 2",
         "  isb info --output json --set writer.maxLength=50000 demo-orders-enrich-0",
         ""},
-    exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MISSING, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG,
         ExitCodes.HELP_BACKEND, ExitCodes.HELP_INTERNAL})
 final class InfoCommand extends Subcommand {
@@ -45,10 +42,6 @@ final class InfoCommand extends Subcommand {
   @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
       description = "table or json (default: ${DEFAULT-VALUE})")
   private Format format;
-
-  InfoCommand(Map<String, String> environment) {
-    super(environment);
-  }
 
   @Override
   int execute() {

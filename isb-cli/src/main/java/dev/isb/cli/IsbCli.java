@@ -74,11 +74,11 @@ public final class IsbCli {
 
   private static CommandLine commandLine(Map<String, String> environment, PrintWriter out, PrintWriter err) {
     var cli = new CommandLine(new IsbCommand())
-        .addSubcommand(new CreateCommand(environment))
-        .addSubcommand(new ValidateCommand(environment))
-        .addSubcommand(new DeleteCommand(environment))
-        .addSubcommand(new InfoCommand(environment))
-        .addSubcommand(new ConfigCommand(environment))
+        .addSubcommand(new CreateCommand().readingEnvironment(environment))
+        .addSubcommand(new ValidateCommand().readingEnvironment(environment))
+        .addSubcommand(new DeleteCommand().readingEnvironment(environment))
+        .addSubcommand(new InfoCommand().readingEnvironment(environment))
+        .addSubcommand(new ConfigCommand().readingEnvironment(environment))
         .addSubcommand(new CommandLine.HelpCommand());
     // These setters reach the sub-commands added above.
     return cli.setOut(out)

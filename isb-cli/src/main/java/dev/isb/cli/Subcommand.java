@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -14,8 +15,11 @@ import picocli.CommandLine.Spec;
 /**
  * What every sub-command shares: the configuration options, {@code --verbose}, the output streams and
  * the environment. Failures are thrown ({@link CliException} and the library's exceptions) and turned
- * into messages and exit codes by {@link IsbCli}. One instance serves one run.
+ * into messages and exit codes by {@link IsbCli}. One instance serves one run. The usage attributes
+ * here apply to every sub-command (picocli reads a superclass's {@code @Command} first).
  */
+@Command(mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
+    versionProvider = Version.class, exitCodeListHeading = ExitCodes.HEADING)
 abstract class Subcommand implements Callable<Integer> {
 
   @Spec
@@ -29,10 +33,12 @@ abstract class Subcommand implements Callable<Integer> {
       description = "print the resolved configuration before connecting, and the stack trace of an error")
   private boolean verbose;
 
-  private final Map<String, String> environment;
+  private Map<String, String> environment = Map.of();
 
-  Subcommand(Map<String, String> environment) {
+  /** The environment variables the configuration is read from; returns this command. */
+  final Subcommand readingEnvironment(Map<String, String> environment) {
     this.environment = Objects.requireNonNull(environment, "environment");
+    return this;
   }
 
   @Override

@@ -8,7 +8,6 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,8 +18,7 @@ import picocli.CommandLine.Option;
  * admin cannot be told when a buffer appears: the delays only space the attempts out, the result is
  * always what the last attempt saw.
  */
-@Command(name = "validate", mixinStandardHelpOptions = true, sortOptions = false, abbreviateSynopsis = true,
-    versionProvider = Version.class,
+@Command(name = "validate",
     description = {
         "Checks that each buffer (stream and consumer group) and watermark bucket exists. Settings that differ"
             + " from the configuration are warnings (Numaflow never changes an existing buffer), or failures"
@@ -34,16 +32,12 @@ import picocli.CommandLine.Option;
         "  isb validate --timeout 5m --namespace demo --pipeline orders \\",
         "      --vertex enrich --partitions 2",
         ""},
-    exitCodeListHeading = ExitCodes.HEADING,
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MISSING, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG,
         ExitCodes.HELP_BACKEND, ExitCodes.HELP_INTERNAL})
 final class ValidateCommand extends Subcommand {
 
   @Mixin
-  private BufferSelection bufferSelection;
-
-  @Mixin
-  private BucketSelection bucketSelection;
+  private Selection selection;
 
   @Mixin
   private BucketLayoutOption layoutOption;
@@ -68,15 +62,11 @@ final class ValidateCommand extends Subcommand {
       description = "the longest wait between attempts (default: ${DEFAULT-VALUE})")
   private Duration maxBackoff;
 
-  ValidateCommand(Map<String, String> environment) {
-    super(environment);
-  }
-
   @Override
   int execute() {
-    List<String> buffers = bufferSelection.buffers();
-    List<String> buckets = bucketSelection.buckets();
-    requireSome(buffers, buckets, true);
+    Selection.Chosen chosen = selection.chosen();
+    List<String> buffers = chosen.buffers();
+    List<String> buckets = chosen.buckets();
     if (retries != null && retries < 0) {
       throw CliException.usage("--retries must not be negative, was " + retries);
     }
