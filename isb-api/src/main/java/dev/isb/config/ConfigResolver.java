@@ -13,14 +13,12 @@ import dev.isb.config.ConfigTree.Source;
 import dev.isb.config.ConfigTree.YNode;
 import dev.isb.config.ConfigValues.BadValue;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -54,7 +52,7 @@ final class ConfigResolver {
   static final String DEFAULT_SERVICE_NAME = "default";
 
   static final String ENV_CONFIG = "NUMAFLOW_ISBSVC_CONFIG";
-  static final String ENV_VERTEX = "NUMAFLOW_VERTEX_OBJECT";
+  static final String ENV_VERTEX = VertexObject.VARIABLE;
 
   /** Secret file names, as Kubernetes mounts a Secret's keys, and the setting each one gives. */
   static final Map<String, ConfigSetting> SECRET_FILES;
@@ -182,13 +180,9 @@ final class ConfigResolver {
 
     // The vertex object names the ISB service before the files are read; its problems are reported
     // with the rest of the environment's.
-    var peek = new Sink();
-    YNode vertex = base64Json(ENV_VERTEX, peek);
-    Fields vertexFields = vertex == null ? null : vertex.anyFields();
-    YNode vertexSpec = vertexFields == null ? null : vertexFields.get("spec");
-    Fields vertexSpecFields = vertexSpec == null ? null : vertexSpec.anyFields();
-    String vertexServiceName = vertexSpecFields == null ? null
-        : nonEmpty(vertexSpecFields.text("interStepBufferServiceName"));
+    VertexObject vertex = vertexObject(new Sink());
+    String vertexServiceName = vertex == null ? null
+        : nonEmpty(scalar(vertex.spec().get("interStepBufferServiceName")));
     serviceName = in.serviceName != null ? in.serviceName
         : nonEmpty(in.env.get("ISB_SERVICE_NAME")) != null ? in.env.get("ISB_SERVICE_NAME").trim()
         : vertexServiceName != null ? vertexServiceName : DEFAULT_SERVICE_NAME;
@@ -277,7 +271,7 @@ final class ConfigResolver {
       return null;
     }
     try {
-      return utf8(Files.readAllBytes(file));
+      return ConfigValues.utf8(Files.readAllBytes(file));
     } catch (CharacterCodingException e) {
       sink.problem(file.toString(), "(file)", null, "be UTF-8 text");
     } catch (IOException e) {
@@ -755,42 +749,43 @@ final class ConfigResolver {
 
   /** Reads NUMAFLOW_VERTEX_OBJECT's to-edges: the writer limits of each edge. */
   private void readVertexObject() {
-    YNode doc = base64Json(ENV_VERTEX, sink);
-    Fields top = doc == null ? null : doc.anyFields();
-    YNode specNode = top == null ? null : top.get("spec");
-    Fields spec = specNode == null ? null : specNode.anyFields();
-    if (spec == null) {
+    VertexObject vertex = vertexObject(sink);
+    if (vertex == null || !(vertex.json().get("spec") instanceof Map<?, ?> spec)) {
       return;
     }
-    YNode toEdges = spec.get("toEdges");
-    if (toEdges != null) {
-      for (YNode edge : toEdges.items()) {
-        Fields e = edge.anyFields();
-        String to = e == null ? null : e.text("to");
+    Object toEdges = spec.get("toEdges");
+    if (toEdges != null && !(toEdges instanceof List)) {
+      sink.problem(VertexObject.ORIGIN, "spec.toEdges", shown(toEdges), "be a list");
+    } else if (toEdges != null) {
+      List<?> items = (List<?>) toEdges;
+      for (int i = 0; i < items.size(); i++) {
+        String path = "spec.toEdges[" + i + "]";
+        Map<?, ?> edge = items.get(i) instanceof Map<?, ?> m ? m : null;
+        String to = edge == null ? null : single(edge.get("to"), path + ".to");
         if (to == null) {
           continue;
         }
         int before = entries.size();
-        YNode limits = e.get("toVertexLimits");
-        Fields lf = limits == null ? null : limits.anyFields();
-        if (lf != null) {
-          addFrom(lf.get("bufferMaxLength"), ConfigSetting.WRITER_MAX_LENGTH, ENV, null, null);
-          YNode usage = lf.get("bufferUsageLimit");
+        if (edge.get("toVertexLimits") instanceof Map<?, ?> limits) {
+          String limitsPath = path + ".toVertexLimits";
+          addFromJson(limits.get("bufferMaxLength"), limitsPath + ".bufferMaxLength", ConfigSetting.WRITER_MAX_LENGTH);
+          String usagePath = limitsPath + ".bufferUsageLimit";
+          String usage = single(limits.get("bufferUsageLimit"), usagePath);
           if (usage != null) {
             try {
-              long percent = ConfigValues.whole(usage.text());
+              long percent = ConfigValues.whole(usage);
               if (percent <= 0 || percent > 100) {
                 throw new BadValue("be a percentage in (0, 100]");
               }
-              entries.add(new Entry(ConfigSetting.WRITER_USAGE_LIMIT, percent / 100.0, ENV, usage.source.origin,
-                  usage.path, null, percent + "%"));
+              entries.add(new Entry(ConfigSetting.WRITER_USAGE_LIMIT, percent / 100.0, ENV, VertexObject.ORIGIN,
+                  usagePath, null, percent + "%"));
             } catch (BadValue ex) {
-              usage.problem(ConfigValues.shorten(usage.text()),
+              sink.problem(VertexObject.ORIGIN, usagePath, ConfigValues.shorten(usage),
                   ex.rule().equals("be a whole number") ? "be a whole percentage in (0, 100]" : ex.rule());
             }
           }
         }
-        addFrom(e.get("onFull"), ConfigSetting.WRITER_ON_FULL, ENV, null, null);
+        addFromJson(edge.get("onFull"), path + ".onFull", ConfigSetting.WRITER_ON_FULL);
         // These are per edge: kept aside, and shared only when every edge agrees (below).
         var mine = new ArrayList<>(entries.subList(before, entries.size()));
         entries.subList(before, entries.size()).clear();
@@ -799,6 +794,45 @@ final class ConfigResolver {
       shareEdgeLimits();
     }
     consulted.add("env " + ENV_VERTEX + " (" + edges.size() + " to-edges)");
+  }
+
+  /** The vertex object, or null when it is unset or unreadable (a problem in {@code into} says why). */
+  private VertexObject vertexObject(Sink into) {
+    if (nonEmpty(in.env.get(ENV_VERTEX)) == null) {
+      return null;
+    }
+    try {
+      return VertexObject.parse(in.env.get(ENV_VERTEX));
+    } catch (IsbConfigException e) {
+      into.unreadable = true;
+      into.problems.addAll(e.problems());
+      return null;
+    }
+  }
+
+  /** A JSON value of the vertex object as an entry of the environment layer. */
+  private void addFromJson(Object value, String path, ConfigSetting s) {
+    String text = single(value, path);
+    if (text != null) {
+      add(s, text, ENV, VertexObject.ORIGIN, path, null, null);
+    }
+  }
+
+  /** A JSON scalar as text; null when absent, or (after a problem) an object or a list. */
+  private String single(Object value, String path) {
+    if (value instanceof Map || value instanceof List) {
+      sink.problem(VertexObject.ORIGIN, path, shown(value), "be a single value");
+      return null;
+    }
+    return scalar(value);
+  }
+
+  private static String scalar(Object value) {
+    return value == null || value instanceof Map || value instanceof List ? null : String.valueOf(value);
+  }
+
+  private static String shown(Object value) {
+    return value instanceof Map ? "{...}" : value instanceof List ? "[...]" : ConfigValues.shorten(String.valueOf(value));
   }
 
   private void shareEdgeLimits() {
@@ -824,20 +858,12 @@ final class ConfigResolver {
     if (value == null) {
       return null;
     }
-    byte[] json;
-    try {
-      json = Base64.getDecoder().decode(value.trim());
-    } catch (IllegalArgumentException e) {
-      sink.unreadable = true;
-      sink.problem("env", variable, ConfigValues.shorten(value), "be base64 (standard alphabet, padded) of JSON");
-      return null;
-    }
     String text;
     try {
-      text = utf8(json);
-    } catch (CharacterCodingException e) {
+      text = ConfigValues.base64Utf8(value);
+    } catch (BadValue e) {
       sink.unreadable = true;
-      sink.problem("env", variable, ConfigValues.shorten(value), "be base64 of UTF-8 JSON");
+      sink.problem("env", variable, ConfigValues.shorten(value), e.rule());
       return null;
     }
     List<YNode> docs = ConfigTree.parseAll(new Source("env " + variable, text, sink), "");
@@ -1347,11 +1373,6 @@ final class ConfigResolver {
       return;
     }
     add(s, node.text(), layer, node.source.origin, node.path, scope, note);
-  }
-
-  /** Strict UTF-8: malformed bytes are an error, not replacement characters. */
-  private static String utf8(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
   }
 
   private static String nonEmpty(String s) {

@@ -7,9 +7,13 @@ import dev.isb.WriterOptions;
 import dev.isb.spi.Checks;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -296,6 +300,31 @@ final class ConfigValues {
   }
 
   // ---- small helpers ------------------------------------------------------------------------
+
+  /**
+   * The UTF-8 text a base64 variable holds. White space, line breaks included, is dropped first:
+   * {@code base64} tools wrap their output unless told not to.
+   */
+  static String base64Utf8(String value) throws BadValue {
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(WHITE_SPACE.matcher(value).replaceAll(""));
+    } catch (IllegalArgumentException e) {
+      throw new BadValue("be base64 (standard alphabet, padded) of JSON");
+    }
+    try {
+      return utf8(bytes);
+    } catch (CharacterCodingException e) {
+      throw new BadValue("be base64 of UTF-8 JSON");
+    }
+  }
+
+  private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
+
+  /** Strict UTF-8: malformed bytes are an error, not replacement characters. */
+  static String utf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+  }
 
   /** Levenshtein distance, for "did you mean" hints. */
   static int distance(String a, String b) {
