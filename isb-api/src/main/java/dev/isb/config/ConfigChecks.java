@@ -3,7 +3,6 @@ package dev.isb.config;
 import static dev.isb.config.ConfigResolver.DEFAULT;
 
 import dev.isb.config.ConfigResolver.Entry;
-import dev.isb.config.ConfigTree.Sink;
 import dev.isb.config.ConfigValues.BadValue;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +10,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Decides, once every source is read: which backend is meant, which entry of each setting wins (the
@@ -20,18 +18,10 @@ import java.util.Set;
  * within the server's nodes). Problems are reported where the value came from. Single use, not
  * thread-safe.
  */
-final class ConfigChecks {
-
-  private final ConfigEntries c;
-  private final Sink sink;
-  private final List<Entry> entries;
-  private final Set<ConfigSetting> unresolved;
+final class ConfigChecks extends ResolutionStep {
 
   ConfigChecks(ConfigEntries c) {
-    this.c = c;
-    this.sink = c.sink;
-    this.entries = c.entries;
-    this.unresolved = c.unresolved;
+    super(c);
   }
 
   // ---- resolution and cross-checks ----------------------------------------------------------

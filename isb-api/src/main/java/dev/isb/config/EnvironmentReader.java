@@ -7,7 +7,6 @@ import static dev.isb.config.ConfigResolver.ENV_VERTEX;
 
 import dev.isb.IsbConfigException;
 import dev.isb.config.ConfigResolver.Entry;
-import dev.isb.config.ConfigResolver.Inputs;
 import dev.isb.config.ConfigTree.Fields;
 import dev.isb.config.ConfigTree.Sink;
 import dev.isb.config.ConfigTree.Source;
@@ -24,24 +23,12 @@ import java.util.stream.Collectors;
  * writer limits are kept per edge and shared only when every edge agrees. Single use, not
  * thread-safe.
  */
-final class EnvironmentReader {
+final class EnvironmentReader extends ResolutionStep {
 
   private final NumaflowShapes shapes;
 
-  private final ConfigEntries c;
-  private final Sink sink;
-  private final List<Entry> entries;
-  private final List<String> consulted;
-  private final Map<String, List<Entry>> edges;
-  private final Inputs in;
-
   EnvironmentReader(ConfigEntries c, NumaflowShapes shapes) {
-    this.c = c;
-    this.sink = c.sink;
-    this.entries = c.entries;
-    this.consulted = c.consulted;
-    this.edges = c.edges;
-    this.in = c.in;
+    super(c);
     this.shapes = shapes;
   }
 

@@ -8,10 +8,8 @@ import static dev.isb.config.ConfigResolver.RESOURCE;
 
 import dev.isb.config.ConfigEntries.SecretRef;
 import dev.isb.config.ConfigResolver.Entry;
-import dev.isb.config.ConfigResolver.Inputs;
 import dev.isb.config.ConfigResolver.Place;
 import dev.isb.config.ConfigTree.Fields;
-import dev.isb.config.ConfigTree.Sink;
 import dev.isb.config.ConfigTree.Source;
 import dev.isb.config.ConfigTree.YNode;
 import dev.isb.config.ConfigValues.BadValue;
@@ -32,7 +30,7 @@ import java.util.stream.Stream;
  * picked by name from every file and {@code List} given, with the addresses, replicas and secret
  * references Numaflow derives from it. Single use, not thread-safe.
  */
-final class ManifestReader {
+final class ManifestReader extends ResolutionStep {
 
   private static final List<String> POD_TEMPLATE_KEYS = List.of("metadata", "nodeSelector", "tolerations",
       "securityContext", "imagePullSecrets", "priorityClassName", "priority", "affinity", "serviceAccountName",
@@ -43,20 +41,9 @@ final class ManifestReader {
   private final NumaflowShapes shapes;
   private List<String> jetStreamVersions;
   private List<String> redisVersions;
-  private final ConfigEntries c;
-  private final Sink sink;
-  private final List<Entry> entries;
-  private final List<SecretRef> refs;
-  private final List<String> consulted;
-  private final Inputs in;
 
   ManifestReader(ConfigEntries c, NumaflowShapes shapes) {
-    this.c = c;
-    this.sink = c.sink;
-    this.entries = c.entries;
-    this.refs = c.refs;
-    this.consulted = c.consulted;
-    this.in = c.in;
+    super(c);
     this.shapes = shapes;
   }
 

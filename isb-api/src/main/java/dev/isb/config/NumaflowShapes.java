@@ -3,7 +3,6 @@ package dev.isb.config;
 import static dev.isb.config.ConfigEntries.checkBool;
 import dev.isb.config.ConfigEntries.SecretRef;
 import dev.isb.config.ConfigTree.Fields;
-import dev.isb.config.ConfigTree.Sink;
 import dev.isb.config.ConfigTree.YNode;
 import dev.isb.config.ConfigValues.BadValue;
 import java.util.List;
@@ -15,18 +14,12 @@ import java.util.regex.Pattern;
  * {@code RedisConfig} and Kubernetes' {@code SecretKeySelector}. Each value becomes an entry of the
  * layer the caller names. Single use, not thread-safe.
  */
-final class NumaflowShapes {
+final class NumaflowShapes extends ResolutionStep {
 
   private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
 
-  private final ConfigEntries c;
-  private final Sink sink;
-  private final List<SecretRef> refs;
-
   NumaflowShapes(ConfigEntries c) {
-    this.c = c;
-    this.sink = c.sink;
-    this.refs = c.refs;
+    super(c);
   }
 
   void readBufferConfig(YNode root, int layer) {

@@ -6,7 +6,6 @@ import static dev.isb.config.ConfigResolver.SECRET;
 import dev.isb.config.ConfigEntries.SecretRef;
 import dev.isb.config.ConfigResolver.Entry;
 import dev.isb.config.ConfigResolver.Place;
-import dev.isb.config.ConfigTree.Sink;
 import dev.isb.config.ConfigValues.BadValue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -26,7 +24,7 @@ import java.util.stream.Stream;
  * {@link #SECRET_FILES}, and the keys other sources refer to, looked up as
  * {@code <dir>/<key>} or {@code <dir>/<name>/<key>}. Single use, not thread-safe.
  */
-final class SecretReader {
+final class SecretReader extends ResolutionStep {
 
   /** Secret file names, as Kubernetes mounts a Secret's keys, and the setting each one gives. */
   static final Map<String, ConfigSetting> SECRET_FILES;
@@ -51,22 +49,8 @@ final class SecretReader {
     SECRET_FILES = Collections.unmodifiableMap(m);
   }
 
-  private final ConfigEntries c;
-  private final Sink sink;
-  private final List<Entry> entries;
-  private final List<SecretRef> refs;
-  private final List<String> consulted;
-  private final Set<ConfigSetting> unresolved;
-  private final List<Place> secretDirs;
-
   SecretReader(ConfigEntries c) {
-    this.c = c;
-    this.sink = c.sink;
-    this.entries = c.entries;
-    this.refs = c.refs;
-    this.consulted = c.consulted;
-    this.unresolved = c.unresolved;
-    this.secretDirs = c.secretDirs;
+    super(c);
   }
 
   // ---- 5. secret files ----------------------------------------------------------------------
