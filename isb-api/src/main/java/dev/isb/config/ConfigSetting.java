@@ -331,7 +331,7 @@ enum ConfigSetting {
     }
 
     private static Duration duration(Object raw) throws BadValue {
-      return raw instanceof Duration ? (Duration) raw : ConfigValues.goDuration(text(raw));
+      return raw instanceof Duration ? (Duration) raw : GoDurations.read(text(raw));
     }
 
     private static long range(long v, long min, long max, String rule) throws BadValue {

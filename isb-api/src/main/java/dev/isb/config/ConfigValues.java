@@ -6,20 +6,23 @@ import dev.isb.Storage;
 import dev.isb.WriterOptions;
 import dev.isb.spi.Checks;
 import java.math.BigDecimal;
-import java.math.BigInteger;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The value formats of Numaflow's configuration: Go durations, Kubernetes (and NATS) quantities,
- * Go booleans, retention and storage as numbers or names, service addresses. Each parser throws
+ * The value formats of Numaflow's configuration besides Go durations (read by {@link GoDurations}):
+ * Kubernetes (and NATS) quantities, Go booleans, retention and storage as numbers or names, service
+ * addresses; and how durations are printed back. Each parser throws
  * {@link BadValue} with the rule the value broke, phrased to follow "but it must …".
  */
 final class ConfigValues {
@@ -39,54 +42,7 @@ final class ConfigValues {
     }
   }
 
-  // ---- Go durations -------------------------------------------------------------------------
-
-  private static final Pattern GO_DURATION_PART = Pattern.compile("(\\d*)(?:\\.(\\d*))?(ns|us|µs|μs|ms|s|m|h)");
-  private static final Map<String, Long> NANOS_PER_UNIT = Map.of(
-      "ns", 1L, "us", 1_000L, "µs", 1_000L, "μs", 1_000L, "ms", 1_000_000L, "s", 1_000_000_000L,
-      "m", 60_000_000_000L, "h", 3_600_000_000_000L);
-  static final String DURATION_FORMAT = "a Go duration such as 60s, 1h30m or 500ms";
-
-  /**
-   * Parses a Go duration ({@code time.ParseDuration}): a signed sequence of decimal numbers, each with
-   * an optional fraction and a unit ({@code ns us µs ms s m h}); "0" alone needs no unit. A bare
-   * number is refused: Numaflow's viper would read it as nanoseconds, which is never meant.
-   */
-  static Duration goDuration(String text) throws BadValue {
-    String s = text.trim();
-    if (s.isEmpty()) {
-      throw new BadValue("be " + DURATION_FORMAT);
-    }
-    boolean negative = false;
-    if (s.charAt(0) == '-' || s.charAt(0) == '+') {
-      negative = s.charAt(0) == '-';
-      s = s.substring(1);
-    }
-    if (s.equals("0")) {
-      return Duration.ZERO;
-    }
-    if (s.chars().allMatch(c -> Character.isDigit(c) || c == '.')) {
-      throw new BadValue("be " + DURATION_FORMAT + " (a number needs a unit)");
-    }
-    Matcher m = GO_DURATION_PART.matcher(s);
-    BigDecimal nanos = BigDecimal.ZERO;
-    int at = 0;
-    while (at < s.length()) {
-      if (!m.find(at) || m.start() != at || (m.group(1).isEmpty() && (m.group(2) == null || m.group(2).isEmpty()))) {
-        throw new BadValue("be " + DURATION_FORMAT);
-      }
-      String number = (m.group(1).isEmpty() ? "0" : m.group(1))
-          + (m.group(2) == null || m.group(2).isEmpty() ? "" : "." + m.group(2));
-      nanos = nanos.add(new BigDecimal(number).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(m.group(3)))));
-      at = m.end();
-    }
-    BigInteger whole = nanos.toBigInteger();
-    if (whole.bitLength() > 63) {
-      throw new BadValue("be " + DURATION_FORMAT + " no longer than about 292 years");
-    }
-    Duration d = Duration.ofNanos(whole.longValueExact());
-    return negative ? d.negated() : d;
-  }
+  // ---- durations (parsed by GoDurations) -------------------------------------------------
 
   /** Prints a duration the way Go users write one: {@code 72h}, {@code 1h30m}, {@code 500ms}, {@code 0s}. */
   static String formatDuration(Duration d) {
@@ -344,6 +300,31 @@ final class ConfigValues {
   }
 
   // ---- small helpers ------------------------------------------------------------------------
+
+  /**
+   * The UTF-8 text a base64 variable holds. White space, line breaks included, is dropped first:
+   * {@code base64} tools wrap their output unless told not to.
+   */
+  static String base64Utf8(String value) throws BadValue {
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(WHITE_SPACE.matcher(value).replaceAll(""));
+    } catch (IllegalArgumentException e) {
+      throw new BadValue("be base64 (standard alphabet, padded) of JSON");
+    }
+    try {
+      return utf8(bytes);
+    } catch (CharacterCodingException e) {
+      throw new BadValue("be base64 of UTF-8 JSON");
+    }
+  }
+
+  private static final Pattern WHITE_SPACE = Pattern.compile("\\s+");
+
+  /** Strict UTF-8: malformed bytes are an error, not replacement characters. */
+  static String utf8(byte[] bytes) throws CharacterCodingException {
+    return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes)).toString();
+  }
 
   /** Levenshtein distance, for "did you mean" hints. */
   static int distance(String a, String b) {

@@ -116,7 +116,7 @@ public final class IsbConfig {
 
   /** Whether connections use TLS: asked for, or implied by a {@code tls://} or {@code rediss://} address. */
   public boolean tls() {
-    return ConfigResolver.tls(resolved.winners());
+    return ConfigChecks.tls(resolved.winners());
   }
 
   /**

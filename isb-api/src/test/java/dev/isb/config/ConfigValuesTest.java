@@ -14,32 +14,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The value formats: Go durations, quantities, booleans, retention and storage names, addresses. */
+/** The value formats (Go durations are {@link GoDurationsTest}'s): how durations print, quantities, booleans, retention and storage names, addresses. */
 class ConfigValuesTest {
-
-  @ParameterizedTest(name = "{0} = {1} ms")
-  @CsvSource({"72h, 259200000", "1h30m, 5400000", "500ms, 500", "60s, 60000", "1.5h, 5400000", "0, 0",
-      "1m30.5s, 90500", "2h45m10s, 9910000", "-1h, -3600000", "+5s, 5000", ".5s, 500", "1000us, 1", "1000000ns, 1",
-      "1000µs, 1"})
-  @DisplayName("Go durations parse as time.ParseDuration does")
-  void goDurations(String text, long millis) throws BadValue {
-    assertThat(ConfigValues.goDuration(text)).isEqualTo(Duration.ofMillis(millis));
-  }
-
-  @ParameterizedTest(name = "''{0}''")
-  @ValueSource(strings = {"", "72", "-1", "1.5", "h", "1d", "1 h", "1h 30m", "1hh", "five seconds", "1.h.5"})
-  @DisplayName("anything else is refused, a bare number with the hint that it needs a unit")
-  void badDurations(String text) {
-    assertThatThrownBy(() -> ConfigValues.goDuration(text)).isInstanceOf(BadValue.class)
-        .hasMessageStartingWith("be a Go duration such as 60s, 1h30m or 500ms");
-  }
-
-  @Test
-  @DisplayName("a bare number is refused with the reason")
-  void bareNumber() {
-    assertThatThrownBy(() -> ConfigValues.goDuration("60")).isInstanceOf(BadValue.class)
-        .hasMessage("be a Go duration such as 60s, 1h30m or 500ms (a number needs a unit)");
-  }
 
   @ParameterizedTest(name = "{0} prints as {1}")
   @CsvSource({"PT72H, 72h", "PT1H30M, 1h30m", "PT0.5S, 500ms", "PT60S, 1m", "PT0S, 0s", "PT1M0.25S, 1m0.25s",

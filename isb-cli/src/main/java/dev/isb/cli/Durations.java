@@ -1,24 +1,17 @@
 package dev.isb.cli;
 
+import dev.isb.config.GoDurations;
 import java.math.BigDecimal;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
 /**
- * Reads durations as Go and Numaflow write them ({@code 500ms}, {@code 30s}, {@code 1h30m}, {@code 1.5s}),
- * or in ISO-8601 ({@code PT30S}), and prints them back in Go form. Stateless.
+ * The command line's durations: {@link GoDurations}' grammar ({@code 500ms}, {@code 30s}, {@code 1h30m},
+ * {@code .5s}, and ISO-8601 such as {@code PT30S}), never negative, since every option that takes
+ * one is a wait; printed back in Go form. Stateless.
  */
 final class Durations implements ITypeConverter<Duration> {
-
-  private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|\u00b5s|ms|s|m|h)");
-  private static final Map<String, Long> NANOS_PER_UNIT = Map.of("ns", 1L, "us", 1_000L, "\u00b5s", 1_000L,
-      "ms", 1_000_000L, "s", 1_000_000_000L, "m", 60_000_000_000L, "h", 3_600_000_000_000L);
 
   /** For picocli. */
   Durations() {}
@@ -35,40 +28,14 @@ final class Durations implements ITypeConverter<Duration> {
   /**
    * A duration, not negative.
    *
-   * @throws IllegalArgumentException naming the text, when it is not a duration
+   * @throws IllegalArgumentException naming the text, when it is not a duration or is negative
    */
   static Duration parse(String text) {
-    String s = text.trim();
-    if (s.equals("0")) {
-      return Duration.ZERO;
+    Duration d = GoDurations.parse(text);
+    if (d.isNegative()) {
+      throw new IllegalArgumentException("'" + text + "' is negative: a wait must be 0 or more");
     }
-    if (s.startsWith("P") || s.startsWith("p")) {
-      try {
-        Duration d = Duration.parse(s.toUpperCase(Locale.ROOT));
-        if (!d.isNegative()) {
-          return d;
-        }
-      } catch (DateTimeParseException e) {
-        // reported below, with the accepted forms
-      }
-      throw notADuration(text);
-    }
-    Matcher m = PART.matcher(s);
-    BigDecimal nanos = BigDecimal.ZERO;
-    int end = 0;
-    while (m.lookingAt()) {
-      nanos = nanos.add(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(NANOS_PER_UNIT.get(m.group(2)))));
-      end = m.end();
-      m.region(end, s.length());
-    }
-    if (end == 0 || end != s.length()) {
-      throw notADuration(text);
-    }
-    try {
-      return Duration.ofNanos(nanos.longValueExact());
-    } catch (ArithmeticException tooLong) {
-      throw new IllegalArgumentException("'" + text + "' is longer than this tool can wait");
-    }
+    return d;
   }
 
   /** Go's form: {@code 1h30m}, {@code 2s}, {@code 250ms}, {@code 0s}. */
@@ -91,10 +58,5 @@ final class Durations implements ITypeConverter<Duration> {
           .stripTrailingZeros().toPlainString()).append('s');
     }
     return out.toString();
-  }
-
-  private static IllegalArgumentException notADuration(String text) {
-    return new IllegalArgumentException("'" + text + "' is not a duration: use a number and a unit (ns, us, ms,"
-        + " s, m, h) such as 500ms, 30s, 2m or 1h30m");
   }
 }

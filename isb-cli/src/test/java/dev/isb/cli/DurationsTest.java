@@ -22,11 +22,14 @@ class DurationsTest {
     assertThat(Durations.parse("250us")).isEqualTo(Duration.ofNanos(250_000));
     assertThat(Durations.parse("PT10S")).isEqualTo(Duration.ofSeconds(10));
     assertThat(Durations.parse("0")).isZero();
+    // Go's grammar, shared with the configuration: a number may start or end with its point.
+    assertThat(Durations.parse(".5s")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("1.s")).isEqualTo(Duration.ofSeconds(1));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "5", "5x", "s", "-1s", "1h 30m", "PT-1S", "P1X", "1.s"})
-  @DisplayName("anything else is refused, quoting the text")
+  @ValueSource(strings = {"", "5", "5x", "s", "-1s", "1h 30m", "PT-1S", "P1X", "-PT1S", "-.5s"})
+  @DisplayName("anything else, and a negative duration, is refused, quoting the text")
   void refusesTheRest(String text) {
     assertThatThrownBy(() -> Durations.parse(text)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'" + text + "'");

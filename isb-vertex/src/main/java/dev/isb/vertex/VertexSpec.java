@@ -5,13 +5,9 @@ import dev.isb.IsbConfigException.Problem;
 import dev.isb.IsbConfigException;
 import dev.isb.OnFull;
 import dev.isb.WriterOptions;
+import dev.isb.config.VertexObject;
 import dev.isb.wire.BufferNames;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,10 +16,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * What a vertex pod learns about itself from the environment Numaflow gives it: its namespace,
@@ -44,7 +36,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *
  * <ul>
  *   <li>{@code NUMAFLOW_VERTEX_OBJECT} (required): base64 (standard alphabet; line breaks are
- *       ignored) of the Vertex resource as JSON. Read from it: {@code metadata.namespace},
+ *       ignored) of the Vertex resource as JSON, decoded by {@link VertexObject}, the same parser
+ *       {@code IsbConfig} reads it with. Read from it: {@code metadata.namespace},
  *       {@code spec.name}, {@code spec.pipelineName}, {@code spec.partitions}, {@code spec.source}
  *       (a source owns no buffer) and each {@code spec.toEdges[]}'s {@code to}, {@code from},
  *       {@code toVertexPartitionCount}, {@code toVertexLimits.bufferMaxLength},
@@ -72,7 +65,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class VertexSpec {
 
-  private static final String OBJECT = "NUMAFLOW_VERTEX_OBJECT";
+  private static final String OBJECT = VertexObject.VARIABLE;
   private static final String REPLICA = "NUMAFLOW_REPLICA";
   private static final String NAMESPACE = "NUMAFLOW_NAMESPACE";
   private static final String PIPELINE = "NUMAFLOW_PIPELINE_NAME";
@@ -198,7 +191,7 @@ public final class VertexSpec {
 
     VertexSpec read() {
       int replica = replica();
-      Map<?, ?> root = object();
+      Map<String, Object> root = object();
       if (root == null) {
         throw new IsbConfigException(problems);
       }
@@ -261,43 +254,13 @@ public final class VertexSpec {
     }
 
     /** The decoded vertex object, or null when it is missing or unreadable (a problem says why). */
-    private Map<?, ?> object() {
-      String value = nonEmpty(env.get(OBJECT));
-      if (value == null) {
-        problem(ENV, OBJECT, null, "be set to the base64 of the Vertex resource's JSON (Numaflow sets it on "
-            + "every vertex pod)");
-        return null;
-      }
-      byte[] bytes;
+    private Map<String, Object> object() {
       try {
-        bytes = Base64.getDecoder().decode(value.replaceAll("\\s", ""));
-      } catch (IllegalArgumentException e) {
-        problem(ENV, OBJECT, value, "be base64 (standard alphabet, padded) of JSON");
+        return VertexObject.parse(env.get(OBJECT)).json();
+      } catch (IsbConfigException e) {
+        problems.addAll(e.problems());
         return null;
       }
-      String json;
-      try {
-        json = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-      } catch (CharacterCodingException e) {
-        problem(ENV, OBJECT, value, "be base64 of UTF-8 JSON");
-        return null;
-      }
-      Object parsed;
-      try {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        // JSON is YAML; the safe constructor builds only maps, lists, strings, numbers and booleans.
-        parsed = new Yaml(new SafeConstructor(options)).load(json);
-      } catch (YAMLException e) {
-        problem(IN_OBJECT, "(document)", json, "be JSON (" + firstLine(e.getMessage()) + ")");
-        return null;
-      }
-      if (!(parsed instanceof Map<?, ?> map)) {
-        problem(IN_OBJECT, "(document)", json, "be a JSON object: the Vertex resource");
-        return null;
-      }
-      return map;
     }
 
     /** A name from the object, or from its variable when the object lacks it; they must agree. */
@@ -529,14 +492,6 @@ public final class VertexSpec {
 
     private static String display(Object node) {
       return String.valueOf(node);
-    }
-
-    private static String firstLine(String message) {
-      if (message == null) {
-        return "unreadable";
-      }
-      int newline = message.indexOf('\n');
-      return shorten(newline < 0 ? message : message.substring(0, newline));
     }
 
     /** One line of at most 80 characters: values are shown, never whole documents. */
