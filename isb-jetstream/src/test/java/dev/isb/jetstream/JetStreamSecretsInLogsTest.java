@@ -19,6 +19,7 @@ import dev.isb.ReaderOptions;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.config.IsbConfig;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.NatsServerExtension;
 import io.nats.client.NKey;
@@ -33,7 +34,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterAll;
@@ -314,11 +314,8 @@ class JetStreamSecretsInLogsTest {
     capture.note(failure);
     assertThat(failure).isInstanceOf(IsbBackendException.class).hasMessageContaining("Authorization Violation");
     // The server's refusal, which jnats reports to the backend's listener, is logged: the capture sees it.
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!capture.textSince(before).contains("NATS error: Authorization Violation")) {
-      assertThat(System.nanoTime() - deadline).as("the listener's log line of the refusal").isNegative();
-      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-    }
+    Await.until(Duration.ofSeconds(5), "the listener's log line of the refusal",
+        () -> capture.textSince(before).contains("NATS error: Authorization Violation"));
   }
 
   /** Creates a buffer, writes a message, reads and acks it, deletes the buffer. */

@@ -130,10 +130,10 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
     BufferReader r = reader(b, "kit-0", false);
     r.ack(offsets(readExactly(r, 5)));
 
-    waitUntil("bufferInfo shows nothing left to do", () -> {
+    Await.until(PATIENCE, "bufferInfo shows nothing left to do", () -> {
       BufferInfo info = client.admin().bufferInfo(b);
       return info.pendingCount() + info.ackPendingCount() == 0;
-    }, PATIENCE);
+    });
     assertNothingToRead(r, ackWait.multipliedBy(2));
   }
 

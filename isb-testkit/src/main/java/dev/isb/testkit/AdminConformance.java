@@ -130,26 +130,26 @@ abstract class AdminConformance extends ConformanceGroup {
   void bufferInfo() {
     String b = createBuffer();
     writeAll(writer(b), msgs(5));
-    waitUntil("bufferInfo shows 5 pending, 0 ack-pending", () -> {
+    Await.until(PATIENCE, "bufferInfo shows 5 pending, 0 ack-pending", () -> {
       BufferInfo info = client.admin().bufferInfo(b);
       return info.pendingCount() == 5 && info.ackPendingCount() == 0;
-    }, PATIENCE);
+    });
     BufferInfo info = client.admin().bufferInfo(b);
     assertThat(info.buffer()).isEqualTo(b);
     assertThat(info.totalMessages()).as("totalMessages under Limits").isEqualTo(5);
 
     BufferReader r = reader(b);
     List<ReadMessage> held = readExactly(r, 2);
-    waitUntil("bufferInfo shows the 2 read messages as ack-pending", () -> {
+    Await.until(PATIENCE, "bufferInfo shows the 2 read messages as ack-pending", () -> {
       BufferInfo i = client.admin().bufferInfo(b);
       return i.pendingCount() + i.ackPendingCount() == 5 && i.ackPendingCount() >= 2;
-    }, PATIENCE);
+    });
 
     r.ack(offsets(held));
-    waitUntil("bufferInfo counts 3 messages left after 2 acks", () -> {
+    Await.until(PATIENCE, "bufferInfo counts 3 messages left after 2 acks", () -> {
       BufferInfo i = client.admin().bufferInfo(b);
       return i.pendingCount() + i.ackPendingCount() == 3 && i.totalMessages() == 3;
-    }, PATIENCE);
+    });
   }
 
   @Test
@@ -159,11 +159,11 @@ abstract class AdminConformance extends ConformanceGroup {
     String b = createBuffer();
     writeAll(writer(b), msgs(5));
     BufferReader r = reader(b);
-    waitUntil("pending() is 5", () -> r.pending().orElse(-1) == 5, PATIENCE);
+    Await.until(PATIENCE, "pending() is 5", () -> r.pending().orElse(-1) == 5);
     List<ReadMessage> held = readExactly(r, 2);
     assertThat(r.pending()).as("pending() with 2 read, not acked").hasValue(5);
     r.ack(offsets(held));
-    waitUntil("pending() is 3 after 2 acks", () -> r.pending().orElse(-1) == 3, PATIENCE);
+    Await.until(PATIENCE, "pending() is 3 after 2 acks", () -> r.pending().orElse(-1) == 3);
   }
 
   @Test

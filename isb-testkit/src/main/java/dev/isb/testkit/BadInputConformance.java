@@ -120,8 +120,8 @@ abstract class BadInputConformance extends ConformanceGroup {
     assertThat(client.admin().bufferInfo(b2).ackPendingCount()).as("ack-pending in %s", b2).isEqualTo(1);
     r1.ack(own);
     r2.ack(foreign);
-    waitUntil("both buffers are done", () -> client.admin().bufferInfo(b1).ackPendingCount() == 0
-        && client.admin().bufferInfo(b2).ackPendingCount() == 0, PATIENCE);
+    Await.until(PATIENCE, "both buffers are done", () -> client.admin().bufferInfo(b1).ackPendingCount() == 0
+        && client.admin().bufferInfo(b2).ackPendingCount() == 0);
   }
 
   @Test

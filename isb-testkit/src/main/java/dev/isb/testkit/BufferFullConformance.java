@@ -40,7 +40,7 @@ abstract class BufferFullConformance extends ConformanceGroup {
   void notFullAfterFirstRefresh() {
     String b = createBuffer();
     BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE);
-    waitUntil("a new writer sees the empty buffer as not full", () -> !w.isFull(), PATIENCE);
+    Await.until(PATIENCE, "a new writer sees the empty buffer as not full", () -> !w.isFull());
     assertThat(w.write(msg("first"))).isInstanceOf(Written.class);
   }
 
@@ -70,17 +70,17 @@ abstract class BufferFullConformance extends ConformanceGroup {
   void usageFormula() {
     String b = createBuffer();
     BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE);
-    waitUntil("the writer sees room", () -> !w.isFull(), PATIENCE);
+    Await.until(PATIENCE, "the writer sees room", () -> !w.isFull());
     writeAll(w, msgs("f", 0, FULL_AT - 1));
     try (BufferWriter probe = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE)) {
-      waitUntil("a new writer measures 4 of 10 as below the 0.5 limit", () -> !probe.isFull(), PATIENCE);
+      Await.until(PATIENCE, "a new writer measures 4 of 10 as below the 0.5 limit", () -> !probe.isFull());
     }
     writeAll(w, msgs("f", FULL_AT - 1, FULL_AT));
-    waitUntil("5 of 10 reaches the 0.5 limit", w::isFull, PATIENCE);
+    Await.until(PATIENCE, "5 of 10 reaches the 0.5 limit", w::isFull);
 
     BufferReader r = reader(b);
     r.ack(readExactly(r, 1).get(0).offset());
-    waitUntil("after one ack, 4 of 10 is below the limit again", () -> !w.isFull(), PATIENCE);
+    Await.until(PATIENCE, "after one ack, 4 of 10 is below the limit again", () -> !w.isFull());
   }
 
   @Test
@@ -88,15 +88,15 @@ abstract class BufferFullConformance extends ConformanceGroup {
   void ackPendingCounts() {
     String b = createBuffer();
     BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE);
-    waitUntil("the writer sees room", () -> !w.isFull(), PATIENCE);
+    Await.until(PATIENCE, "the writer sees room", () -> !w.isFull());
     writeAll(w, msgs("f", 0, 3));
     BufferReader r = reader(b);
     List<ReadMessage> held = readExactly(r, 3);
     writeAll(w, msgs("f", 3, 5));
 
-    waitUntil("3 read-but-unacked plus 2 unread messages reach the limit", w::isFull, PATIENCE);
+    Await.until(PATIENCE, "3 read-but-unacked plus 2 unread messages reach the limit", w::isFull);
     r.ack(offsets(held));
-    waitUntil("acking the 3 frees the buffer", () -> !w.isFull(), PATIENCE);
+    Await.until(PATIENCE, "acking the 3 frees the buffer", () -> !w.isFull());
   }
 
   @Test

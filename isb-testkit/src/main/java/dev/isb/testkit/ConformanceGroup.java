@@ -31,8 +31,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -177,9 +175,9 @@ abstract class ConformanceGroup {
 
   /** Writes f0..f4 with a small writer, which then counts the buffer full. */
   void fill(BufferWriter smallWriter) {
-    waitUntil("the writer sees room", () -> !smallWriter.isFull(), PATIENCE);
+    Await.until(PATIENCE, "the writer sees room", () -> !smallWriter.isFull());
     writeAll(smallWriter, msgs("f", 0, FULL_AT));
-    waitUntil("the writer counts the buffer full", smallWriter::isFull, PATIENCE);
+    Await.until(PATIENCE, "the writer counts the buffer full", smallWriter::isFull);
   }
 
   ReaderOptions.Builder readerOptions(String consumerName) {
@@ -305,16 +303,5 @@ abstract class ConformanceGroup {
 
   static void assertClosed(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String what) {
     assertThatThrownBy(call).as(what).isInstanceOf(IllegalStateException.class).hasMessageFindingMatch("(?i)closed");
-  }
-
-  /** Polls {@code condition} every few milliseconds until it holds, failing after {@code within}. */
-  static void waitUntil(String what, BooleanSupplier condition, Duration within) {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        fail("timed out after %s waiting until %s", within, what);
-      }
-      LockSupport.parkNanos(MILLISECONDS.toNanos(5));
-    }
   }
 }

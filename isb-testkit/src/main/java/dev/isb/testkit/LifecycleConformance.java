@@ -137,7 +137,7 @@ abstract class LifecycleConformance extends ConformanceGroup {
       }
       return null;
     });
-    waitUntil("a few batches are written", () -> batches.get() >= 5, PATIENCE);
+    Await.until(PATIENCE, "a few batches are written", () -> batches.get() >= 5);
 
     w.close();
 

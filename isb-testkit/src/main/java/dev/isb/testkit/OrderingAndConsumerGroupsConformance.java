@@ -73,10 +73,10 @@ abstract class OrderingAndConsumerGroupsConformance extends ConformanceGroup {
     }
     for (int p = 0; p < 16; p++) {
       String name = names.get(p);
-      waitUntil(name + " holds its 20 messages", () -> {
+      Await.until(PATIENCE, name + " holds its 20 messages", () -> {
         BufferInfo info = client.admin().bufferInfo(name);
         return info.pendingCount() + info.ackPendingCount() == 20;
-      }, PATIENCE);
+      });
       assertThat(readers.get(p).partition()).isEqualTo(p);
       assertThat(payloads(readExactly(readers.get(p), 20))).containsExactlyElementsOf(expectedPayloads(msgs("p" + p + "-m", 0, 20)));
     }

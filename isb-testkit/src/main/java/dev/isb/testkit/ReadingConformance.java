@@ -106,7 +106,7 @@ abstract class ReadingConformance extends ConformanceGroup {
   void waitingReadIsWoken() throws Exception {
     String b = createBuffer();
     BufferWriter w = writer(b);
-    waitUntil("the writer sees room", () -> !w.isFull(), PATIENCE);
+    Await.until(PATIENCE, "the writer sees room", () -> !w.isFull());
     BufferReader r = reader(b);
     Future<List<ReadMessage>> waiting = executor.submit(() -> r.read(10, PATIENCE.multipliedBy(3)));
     assertThatThrownBy(() -> waiting.get(QUIET.toMillis(), MILLISECONDS))

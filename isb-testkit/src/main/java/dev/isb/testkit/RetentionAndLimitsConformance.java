@@ -45,15 +45,15 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
     assumeTrue(features().retentions().contains(retention), "the backend does not support " + retention);
     String b = createBuffer(config(s -> s.retention(retention), LONG_ACK_WAIT, 25_000));
     writeAll(writer(b), msgs(5));
-    waitUntil("the buffer stores 5 messages", () -> client.admin().bufferInfo(b).totalMessages() == 5, PATIENCE);
+    Await.until(PATIENCE, "the buffer stores 5 messages", () -> client.admin().bufferInfo(b).totalMessages() == 5);
     BufferReader r = reader(b);
     List<ReadMessage> read = readExactly(r, 5);
     assertThat(client.admin().bufferInfo(b).totalMessages()).as("messages stored after reading").isEqualTo(5);
 
     r.ack(offsets(read.subList(0, 3)));
-    waitUntil("3 acked messages are removed", () -> client.admin().bufferInfo(b).totalMessages() == 2, PATIENCE);
+    Await.until(PATIENCE, "3 acked messages are removed", () -> client.admin().bufferInfo(b).totalMessages() == 2);
     r.ack(offsets(read.subList(3, 5)));
-    waitUntil("all acked messages are removed", () -> client.admin().bufferInfo(b).totalMessages() == 0, PATIENCE);
+    Await.until(PATIENCE, "all acked messages are removed", () -> client.admin().bufferInfo(b).totalMessages() == 0);
   }
 
   @Test
@@ -62,10 +62,10 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
     Duration maxAge = Duration.ofSeconds(1);
     String b = createBuffer(config(s -> s.maxAge(maxAge).duplicates(maxAge), LONG_ACK_WAIT, 25_000));
     writeOne(writer(b), msg("old"));
-    waitUntil("the message is gone after maxAge", () -> {
+    Await.until(maxAge.plus(PATIENCE), "the message is gone after maxAge", () -> {
       BufferInfo info = client.admin().bufferInfo(b);
       return info.pendingCount() + info.ackPendingCount() == 0;
-    }, maxAge.plus(PATIENCE));
+    });
     assertNothingToRead(reader(b), QUIET);
   }
 
