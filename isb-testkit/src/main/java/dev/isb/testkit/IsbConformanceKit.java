@@ -30,6 +30,11 @@ import org.junit.jupiter.api.Timeout;
  * them and closes the client, so tests never see each other's data, even on a shared server. Tests
  * wait for conditions with deadlines, never for fixed times; proving that something does not happen
  * (a redelivery, a wake-up) is a read whose timeout passes with nothing read.
+ *
+ * <p>Each group of tests is a file of its own ({@code WritingConformance}, {@code
+ * BufferFullConformance}, ...), on a shared {@code ConformanceGroup} that opens the client and holds
+ * the helpers; this class lists the groups as {@code @Nested} classes, each with the sentence it
+ * checks, so it reads as the table of contents of the semantics.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class IsbConformanceKit {
