@@ -12,6 +12,7 @@ import dev.isb.OnFull;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -53,11 +54,7 @@ class JetStreamFullBufferMemoryTest {
         } while (!filled.stream().allMatch(WriteResult::isStored) && ++attempts < 100);
         assertThat(filled).allMatch(WriteResult::isStored);
         // The writer only counts the buffer full once a usage refresh has seen the 10 messages.
-        long seenFull = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!writer.isFull()) {
-          assertThat(System.nanoTime()).as("the writer sees the buffer full").isLessThan(seenFull);
-          Thread.onSpinWait();
-        }
+        Await.until(Duration.ofSeconds(10), "the writer sees the buffer full", writer::isFull);
 
         long calls = 0;
         long refused = 0;

@@ -19,12 +19,11 @@ import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -185,7 +184,7 @@ class JetStreamLeastPrivilegeTest {
                 .build());
         BufferReader reader = client.reader(buffer,
             ReaderOptions.builder().consumerName("v-0").readTimeout(Duration.ofMillis(200)).build())) {
-      waitUntil("the writer of " + buffer + " sees room", () -> !writer.isFull());
+      Await.until(Duration.ofSeconds(10), "the writer of " + buffer + " sees room", () -> !writer.isFull());
       List<Message> batch = IntStream.range(0, 3)
           .mapToObj(i -> Message.data(new MessageId("lp", buffer + i, 0), ("m" + i).getBytes(UTF_8)))
           .toList();
@@ -200,7 +199,7 @@ class JetStreamLeastPrivilegeTest {
       List<ReadMessage> again = readAtLeast(reader, 2);
       assertThat(again).allSatisfy(m -> assertThat(m.deliveryCount()).isEqualTo(2));
       reader.ack(again.stream().map(ReadMessage::offset).toList());
-      waitUntil("nothing pending in " + buffer, () -> reader.pending().orElse(-1) == 0);
+      Await.until(Duration.ofSeconds(10), "nothing pending in " + buffer, () -> reader.pending().orElse(-1) == 0);
     }
   }
 
@@ -212,13 +211,5 @@ class JetStreamLeastPrivilegeTest {
     }
     assertThat(got).as("messages read from %s", reader.buffer()).hasSize(n);
     return got;
-  }
-
-  private static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - deadline).as("timed out waiting until " + what).isNegative();
-      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-    }
   }
 }

@@ -1,26 +1,20 @@
 package dev.isb.jetstream;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.isb.BufferConfig;
-import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
-import dev.isb.Message;
-import dev.isb.MessageId;
-import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Storage;
-import dev.isb.WriteResult;
+import dev.isb.WriterOptions;
 import dev.isb.config.IsbConfig;
-import dev.isb.testkit.LogCapture;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
+import dev.isb.testkit.SecretsInLogs;
 import io.nats.client.NKey;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,30 +22,22 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
-import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * No secret in any log line, error or printout: every test runs a session with wrong or right
- * credentials while {@link LogCapture} records all logging at every level and the standard streams;
- * after each test (and once more after all, for lines that come late) the captured text, the
- * failures with their causes and the {@code toString()} / {@code describe()} output the test noted
- * are searched for every secret of the class. The first test shows that the capture sees what it
- * must, so a leak would fail.
+ * credentials while {@link SecretsInLogs} records all logging at every level and the standard
+ * streams; after each test (and once more after all, for lines that come late) the captured text,
+ * the failures with their causes and the {@code toString()} / {@code describe()} output the test
+ * noted are searched for every secret of the class. The first test shows that the capture sees what
+ * it must, so a leak would fail.
  */
 @DisplayName("JetStream: no secret in logs, errors or printouts")
 class JetStreamSecretsInLogsTest {
@@ -82,66 +68,23 @@ class JetStreamSecretsInLogsTest {
       .build();
 
   /** Every secret of the class: passwords, tokens, seeds, and each line of the client's private key. */
-  private static final List<String> SECRETS = new ArrayList<>();
-  private static LogCapture capture;
-  private int mark;
+  @Order(Integer.MAX_VALUE) // after the servers: starts capturing once they run
+  @RegisterExtension
+  static final SecretsInLogs LOGS = SecretsInLogs.of(PASSWORD, WRONG_PASSWORD, TOKEN, WRONG_TOKEN, MALFORMED_SEED,
+          BAD_KEY_BODY, new String(seed(NKEY)), new String(seed(OTHER_NKEY)))
+      .withKeyFile(() -> TLS_NATS.server().clientKey());
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startCapture() throws IOException {
-    SECRETS.addAll(List.of(PASSWORD, WRONG_PASSWORD, TOKEN, WRONG_TOKEN, MALFORMED_SEED, BAD_KEY_BODY,
-        new String(seed(NKEY)), new String(seed(OTHER_NKEY))));
-    for (String line : Files.readAllLines(TLS_NATS.server().clientKey())) {
-      if (!line.startsWith("-----") && line.length() >= 16) {
-        SECRETS.add(line);
-      }
-    }
-    capture = LogCapture.start();
-  }
-
-  @BeforeEach
-  void markStart() {
-    mark = capture.mark();
-  }
-
-  @AfterEach
-  void noSecretInThisTest() {
-    capture.assertNoSecret(mark, SECRETS);
-  }
-
-  @AfterAll
-  static void noSecretAtAll() {
-    try {
-      capture.assertNoSecret(0, SECRETS);
-    } finally {
-      capture.close();
-    }
-  }
 
   @Test
   @DisplayName("self-check: a canary logged at FINEST, through System.Logger, to stdout and stderr, and hidden in"
       + " a suppressed cause is captured and flagged, so a leaked secret would fail these tests")
   void captureSeesEverything() {
-    String canary = "canary-" + hex();
+    String canary = LOGS.canary();
     Logger.getLogger("io.nats.client.impl").finest(canary + "-jul");
     System.getLogger(JetStreamBackend.class.getName()).log(System.Logger.Level.TRACE, canary + "-system-logger");
-    System.out.println(canary + "-stdout");
-    System.err.println(canary + "-stderr");
-    var cause = new IllegalStateException("cause");
-    cause.addSuppressed(new IOException(canary + "-suppressed"));
-    Logger.getLogger("dev.isb.jetstream").log(Level.FINE, "a failure", new RuntimeException("outer", cause));
-    capture.note("printed", canary + "-noted");
-
-    String captured = capture.textSince(mark);
-    for (String where : List.of("jul", "system-logger", "stdout", "stderr", "suppressed", "noted")) {
-      assertThat(captured).as("captured text").contains(canary + "-" + where);
-    }
-    assertThatThrownBy(() -> capture.assertNoSecret(mark, List.of(canary + "-suppressed")))
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("<secret 0>")
-        .hasMessageNotContaining(canary + "-suppressed");
+    LOGS.assertSeesCanary(canary, "dev.isb.jetstream", "jul", "system-logger");
   }
 
   @Test
@@ -150,7 +93,7 @@ class JetStreamSecretsInLogsTest {
   void wrongPassword() {
     IsbOptions options = tlsOptions(TLS_NATS.url()).property("user", USER).property("password", WRONG_PASSWORD)
         .build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     assertAuthorizationFailure(options);
   }
 
@@ -158,7 +101,7 @@ class JetStreamSecretsInLogsTest {
   @DisplayName("the right password with a client key: a write, read and ack, and closing, log nothing secret")
   void rightPassword() {
     IsbOptions options = tlsOptions(TLS_NATS.url()).property("user", USER).property("password", PASSWORD).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
       roundTrip(client);
     }
@@ -172,7 +115,7 @@ class JetStreamSecretsInLogsTest {
     for (String url : List.of("tls://" + USER + ":" + WRONG_PASSWORD + "@" + hostAndPort,
         USER + ":" + WRONG_PASSWORD + "@" + hostAndPort)) {
       IsbOptions options = tlsOptions(url).property("tls", "true").build();
-      capture.note("options", options);
+      LOGS.note("options", options);
       assertAuthorizationFailure(options);
     }
   }
@@ -183,9 +126,9 @@ class JetStreamSecretsInLogsTest {
   void rightPasswordInUrl() {
     String url = TLS_NATS.url().replace("tls://", "tls://" + USER + ":" + PASSWORD + "@");
     IsbOptions options = tlsOptions(url).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
-      capture.note("client", client);
+      LOGS.note("client", client);
       roundTrip(client);
     }
   }
@@ -200,8 +143,7 @@ class JetStreamSecretsInLogsTest {
         .property("tls.certFile", TLS_NATS.server().clientCertificate().toString())
         .property("tls.keyFile", key.toString())
         .property("user", USER).property("password", PASSWORD).build();
-    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
-    capture.note(failure);
+    Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(key.toString());
   }
 
@@ -210,7 +152,7 @@ class JetStreamSecretsInLogsTest {
   void wrongToken() {
     IsbOptions options = IsbOptions.builder().backend("jetstream").url(TOKEN_NATS.url())
         .property("token", WRONG_TOKEN).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     assertAuthorizationFailure(options);
   }
 
@@ -219,7 +161,7 @@ class JetStreamSecretsInLogsTest {
   void rightToken() {
     IsbOptions options = IsbOptions.builder().backend("jetstream").url(TOKEN_NATS.url())
         .property("token", TOKEN).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
       roundTrip(client);
     }
@@ -230,7 +172,7 @@ class JetStreamSecretsInLogsTest {
   void wrongSeed() {
     IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
         .property("nkey.seed", new String(seed(OTHER_NKEY))).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     assertAuthorizationFailure(options);
   }
 
@@ -239,9 +181,8 @@ class JetStreamSecretsInLogsTest {
   void malformedSeed() {
     IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
         .property("nkey.seed", MALFORMED_SEED).build();
-    capture.note("options", options);
-    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
-    capture.note(failure);
+    LOGS.note("options", options);
+    Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).as("open with a malformed seed").isNotNull();
   }
 
@@ -250,7 +191,7 @@ class JetStreamSecretsInLogsTest {
   void rightSeed() {
     IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
         .property("nkey.seed", new String(seed(NKEY))).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
       roundTrip(client);
     }
@@ -271,7 +212,7 @@ class JetStreamSecretsInLogsTest {
 
     Files.writeString(secrets.resolve("token"), TOKEN);
     Throwable twoWays = catchThrowable(() -> IsbConfig.builder().environment(env).secretDir(secrets).build());
-    capture.note(twoWays);
+    LOGS.note(twoWays);
     assertThat(twoWays).as("a password and a token").isInstanceOf(IsbConfigException.class);
     Files.delete(secrets.resolve("token"));
 
@@ -280,19 +221,14 @@ class JetStreamSecretsInLogsTest {
         USER + ":" + PASSWORD + "@" + hostAndPort)) {
       try {
         IsbConfig inUrl = IsbConfig.builder().backend("jetstream").url(url).build();
-        capture.note("config", inUrl);
-        capture.note("describe", inUrl.describe());
-        capture.note("options", inUrl.toIsbOptions());
+        LOGS.noteConfig(inUrl);
       } catch (IsbConfigException refused) {
-        capture.note(refused);
+        LOGS.note(refused);
       }
     }
 
     IsbConfig config = IsbConfig.builder().environment(env).secretDir(secrets).build();
-    capture.note("config", config);
-    capture.note("describe", config.describe());
-    capture.note("warnings", config.warnings());
-    capture.note("options", config.toIsbOptions());
+    LOGS.noteConfig(config);
     try (IsbClient client = config.open()) {
       roundTrip(client);
     }
@@ -309,42 +245,17 @@ class JetStreamSecretsInLogsTest {
 
   /** Open must fail with the library's error saying the server refused the credentials. */
   private static void assertAuthorizationFailure(IsbOptions options) {
-    int before = capture.mark();
-    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
-    capture.note(failure);
+    int before = LOGS.mark();
+    Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).isInstanceOf(IsbBackendException.class).hasMessageContaining("Authorization Violation");
     // The server's refusal, which jnats reports to the backend's listener, is logged: the capture sees it.
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!capture.textSince(before).contains("NATS error: Authorization Violation")) {
-      assertThat(System.nanoTime() - deadline).as("the listener's log line of the refusal").isNegative();
-      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-    }
+    Await.until(Duration.ofSeconds(5), "the listener's log line of the refusal",
+        () -> LOGS.textSince(before).contains("NATS error: Authorization Violation"));
   }
 
-  /** Creates a buffer, writes a message, reads and acks it, deletes the buffer. */
+  /** Creates a buffer in memory, writes a message, reads and acks it, deletes the buffer. */
   private static void roundTrip(IsbClient client) {
-    String buffer = "sec-" + hex() + "-0";
-    client.admin().createBuffers(List.of(buffer), MEMORY);
-    Message sent = Message.data(new MessageId("in", "1", 0), "payload".getBytes(UTF_8));
-    try (BufferWriter writer = client.writer(buffer);
-        BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
-      capture.note("writer", writer);
-      capture.note("reader", reader);
-      assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);
-      List<ReadMessage> read = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (read.isEmpty() && System.nanoTime() - deadline < 0) {
-        read.addAll(reader.read(1, Duration.ofMillis(500)));
-      }
-      assertThat(read).singleElement().satisfies(m -> assertThat(m.message()).isEqualTo(sent));
-      reader.ack(read.get(0).offset());
-    } finally {
-      client.admin().deleteBuffers(List.of(buffer));
-    }
-  }
-
-  private static String hex() {
-    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    LOGS.roundTrip(client, MEMORY, WriterOptions.defaults(), ReaderOptions.defaults(), Duration.ofMillis(500));
   }
 
   private static NKey newUser() {

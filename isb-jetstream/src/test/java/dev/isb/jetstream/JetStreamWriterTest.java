@@ -21,6 +21,7 @@ import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
 import dev.isb.wire.MessageCodec;
 import io.nats.client.Connection;
@@ -37,8 +38,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,16 +105,6 @@ class JetStreamWriterTest {
       return jsm.getStreamInfo(buffer).getStreamState().getMsgCount();
     } catch (IOException | JetStreamApiException e) {
       throw new AssertionError("cannot read the stream info of " + buffer, e);
-    }
-  }
-
-  private static void await(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        fail("timed out after " + timeout + " waiting until " + what);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
   }
 
@@ -208,7 +197,7 @@ class JetStreamWriterTest {
     String buffer = newBuffer(WORK_QUEUE_OF_3);
     WriterOptions options = WriterOptions.builder().onFull(OnFull.DISCARD_LATEST).build();
     try (BufferWriter writer = client.writer(buffer, options)) {
-      await("the writer's first usage refresh", Duration.ofSeconds(5), () -> !writer.isFull());
+      Await.until(Duration.ofSeconds(5), "the writer's first usage refresh", () -> !writer.isFull());
 
       List<WriteResult> results = writer.write(batch("d", 4));
 
@@ -240,7 +229,7 @@ class JetStreamWriterTest {
       List<ReadMessage> one = reader.read(1, Duration.ofSeconds(2));
       assertThat(one).hasSize(1);
       reader.ack(one.get(0).offset());
-      await("the work queue removed the acked message", Duration.ofSeconds(5), () -> storedMessages(buffer) == 2);
+      Await.until(Duration.ofSeconds(5), "the work queue removed the acked message", () -> storedMessages(buffer) == 2);
 
       WriteResult retried = writer.write(messages.get(3));
       assertThat(retried).isInstanceOf(WriteResult.Written.class);
@@ -263,7 +252,7 @@ class JetStreamWriterTest {
     String buffer = newBuffer(LIMITS);
     List<Message> messages = batch("p", 5);
     try (BufferWriter writer = client.writer(buffer)) {
-      await("the writer's first usage refresh", Duration.ofSeconds(5), () -> !writer.isFull());
+      Await.until(Duration.ofSeconds(5), "the writer's first usage refresh", () -> !writer.isFull());
 
       NATS.server().pause();
       long start = System.nanoTime();

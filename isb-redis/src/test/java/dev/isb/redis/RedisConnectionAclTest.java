@@ -19,14 +19,13 @@ import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.RedisServerExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -95,7 +94,7 @@ class RedisConnectionAclTest {
       client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
       try (BufferWriter writer = client.writer(buffer, WriterOptions.builder().refreshInterval(Duration.ofMillis(100))
           .fullWaitTimeout(Duration.ofSeconds(10)).build())) {
-        waitUntil("the writer sees room", () -> !writer.isFull());
+        Await.until(Duration.ofSeconds(10), "the writer sees room", () -> !writer.isFull());
         WriteResult result = writer.write(msgs("w", 1).get(0));
         assertThat(result).isInstanceOfSatisfying(WriteResult.Failed.class, f -> {
           assertThat(f.retryable()).isTrue();
@@ -136,7 +135,7 @@ class RedisConnectionAclTest {
         .build();
     try (BufferWriter writer = client.writer(limits, writerOptions);
         BufferReader reader = client.reader(limits, readerOptions)) {
-      waitUntil("the writer sees room", () -> !writer.isFull());
+      Await.until(Duration.ofSeconds(10), "the writer sees room", () -> !writer.isFull());
       List<Message> batch = msgs("m", 5);
       assertThat(writer.write(batch)).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
       assertThat(writer.write(batch.get(0))).isInstanceOf(WriteResult.Duplicate.class);
@@ -156,7 +155,7 @@ class RedisConnectionAclTest {
     }
     // A restarted reader replays its own backlog first.
     try (BufferWriter writer = client.writer(limits, writerOptions)) {
-      waitUntil("the writer sees room", () -> !writer.isFull());
+      Await.until(Duration.ofSeconds(10), "the writer sees room", () -> !writer.isFull());
       assertThat(writer.write(msgs("r", 2))).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
     }
     try (BufferReader reader = client.reader(limits, readerOptions)) {
@@ -168,7 +167,7 @@ class RedisConnectionAclTest {
     }
     try (BufferWriter writer = client.writer(queue, writerOptions);
         BufferReader reader = client.reader(queue, readerOptions)) {
-      waitUntil("the writer sees room", () -> !writer.isFull());
+      Await.until(Duration.ofSeconds(10), "the writer sees room", () -> !writer.isFull());
       assertThat(writer.write(msgs("q", 4))).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
       List<ReadMessage> first = readAtLeast(reader, 2);
       // Acking (deleting) the group's last delivered entry while an older one stays leaves Redis unable to
@@ -202,14 +201,6 @@ class RedisConnectionAclTest {
     }
     assertThat(got).as("messages read from %s", reader.buffer()).hasSize(n);
     return got;
-  }
-
-  static void waitUntil(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime() - deadline).as("timed out waiting until " + what).isNegative();
-      LockSupport.parkNanos(Duration.ofMillis(10).toNanos());
-    }
   }
 
   static String hex() {

@@ -17,6 +17,7 @@ import dev.isb.WriterOptions;
 import dev.isb.servers.RedisCluster;
 import dev.isb.servers.RedisSentinel;
 import dev.isb.servers.RedisServer;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.History;
 import dev.isb.testkit.Workload;
 import io.lettuce.core.KillArgs;
@@ -37,8 +38,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 
 /**
  * One kill -9 of the Redis node that holds a buffer, under a running {@link Workload}, for the
@@ -136,8 +135,8 @@ final class RedisFaultRun {
 
       @Override
       public RedisServer awaitPromotion(RedisServer master, List<RedisServer> replicas) {
-        await(() -> replicas.stream().anyMatch(cluster.masters()::contains),
-            "a replica of " + master + " to take over its slots");
+        Await.until(PROGRESS, "a replica of " + master + " to take over its slots",
+            () -> replicas.stream().anyMatch(cluster.masters()::contains));
         cluster.awaitOk(PROGRESS);
         List<RedisServer> masters = cluster.masters();
         return replicas.stream().filter(masters::contains).findFirst().orElseThrow();
@@ -217,8 +216,8 @@ final class RedisFaultRun {
         dropReplicaLinks(master);
         long acknowledgedAlone = history.acknowledgedCount();
         long refusedAlone = recording.waitRefusals.get();
-        await(() -> history.acknowledgedCount() >= acknowledgedAlone + 50
-            || recording.waitRefusals.get() > refusedAlone, "writes to the master alone");
+        Await.until(PROGRESS, "writes to the master alone", () -> history.acknowledgedCount() >= acknowledgedAlone + 50
+            || recording.waitRefusals.get() > refusedAlone);
         readsAtKill = history.readCount();
         killed = System.nanoTime();
         master.kill();
@@ -231,15 +230,16 @@ final class RedisFaultRun {
       long refusedAtPromotion = recording.waitRefusals.get();
       // Restarted before the client has left the dead node, the old master (empty, and a master until the
       // topology demotes it) would take the writes of a connection that reconnects to its address.
-      await(() -> history.acknowledgedCount() > acknowledgedAtPromotion
-          || recording.waitRefusals.get() > refusedAtPromotion, "an answer of the new master to the writer");
+      Await.until(PROGRESS, "an answer of the new master to the writer",
+          () -> history.acknowledgedCount() > acknowledgedAtPromotion
+              || recording.waitRefusals.get() > refusedAtPromotion);
       master.restart();
       load.awaitReads(readsAtKill + 100 - history.readCount(), PROGRESS);
       Duration readsResumed = Duration.ofNanos(System.nanoTime() - killed);
       load.awaitAcknowledged(acknowledgedAtPromotion + 300, PROGRESS);
       load.awaitReads(300, PROGRESS);
       load.stopWriting();
-      await(() -> everythingDelivered(client, buffer), "the reader to take every entry of the new master");
+      Await.until(PROGRESS, "the reader to take every entry of the new master", () -> everythingDelivered(client, buffer));
       History.Report report = load.drain(Duration.ofSeconds(5));
       Map<String, String> entries = entries(promoted, buffer);
       Set<String> stored = new HashSet<>(entries.values());
@@ -418,8 +418,8 @@ final class RedisFaultRun {
   private static void awaitReplicasHoldAll(RedisServer master, List<RedisServer> replicas) {
     long target = replicationField(master, "master_repl_offset");
     for (RedisServer replica : replicas) {
-      await(() -> replicationField(replica, "slave_repl_offset") >= target,
-          replica + " to reach replication offset " + target + " of " + master);
+      Await.until(PROGRESS, replica + " to reach replication offset " + target + " of " + master,
+          () -> replicationField(replica, "slave_repl_offset") >= target);
     }
   }
 
@@ -453,17 +453,6 @@ final class RedisFaultRun {
       return out;
     } finally {
       raw.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-    }
-  }
-
-  /** Polls {@code condition} every 20 ms until it holds, for at most {@link #PROGRESS}. */
-  static void await(BooleanSupplier condition, String what) {
-    long deadline = System.nanoTime() + PROGRESS.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + PROGRESS + " waiting for " + what);
-      }
-      LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
   }
 }

@@ -16,6 +16,7 @@ import dev.isb.ReaderOptions;
 import dev.isb.UndecodableMessage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.RedisServerExtension;
 import dev.isb.wire.MessageCodec;
 import io.lettuce.core.Consumer;
@@ -34,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -326,11 +326,7 @@ class RedisReaderTest {
     assertThat(reader.read(10, Duration.ofMillis(300))).isEmpty();
     var reading = CompletableFuture.supplyAsync(() -> reader.read(10, PATIENCE));
     // Let the reader block in XREADGROUP first: it shows up as a blocked client.
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!rawConnection.sync().clientList().contains("cmd=xreadgroup")) {
-      assertThat(System.nanoTime() - deadline).as("time until the reader blocks").isNegative();
-      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-    }
+    Await.until(PATIENCE, "the reader blocks", () -> rawConnection.sync().clientList().contains("cmd=xreadgroup"));
     String garbage = xadd(buffer, "not a header".getBytes(UTF_8), "x".getBytes(UTF_8));
     String good = xadd(buffer, header("g0"), "g0".getBytes(UTF_8));
     List<ReadMessage> got = new ArrayList<>(reading.get());
@@ -390,17 +386,12 @@ class RedisReaderTest {
 
   /** Waits until the oldest pending entry of the buffer's group has been idle for at least {@code idle}. */
   private static void awaitIdle(String buffer, Duration idle) {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (true) {
+    Await.until(PATIENCE, "an entry is idle for " + idle, () -> {
       var pending = rawConnection.sync().xpending(("{" + buffer + "}").getBytes(UTF_8),
           Consumer.from((buffer + "-group").getBytes(UTF_8), "x-0".getBytes(UTF_8)),
           Range.create("-", "+"), Limit.from(1));
-      if (!pending.isEmpty() && pending.get(0).getMsSinceLastDelivery() >= idle.toMillis()) {
-        return;
-      }
-      assertThat(System.nanoTime() - deadline).as("time until an entry is idle for %s", idle).isNegative();
-      LockSupport.parkNanos(Duration.ofMillis(5).toNanos());
-    }
+      return !pending.isEmpty() && pending.get(0).getMsSinceLastDelivery() >= idle.toMillis();
+    });
   }
 
   /** How many script calls the server has run since it started (every {@code EVALSHA}, of any client). */

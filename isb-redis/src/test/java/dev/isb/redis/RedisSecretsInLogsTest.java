@@ -1,43 +1,28 @@
 package dev.isb.redis;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.isb.BufferConfig;
-import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
-import dev.isb.Message;
-import dev.isb.MessageId;
-import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
-import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.config.IsbConfig;
-import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.RedisServerExtension;
+import dev.isb.testkit.SecretsInLogs;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * No secret in any log line, error or printout: every test runs a session with wrong or right
- * credentials while {@link LogCapture} records all logging at every level (lettuce and netty log
+ * credentials while {@link SecretsInLogs} records all logging at every level (lettuce and netty log
  * through SLF4J, bound to {@code java.util.logging} by {@code slf4j-jdk14} in this module's tests)
  * and the standard streams; after each test (and once more after all, for lines that come late) the
  * captured text, the failures with their causes and the {@code toString()} / {@code describe()}
@@ -68,8 +53,7 @@ class RedisSecretsInLogsTest {
   private static final String ACL_PASSWORD = "acl-S3cr3t-4d8b";
   private static final String WRONG_ACL_PASSWORD = "acl-Wr0ng-92fe";
   private static final String BAD_KEY_BODY = "MIIBk3yf1leC0ntent2b7eQ";
-  private static final String PREFIX = "sec-";
-  /** The password of a second ACL user, used only to show lettuce's wire trace; not in {@link #SECRETS}. */
+  /** The password of a second ACL user, used only to show lettuce's wire trace; not a secret of {@link #LOGS}. */
   private static final String TRACED_PASSWORD = "traced-Pa55-1a7c";
   private static final String WIRE_TRACE = "io.lettuce.core.protocol.CommandEncoder";
 
@@ -79,71 +63,31 @@ class RedisSecretsInLogsTest {
 
   @RegisterExtension
   static final RedisServerExtension ACL_REDIS = RedisServerExtension.standalone()
-      .withAclUser(ACL_USER, ACL_PASSWORD, List.of("{" + PREFIX + "*"), RedisConnectionAclTest.COMMANDS)
+      .withAclUser(ACL_USER, ACL_PASSWORD, List.of("{" + SecretsInLogs.BUFFER_PREFIX + "*"),
+          RedisConnectionAclTest.COMMANDS)
       .withAclUser("traced", TRACED_PASSWORD, List.of("{traced-*"), RedisConnectionAclTest.COMMANDS);
 
   /** Every secret of the class: passwords, and each line of the client's private key. */
-  private static final List<String> SECRETS = new ArrayList<>();
-  private static LogCapture capture;
-  private int mark;
+  @Order(Integer.MAX_VALUE) // after the servers: starts capturing once they run
+  @RegisterExtension
+  static final SecretsInLogs LOGS =
+      SecretsInLogs.of(PASSWORD, WRONG_PASSWORD, ACL_PASSWORD, WRONG_ACL_PASSWORD, BAD_KEY_BODY)
+          .withKeyFile(TLS_REDIS::clientKey)
+          .withLevels(Map.of(WIRE_TRACE, Level.FINE));
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startCapture() throws IOException {
-    SECRETS.addAll(List.of(PASSWORD, WRONG_PASSWORD, ACL_PASSWORD, WRONG_ACL_PASSWORD, BAD_KEY_BODY));
-    for (String line : Files.readAllLines(TLS_REDIS.clientKey())) {
-      if (!line.startsWith("-----") && line.length() >= 16) {
-        SECRETS.add(line);
-      }
-    }
-    capture = LogCapture.start(Map.of(WIRE_TRACE, Level.FINE));
-  }
-
-  @BeforeEach
-  void markStart() {
-    mark = capture.mark();
-  }
-
-  @AfterEach
-  void noSecretInThisTest() {
-    capture.assertNoSecret(mark, SECRETS);
-  }
-
-  @AfterAll
-  static void noSecretAtAll() {
-    try {
-      capture.assertNoSecret(0, SECRETS);
-    } finally {
-      capture.close();
-    }
-  }
 
   @Test
   @DisplayName("self-check: a canary logged at TRACE through netty's logger (as lettuce logs) and SLF4J, at FINEST,"
       + " to stdout and stderr, and hidden in a suppressed cause is captured and flagged, so a leaked secret"
       + " would fail these tests")
   void captureSeesEverything() {
-    String canary = "canary-" + hex();
+    String canary = LOGS.canary();
     InternalLoggerFactory.getInstance("io.lettuce.core.protocol.CommandHandler").trace(canary + "-netty");
     LoggerFactory.getLogger("io.lettuce.core.RedisClient").trace(canary + "-slf4j");
     Logger.getLogger("io.lettuce.core").finest(canary + "-jul");
-    System.out.println(canary + "-stdout");
-    System.err.println(canary + "-stderr");
-    var cause = new IllegalStateException("cause");
-    cause.addSuppressed(new IOException(canary + "-suppressed"));
-    Logger.getLogger("dev.isb.redis").log(Level.FINE, "a failure", new RuntimeException("outer", cause));
-    capture.note("printed", canary + "-noted");
-
-    String captured = capture.textSince(mark);
-    for (String where : List.of("netty", "slf4j", "jul", "stdout", "stderr", "suppressed", "noted")) {
-      assertThat(captured).as("captured text").contains(canary + "-" + where);
-    }
-    assertThatThrownBy(() -> capture.assertNoSecret(mark, List.of(canary + "-suppressed")))
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("<secret 0>")
-        .hasMessageNotContaining(canary + "-suppressed");
+    LOGS.assertSeesCanary(canary, "dev.isb.redis", "netty", "slf4j", "jul");
   }
 
   @Test
@@ -156,7 +100,7 @@ class RedisSecretsInLogsTest {
     try (IsbClient client = IsbClient.open(IsbOptions.builder().backend("redis").url(ACL_REDIS.uri())
         .property("user", "traced").property("password", TRACED_PASSWORD).build())) {
       assertThat(client.backend()).isEqualTo("redis");
-      assertThat(capture.textSince(mark)).contains("Sent: ").contains(TRACED_PASSWORD);
+      assertThat(LOGS.textOfThisTest()).contains("Sent: ").contains(TRACED_PASSWORD);
     } finally {
       wireTrace.setLevel(before);
     }
@@ -167,7 +111,7 @@ class RedisSecretsInLogsTest {
       + " the password or the key")
   void wrongPassword() {
     IsbOptions options = tlsOptions(TLS_REDIS.uri()).property("password", WRONG_PASSWORD).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     assertAuthenticationFailure(options);
   }
 
@@ -175,12 +119,12 @@ class RedisSecretsInLogsTest {
   @DisplayName("the right password with a client key: a write, read and ack, and closing, log nothing secret")
   void rightPassword() {
     IsbOptions options = tlsOptions(TLS_REDIS.uri()).property("password", PASSWORD).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
-      capture.note("client", client);
+      LOGS.note("client", client);
       roundTrip(client);
     }
-    assertThat(capture.textSince(mark)).as("lettuce's own debug log of the session, captured")
+    assertThat(LOGS.textOfThisTest()).as("lettuce's own debug log of the session, captured")
         .contains("[FINE io.lettuce.core.protocol.CommandHandler]");
   }
 
@@ -192,7 +136,7 @@ class RedisSecretsInLogsTest {
     for (String url : List.of("rediss://:" + WRONG_PASSWORD + "@" + hostAndPort,
         "default:" + WRONG_PASSWORD + "@" + hostAndPort)) {
       IsbOptions options = tlsOptions(url).property("tls", "true").build();
-      capture.note("options", options);
+      LOGS.note("options", options);
       assertAuthenticationFailure(options);
     }
   }
@@ -203,9 +147,9 @@ class RedisSecretsInLogsTest {
   void rightPasswordInUrl() {
     String url = TLS_REDIS.uri().replace("rediss://", "rediss://default:" + PASSWORD + "@");
     IsbOptions options = tlsOptions(url).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
-      capture.note("client", client);
+      LOGS.note("client", client);
       roundTrip(client);
     }
   }
@@ -216,9 +160,8 @@ class RedisSecretsInLogsTest {
   void malformedUrlWithPassword() {
     IsbOptions options = IsbOptions.builder().backend("redis")
         .url("redis://default:" + PASSWORD + "@127.0.0.1 :6379").build();
-    capture.note("options", options);
-    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
-    capture.note(failure);
+    LOGS.note("options", options);
+    Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("127.0.0.1 :6379");
   }
 
@@ -232,8 +175,7 @@ class RedisSecretsInLogsTest {
         .property("tls.certFile", TLS_REDIS.clientCertificate().toString())
         .property("tls.keyFile", key.toString())
         .property("password", PASSWORD).build();
-    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
-    capture.note(failure);
+    Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).as("open with an unusable key file").isNotNull();
   }
 
@@ -243,7 +185,7 @@ class RedisSecretsInLogsTest {
   void wrongAclPassword() {
     IsbOptions options = IsbOptions.builder().backend("redis").url(ACL_REDIS.uri())
         .property("user", ACL_USER).property("password", WRONG_ACL_PASSWORD).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     assertAuthenticationFailure(options);
   }
 
@@ -252,9 +194,9 @@ class RedisSecretsInLogsTest {
   void rightAclPassword() {
     IsbOptions options = IsbOptions.builder().backend("redis").url(ACL_REDIS.uri())
         .property("user", ACL_USER).property("password", ACL_PASSWORD).build();
-    capture.note("options", options);
+    LOGS.note("options", options);
     try (IsbClient client = IsbClient.open(options)) {
-      capture.note("client", client);
+      LOGS.note("client", client);
       roundTrip(client);
     }
   }
@@ -268,9 +210,9 @@ class RedisSecretsInLogsTest {
         "default:" + PASSWORD + "@" + hostAndPort)) {
       try {
         IsbConfig inUrl = IsbConfig.builder().backend("redis").url(url).build();
-        noteConfig(inUrl);
+        LOGS.noteConfig(inUrl);
       } catch (IsbConfigException refused) {
-        capture.note(refused);
+        LOGS.note(refused);
       }
     }
 
@@ -283,27 +225,20 @@ class RedisSecretsInLogsTest {
         .environment(Map.of("NUMAFLOW_ISBSVC_REDIS_URL", TLS_REDIS.uri()))
         .secretDir(secrets)
         .build();
-    noteConfig(config);
+    LOGS.noteConfig(config);
     try (IsbClient client = config.open()) {
       roundTrip(client);
     }
 
     IsbConfig fromEnv = IsbConfig.builder().environment(Map.of("NUMAFLOW_ISBSVC_REDIS_URL", ACL_REDIS.uri(),
         "NUMAFLOW_ISBSVC_REDIS_USER", ACL_USER, "NUMAFLOW_ISBSVC_REDIS_PASSWORD", ACL_PASSWORD)).build();
-    noteConfig(fromEnv);
+    LOGS.noteConfig(fromEnv);
     try (IsbClient client = fromEnv.open()) {
       roundTrip(client);
     }
   }
 
   // ---------------------------------------------------------------------------------------------
-
-  private static void noteConfig(IsbConfig config) {
-    capture.note("config", config);
-    capture.note("describe", config.describe());
-    capture.note("warnings", config.warnings());
-    capture.note("options", config.toIsbOptions());
-  }
 
   private static IsbOptions.Builder tlsOptions(String url) {
     return IsbOptions.builder().backend("redis").url(url)
@@ -314,36 +249,15 @@ class RedisSecretsInLogsTest {
 
   /** Open must fail with the library's error saying the server refused the credentials. */
   private static void assertAuthenticationFailure(IsbOptions options) {
-    Throwable failure = catchThrowable(() -> IsbClient.open(options).close());
-    capture.note(failure);
+    Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).isInstanceOf(IsbBackendException.class);
     RedisConnectionTlsTest.assertSaysWhy(failure, "(?i)WRONGPASS|NOAUTH|authenticat");
   }
 
   /** Creates a buffer, writes a message, reads and acks it, deletes the buffer. */
   private static void roundTrip(IsbClient client) {
-    String buffer = PREFIX + hex() + "-0";
-    client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
-    Message sent = Message.data(new MessageId("in", "1", 0), "payload".getBytes(UTF_8));
-    try (BufferWriter writer = client.writer(buffer, WriterOptions.builder()
-            .refreshInterval(Duration.ofMillis(50)).fullWaitTimeout(Duration.ofSeconds(10)).build());
-        BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("sec-0").build())) {
-      capture.note("writer", writer);
-      capture.note("reader", reader);
-      assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);
-      List<ReadMessage> read = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (read.isEmpty() && System.nanoTime() - deadline < 0) {
-        read.addAll(reader.read(1, Duration.ofMillis(300)));
-      }
-      assertThat(read).singleElement().satisfies(m -> assertThat(m.message()).isEqualTo(sent));
-      reader.ack(read.get(0).offset());
-    } finally {
-      client.admin().deleteBuffers(List.of(buffer));
-    }
-  }
-
-  private static String hex() {
-    return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    LOGS.roundTrip(client, BufferConfig.defaults(), WriterOptions.builder()
+            .refreshInterval(Duration.ofMillis(50)).fullWaitTimeout(Duration.ofSeconds(10)).build(),
+        ReaderOptions.builder().consumerName("sec-0").build(), Duration.ofMillis(300));
   }
 }

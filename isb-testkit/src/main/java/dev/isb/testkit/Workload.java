@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A writer and a reader running against one buffer while a test injects faults, recording what they
@@ -120,21 +121,21 @@ public final class Workload implements AutoCloseable {
 
   /** Waits until at least {@code count} messages have been acknowledged to the writer. */
   public void awaitAcknowledged(long count, Duration timeout) {
-    await(() -> history.acknowledgedCount() >= count, timeout,
+    awaitUnlessCrashed(() -> history.acknowledgedCount() >= count, timeout,
         () -> "acknowledged writes to reach " + count + " (now " + history.acknowledgedCount() + ")");
   }
 
   /** Waits until the reader has read {@code more} messages beyond what it had read when called. */
   public void awaitReads(long more, Duration timeout) {
     long target = history.readCount() + more;
-    await(() -> history.readCount() >= target, timeout,
+    awaitUnlessCrashed(() -> history.readCount() >= target, timeout,
         () -> "reads to reach " + target + " (now " + history.readCount() + ")");
   }
 
   /** Waits until {@code more} write failures beyond those recorded when called have been recorded. */
   public void awaitWriteFailures(long more, Duration timeout) {
     long target = history.writeFailureCount() + more;
-    await(() -> history.writeFailureCount() >= target, timeout,
+    awaitUnlessCrashed(() -> history.writeFailureCount() >= target, timeout,
         () -> "write failures to reach " + target + " (now " + history.writeFailureCount() + ")");
   }
 
@@ -249,14 +250,14 @@ public final class Workload implements AutoCloseable {
     }
   }
 
-  private void await(BooleanSupplier condition, Duration timeout, java.util.function.Supplier<String> what) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      failIfCrashed();
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what.get());
+  /** Waits for {@code condition}, failing at once with the cause if the writer or the reader crashed. */
+  private void awaitUnlessCrashed(BooleanSupplier condition, Duration timeout, Supplier<String> what) {
+    Await.until(timeout, what, () -> {
+      if (condition.getAsBoolean()) {
+        return true;
       }
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-    }
+      failIfCrashed();
+      return false;
+    });
   }
 }

@@ -16,6 +16,7 @@ import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.memory.InMemoryIsb;
+import dev.isb.testkit.Await;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -127,14 +127,6 @@ class ForwarderTest {
     }
   }
 
-  private static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      Thread.onSpinWait();
-    }
-  }
-
   private double count(String name, String... tags) {
     return Search.in(registry).name(name).tags(tags).counters().stream().mapToDouble(c -> c.count()).sum();
   }
@@ -156,7 +148,7 @@ class ForwarderTest {
           .to(fastEdge("out", OUT_0, OUT_1)));
       List<ReadMessage> out0 = drain(OUT_0, 1);
       List<ReadMessage> out1 = drain(OUT_1, 200 - out0.size());
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       out0.addAll(drain(OUT_0, 200 - out0.size() - out1.size()));
 
       assertThat(out0.size() + out1.size()).isEqualTo(200);
@@ -195,7 +187,7 @@ class ForwarderTest {
       started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0, OUT_1)));
       List<ReadMessage> out0 = drain(OUT_0, 30);
       List<ReadMessage> out1 = drain(OUT_1, 100 - out0.size());
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       out0.addAll(drain(OUT_0, 100 - out0.size() - out1.size()));
 
       PartitionRouter router = PartitionRouter.of(2);
@@ -219,7 +211,7 @@ class ForwarderTest {
       }).to(fastEdge("out", OUT_0)));
       // n % 3 over 0..9 gives 0,1,2,0,1,2,0,1,2,0: 9 outputs.
       assertThat(drain(OUT_0, 9)).hasSize(9);
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertNothingMore(OUT_0, Duration.ofMillis(100));
     }
 
@@ -229,7 +221,7 @@ class ForwarderTest {
       input(20);
       started(builder().map(MapFunction.filter(in -> in.keys().get(0).equals("k3"))).to(fastEdge("out", OUT_0)));
       List<ReadMessage> out = drain(OUT_0, 3);
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(out).extracting(m -> m.message().payloadAsString()).containsExactly("m3", "m10", "m17");
       assertThat(out).allMatch(m -> m.message().header().keys().equals(List.of("k3")));
     }
@@ -240,7 +232,7 @@ class ForwarderTest {
       input(20);
       isb.faults().failNextAcks(IN, 1);
       started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
-      await("inputs acked after redelivery", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked after redelivery", () -> settled(IN) == 0);
       List<ReadMessage> out = drain(OUT_0, 20);
 
       assertThat(out).hasSize(20);
@@ -264,7 +256,7 @@ class ForwarderTest {
         return List.of(Output.of(in.value()));
       }).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 1)).hasSize(1);
-      await("both acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "both acked", () -> settled(IN) == 0);
       assertThat(seen).containsExactly("x");
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(2);
       assertThat(count(ForwarderMetrics.DATA_READ)).isEqualTo(1);
@@ -297,7 +289,7 @@ class ForwarderTest {
       assertThat(drain(neither, 1)).extracting(m -> m.message().payloadAsString()).containsExactly("plain");
       assertThat(drain(OTHER, 4)).extracting(m -> m.message().payloadAsString())
           .containsExactly("red", "red+blue", "green", "plain");
-      await("input acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "input acked", () -> settled(IN) == 0);
     }
 
     @Test
@@ -306,7 +298,7 @@ class ForwarderTest {
       input(3);
       started(builder().map(MapFunction.of(in -> Output.of(in.value()).withTags("blue")))
           .to(fastEdge("reds", OUT_0).whenTagged("red")));
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_NO_EDGE)).isEqualTo(3);
       assertNothingMore(OUT_0, Duration.ofMillis(100));
     }
@@ -328,7 +320,7 @@ class ForwarderTest {
         return List.of(Output.of(in.value()));
       }).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 5)).hasSize(5);
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(calls.values()).allMatch(c -> c.get() == 3);
       assertThat(count(ForwarderMetrics.UDF_ERROR)).isEqualTo(10);
       assertThat(count(ForwarderMetrics.NAK)).isZero();
@@ -349,7 +341,7 @@ class ForwarderTest {
             return List.of(Output.of(in.value()));
           }).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 1)).hasSize(1);
-      await("input acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "input acked", () -> settled(IN) == 0);
       assertThat(deliveries).containsExactly(1L, 1L, 2L, 2L, 3L);
       assertThat(count(ForwarderMetrics.NAK)).isEqualTo(2);
       assertThat(count(ForwarderMetrics.UDF_ERROR)).isEqualTo(4);
@@ -365,7 +357,7 @@ class ForwarderTest {
             calls.incrementAndGet();
             return null;
           }).to(fastEdge("out", OUT_0)));
-      await("nakked", () -> count(ForwarderMetrics.NAK) == 1);
+      Await.until(PATIENCE, "nakked", () -> count(ForwarderMetrics.NAK) == 1);
       assertThat(calls.get()).isEqualTo(1);
       assertThat(isb.admin().bufferInfo(IN).ackPendingCount() + isb.admin().bufferInfo(IN).pendingCount())
           .as("the input is still in the buffer").isEqualTo(1);
@@ -415,7 +407,7 @@ class ForwarderTest {
             return CompletableFuture.completedFuture(List.of(Output.of(in.value())));
           }).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 1)).extracting(m -> m.message().payloadAsString()).containsExactly("m0");
-      await("m1 nakked", () -> count(ForwarderMetrics.NAK) == 1);
+      Await.until(PATIENCE, "m1 nakked", () -> count(ForwarderMetrics.NAK) == 1);
       assertThat(count(ForwarderMetrics.ACK)).isEqualTo(1);
       assertThat(calls.get("m1").get()).isEqualTo(2);
     }
@@ -432,7 +424,7 @@ class ForwarderTest {
       List<String> seen = Collections.synchronizedList(new ArrayList<>());
       started(Forwarder.builder(isb, "sink").from(IN).meterRegistry(registry).sink(in -> seen.add(in.valueAsString())));
       // The ack counter moves just after the buffer's ack: wait for it too, then check its value.
-      await("all consumed and acked", () -> seen.size() == 50 && settled(IN) == 0
+      Await.until(PATIENCE, "all consumed and acked", () -> seen.size() == 50 && settled(IN) == 0
           && count(ForwarderMetrics.ACK, "vertex_type", "Sink") >= 50);
       assertThat(seen).doesNotHaveDuplicates();
       assertThat(count(ForwarderMetrics.ACK, "vertex_type", "Sink")).isEqualTo(50);
@@ -449,7 +441,7 @@ class ForwarderTest {
               && in.valueAsString().equals("m1")
               ? CompletableFuture.failedFuture(new IllegalStateException("first time"))
               : CompletableFuture.completedFuture(null)));
-      await("all acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "all acked", () -> settled(IN) == 0);
       assertThat(calls.get("m1").get()).isEqualTo(2);
       assertThat(calls.get("m0").get()).isEqualTo(1);
     }
@@ -465,13 +457,13 @@ class ForwarderTest {
       isb.faults().forceFull(OUT_0, true);
       input(200);
       started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
-      await("first batch read", () -> count(ForwarderMetrics.READ) == 50);
+      Await.until(PATIENCE, "first batch read", () -> count(ForwarderMetrics.READ) == 50);
       assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
       isb.faults().forceFull(OUT_0, false);
       assertThat(drain(OUT_0, 200)).hasSize(200);
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(200);
     }
 
@@ -483,7 +475,7 @@ class ForwarderTest {
       started(builder().map(MapFunction.of(in -> Output.of(in.value())))
           .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().onFull(OnFull.DISCARD_LATEST)
               .refreshInterval(Duration.ofMillis(20)).build())));
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_BUFFER_FULL)).isEqualTo(10);
       assertThat(settled(OUT_0)).isZero();
     }
@@ -495,7 +487,7 @@ class ForwarderTest {
       isb.faults().failNextWrites(OUT_0, 45);
       started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 30)).hasSize(30);
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.WRITE_ERROR)).isEqualTo(45);
       assertThat(count(ForwarderMetrics.WRITE)).isEqualTo(30);
       assertThat(count(ForwarderMetrics.NAK)).isZero();
@@ -529,7 +521,7 @@ class ForwarderTest {
       }).to(fastEdge("out", OUT_0)));
       assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
       CompletableFuture<Void> closing = CompletableFuture.runAsync(forwarder::close);
-      await("reading stopped", () -> !forwarder.running());
+      Await.until(PATIENCE, "reading stopped", () -> !forwarder.running());
       release.countDown();
       closing.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
 
@@ -556,7 +548,7 @@ class ForwarderTest {
 
       started(builder().replica(1).map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 3)).hasSize(3);
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
 
     @Test
@@ -603,7 +595,7 @@ class ForwarderTest {
           .to(fastEdge("out", OUT_0, OUT_1)));
       int out = drain(OUT_0, 1).size();
       out += drain(OUT_1, 40 - out).size();
-      await("inputs acked", () -> settled(IN) == 0);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       out += drain(OUT_0, 40 - out).size();
       assertThat(out).isEqualTo(40);
 
@@ -640,9 +632,9 @@ class ForwarderTest {
       }
       Map<String, Double> expected = new HashMap<>(Map.of(ForwarderMetrics.BUFFER_PENDING, 25.0,
           ForwarderMetrics.BUFFER_ACK_PENDING, 0.0, ForwarderMetrics.BUFFER_USAGE, 0.25));
-      expected.forEach((name, value) -> await(name, () -> Search.in(registry).name(name).tag("buffer", OUT_0)
+      expected.forEach((name, value) -> Await.until(PATIENCE, name, () -> Search.in(registry).name(name).tag("buffer", OUT_0)
           .gauges().stream().anyMatch(g -> g.value() == value)));
-      await("pending of the input", () -> Search.in(registry).name(ForwarderMetrics.PENDING)
+      Await.until(PATIENCE, "pending of the input", () -> Search.in(registry).name(ForwarderMetrics.PENDING)
           .tag("partition_name", IN).gauges().stream().anyMatch(g -> g.value() == 0.0));
       assertThat(Search.in(registry).name(ForwarderMetrics.RECOVERIES).tag("partition_name", IN).functionCounters())
           .as("the reader's recoveries, none on the in-memory ISB").singleElement()

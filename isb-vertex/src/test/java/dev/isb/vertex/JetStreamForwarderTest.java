@@ -13,6 +13,7 @@ import dev.isb.ReaderOptions;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.search.Search;
@@ -25,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -87,14 +86,6 @@ class JetStreamForwarderTest {
     return ReaderOptions.builder().batchSize(100).readTimeout(Duration.ofMillis(100)).build();
   }
 
-  private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("waiting for " + what).isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(10);
-    }
-  }
-
   @Test
   @DisplayName("a map vertex and a sink vertex move every message once, and the meters agree")
   void mapThenSink() throws Exception {
@@ -108,7 +99,7 @@ class JetStreamForwarderTest {
             .readerOptions(quickReads())
             .sink(d -> seen.computeIfAbsent(d.valueAsString(), k -> new AtomicInteger()).incrementAndGet())
             .build().start()) {
-      await("1000 messages at the sink", () -> seen.size() == 1_000
+      Await.until(PATIENCE, "1000 messages at the sink", () -> seen.size() == 1_000
           && count(ForwarderMetrics.ACK, "vertex", "sink") == 1_000);
       assertThat(map.failure()).isEmpty();
       assertThat(sink.failure()).isEmpty();
@@ -137,7 +128,7 @@ class JetStreamForwarderTest {
     Forwarder first = Forwarder.builder(client, "map").from(in).meterRegistry(registry)
         .readerOptions(quickReads()).shutdownTimeout(Duration.ofMillis(500))
         .map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(tiny)).build().start();
-    await("the write to partition 1 waiting for room",
+    Await.until(PATIENCE, "the write to partition 1 waiting for room",
         () -> count(ForwarderMetrics.WRITE_ERROR, "partition_name", mid.get(1)) > 0);
     first.close();
     double inFlight = count(ForwarderMetrics.READ);
@@ -148,7 +139,7 @@ class JetStreamForwarderTest {
     try (Forwarder second = Forwarder.builder(client, "map").replica(1).from(in).meterRegistry(registry)
         .readerOptions(quickReads()).map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(fast()))
         .build().start()) {
-      await("all acked", () -> count(ForwarderMetrics.ACK, "replica", "1") == 50);
+      Await.until(PATIENCE, "all acked", () -> count(ForwarderMetrics.ACK, "replica", "1") == 50);
       assertThat(second.failure()).isEmpty();
     }
     assertThat(count(ForwarderMetrics.DUPLICATE, "replica", "1")).isEqualTo(inFlight);
