@@ -25,18 +25,11 @@ import java.util.concurrent.TimeUnit;
  *
  * @param <O> the backend's offset type
  */
-public abstract class AbstractBufferReader<O extends Offset> implements BufferReader {
+public abstract class AbstractBufferReader<O extends Offset> extends BufferHandle implements BufferReader {
 
-  /** The buffer this reader reads. */
-  protected final String buffer;
   /** The reader's options. */
   protected final ReaderOptions options;
-  /** The open/closed state and the calls running. */
-  protected final CallTracker calls;
-  private final int partition;
   private final Class<O> offsetType;
-  private final Duration closeDrain;
-  private final Runnable onClose;
   private volatile ScheduledFuture<?> keepAliveTask;
 
   /**
@@ -46,13 +39,9 @@ public abstract class AbstractBufferReader<O extends Offset> implements BufferRe
    */
   protected AbstractBufferReader(String buffer, int partition, ReaderOptions options, Class<O> offsetType,
       Duration closeDrain, Runnable onClose) {
-    this.buffer = Objects.requireNonNull(buffer, "buffer");
-    this.partition = partition;
+    super("reader", buffer, partition, closeDrain, onClose);
     this.options = Objects.requireNonNull(options, "options");
     this.offsetType = Objects.requireNonNull(offsetType, "offsetType");
-    this.closeDrain = Objects.requireNonNull(closeDrain, "closeDrain");
-    this.onClose = Objects.requireNonNull(onClose, "onClose");
-    this.calls = new CallTracker("reader for buffer '" + buffer + "'");
   }
 
   /**
@@ -81,22 +70,9 @@ public abstract class AbstractBufferReader<O extends Offset> implements BufferRe
   /** Wakes reads that wait, before {@link #close()} waits for them; runs once. */
   protected void stopReads() {}
 
-  /** Releases what the backend holds for this reader, after running calls finished; runs once. */
-  protected void release() {}
-
   /** Whether an offset of the right type came from this reader's buffer; by default, by name. */
   protected boolean belongsHere(O offset) {
     return offset.buffer().equals(buffer);
-  }
-
-  @Override
-  public final String buffer() {
-    return buffer;
-  }
-
-  @Override
-  public final int partition() {
-    return partition;
   }
 
   @Override
@@ -158,17 +134,11 @@ public abstract class AbstractBufferReader<O extends Offset> implements BufferRe
   }
 
   @Override
-  public final void close() {
-    if (!calls.markClosed()) {
-      return;
-    }
+  final void stopBackgroundWork() {
     ScheduledFuture<?> task = keepAliveTask;
     if (task != null) {
       task.cancel(false);
     }
     stopReads();
-    calls.awaitIdle(closeDrain);
-    release();
-    onClose.run();
   }
 }

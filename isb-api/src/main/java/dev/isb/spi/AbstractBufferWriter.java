@@ -15,24 +15,17 @@ import java.util.concurrent.ScheduledFuture;
 
 /**
  * The part of a {@link BufferWriter} every backend shares: argument checks, the close protocol
- * (refuse new writes at once, wait bounded for running ones, then release), call tracking, and the
+ * (refuse new writes at once, wait bounded for running ones, then {@link #release}), call tracking, and the
  * {@link BufferFullGate} with its usage measurements. A backend writes only its wire work:
  * {@link #writeBatch} and {@link #measure}.
  *
  * <p>A subclass calls {@link #startMeasuring} at the end of its constructor, once the fields that
  * {@link #measure} reads are set. Thread-safe if the subclass's wire work is.
  */
-public abstract class AbstractBufferWriter implements BufferWriter {
+public abstract class AbstractBufferWriter extends BufferHandle implements BufferWriter {
 
-  /** The buffer this writer writes to. */
-  protected final String buffer;
   /** The buffer's full rule, fed by {@link #measure}. */
   protected final BufferFullGate gate;
-  /** The open/closed state and the writes running. */
-  protected final CallTracker calls;
-  private final int partition;
-  private final Duration closeDrain;
-  private final Runnable onClose;
   private volatile ScheduledFuture<?> measurements;
 
   /**
@@ -41,12 +34,8 @@ public abstract class AbstractBufferWriter implements BufferWriter {
    */
   protected AbstractBufferWriter(String buffer, int partition, WriterOptions options, Duration closeDrain,
       Runnable onClose) {
-    this.buffer = Objects.requireNonNull(buffer, "buffer");
-    this.partition = partition;
-    this.closeDrain = Objects.requireNonNull(closeDrain, "closeDrain");
-    this.onClose = Objects.requireNonNull(onClose, "onClose");
+    super("writer", buffer, partition, closeDrain, onClose);
     this.gate = new BufferFullGate(buffer, options);
-    this.calls = new CallTracker("writer for buffer '" + buffer + "'");
   }
 
   /** Starts measuring the buffer's usage every refresh interval; once, from the constructor. */
@@ -68,25 +57,12 @@ public abstract class AbstractBufferWriter implements BufferWriter {
    */
   protected abstract List<WriteResult> writeBatch(List<Message> messages, long deadline);
 
-  /** Releases what the backend holds for this writer, after running writes finished. */
-  protected void release() {}
-
   private void measureSafely() {
     try {
       measure();
     } catch (RuntimeException e) {
       gate.markFull("usage refresh failed: " + e.getMessage());
     }
-  }
-
-  @Override
-  public final String buffer() {
-    return buffer;
-  }
-
-  @Override
-  public final int partition() {
-    return partition;
   }
 
   @Override
@@ -136,17 +112,11 @@ public abstract class AbstractBufferWriter implements BufferWriter {
   }
 
   @Override
-  public final void close() {
-    if (!calls.markClosed()) {
-      return;
-    }
+  final void stopBackgroundWork() {
     ScheduledFuture<?> m = measurements;
     if (m != null) {
       m.cancel(false);
     }
     gate.close();
-    calls.awaitIdle(closeDrain);
-    release();
-    onClose.run();
   }
 }

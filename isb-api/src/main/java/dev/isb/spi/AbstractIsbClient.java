@@ -68,18 +68,25 @@ public abstract class AbstractIsbClient implements IsbClient {
 
   @Override
   public final BufferWriter writer(String buffer, WriterOptions options) {
-    Objects.requireNonNull(options, "options");
-    handles.requireOpen();
-    BufferNames.requireValid(buffer);
-    return handles.open(onClose -> newWriter(buffer, options, onClose));
+    return open(buffer, options, this::newWriter);
   }
 
   @Override
   public final BufferReader reader(String buffer, ReaderOptions options) {
+    return open(buffer, options, this::newReader);
+  }
+
+  /** How a backend opens a writer or reader. */
+  @FunctionalInterface
+  private interface Opener<O, T extends AutoCloseable> {
+    T open(String buffer, O options, Runnable onClose);
+  }
+
+  private <O, T extends AutoCloseable> T open(String buffer, O options, Opener<O, T> opener) {
     Objects.requireNonNull(options, "options");
     handles.requireOpen();
     BufferNames.requireValid(buffer);
-    return handles.open(onClose -> newReader(buffer, options, onClose));
+    return handles.open(onClose -> opener.open(buffer, options, onClose));
   }
 
   @Override
