@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -104,8 +105,9 @@ public abstract sealed class KitSetup<S extends KitServer> implements AutoClosea
   /**
    * Starts a setup on {@code portCount} free ports of 127.0.0.1 in a fresh temp directory, with
    * TLS material in its {@code tls} directory when the options ask for TLS. When the start fails,
-   * every process in {@code built} is closed and the directory deleted; when a port turned out
-   * taken, it all begins again on other ports (see {@link ServerProcess#startOnFreePorts}).
+   * every process in {@code built} is closed, the last built first, and the directory deleted;
+   * when a port turned out taken, it all begins again on other ports (see {@link
+   * ServerProcess#startOnFreePorts}).
    */
   static <T> T startOnFreePorts(
       String what, String dirPrefix, int portCount, CommonOptions common, Formation<T> formation) {
@@ -120,8 +122,11 @@ public abstract sealed class KitSetup<S extends KitServer> implements AutoClosea
                 common.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
             return formation.form(dir, ports, certificates, built);
           } catch (RuntimeException e) {
+            // In reverse: what watches (a sentinel) goes before what it watches.
+            List<KitServer> reversed = new ArrayList<>(built);
+            Collections.reverse(reversed);
             try {
-              closeAll(built, dir);
+              closeAll(reversed, dir);
             } catch (RuntimeException cleanup) {
               e.addSuppressed(cleanup);
             }
