@@ -37,7 +37,7 @@ public final class LocalIsbService implements AutoCloseable {
     Objects.requireNonNull(backend, "backend");
     switch (backend.toLowerCase(Locale.ROOT)) {
       case "jetstream" -> {
-        if (LocalBinaries.find(NatsServer.BINARY_ENV, "nats-server", NatsServer.DEBIAN_BINARY).isPresent()) {
+        if (NatsServer.BINARY.find(null).isPresent()) {
           NatsServer server = NatsServer.start();
           return new LocalIsbService("jetstream", server.url(), "local nats-server", server);
         }
@@ -47,7 +47,7 @@ public final class LocalIsbService implements AutoCloseable {
             container);
       }
       case "redis" -> {
-        if (LocalBinaries.find(RedisServer.BINARY_ENV, "redis-server", RedisServer.DEBIAN_BINARY).isPresent()) {
+        if (RedisServer.BINARY.find(null).isPresent()) {
           RedisServer server = RedisServer.start();
           return new LocalIsbService("redis", server.uri(), "local redis-server", server);
         }

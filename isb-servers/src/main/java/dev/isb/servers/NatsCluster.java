@@ -6,8 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -30,29 +28,17 @@ import java.util.stream.Collectors;
  *
  * <p>Thread-safe.
  */
-public final class NatsCluster implements AutoCloseable {
+public final class NatsCluster extends KitSetup<NatsServer> {
 
-  private static final Duration POLL = Duration.ofMillis(100);
   private static final Pattern LEADER = Pattern.compile("\"leader\"\\s*:\\s*\"([^\"]*)\"");
 
   private final String name;
-  private final Path dir;
   private final List<NatsServer> nodes;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final FaultJournal journal;
 
   private NatsCluster(String name, Path dir, List<NatsServer> nodes) {
+    super(dir, nodes);
     this.name = name;
-    this.dir = dir;
-    this.nodes = List.copyOf(nodes);
-    this.journal =
-        new FaultJournal(
-            dir.resolve("journal.txt"),
-            () ->
-                this.nodes.stream()
-                    .map(NatsServer::describeState)
-                    .collect(Collectors.joining("\n")));
-    this.nodes.forEach(node -> node.journalTo(journal));
+    this.nodes = processes();
   }
 
   /** A builder for a cluster; {@code NatsCluster.builder().start()} starts 3 plain nodes. */
@@ -63,22 +49,6 @@ public final class NatsCluster implements AutoCloseable {
   /** The cluster's name. */
   public String name() {
     return name;
-  }
-
-  /** The number of nodes. */
-  public int size() {
-    return nodes.size();
-  }
-
-  /**
-   * One node, to read its URL or inject faults into it.
-   *
-   * @param index from 0 to {@code size() - 1}
-   * @return the node
-   */
-  public NatsServer node(int index) {
-    Objects.checkIndex(index, nodes.size());
-    return nodes.get(index);
   }
 
   /** All nodes, in index order. */
@@ -103,7 +73,7 @@ public final class NatsCluster implements AutoCloseable {
   public Optional<NatsServer> metaLeader() {
     String agreed = null;
     for (NatsServer node : nodes) {
-      if (!node.isRunning() || node.isPaused()) {
+      if (!node.isResponsive()) {
         continue;
       }
       Optional<String> leader = node.monitor("/jsz").flatMap(NatsCluster::metaLeaderOf);
@@ -114,7 +84,7 @@ public final class NatsCluster implements AutoCloseable {
     }
     String leaderName = agreed;
     return nodes.stream()
-        .filter(n -> n.serverName().equals(leaderName) && n.isRunning() && !n.isPaused())
+        .filter(n -> n.serverName().equals(leaderName) && n.isResponsive())
         .findFirst();
   }
 
@@ -126,43 +96,12 @@ public final class NatsCluster implements AutoCloseable {
    * @throws IllegalStateException if there is no agreed leader in time, with what each node said
    */
   public NatsServer awaitMetaLeader(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<NatsServer> leader = metaLeader();
-      if (leader.isPresent()) {
-        return leader.get();
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "cluster " + name + " has no agreed JetStream meta leader after " + timeout + ": "
-                + describeLeaders());
-      }
-      LockSupport.parkNanos(POLL.toNanos());
-    }
-  }
-
-  /** Kills every node and deletes their directories; idempotent. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    RuntimeException failure = null;
-    for (NatsServer node : nodes) {
-      try {
-        node.close();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    ServerProcess.deleteRecursively(dir);
-    if (failure != null) {
-      throw failure;
-    }
+    return awaitFound(deadlineIn(timeout), this::metaLeader)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "cluster " + name + " has no agreed JetStream meta leader after " + timeout
+                        + ": " + describeLeaders()));
   }
 
   @Override
@@ -170,22 +109,13 @@ public final class NatsCluster implements AutoCloseable {
     return "NatsCluster[" + name + " " + urls() + "]";
   }
 
-  /** The directory of all nodes, with {@code journal.txt}. */
-  public Path dir() {
-    return dir;
-  }
-
-  /** The faults injected into this cluster's nodes, with their state around each. */
-  public FaultJournal journal() {
-    return journal;
-  }
-
   /**
    * Whether every node runs unpaused and they agree on a JetStream meta leader within {@code
    * timeout}: what a test may expect of a cluster it did not fault itself.
    */
+  @Override
   public boolean isHealthy(Duration timeout) {
-    if (!nodes.stream().allMatch(n -> n.isRunning() && !n.isPaused())) {
+    if (!nodes.stream().allMatch(NatsServer::isResponsive)) {
       return false;
     }
     try {
@@ -210,17 +140,12 @@ public final class NatsCluster implements AutoCloseable {
   private String describeLeaders() {
     List<String> said = new ArrayList<>();
     for (NatsServer node : nodes) {
-      String state;
-      if (!node.isRunning()) {
-        state = "not running";
-      } else if (node.isPaused()) {
-        state = "paused";
-      } else {
-        state =
-            node.monitor("/jsz")
-                .map(body -> metaLeaderOf(body).map(l -> "leader " + l).orElse("no leader"))
-                .orElse("/jsz did not answer");
-      }
+      String state =
+          node.stateOr(
+              () ->
+                  node.monitor("/jsz")
+                      .map(body -> metaLeaderOf(body).map(l -> "leader " + l).orElse("no leader"))
+                      .orElse("/jsz did not answer"));
       said.add(node.serverName() + ": " + state);
     }
     return String.join(", ", said);
@@ -231,13 +156,14 @@ public final class NatsCluster implements AutoCloseable {
    * The TLS and authentication settings apply to client connections of every node; routes between
    * nodes are plain, on 127.0.0.1.
    */
-  public static final class Builder {
+  public static final class Builder extends NatsServer.NatsBuilder<Builder> {
 
-    private NatsServer.Options options = NatsServer.Options.defaults();
     private int nodes = 3;
     private String name = "isb";
 
-    private Builder() {}
+    private Builder() {
+      super(NatsServer.Options.defaults());
+    }
 
     /**
      * Sets the number of nodes (default 3).
@@ -271,83 +197,6 @@ public final class NatsCluster implements AutoCloseable {
     }
 
     /**
-     * Runs this binary instead of looking for one.
-     *
-     * @param binary an executable nats-server (2.9 or later)
-     * @return this builder
-     */
-    public Builder binary(Path binary) {
-      options = options.withBinary(Objects.requireNonNull(binary, "binary"));
-      return this;
-    }
-
-    /**
-     * Sets {@code max_payload} on every node (default 1 MiB).
-     *
-     * @param bytes between 1 and 64 MiB
-     * @return this builder
-     */
-    public Builder maxPayload(int bytes) {
-      options = options.withMaxPayload(bytes);
-      return this;
-    }
-
-    /**
-     * Requires clients to log in with this user and password; exclusive with {@link #token}.
-     *
-     * @param user the user name, not blank
-     * @param password the password, not blank
-     * @return this builder
-     */
-    public Builder user(String user, String password) {
-      options = options.withUser(user, password);
-      return this;
-    }
-
-    /**
-     * Requires clients to present this token; exclusive with {@link #user}.
-     *
-     * @param token the token, not blank
-     * @return this builder
-     */
-    public Builder token(String token) {
-      options = options.withToken(token);
-      return this;
-    }
-
-    /**
-     * Requires TLS from clients on every node, with certificates from one test CA.
-     *
-     * @return this builder
-     */
-    public Builder tls() {
-      options = options.withTls(false);
-      return this;
-    }
-
-    /**
-     * Requires TLS and a client certificate signed by the test CA on every node.
-     *
-     * @return this builder
-     */
-    public Builder mutualTls() {
-      options = options.withTls(true);
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} waits for the nodes and their leader, and each
-     * {@link NatsServer#restart()} for its node (default 20s).
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder startTimeout(Duration timeout) {
-      options = options.withStartTimeout(timeout);
-      return this;
-    }
-
-    /**
      * Starts the nodes on free ports of 127.0.0.1 and waits until each is ready and all agree on a
      * JetStream meta leader.
      *
@@ -355,54 +204,51 @@ public final class NatsCluster implements AutoCloseable {
      * @throws IllegalStateException if no binary is found, or the cluster does not form in time
      */
     public NatsCluster start() {
-      return NatsCluster.start(options, nodes, name);
+      return NatsCluster.start(options(), nodes, name);
     }
   }
 
+  /**
+   * Starts a cluster of {@code size} nodes named {@code <name>-<i>}, each with these options, and
+   * waits until every node is ready and they agree on a JetStream meta leader.
+   *
+   * @throws IllegalStateException if no binary is found, or the cluster does not form in time
+   */
   public static NatsCluster start(NatsServer.Options options, int size, String name) {
     Path binary = options.requireBinary();
-    return ServerProcess.startOnFreePorts(
+    return startOnFreePorts(
         "nats-server cluster",
+        "isb-nats-cluster-",
         3 * size,
-        ports -> {
-          Path dir = NatsServer.tempDir("isb-nats-cluster-");
+        options.common(),
+        (dir, ports, certificates, built) -> {
           List<NatsServer> nodes = new ArrayList<>();
-          try {
-            TestCertificates certificates =
-                options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
-            for (int i = 0; i < size; i++) {
-              List<Integer> peers = new ArrayList<>();
-              for (int j = 0; j < size; j++) {
-                if (j != i) {
-                  peers.add(ports[3 * j + 2]);
-                }
+          for (int i = 0; i < size; i++) {
+            List<Integer> peers = new ArrayList<>();
+            for (int j = 0; j < size; j++) {
+              if (j != i) {
+                peers.add(ports[3 * j + 2]);
               }
-              String nodeName = name + "-" + i;
-              nodes.add(
-                  new NatsServer(
-                      options,
-                      binary,
-                      nodeName,
-                      dir.resolve(nodeName),
-                      ports[3 * i],
-                      ports[3 * i + 1],
-                      new NatsServer.Route(name, ports[3 * i + 2], peers),
-                      certificates));
             }
-            NatsCluster cluster = new NatsCluster(name, dir, nodes);
-            long deadline = System.nanoTime() + options.startTimeout().toNanos();
-            for (NatsServer node : nodes) {
-              node.launch(); // all at once: each waits for its routes
-            }
-            for (NatsServer node : nodes) {
-              node.awaitReady(deadline);
-            }
-            cluster.awaitMetaLeader(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            return cluster;
-          } catch (RuntimeException e) {
-            new NatsCluster(name, dir, nodes).close(); // whatever was built so far
-            throw e;
+            String nodeName = name + "-" + i;
+            NatsServer node =
+                new NatsServer(
+                    options,
+                    binary,
+                    nodeName,
+                    dir.resolve(nodeName),
+                    ports[3 * i],
+                    ports[3 * i + 1],
+                    new NatsServer.Route(name, ports[3 * i + 2], peers),
+                    certificates);
+            built.add(node);
+            nodes.add(node);
           }
+          NatsCluster cluster = new NatsCluster(name, dir, nodes);
+          long deadline = options.common().deadline();
+          launchAll(nodes, deadline); // all at once: each waits for its routes
+          cluster.awaitMetaLeader(remaining(deadline, 0));
+          return cluster;
         });
   }
 }

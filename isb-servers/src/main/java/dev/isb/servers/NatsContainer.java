@@ -1,8 +1,6 @@
 package dev.isb.servers;
 
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * A plain single-node JetStream server in Docker, for machines without a nats-server binary. Kept
@@ -19,24 +17,17 @@ public final class NatsContainer implements AutoCloseable {
     this.container = container;
   }
 
+  /** Starts the container and waits until the server in it is ready. */
   public static NatsContainer start() {
-    GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE));
-    container.withCommand("-js");
-    container.withExposedPorts(CLIENT_PORT);
-    container.waitingFor(Wait.forLogMessage(".*Server is ready.*", 1));
-    try {
-      container.start();
-    } catch (RuntimeException e) {
-      container.stop();
-      throw e;
-    }
-    return new NatsContainer(container);
+    return new NatsContainer(Containers.start(IMAGE, CLIENT_PORT, "Server is ready", "-js"));
   }
 
+  /** The address clients use, on the port Docker mapped. */
   public String url() {
-    return "nats://" + container.getHost() + ":" + container.getMappedPort(CLIENT_PORT);
+    return Containers.address("nats", container, CLIENT_PORT);
   }
 
+  /** Stops and removes the container. */
   @Override
   public void close() {
     container.stop();

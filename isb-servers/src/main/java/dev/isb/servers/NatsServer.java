@@ -1,20 +1,16 @@
 package dev.isb.servers;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLContext;
+import java.util.stream.Collectors;
 
 /**
  * One real {@code nats-server} process with JetStream, on a random port of 127.0.0.1, with its own
@@ -35,35 +31,27 @@ import javax.net.ssl.SSLContext;
  * <p>Most tests use it through {@code dev.isb.testkit.NatsServerExtension} (module isb-testkit).
  * The binary is the one named by the
  * environment variable {@code ISB_NATS_SERVER}, else {@code nats-server} on the PATH, else
- * {@code /usr/sbin/nats-server}, unless {@link Builder#binary(Path)} names one. Thread-safe: the node
- * control methods are synchronized.
+ * {@code /usr/sbin/nats-server}, unless {@link KitBuilder#binary(Path)} names one. Thread-safe: the
+ * node control methods are synchronized.
  */
-public final class NatsServer implements KitProcess, AutoCloseable {
+public final class NatsServer extends KitServer {
 
   /** NATS's own default {@code max_payload}: 1 MiB. */
   public static final int DEFAULT_MAX_PAYLOAD = 1 << 20;
 
+  /** The environment variable that may name the nats-server binary. */
   public static final String BINARY_ENV = "ISB_NATS_SERVER";
-  static final Path DEBIAN_BINARY = Path.of("/usr/sbin/nats-server");
+
+  static final ServerBinary BINARY = ServerBinary.NATS_SERVER;
 
   private static final String READY = "Server is ready";
-  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
   private static final int MAX_STATE_CHARS = 4000;
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private final Options options;
-  private final String serverName;
-  private final Path dir;
   private final Path storeDir;
-  private final Path configFile;
-  private final Path logFile;
-  private final int port;
   private final int monitorPort;
-  private final TestCertificates certificates;
-  private final ServerProcess process;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile FaultJournal journal = FaultJournal.NONE;
 
   NatsServer(
       Options options,
@@ -74,30 +62,23 @@ public final class NatsServer implements KitProcess, AutoCloseable {
       int monitorPort,
       Route route,
       TestCertificates certificates) {
-    this.options = options;
-    this.serverName = serverName;
-    this.dir = dir;
-    this.storeDir = dir.resolve("jetstream");
-    this.configFile = dir.resolve("nats.conf");
-    this.logFile = dir.resolve("nats.log");
-    this.port = port;
-    this.monitorPort = monitorPort;
-    try {
-      Files.createDirectories(storeDir);
-      this.certificates =
-          options.tls() && certificates == null
-              ? TestCertificates.create(dir.resolve("tls"))
-              : certificates;
-      Files.writeString(configFile, config(route), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the nats-server configuration in " + dir, e);
-    }
-    this.process =
+    super(
+        serverName,
+        dir,
+        dir.resolve("nats.conf"),
+        port,
+        options.common(),
+        certificates,
         new ServerProcess(
             "nats-server " + serverName,
-            List.of(binary.toString(), "-c", configFile.toString()),
+            List.of(binary.toString(), "-c", dir.resolve("nats.conf").toString()),
             dir,
-            logFile);
+            dir.resolve("nats.log")));
+    this.options = options;
+    this.storeDir = dir.resolve("jetstream");
+    this.monitorPort = monitorPort;
+    createDirectories(storeDir);
+    writeConfig(config(route));
   }
 
   /**
@@ -116,14 +97,29 @@ public final class NatsServer implements KitProcess, AutoCloseable {
     return new Builder();
   }
 
-  /** The URL clients use: {@code nats://127.0.0.1:<port>}, or {@code tls://…} with TLS. */
-  public String url() {
-    return (options.tls() ? "tls" : "nats") + "://127.0.0.1:" + port;
+  /**
+   * Starts a server with these options on free ports of 127.0.0.1 and waits until it logged that it
+   * is ready and accepts connections. A port taken in the meantime by another process is retried
+   * with others.
+   *
+   * @return the running server
+   * @throws IllegalStateException if no binary is found, or the server does not become ready in
+   *     time (the message has the tail of its log)
+   */
+  public static NatsServer start(Options options) {
+    Path binary = options.requireBinary();
+    return startAlone(
+        "nats-server",
+        "isb-nats-",
+        2,
+        options.common(),
+        (dir, ports, certificates) ->
+            new NatsServer(options, binary, "isb-nats", dir, ports[0], ports[1], null, certificates));
   }
 
-  /** The client port on 127.0.0.1; it stays the same across {@link #restart()}. */
-  public int port() {
-    return port;
+  /** The URL clients use: {@code nats://127.0.0.1:<port>}, or {@code tls://…} with TLS. */
+  public String url() {
+    return (tls() ? "tls" : "nats") + "://127.0.0.1:" + port();
   }
 
   /** The HTTP monitoring port on 127.0.0.1 ({@code /varz}, {@code /jsz}, …). */
@@ -133,22 +129,12 @@ public final class NatsServer implements KitProcess, AutoCloseable {
 
   /** The server's {@code server_name}. */
   public String serverName() {
-    return serverName;
+    return processName();
   }
 
   /** The JetStream {@code store_dir}; it survives {@link #kill()} and {@link #restart()}. */
   public Path storeDir() {
     return storeDir;
-  }
-
-  /** The configuration file the server runs with. */
-  public Path configFile() {
-    return configFile;
-  }
-
-  /** The file that receives the server's log, across restarts. */
-  public Path logFile() {
-    return logFile;
   }
 
   /** The configured {@code max_payload} in bytes. */
@@ -171,188 +157,21 @@ public final class NatsServer implements KitProcess, AutoCloseable {
     return Optional.ofNullable(options.token());
   }
 
-  /** Whether clients must use TLS. */
-  public boolean tls() {
-    return options.tls();
-  }
-
-  /** Whether clients must also present a certificate signed by the test CA (mutual TLS). */
-  public boolean mutualTls() {
-    return options.mutualTls();
-  }
-
-  /**
-   * The PEM file of the CA that signed the server's certificate, for clients configured by files.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path caCertificate() {
-    return certificates().caCertificate();
-  }
-
-  /**
-   * The PEM file of a client certificate signed by the test CA (for mutual TLS).
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path clientCertificate() {
-    return certificates().clientCertificate();
-  }
-
-  /**
-   * The PKCS#8 PEM file of the key of {@link #clientCertificate()}.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path clientKey() {
-    return certificates().clientKey();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents no client certificate.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext sslContext() {
-    return certificates().sslContext();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents the client certificate (mutual TLS).
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext clientSslContext() {
-    return certificates().clientSslContext();
-  }
-
-  /**
-   * An SSL context that trusts some other CA, for tests that a client refuses this server.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext untrustedSslContext() {
-    certificates();
-    return TestCertificates.untrustedSslContext();
-  }
-
-  /** Whether the process is running (a paused process is running). */
-  public boolean isRunning() {
-    return process.isAlive();
-  }
-
-  /** Whether the process is frozen by {@link #pause()}. */
-  public boolean isPaused() {
-    return process.isPaused();
-  }
-
-  /** Kills the process with SIGKILL and waits for it to exit; a no-op when it is not running. */
-  public void kill() {
-    requireOpen();
-    journal.around(serverName + ": kill -9", process::kill);
-  }
-
-  /**
-   * Stops the process with SIGTERM (JetStream flushes and shuts down cleanly) and waits for it to
-   * exit; a no-op when it is not running.
-   */
-  public void stop() {
-    requireOpen();
-    journal.around(serverName + ": stop (SIGTERM)", () -> process.stop(STOP_GRACE));
-  }
-
-  /**
-   * Starts the server again on the same port, with the same configuration and storage directory,
-   * stopping it first if it runs, and waits until it is ready.
-   *
-   * @throws IllegalStateException if it does not become ready in time, with the tail of its log
-   */
-  public synchronized void restart() {
-    requireOpen();
-    journal.around(
-        serverName + ": restart",
-        () -> {
-          process.stop(STOP_GRACE);
-          process.launch();
-          process.awaitReady(READY, port, deadline());
-        });
-  }
-
-  /**
-   * Freezes the process with SIGSTOP: connections stay open and new ones are accepted by the kernel,
-   * but the server answers nothing until {@link #resume()}.
-   *
-   * @throws IllegalStateException if the server is not running
-   */
-  public void pause() {
-    requireOpen();
-    journal.around(serverName + ": pause (SIGSTOP)", process::pause);
-  }
-
-  /**
-   * Thaws the process with SIGCONT after {@link #pause()}.
-   *
-   * @throws IllegalStateException if the server is not running
-   */
-  public void resume() {
-    requireOpen();
-    journal.around(serverName + ": resume (SIGCONT)", process::resume);
-  }
-
-  /** Kills the process and deletes the temp directory with its storage and log; idempotent. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      process.kill();
-    } finally {
-      ServerProcess.deleteRecursively(dir);
-    }
-  }
-
   @Override
   public String toString() {
-    return "NatsServer[" + serverName + " " + url() + "]";
-  }
-
-  /** The server's directory: configuration, log, storage and {@code journal.txt}. */
-  public Path dir() {
-    return dir;
-  }
-
-  /** Records this server's faults, with the state of its setup around each, in {@code journal}. */
-  void journalTo(FaultJournal journal) {
-    this.journal = journal;
-  }
-
-  @Override
-  public String processName() {
-    return serverName;
-  }
-
-  /** Where this server's faults are recorded. */
-  @Override
-  public FaultJournal journal() {
-    return journal;
+    return "NatsServer[" + serverName() + " " + url() + "]";
   }
 
   /**
-   * This server's state for a {@link FaultJournal}: whether it runs, the JetStream meta leader and
-   * peers it reports in {@code /jsz}, and each stream's and consumer's state (messages, sequences,
-   * delivered, acknowledged, pending: the start of {@code account_details}). Never throws.
+   * The JetStream meta leader and peers this server reports in {@code /jsz}, and each stream's and
+   * consumer's state (messages, sequences, delivered, acknowledged, pending: the start of {@code
+   * account_details}).
    */
-  String describeState() {
-    String state =
-        !isRunning()
-            ? "not running"
-            : isPaused()
-                ? "paused"
-                : monitor("/jsz?accounts=true&streams=true&consumers=true")
-                    .map(NatsServer::jetStreamState)
-                    .orElse("/jsz did not answer");
-    return serverName + " (" + port + "): " + state;
+  @Override
+  String describeLiveState() {
+    return monitor("/jsz?accounts=true&streams=true&consumers=true")
+        .map(NatsServer::jetStreamState)
+        .orElse("/jsz did not answer");
   }
 
   /** The meta cluster and the account details of a {@code /jsz} body, on one line each. */
@@ -370,13 +189,9 @@ public final class NatsServer implements KitProcess, AutoCloseable {
     return metaPart.replaceAll("\\s+", " ") + "\n  " + streams.replaceAll("\\s+", " ");
   }
 
-  /** Launches the process without waiting; see {@link #awaitReady(long)}. */
-  void launch() {
-    process.launch();
-  }
-
-  void awaitReady(long deadlineNanos) {
-    process.awaitReady(READY, port, deadlineNanos);
+  @Override
+  String readyMarker() {
+    return READY;
   }
 
   /** The body of a monitoring endpoint such as {@code /jsz}, or empty if the server did not answer. */
@@ -397,28 +212,11 @@ public final class NatsServer implements KitProcess, AutoCloseable {
     }
   }
 
-  private long deadline() {
-    return System.nanoTime() + options.startTimeout().toNanos();
-  }
-
-  private TestCertificates certificates() {
-    if (certificates == null) {
-      throw new IllegalStateException(this + " has no TLS; build it with tls()");
-    }
-    return certificates;
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException(this + " is closed");
-    }
-  }
-
   private String config(Route route) {
     StringBuilder c = new StringBuilder();
     c.append("# Written by the ISB test kit.\n");
-    c.append("server_name: ").append(quote(serverName)).append('\n');
-    c.append("listen: ").append(quote("127.0.0.1:" + port)).append('\n');
+    c.append("server_name: ").append(quote(serverName())).append('\n');
+    c.append("listen: ").append(quote("127.0.0.1:" + port())).append('\n');
     c.append("http: ").append(quote("127.0.0.1:" + monitorPort)).append('\n');
     c.append("max_payload: ").append(options.maxPayload()).append('\n');
     c.append("jetstream {\n  store_dir: ").append(quote(storeDir.toString())).append("\n}\n");
@@ -443,6 +241,7 @@ public final class NatsServer implements KitProcess, AutoCloseable {
     } else if (options.nkey() != null) {
       c.append("authorization {\n  users: [ { nkey: ").append(quote(options.nkey())).append(" } ]\n}\n");
     }
+    TestCertificates certificates = certificates();
     if (certificates != null) {
       c.append("tls {\n");
       c.append("  cert_file: ").append(quote(certificates.serverCertificate().toString())).append('\n');
@@ -470,7 +269,7 @@ public final class NatsServer implements KitProcess, AutoCloseable {
   private static String quoteAll(List<String> values) {
     return values.stream()
         .map(NatsServer::quote)
-        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+        .collect(Collectors.joining(", ", "[", "]"));
   }
 
   /**
@@ -529,47 +328,55 @@ public final class NatsServer implements KitProcess, AutoCloseable {
   /**
    * What a server or cluster is configured with; each {@code with…} method validates its argument.
    * Immutable.
+   *
+   * @param common the binary, TLS and start timeout
+   * @param maxPayload the largest message the server accepts, in bytes
+   * @param user the user clients log in as, or null
+   * @param password the password of {@code user}, or null
+   * @param token the token clients present, or null
+   * @param nkey the user public key clients sign with, or null
+   * @param restricted a user with publish and subscribe permissions, or null
    */
   public record Options(
-      Path binary,
+      CommonOptions common,
       int maxPayload,
       String user,
       String password,
       String token,
       String nkey,
-      UserPermissions restricted,
-      boolean tls,
-      boolean mutualTls,
-      Duration startTimeout) {
+      UserPermissions restricted)
+      implements KitOptions<Options> {
 
     /** 64 MiB: the largest {@code max_payload} nats-server accepts. */
     static final int MAX_MAX_PAYLOAD = 64 << 20;
 
+    /** No TLS, no authentication, 1 MiB {@code max_payload}. */
     public static Options defaults() {
       return new Options(
-          null, DEFAULT_MAX_PAYLOAD, null, null, null, null, null, false, false,
-          Duration.ofSeconds(20));
+          CommonOptions.defaults(), DEFAULT_MAX_PAYLOAD, null, null, null, null, null);
     }
 
     /** Whether this is the default server that any nats image runs, as Testcontainers would. */
+    @Override
     public boolean plain() {
-      return equals(defaults().withBinary(binary).withStartTimeout(startTimeout));
+      return equals(defaults().withBinary(binary()).withStartTimeout(startTimeout()));
     }
 
-    public Options withBinary(Path binary) {
-      return new Options(
-          binary, maxPayload, user, password, token, nkey, restricted, tls, mutualTls, startTimeout);
+    @Override
+    public Options withCommon(CommonOptions common) {
+      return new Options(common, maxPayload, user, password, token, nkey, restricted);
     }
 
+    /** These options with another {@code max_payload}, between 1 byte and 64 MiB. */
     public Options withMaxPayload(int bytes) {
       if (bytes <= 0 || bytes > MAX_MAX_PAYLOAD) {
         throw new IllegalArgumentException(
             "maxPayload must be between 1 and " + MAX_MAX_PAYLOAD + " bytes, was " + bytes);
       }
-      return new Options(
-          binary, bytes, user, password, token, nkey, restricted, tls, mutualTls, startTimeout);
+      return new Options(common, bytes, user, password, token, nkey, restricted);
     }
 
+    /** These options with a user and password clients log in with; not with a token or an nkey. */
     public Options withUser(String user, String password) {
       requireText(user, "user");
       requireText(password, "password");
@@ -580,19 +387,19 @@ public final class NatsServer implements KitProcess, AutoCloseable {
         throw new IllegalArgumentException(
             "user must differ from the user with permissions, was '" + user + "'");
       }
-      return new Options(
-          binary, maxPayload, user, password, null, null, restricted, tls, mutualTls, startTimeout);
+      return new Options(common, maxPayload, user, password, null, null, restricted);
     }
 
+    /** These options with a token clients present; not with a user or an nkey. */
     public Options withToken(String token) {
       requireText(token, "token");
       if (user != null || nkey != null || restricted != null) {
         throw new IllegalStateException("token cannot be set: a user or an nkey is already set");
       }
-      return new Options(
-          binary, maxPayload, null, null, token, null, null, tls, mutualTls, startTimeout);
+      return new Options(common, maxPayload, null, null, token, null, null);
     }
 
+    /** These options with an NKey clients sign with; not with a user or a token. */
     public Options withNkey(String publicKey) {
       requireText(publicKey, "nkey");
       if (!publicKey.startsWith("U")) {
@@ -601,10 +408,10 @@ public final class NatsServer implements KitProcess, AutoCloseable {
       if (user != null || token != null || restricted != null) {
         throw new IllegalStateException("nkey cannot be set: a user or a token is already set");
       }
-      return new Options(
-          binary, maxPayload, null, null, null, publicKey, null, tls, mutualTls, startTimeout);
+      return new Options(common, maxPayload, null, null, null, publicKey, null);
     }
 
+    /** These options with a user of limited permissions; not with a token or an nkey. */
     public Options withUserPermissions(UserPermissions permissions) {
       Objects.requireNonNull(permissions, "permissions");
       if (token != null || nkey != null) {
@@ -615,40 +422,17 @@ public final class NatsServer implements KitProcess, AutoCloseable {
         throw new IllegalArgumentException(
             "user with permissions must differ from the plain user, was '" + user + "'");
       }
-      return new Options(
-          binary, maxPayload, user, password, null, null, permissions, tls, mutualTls, startTimeout);
-    }
-
-    public Options withTls(boolean mutual) {
-      return new Options(
-          binary, maxPayload, user, password, token, nkey, restricted, true, mutual, startTimeout);
-    }
-
-    public Options withStartTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "startTimeout");
-      if (timeout.isNegative() || timeout.isZero()) {
-        throw new IllegalArgumentException("startTimeout must be positive, was " + timeout);
-      }
-      return new Options(
-          binary, maxPayload, user, password, token, nkey, restricted, tls, mutualTls, timeout);
+      return new Options(common, maxPayload, user, password, null, null, permissions);
     }
 
     /** The binary to run: the one set, else the environment variable, the PATH, the Debian place. */
+    @Override
     public Optional<Path> findBinary() {
-      return binary != null
-          ? Optional.of(binary)
-          : LocalBinaries.find(BINARY_ENV, "nats-server", DEBIAN_BINARY);
+      return BINARY.find(binary());
     }
 
     Path requireBinary() {
-      return findBinary()
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "no nats-server binary: set "
-                          + BINARY_ENV
-                          + ", put nats-server on the PATH, or install it (Debian: apt-get install"
-                          + " nats-server)"));
+      return BINARY.require(binary(), "");
     }
 
     private static void requireText(String value, String name) {
@@ -660,27 +444,16 @@ public final class NatsServer implements KitProcess, AutoCloseable {
   }
 
   /**
-   * Builds and starts a {@link NatsServer}. Not thread-safe; each setter validates its argument.
+   * What the builders of a server and of a cluster set alike: {@code max_payload} and the
+   * credentials, on every node, besides the binary, TLS and start timeout.
    *
-   * <pre>{@code
-   * NatsServer nats = NatsServer.builder().tls().token("s3cret").start();
-   * }</pre>
+   * @param <B> the builder itself
    */
-  public static final class Builder {
+  public abstract static class NatsBuilder<B extends NatsBuilder<B>>
+      extends KitBuilder<B, Options> {
 
-    private Options options = Options.defaults();
-
-    private Builder() {}
-
-    /**
-     * Runs this binary instead of looking for one.
-     *
-     * @param binary an executable nats-server (2.9 or later)
-     * @return this builder
-     */
-    public Builder binary(Path binary) {
-      options = options.withBinary(Objects.requireNonNull(binary, "binary"));
-      return this;
+    NatsBuilder(Options options) {
+      super(options);
     }
 
     /**
@@ -689,9 +462,8 @@ public final class NatsServer implements KitProcess, AutoCloseable {
      * @param bytes between 1 and 64 MiB
      * @return this builder
      */
-    public Builder maxPayload(int bytes) {
-      options = options.withMaxPayload(bytes);
-      return this;
+    public B maxPayload(int bytes) {
+      return with(o -> o.withMaxPayload(bytes));
     }
 
     /**
@@ -701,9 +473,8 @@ public final class NatsServer implements KitProcess, AutoCloseable {
      * @param password the password, not blank
      * @return this builder
      */
-    public Builder user(String user, String password) {
-      options = options.withUser(user, password);
-      return this;
+    public B user(String user, String password) {
+      return with(o -> o.withUser(user, password));
     }
 
     /**
@@ -712,9 +483,22 @@ public final class NatsServer implements KitProcess, AutoCloseable {
      * @param token the token, not blank
      * @return this builder
      */
-    public Builder token(String token) {
-      options = options.withToken(token);
-      return this;
+    public B token(String token) {
+      return with(o -> o.withToken(token));
+    }
+  }
+
+  /**
+   * Builds and starts a {@link NatsServer}. Not thread-safe; each setter validates its argument.
+   *
+   * <pre>{@code
+   * NatsServer nats = NatsServer.builder().tls().token("s3cret").start();
+   * }</pre>
+   */
+  public static final class Builder extends NatsBuilder<Builder> {
+
+    private Builder() {
+      super(Options.defaults());
     }
 
     /**
@@ -725,8 +509,7 @@ public final class NatsServer implements KitProcess, AutoCloseable {
      * @return this builder
      */
     public Builder nkey(String publicKey) {
-      options = options.withNkey(publicKey);
-      return this;
+      return with(o -> o.withNkey(publicKey));
     }
 
     /**
@@ -742,43 +525,8 @@ public final class NatsServer implements KitProcess, AutoCloseable {
      */
     public Builder userPermissions(
         String user, String password, List<String> publishAllow, List<String> subscribeAllow) {
-      options =
-          options.withUserPermissions(
-              new UserPermissions(user, password, publishAllow, subscribeAllow));
-      return this;
-    }
-
-    /**
-     * Requires TLS from clients, with a server certificate for {@code localhost} and
-     * {@code 127.0.0.1} signed by a CA generated for this server.
-     *
-     * @return this builder
-     */
-    public Builder tls() {
-      options = options.withTls(false);
-      return this;
-    }
-
-    /**
-     * Requires TLS and a client certificate signed by the test CA (see
-     * {@link NatsServer#clientSslContext()}).
-     *
-     * @return this builder
-     */
-    public Builder mutualTls() {
-      options = options.withTls(true);
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} and {@link NatsServer#restart()} wait for the server (default 20s).
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder startTimeout(Duration timeout) {
-      options = options.withStartTimeout(timeout);
-      return this;
+      UserPermissions permissions = new UserPermissions(user, password, publishAllow, subscribeAllow);
+      return with(o -> o.withUserPermissions(permissions));
     }
 
     /**
@@ -790,41 +538,7 @@ public final class NatsServer implements KitProcess, AutoCloseable {
      *     time (the message has the tail of its log)
      */
     public NatsServer start() {
-      return NatsServer.start(options);
-    }
-  }
-
-  public static NatsServer start(Options options) {
-    Path binary = options.requireBinary();
-    return ServerProcess.startOnFreePorts(
-        "nats-server",
-        2,
-        ports -> {
-          Path dir = tempDir("isb-nats-");
-          NatsServer server = null;
-          try {
-            server =
-                new NatsServer(options, binary, "isb-nats", dir, ports[0], ports[1], null, null);
-            server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
-            server.launch();
-            server.awaitReady(server.deadline());
-            return server;
-          } catch (RuntimeException e) {
-            if (server != null) {
-              server.close();
-            } else {
-              ServerProcess.deleteRecursively(dir);
-            }
-            throw e;
-          }
-        });
-  }
-
-  static Path tempDir(String prefix) {
-    try {
-      return Files.createTempDirectory(prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create a temp directory", e);
+      return NatsServer.start(options());
     }
   }
 }

@@ -2,23 +2,16 @@ package dev.isb.servers;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 /**
@@ -44,28 +37,22 @@ import java.util.stream.Collectors;
  * {@code redis-server}: the one named by {@code ISB_REDIS_CLI}, else on the PATH, else {@code
  * /usr/bin/redis-cli}. Thread-safe.
  */
-public final class RedisCluster implements AutoCloseable {
+public final class RedisCluster extends KitSetup<RedisServer> {
 
   /** The number of hash slots of every Redis Cluster. */
   public static final int SLOTS = 16384;
 
+  /** The environment variable that may name the redis-cli binary. */
   public static final String CLI_ENV = "ISB_REDIS_CLI";
-  static final Path DEBIAN_CLI = Path.of("/usr/bin/redis-cli");
 
-  private static final Duration POLL = Duration.ofMillis(100);
   private static final Duration DEFAULT_FAILOVER_TIMEOUT = Duration.ofSeconds(30);
 
-  private final Path dir;
   private final List<RedisServer> nodes;
   private final Map<RedisServer, String> ids = new ConcurrentHashMap<>(); // filled once, at start
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final FaultJournal journal;
 
   private RedisCluster(Path dir, List<RedisServer> nodes) {
-    this.dir = dir;
-    this.nodes = List.copyOf(nodes);
-    this.journal = new FaultJournal(dir.resolve("journal.txt"), this::describeStates);
-    this.nodes.forEach(node -> node.journalTo(journal));
+    super(dir, nodes);
+    this.nodes = processes();
   }
 
   /**
@@ -73,22 +60,6 @@ public final class RedisCluster implements AutoCloseable {
    */
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** The number of nodes, masters and replicas. */
-  public int size() {
-    return nodes.size();
-  }
-
-  /**
-   * One node, to read its URI or inject faults into it.
-   *
-   * @param index from 0 to {@code size() - 1}, in the order the nodes were created
-   * @return the node
-   */
-  public RedisServer node(int index) {
-    Objects.checkIndex(index, nodes.size());
-    return nodes.get(index);
   }
 
   /** All nodes, masters and replicas, in the order they were created. */
@@ -101,7 +72,7 @@ public final class RedisCluster implements AutoCloseable {
    * redis://127.0.0.1:p1,redis://127.0.0.1:p2,…} ({@code rediss://} with TLS).
    */
   public String uris() {
-    return nodes.stream().map(RedisServer::uri).collect(Collectors.joining(","));
+    return String.join(",", uriList());
   }
 
   /** The URIs of all nodes, one per node. */
@@ -116,17 +87,7 @@ public final class RedisCluster implements AutoCloseable {
    * @throws IllegalStateException if no node answers
    */
   public List<RedisServer> masters() {
-    List<ClusterNode> view = view();
-    List<RedisServer> masters = new ArrayList<>();
-    for (RedisServer node : nodes) {
-      String id = ids.get(node);
-      for (ClusterNode line : view) {
-        if (line.id().equals(id) && line.isMaster() && line.servesSlots() && !line.failing()) {
-          masters.add(node);
-        }
-      }
-    }
-    return masters;
+    return nodesWhere(line -> line.isMaster() && line.servesSlots() && !line.failing());
   }
 
   /**
@@ -138,17 +99,7 @@ public final class RedisCluster implements AutoCloseable {
    */
   public List<RedisServer> replicasOf(RedisServer master) {
     String masterId = idOf(master);
-    List<ClusterNode> view = view();
-    List<RedisServer> replicas = new ArrayList<>();
-    for (RedisServer node : nodes) {
-      String id = ids.get(node);
-      for (ClusterNode line : view) {
-        if (line.id().equals(id) && !line.isMaster() && masterId.equals(line.masterId())) {
-          replicas.add(node);
-        }
-      }
-    }
-    return replicas;
+    return nodesWhere(line -> !line.isMaster() && masterId.equals(line.masterId()));
   }
 
   /**
@@ -169,20 +120,15 @@ public final class RedisCluster implements AutoCloseable {
     if (!(slot instanceof Long)) {
       throw new IllegalStateException("CLUSTER KEYSLOT " + key + " answered " + slot);
     }
-    List<ClusterNode> view = view();
-    for (RedisServer node : nodes) {
-      String id = ids.get(node);
-      for (ClusterNode line : view) {
-        if (line.id().equals(id)
-            && line.isMaster()
-            && !line.failing()
-            && line.servesSlot((Long) slot)) {
-          return node;
-        }
-      }
-    }
-    throw new IllegalStateException(
-        "no live master of " + this + " serves slot " + slot + " of " + key + ": " + describe());
+    return nodesWhere(
+            line -> line.isMaster() && !line.failing() && line.servesSlot((Long) slot))
+        .stream()
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no live master of " + this + " serves slot " + slot + " of " + key + ": "
+                        + describe()));
   }
 
   /** The node id of a node ({@code CLUSTER MYID}), which it keeps across restarts. */
@@ -224,28 +170,32 @@ public final class RedisCluster implements AutoCloseable {
     long killed = System.nanoTime();
     long deadline = killed + timeout.toNanos();
     master.kill();
-    while (true) {
-      for (RedisServer candidate : candidates) {
-        if (candidate.role().filter("master"::equals).isPresent()
-            && masters().contains(candidate)) {
-          awaitOk(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-          journal.snapshot(
-              "fail-over of "
-                  + master.name()
-                  + ": "
-                  + candidate.name()
-                  + " took over, cluster ok "
-                  + Duration.ofNanos(System.nanoTime() - killed).toMillis()
-                  + " ms after the kill");
-          return candidate;
-        }
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "no replica of " + master + " took over after " + timeout + ": " + describe());
-      }
-      LockSupport.parkNanos(POLL.toNanos());
-    }
+    RedisServer promoted =
+        awaitFound(
+                deadline,
+                () ->
+                    candidates.stream()
+                        .filter(
+                            c ->
+                                c.role().filter("master"::equals).isPresent()
+                                    && masters().contains(c))
+                        .findFirst())
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "no replica of " + master + " took over after " + timeout + ": "
+                            + describe()));
+    awaitOk(remaining(deadline, 1));
+    journal()
+        .snapshot(
+            "fail-over of "
+                + master.name()
+                + ": "
+                + promoted.name()
+                + " took over, cluster ok "
+                + Duration.ofNanos(System.nanoTime() - killed).toMillis()
+                + " ms after the kill");
+    return promoted;
   }
 
   /**
@@ -257,44 +207,8 @@ public final class RedisCluster implements AutoCloseable {
    * @throws IllegalStateException if the cluster is not healthy in time, with what each node said
    */
   public void awaitOk(Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!isOk()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("cluster is not ok after " + timeout + ": " + describe());
-      }
-      LockSupport.parkNanos(POLL.toNanos());
-    }
-  }
-
-  /** Kills every node and deletes their directories; idempotent. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    RuntimeException failure = null;
-    for (RedisServer node : nodes) {
-      try {
-        node.close();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    try {
-      ServerProcess.deleteRecursively(dir);
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
+    if (!awaitTrue(deadlineIn(timeout), this::isOk)) {
+      throw new IllegalStateException("cluster is not ok after " + timeout + ": " + describe());
     }
   }
 
@@ -303,20 +217,11 @@ public final class RedisCluster implements AutoCloseable {
     return "RedisCluster[" + uris() + "]";
   }
 
-  /** The directory of all nodes, with {@code journal.txt}. */
-  public Path dir() {
-    return dir;
-  }
-
-  /** The faults injected into this cluster's nodes, with their state around each. */
-  public FaultJournal journal() {
-    return journal;
-  }
-
   /**
    * Whether every node runs unpaused and the cluster is healthy (see {@link #awaitOk(Duration)})
    * within {@code timeout}: what a test may expect of a cluster it did not fault itself.
    */
+  @Override
   public boolean isHealthy(Duration timeout) {
     if (!nodes.stream().allMatch(RedisServer::isResponsive)) {
       return false; // nothing will bring a killed or paused node back
@@ -327,10 +232,6 @@ public final class RedisCluster implements AutoCloseable {
     } catch (IllegalStateException e) {
       return false;
     }
-  }
-
-  private String describeStates() {
-    return nodes.stream().map(RedisServer::describeState).collect(Collectors.joining("\n"));
   }
 
   private boolean isOk() {
@@ -353,7 +254,7 @@ public final class RedisCluster implements AutoCloseable {
       if (nodesText.isEmpty()) {
         return false;
       }
-      String shape = shape(ClusterNode.parse(nodesText.get()));
+      String shape = ClusterNode.shape(ClusterNode.parse(nodesText.get()));
       if (agreed != null && !agreed.equals(shape)) {
         return false;
       }
@@ -368,18 +269,20 @@ public final class RedisCluster implements AutoCloseable {
   }
 
   /**
-   * Who serves which slots and who replicates whom, leaving out nodes suspected or known failed.
+   * The nodes, in creation order, whose line in the first answer to {@code CLUSTER NODES} matches.
    */
-  private static String shape(List<ClusterNode> view) {
-    Map<String, String> byId = new TreeMap<>();
-    for (ClusterNode line : view) {
-      if (!line.failing()) {
-        byId.put(
-            line.id(),
-            line.isMaster() ? "master " + line.slots() : "replica of " + line.masterId());
+  private List<RedisServer> nodesWhere(Predicate<ClusterNode> match) {
+    List<ClusterNode> view = view();
+    List<RedisServer> found = new ArrayList<>();
+    for (RedisServer node : nodes) {
+      String id = ids.get(node);
+      for (ClusterNode line : view) {
+        if (line.id().equals(id) && match.test(line)) {
+          found.add(node);
+        }
       }
     }
-    return byId.toString();
+    return found;
   }
 
   private List<ClusterNode> view() {
@@ -403,84 +306,26 @@ public final class RedisCluster implements AutoCloseable {
   private String describe() {
     List<String> said = new ArrayList<>();
     for (RedisServer node : nodes) {
-      String state;
-      if (!node.isRunning()) {
-        state = "not running";
-      } else if (node.isPaused()) {
-        state = "paused";
-      } else {
-        state =
-            node.tryText("CLUSTER", "INFO")
-                .map(
-                    info ->
-                        "cluster_state:"
-                            + RedisServer.infoField(info, "cluster_state").orElse("?")
-                            + " slots_assigned:"
-                            + RedisServer.infoField(info, "cluster_slots_assigned").orElse("?")
-                            + " known_nodes:"
-                            + RedisServer.infoField(info, "cluster_known_nodes").orElse("?")
-                            + " role:"
-                            + node.role().orElse("?")
-                            + " link:"
-                            + node.info("replication", "master_link_status").orElse("-"))
-                .orElse("did not answer");
-      }
-      said.add(node.name() + " (" + node.port() + "): " + state);
+      said.add(
+          node.describe(
+              () ->
+                  node.tryText("CLUSTER", "INFO")
+                      .map(
+                          info ->
+                              "cluster_state:"
+                                  + RedisServer.infoField(info, "cluster_state").orElse("?")
+                                  + " slots_assigned:"
+                                  + RedisServer.infoField(info, "cluster_slots_assigned")
+                                      .orElse("?")
+                                  + " known_nodes:"
+                                  + RedisServer.infoField(info, "cluster_known_nodes").orElse("?")
+                                  + " role:"
+                                  + node.role().orElse("?")
+                                  + " link:"
+                                  + node.info("replication", "master_link_status").orElse("-"))
+                      .orElse("did not answer")));
     }
     return String.join("; ", said);
-  }
-
-  /** One line of {@code CLUSTER NODES}. */
-  record ClusterNode(String id, Set<String> flags, String masterId, String slots) {
-
-    boolean isMaster() {
-      return flags.contains("master");
-    }
-
-    boolean failing() {
-      return flags.contains("fail")
-          || flags.contains("fail?")
-          || flags.contains("handshake")
-          || flags.contains("noaddr");
-    }
-
-    boolean servesSlots() {
-      return !slots.isEmpty();
-    }
-
-    /** Whether one of its slot ranges holds {@code slot}; slots being migrated ({@code [..]}) do not count. */
-    boolean servesSlot(long slot) {
-      for (String range : slots.split(" ")) {
-        if (range.isEmpty() || range.startsWith("[")) {
-          continue;
-        }
-        int dash = range.indexOf('-');
-        long from = Long.parseLong(dash < 0 ? range : range.substring(0, dash));
-        long to = dash < 0 ? from : Long.parseLong(range.substring(dash + 1));
-        if (slot >= from && slot <= to) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    /**
-     * Parses {@code <id> <ip:port@cport> <flags> <master> <ping> <pong> <epoch> <link> <slot>…}
-     * lines.
-     */
-    static List<ClusterNode> parse(String text) {
-      List<ClusterNode> lines = new ArrayList<>();
-      for (String line : text.split("\r?\n")) {
-        String[] f = line.strip().split(" ");
-        if (f.length < 8) {
-          continue;
-        }
-        String slots = String.join(" ", Arrays.asList(f).subList(8, f.length));
-        lines.add(
-            new ClusterNode(f[0], Set.of(f[2].split(",")), f[3].equals("-") ? "" : f[3], slots));
-      }
-      return lines;
-    }
   }
 
   /**
@@ -488,14 +333,15 @@ public final class RedisCluster implements AutoCloseable {
    * The TLS, password and ACL settings apply to every node; with TLS the cluster bus and
    * replication links use TLS too.
    */
-  public static final class Builder {
+  public static final class Builder extends RedisServer.RedisBuilder<Builder> {
 
-    private RedisServer.Options options = RedisServer.Options.defaults().withClusterEnabled(true);
     private int masters = 3;
     private int replicasPerMaster = 0;
     private Path cli;
 
-    private Builder() {}
+    private Builder() {
+      super(RedisServer.Options.defaults().withClusterEnabled(true));
+    }
 
     /**
      * Sets the number of masters (default 3).
@@ -520,17 +366,6 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * Runs this redis-server instead of looking for one.
-     *
-     * @param binary an executable redis-server (7.0 or later)
-     * @return this builder
-     */
-    public Builder binary(Path binary) {
-      options = options.withBinary(Objects.requireNonNull(binary, "binary"));
-      return this;
-    }
-
-    /**
      * Runs this redis-cli for {@code --cluster create} instead of looking for one.
      *
      * @param cli an executable redis-cli (7.0 or later)
@@ -542,82 +377,13 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     /**
-     * Turns on the append-only file on every node.
-     *
-     * @return this builder
-     */
-    public Builder appendOnly() {
-      options = options.withAppendOnly(true);
-      return this;
-    }
-
-    /**
-     * Requires clients to authenticate as {@code default} with this password on every node.
-     *
-     * @param password not blank, without whitespace, quotes or backslashes
-     * @return this builder
-     */
-    public Builder password(String password) {
-      options = options.withPassword(password);
-      return this;
-    }
-
-    /**
-     * Adds an ACL user on every node (see {@link RedisServer.AclUser}).
-     *
-     * @param name the user name
-     * @param password the user's password
-     * @param keyPatterns the key patterns the user may touch
-     * @param commands the commands or {@code @categories} the user may run
-     * @return this builder
-     */
-    public Builder aclUser(
-        String name, String password, List<String> keyPatterns, List<String> commands) {
-      options = options.withAclUser(new RedisServer.AclUser(name, password, keyPatterns, commands));
-      return this;
-    }
-
-    /**
-     * Requires TLS from clients on every node, with certificates from one test CA.
-     *
-     * @return this builder
-     */
-    public Builder tls() {
-      options = options.withTls(false);
-      return this;
-    }
-
-    /**
-     * Requires TLS and a client certificate signed by the test CA on every node.
-     *
-     * @return this builder
-     */
-    public Builder mutualTls() {
-      options = options.withTls(true);
-      return this;
-    }
-
-    /**
      * Sets {@code cluster-node-timeout} (default 2 s).
      *
      * @param timeout a positive duration
      * @return this builder
      */
     public Builder nodeTimeout(Duration timeout) {
-      options = options.withClusterNodeTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} waits for the cluster to form, and each {@link
-     * RedisServer#restart()} for its node (default 20 s).
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder startTimeout(Duration timeout) {
-      options = options.withStartTimeout(timeout);
-      return this;
+      return with(o -> o.withClusterNodeTimeout(timeout));
     }
 
     /**
@@ -627,10 +393,16 @@ public final class RedisCluster implements AutoCloseable {
      * @throws IllegalStateException if no binary is found, or the cluster does not form in time
      */
     public RedisCluster start() {
-      return RedisCluster.start(options, masters, replicasPerMaster, cli);
+      return RedisCluster.start(options(), masters, replicasPerMaster, cli);
     }
   }
 
+  /**
+   * Checks a number of masters.
+   *
+   * @return {@code count}, at least 3
+   * @throws IllegalArgumentException if it is less
+   */
   public static int requireMasters(int count) {
     if (count < 3) {
       throw new IllegalArgumentException("masters must be at least 3, was " + count);
@@ -638,6 +410,12 @@ public final class RedisCluster implements AutoCloseable {
     return count;
   }
 
+  /**
+   * Checks a number of replicas per master.
+   *
+   * @return {@code count}, 0 or more
+   * @throws IllegalArgumentException if it is negative
+   */
   public static int requireReplicas(int count) {
     if (count < 0) {
       throw new IllegalArgumentException("replicasPerMaster must be 0 or more, was " + count);
@@ -645,117 +423,56 @@ public final class RedisCluster implements AutoCloseable {
     return count;
   }
 
+  /**
+   * The redis-cli to run: {@code configured} when not null, else the one {@value #CLI_ENV} names,
+   * else redis-cli on the PATH, else {@code /usr/bin/redis-cli}.
+   */
   public static Optional<Path> findCli(Path configured) {
-    return configured != null
-        ? Optional.of(configured)
-        : LocalBinaries.find(CLI_ENV, "redis-cli", DEBIAN_CLI);
+    return ServerBinary.REDIS_CLI.find(configured);
   }
 
+  /**
+   * Starts {@code masters * (1 + replicasPerMaster)} nodes with these options, creates the cluster
+   * and waits until it is ok.
+   *
+   * @param cliBinary the redis-cli to run, or null to look for one
+   * @throws IllegalStateException if no binary is found, or the cluster does not form in time
+   */
   public static RedisCluster start(
       RedisServer.Options options, int masters, int replicasPerMaster, Path cliBinary) {
     Path binary = options.requireBinary();
-    Path cli =
-        findCli(cliBinary)
-            .orElseThrow(
-                () ->
-                    new IllegalStateException(
-                        "no redis-cli binary to create the cluster: set "
-                            + CLI_ENV
-                            + ", put redis-cli on the PATH, or install it (Debian: apt-get install"
-                            + " redis-tools)"));
+    Path cli = ServerBinary.REDIS_CLI.require(cliBinary, " to create the cluster");
     int size = masters * (1 + replicasPerMaster);
-    return ServerProcess.startOnFreePorts(
+    return startOnFreePorts(
         "redis-server cluster",
+        "isb-redis-cluster-",
         2 * size,
-        ports -> {
-          Path dir = RedisServer.tempDir("isb-redis-cluster-");
+        options.common(),
+        (dir, ports, certificates, built) -> {
           List<RedisServer> nodes = new ArrayList<>();
-          try {
-            TestCertificates certificates =
-                options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
-            for (int i = 0; i < size; i++) {
-              String name = "cluster-" + i;
-              nodes.add(
-                  new RedisServer(
-                      options,
-                      binary,
-                      name,
-                      dir.resolve(name),
-                      ports[2 * i],
-                      RedisServer.Node.clusterNode(ports[2 * i + 1]),
-                      certificates));
-            }
-            RedisCluster cluster = new RedisCluster(dir, nodes);
-            long deadline = System.nanoTime() + options.startTimeout().toNanos();
-            for (RedisServer node : nodes) {
-              node.launch();
-            }
-            for (RedisServer node : nodes) {
-              node.awaitReady(deadline);
-            }
-            cluster.create(cli, replicasPerMaster, certificates, options, deadline);
-            cluster.readIds();
-            cluster.awaitOk(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
-            return cluster;
-          } catch (RuntimeException e) {
-            new RedisCluster(dir, nodes).close(); // whatever was built so far
-            throw e;
+          for (int i = 0; i < size; i++) {
+            String name = "cluster-" + i;
+            RedisServer node =
+                new RedisServer(
+                    options,
+                    binary,
+                    name,
+                    dir.resolve(name),
+                    ports[2 * i],
+                    RedisServer.Node.clusterNode(ports[2 * i + 1]),
+                    certificates);
+            built.add(node);
+            nodes.add(node);
           }
+          RedisCluster cluster = new RedisCluster(dir, nodes);
+          long deadline = options.common().deadline();
+          launchAll(nodes, deadline);
+          RedisClusterCreate.run(
+              cli, nodes, replicasPerMaster, certificates, options.password(), dir, deadline);
+          cluster.readIds();
+          cluster.awaitOk(remaining(deadline, 1));
+          return cluster;
         });
-  }
-
-  /** Runs {@code redis-cli --cluster create}, its output kept in {@code cluster-create.log}. */
-  private void create(
-      Path cli,
-      int replicasPerMaster,
-      TestCertificates certificates,
-      RedisServer.Options options,
-      long deadline) {
-    List<String> command = new ArrayList<>(List.of(cli.toString(), "--cluster", "create"));
-    for (RedisServer node : nodes) {
-      command.add(RedisServer.HOST + ":" + node.port());
-    }
-    command.addAll(
-        List.of("--cluster-replicas", Integer.toString(replicasPerMaster), "--cluster-yes"));
-    if (certificates != null) {
-      command.addAll(List.of("--tls", "--cacert", certificates.caCertificate().toString()));
-      command.addAll(
-          List.of(
-              "--cert", certificates.clientCertificate().toString(),
-              "--key", certificates.clientKey().toString()));
-    }
-    Path log = dir.resolve("cluster-create.log");
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    if (options.password() != null) {
-      builder.environment().put("REDISCLI_AUTH", options.password()); // not on the command line
-    }
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not run " + String.join(" ", command), e);
-    }
-    try {
-      long remaining = Math.max(1, deadline - System.nanoTime());
-      if (!process.waitFor(remaining, TimeUnit.NANOSECONDS)) {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
-        throw new IllegalStateException(
-            "redis-cli --cluster create did not finish in time:\n" + read(log));
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while creating the cluster", e);
-    }
-    if (process.exitValue() != 0) {
-      throw new IllegalStateException(
-          "redis-cli --cluster create exited with code " + process.exitValue() + ":\n" + read(log));
-    }
   }
 
   private void readIds() {
@@ -775,11 +492,4 @@ public final class RedisCluster implements AutoCloseable {
     ids.putAll(found);
   }
 
-  private static String read(Path log) {
-    try {
-      return Files.readString(log, StandardCharsets.UTF_8).strip();
-    } catch (IOException e) {
-      return "(no output: " + e + ")";
-    }
-  }
 }

@@ -1,8 +1,6 @@
 package dev.isb.servers;
 
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.utility.DockerImageName;
 
 /**
  * A plain standalone Redis in Docker, for machines without a redis-server binary. Kept apart so
@@ -19,24 +17,22 @@ public final class RedisContainer implements AutoCloseable {
     this.container = container;
   }
 
+  /** Starts the container and waits until the server in it is ready. */
   public static RedisContainer start() {
-    GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(IMAGE));
-    container.withCommand("redis-server", "--save", "", "--appendonly", "no");
-    container.withExposedPorts(CLIENT_PORT);
-    container.waitingFor(Wait.forLogMessage(".*Ready to accept connections.*", 1));
-    try {
-      container.start();
-    } catch (RuntimeException e) {
-      container.stop();
-      throw e;
-    }
-    return new RedisContainer(container);
+    return new RedisContainer(
+        Containers.start(
+            IMAGE,
+            CLIENT_PORT,
+            "Ready to accept connections",
+            "redis-server", "--save", "", "--appendonly", "no"));
   }
 
+  /** The address clients use, on the port Docker mapped. */
   public String uri() {
-    return "redis://" + container.getHost() + ":" + container.getMappedPort(CLIENT_PORT);
+    return Containers.address("redis", container, CLIENT_PORT);
   }
 
+  /** Stops and removes the container. */
   @Override
   public void close() {
     container.stop();

@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
@@ -36,7 +34,7 @@ import java.util.stream.Collectors;
  * <p>The password and ACL users apply to the data nodes (the sentinels use the password to reach
  * them); the sentinels themselves take no password. TLS applies to all processes. Thread-safe.
  */
-public final class RedisSentinel implements AutoCloseable {
+public final class RedisSentinel extends KitSetup<RedisServer> {
 
   /** The name the sentinels know the master by. */
   public static final String MASTER_NAME = "mymaster";
@@ -55,20 +53,20 @@ public final class RedisSentinel implements AutoCloseable {
   private static final Duration DOWN_AFTER = Duration.ofMillis(3000);
   private static final Duration FAILOVER_TIMEOUT = Duration.ofMillis(3000);
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
-  private static final Duration POLL = Duration.ofMillis(100);
 
-  private final Path dir;
   private final List<RedisServer> dataNodes;
   private final List<RedisServer> sentinels;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final FaultJournal journal;
 
   private RedisSentinel(Path dir, List<RedisServer> dataNodes, List<RedisServer> sentinels) {
-    this.dir = dir;
+    super(dir, concat(dataNodes, sentinels));
     this.dataNodes = List.copyOf(dataNodes);
     this.sentinels = List.copyOf(sentinels);
-    this.journal = new FaultJournal(dir.resolve("journal.txt"), this::describeStates);
-    processes().forEach(node -> node.journalTo(journal));
+  }
+
+  private static List<RedisServer> concat(List<RedisServer> first, List<RedisServer> second) {
+    List<RedisServer> all = new ArrayList<>(first);
+    all.addAll(second);
+    return all;
   }
 
   /** A builder for a sentinel setup; {@code RedisSentinel.builder().start()} starts a plain one. */
@@ -110,18 +108,12 @@ public final class RedisSentinel implements AutoCloseable {
    * @throws IllegalStateException if they do not agree in time, with what each said
    */
   public RedisServer master() {
-    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
-    while (true) {
-      Optional<RedisServer> agreed = agreedMaster();
-      if (agreed.isPresent()) {
-        return agreed.get();
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "the sentinels do not agree on a master after " + DEFAULT_WAIT + ": " + describe());
-      }
-      LockSupport.parkNanos(POLL.toNanos());
-    }
+    return awaitFound(deadlineIn(DEFAULT_WAIT), this::agreedMaster)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "the sentinels do not agree on a master after " + DEFAULT_WAIT + ": "
+                        + describe()));
   }
 
   /**
@@ -145,16 +137,13 @@ public final class RedisSentinel implements AutoCloseable {
    */
   public RedisServer triggerFailover() {
     RedisServer old = master();
-    long deadline = System.nanoTime() + DEFAULT_WAIT.toNanos();
+    long deadline = deadlineIn(DEFAULT_WAIT);
     List<String> refusals = new ArrayList<>();
-    while (!askForFailover(refusals)) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "no sentinel accepted SENTINEL FAILOVER " + MASTER_NAME + " in time: " + refusals);
-      }
-      LockSupport.parkNanos(POLL.toNanos());
+    if (!awaitTrue(deadline, () -> askForFailover(refusals))) {
+      throw new IllegalStateException(
+          "no sentinel accepted SENTINEL FAILOVER " + MASTER_NAME + " in time: " + refusals);
     }
-    return awaitMasterOtherThan(old, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    return awaitMasterOtherThan(old, remaining(deadline, 1));
   }
 
   /**
@@ -169,27 +158,26 @@ public final class RedisSentinel implements AutoCloseable {
    */
   public RedisServer awaitMasterOtherThan(RedisServer previous, Duration timeout) {
     Objects.requireNonNull(previous, "previous");
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      Optional<RedisServer> agreed = agreedMaster();
-      if (agreed.isPresent()
-          && agreed.get() != previous
-          && agreed.get().role().filter("master"::equals).isPresent()) {
-        journal.snapshot(
-            "the sentinels switched from " + previous.name() + " to " + agreed.get().name());
-        return agreed.get();
-      }
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "the sentinels did not switch from "
-                + previous
-                + " to another master after "
-                + timeout
-                + ": "
-                + describe());
-      }
-      LockSupport.parkNanos(POLL.toNanos());
-    }
+    RedisServer next =
+        awaitFound(
+                deadlineIn(timeout),
+                () ->
+                    agreedMaster()
+                        .filter(
+                            agreed ->
+                                agreed != previous
+                                    && agreed.role().filter("master"::equals).isPresent()))
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the sentinels did not switch from "
+                            + previous
+                            + " to another master after "
+                            + timeout
+                            + ": "
+                            + describe()));
+    journal().snapshot("the sentinels switched from " + previous.name() + " to " + next.name());
+    return next;
   }
 
   /**
@@ -202,7 +190,7 @@ public final class RedisSentinel implements AutoCloseable {
    */
   public void awaitReplicasLinked(Duration timeout) {
     RedisServer master = master();
-    long deadline = System.nanoTime() + timeout.toNanos();
+    long deadline = deadlineIn(timeout);
     awaitCondition(
         () ->
             dataNodes.stream()
@@ -212,54 +200,15 @@ public final class RedisSentinel implements AutoCloseable {
         "not every data node replicates " + master);
   }
 
-  /** Kills every process and deletes their directories; idempotent. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    RuntimeException failure = null;
-    List<RedisServer> all =
-        new ArrayList<>(sentinels); // sentinels first: no fail-over while closing
-    all.addAll(dataNodes);
-    for (RedisServer node : all) {
-      try {
-        node.close();
-      } catch (RuntimeException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    try {
-      ServerProcess.deleteRecursively(dir);
-    } catch (RuntimeException e) {
-      if (failure == null) {
-        failure = e;
-      } else {
-        failure.addSuppressed(e);
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
-
   @Override
   public String toString() {
     return "RedisSentinel[" + MASTER_NAME + " " + sentinelUris() + "]";
   }
 
-  /** The directory of all processes, with {@code journal.txt}. */
-  public Path dir() {
-    return dir;
-  }
-
-  /** The faults injected into this setup's processes, with their state around each. */
-  public FaultJournal journal() {
-    return journal;
+  /** Sentinels first: no fail-over while the data nodes go. */
+  @Override
+  List<RedisServer> closingOrder() {
+    return concat(sentinels, dataNodes);
   }
 
   /**
@@ -268,18 +217,12 @@ public final class RedisSentinel implements AutoCloseable {
    * nodes replicate it with their links up: what a test may expect of a setup it did not fault
    * itself.
    */
+  @Override
   public boolean isHealthy(Duration timeout) {
     if (!processes().stream().allMatch(RedisServer::isResponsive)) {
       return false; // nothing will bring a killed or paused process back
     }
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!isWholeAndAgreed()) {
-      if (System.nanoTime() - deadline > 0) {
-        return false;
-      }
-      LockSupport.parkNanos(POLL.toNanos());
-    }
-    return true;
+    return awaitTrue(deadlineIn(timeout), this::isWholeAndAgreed);
   }
 
   private boolean isWholeAndAgreed() {
@@ -298,17 +241,6 @@ public final class RedisSentinel implements AutoCloseable {
     return dataNodes.stream()
         .filter(n -> n != master.get())
         .allMatch(n -> isLinkedTo(n, master.get()));
-  }
-
-  /** The data nodes, then the sentinels. */
-  public List<RedisServer> processes() {
-    List<RedisServer> all = new ArrayList<>(dataNodes);
-    all.addAll(sentinels);
-    return all;
-  }
-
-  private String describeStates() {
-    return processes().stream().map(RedisServer::describeState).collect(Collectors.joining("\n"));
   }
 
   /** The data node at the address all responsive sentinels report, if they agree. */
@@ -425,42 +357,34 @@ public final class RedisSentinel implements AutoCloseable {
     return map;
   }
 
+  /** What a sentinel says of the master. */
+  private static String describeMaster(RedisServer sentinel) {
+    Map<String, String> master = masterState(sentinel);
+    return master.isEmpty()
+        ? "did not answer"
+        : "master port "
+            + master.get("port")
+            + " flags "
+            + master.get("flags")
+            + " replicas "
+            + master.get("num-slaves")
+            + " other sentinels "
+            + master.get("num-other-sentinels");
+  }
+
   private String describe() {
     List<String> said = new ArrayList<>();
     for (RedisServer sentinel : sentinels) {
-      String state;
-      if (!sentinel.isRunning()) {
-        state = "not running";
-      } else if (sentinel.isPaused()) {
-        state = "paused";
-      } else {
-        Map<String, String> master = masterState(sentinel);
-        state =
-            master.isEmpty()
-                ? "did not answer"
-                : "master port "
-                    + master.get("port")
-                    + " flags "
-                    + master.get("flags")
-                    + " replicas "
-                    + master.get("num-slaves")
-                    + " other sentinels "
-                    + master.get("num-other-sentinels");
-      }
-      said.add(sentinel.name() + ": " + state);
+      said.add(sentinel.name() + ": " + sentinel.stateOr(() -> describeMaster(sentinel)));
     }
     for (RedisServer node : dataNodes) {
       said.add(
-          node.name()
-              + " ("
-              + node.port()
-              + "): "
-              + (node.isResponsive()
-                  ? "role "
+          node.describe(
+              () ->
+                  "role "
                       + node.role().orElse("?")
                       + ", link "
-                      + node.info("replication", "master_link_status").orElse("-")
-                  : node.isRunning() ? "paused" : "not running"));
+                      + node.info("replication", "master_link_status").orElse("-")));
     }
     return String.join("; ", said);
   }
@@ -468,91 +392,10 @@ public final class RedisSentinel implements AutoCloseable {
   /**
    * Builds and starts a {@link RedisSentinel}. Not thread-safe; each setter validates its argument.
    */
-  public static final class Builder {
+  public static final class Builder extends RedisServer.RedisBuilder<Builder> {
 
-    private RedisServer.Options options = RedisServer.Options.defaults();
-
-    private Builder() {}
-
-    /**
-     * Runs this redis-server (for data nodes, and with {@code --sentinel} for sentinels) instead of
-     * looking for one.
-     *
-     * @param binary an executable redis-server (7.0 or later)
-     * @return this builder
-     */
-    public Builder binary(Path binary) {
-      options = options.withBinary(Objects.requireNonNull(binary, "binary"));
-      return this;
-    }
-
-    /**
-     * Turns on the append-only file on the data nodes.
-     *
-     * @return this builder
-     */
-    public Builder appendOnly() {
-      options = options.withAppendOnly(true);
-      return this;
-    }
-
-    /**
-     * Requires clients of the data nodes to authenticate as {@code default} with this password; the
-     * sentinels get it as {@code auth-pass}.
-     *
-     * @param password not blank, without whitespace, quotes or backslashes
-     * @return this builder
-     */
-    public Builder password(String password) {
-      options = options.withPassword(password);
-      return this;
-    }
-
-    /**
-     * Adds an ACL user on the data nodes (see {@link RedisServer.AclUser}).
-     *
-     * @param name the user name
-     * @param password the user's password
-     * @param keyPatterns the key patterns the user may touch
-     * @param commands the commands or {@code @categories} the user may run
-     * @return this builder
-     */
-    public Builder aclUser(
-        String name, String password, List<String> keyPatterns, List<String> commands) {
-      options = options.withAclUser(new RedisServer.AclUser(name, password, keyPatterns, commands));
-      return this;
-    }
-
-    /**
-     * Requires TLS on every process (replication and sentinel links too), with one test CA.
-     *
-     * @return this builder
-     */
-    public Builder tls() {
-      options = options.withTls(false);
-      return this;
-    }
-
-    /**
-     * Requires TLS and a client certificate signed by the test CA on every process.
-     *
-     * @return this builder
-     */
-    public Builder mutualTls() {
-      options = options.withTls(true);
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} waits for the setup, and each {@link RedisServer#restart()} for its
-     * process (default 20 s).
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder startTimeout(Duration timeout) {
-      options = options.withStartTimeout(timeout);
-      return this;
+    private Builder() {
+      super(RedisServer.Options.defaults());
     }
 
     /**
@@ -563,85 +406,77 @@ public final class RedisSentinel implements AutoCloseable {
      * @throws IllegalStateException if no binary is found, or the setup is not ready in time
      */
     public RedisSentinel start() {
-      return RedisSentinel.start(options);
+      return RedisSentinel.start(options());
     }
   }
 
+  /**
+   * Starts a sentinel setup with these options and waits until the sentinels see all of it.
+   *
+   * @throws IllegalStateException if no binary is found, or the setup is not ready in time
+   */
   public static RedisSentinel start(RedisServer.Options options) {
     Path binary = options.requireBinary();
-    return ServerProcess.startOnFreePorts(
-        "the sentinel setup", 1 + REPLICAS + SENTINELS, ports -> start(options, binary, ports));
+    return startOnFreePorts(
+        "the sentinel setup",
+        "isb-redis-sentinel-",
+        1 + REPLICAS + SENTINELS,
+        options.common(),
+        (dir, ports, certificates, built) -> {
+          List<RedisServer> dataNodes = new ArrayList<>();
+          List<RedisServer> sentinels = new ArrayList<>();
+          int masterPort = ports[0];
+          for (int i = 0; i <= REPLICAS; i++) {
+            String name = "data-" + i;
+            RedisServer.Node role =
+                i == 0 ? RedisServer.Node.STANDALONE : RedisServer.Node.replicaOf(masterPort);
+            dataNodes.add(
+                new RedisServer(
+                    options, binary, name, dir.resolve(name), ports[i], role, certificates));
+            built.add(dataNodes.get(i));
+          }
+          RedisServer.Monitor monitor =
+              new RedisServer.Monitor(MASTER_NAME, masterPort, QUORUM, DOWN_AFTER, FAILOVER_TIMEOUT);
+          for (int i = 0; i < SENTINELS; i++) {
+            String name = "sentinel-" + i;
+            sentinels.add(
+                new RedisServer(
+                    options,
+                    binary,
+                    name,
+                    dir.resolve(name),
+                    ports[1 + REPLICAS + i],
+                    RedisServer.Node.sentinel(monitor),
+                    certificates));
+            built.add(sentinels.get(i));
+          }
+          RedisSentinel setup = new RedisSentinel(dir, dataNodes, sentinels);
+          setup.launch(options.common().deadline());
+          return setup;
+        });
   }
 
-  private static RedisSentinel start(RedisServer.Options options, Path binary, int[] ports) {
-    Path dir = RedisServer.tempDir("isb-redis-sentinel-");
-    List<RedisServer> dataNodes = new ArrayList<>();
-    List<RedisServer> sentinels = new ArrayList<>();
-    try {
-      TestCertificates certificates =
-          options.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
-      int masterPort = ports[0];
-      for (int i = 0; i <= REPLICAS; i++) {
-        String name = "data-" + i;
-        RedisServer.Node role =
-            i == 0 ? RedisServer.Node.STANDALONE : RedisServer.Node.replicaOf(masterPort);
-        dataNodes.add(
-            new RedisServer(
-                options, binary, name, dir.resolve(name), ports[i], role, certificates));
-      }
-      RedisServer.Monitor monitor =
-          new RedisServer.Monitor(MASTER_NAME, masterPort, QUORUM, DOWN_AFTER, FAILOVER_TIMEOUT);
-      for (int i = 0; i < SENTINELS; i++) {
-        String name = "sentinel-" + i;
-        sentinels.add(
-            new RedisServer(
-                options,
-                binary,
-                name,
-                dir.resolve(name),
-                ports[1 + REPLICAS + i],
-                RedisServer.Node.sentinel(monitor),
-                certificates));
-      }
-      RedisSentinel setup = new RedisSentinel(dir, dataNodes, sentinels);
-      long deadline = System.nanoTime() + options.startTimeout().toNanos();
-      // In this order: a sentinel learns the replicas from the master's INFO, asked at once on
-      // connecting and then only every 10 s.
-      dataNodes.get(0).launch();
-      dataNodes.get(0).awaitReady(deadline);
-      for (RedisServer replica : dataNodes.subList(1, dataNodes.size())) {
-        replica.launch();
-      }
-      for (RedisServer replica : dataNodes.subList(1, dataNodes.size())) {
-        replica.awaitReady(deadline);
-      }
-      RedisServer master = dataNodes.get(0);
-      setup.awaitCondition(
-          () ->
-              dataNodes.subList(1, dataNodes.size()).stream()
-                  .allMatch(r -> isLinkedTo(r, master)),
-          deadline,
-          "the replicas did not link to the master");
-      for (RedisServer sentinel : sentinels) {
-        sentinel.launch();
-      }
-      for (RedisServer sentinel : sentinels) {
-        sentinel.awaitReady(deadline);
-      }
-      setup.awaitCondition(setup::isReady, deadline, "the sentinels did not see the whole setup");
-      return setup;
-    } catch (RuntimeException e) {
-      new RedisSentinel(dir, dataNodes, sentinels).close(); // whatever was built so far
-      throw e;
-    }
+  /**
+   * Launches the master, then its replicas, then the sentinels, each group once the one before is
+   * ready: a sentinel learns the replicas from the master's INFO, asked at once on connecting and
+   * then only every 10 s.
+   */
+  private void launch(long deadline) {
+    RedisServer master = dataNodes.get(0);
+    List<RedisServer> replicas = dataNodes.subList(1, dataNodes.size());
+    launchAll(List.of(master), deadline);
+    launchAll(replicas, deadline);
+    awaitCondition(
+        () -> replicas.stream().allMatch(r -> isLinkedTo(r, master)),
+        deadline,
+        "the replicas did not link to the master");
+    launchAll(sentinels, deadline);
+    awaitCondition(this::isReady, deadline, "the sentinels did not see the whole setup");
   }
 
   private void awaitCondition(BooleanSupplier condition, long deadline, String failure) {
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(failure + " in time: " + describe());
-      }
-      LockSupport.parkNanos(POLL.toNanos());
+    if (!awaitTrue(deadline, condition)) {
+      throw new IllegalStateException(failure + " in time: " + describe());
     }
   }
 }

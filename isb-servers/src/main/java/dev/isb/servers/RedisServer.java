@@ -1,18 +1,13 @@
 package dev.isb.servers;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
 
 /**
  * One real {@code redis-server} process on a random port of 127.0.0.1, with a configuration file,
@@ -39,33 +34,25 @@ import javax.net.ssl.SSLContext;
  * <p>Most tests use it through {@code dev.isb.testkit.RedisServerExtension} (module isb-testkit).
  * The binary is the one named by the
  * environment variable {@code ISB_REDIS_SERVER}, else {@code redis-server} on the PATH, else {@code
- * /usr/bin/redis-server}, unless {@link Builder#binary(Path)} names one (Redis 7 or later).
+ * /usr/bin/redis-server}, unless {@link KitBuilder#binary(Path)} names one (Redis 7 or later).
  * Thread-safe: the node control methods are synchronized.
  */
-public final class RedisServer implements KitProcess, AutoCloseable {
+public final class RedisServer extends KitServer {
 
   /** The host every server of the kit listens on. */
   public static final String HOST = "127.0.0.1";
 
+  /** The environment variable that may name the redis-server binary. */
   public static final String BINARY_ENV = "ISB_REDIS_SERVER";
-  static final Path DEBIAN_BINARY = Path.of("/usr/bin/redis-server");
+
+  static final ServerBinary BINARY = ServerBinary.REDIS_SERVER;
 
   private static final String READY = "Ready to accept connections";
   private static final String SENTINEL_READY = "+monitor master";
-  private static final Duration STOP_GRACE = Duration.ofSeconds(10);
   private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
 
   private final Options options;
-  private final String name;
-  private final Path dir;
-  private final Path configFile;
-  private final Path logFile;
-  private final int port;
   private final Node node;
-  private final TestCertificates certificates;
-  private final ServerProcess process;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile FaultJournal journal = FaultJournal.NONE;
 
   RedisServer(
       Options options,
@@ -75,28 +62,26 @@ public final class RedisServer implements KitProcess, AutoCloseable {
       int port,
       Node node,
       TestCertificates certificates) {
+    super(
+        name,
+        dir,
+        dir.resolve("redis.conf"),
+        port,
+        options.common(),
+        certificates,
+        new ServerProcess("redis-server " + name, command(binary, dir, node), dir, dir.resolve("redis.log")));
     this.options = options;
-    this.name = name;
-    this.dir = dir;
-    this.configFile = dir.resolve("redis.conf");
-    this.logFile = dir.resolve("redis.log");
-    this.port = port;
     this.node = node;
-    try {
-      Files.createDirectories(dir);
-      this.certificates =
-          options.tls() && certificates == null
-              ? TestCertificates.create(dir.resolve("tls"))
-              : certificates;
-      Files.writeString(configFile, config(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write the redis-server configuration in " + dir, e);
-    }
-    List<String> command = new ArrayList<>(List.of(binary.toString(), configFile.toString()));
+    writeConfig(RedisConfig.of(options, node, dir, port, certificates));
+  }
+
+  private static List<String> command(Path binary, Path dir, Node node) {
+    List<String> command =
+        new ArrayList<>(List.of(binary.toString(), dir.resolve("redis.conf").toString()));
     if (node.sentinelOf() != null) {
       command.add("--sentinel"); // works where the redis-sentinel link is not installed
     }
-    this.process = new ServerProcess("redis-server " + name, command, dir, logFile);
+    return command;
   }
 
   /**
@@ -115,11 +100,38 @@ public final class RedisServer implements KitProcess, AutoCloseable {
   }
 
   /**
+   * Starts a server with these options on a free port of 127.0.0.1 and waits until it logged that
+   * it is ready and answers PING. A port taken in the meantime by another process is retried with
+   * another.
+   *
+   * @return the running server
+   * @throws IllegalStateException if no binary is found, or the server does not become ready in
+   *     time (the message has the tail of its log)
+   */
+  public static RedisServer start(Options options) {
+    Path binary = options.requireBinary();
+    return startAlone(
+        "redis-server",
+        "isb-redis-",
+        2,
+        options.common(),
+        (dir, ports, certificates) -> {
+          Node node =
+              options.clusterEnabled()
+                  ? Node.clusterNode(ports[1])
+                  : options.replicaOfPort() > 0
+                      ? Node.replicaOf(options.replicaOfPort())
+                      : Node.STANDALONE;
+          return new RedisServer(options, binary, "redis", dir, ports[0], node, certificates);
+        });
+  }
+
+  /**
    * The URI clients use: {@code redis://127.0.0.1:<port>}, or {@code rediss://…} with TLS.
    * Credentials are not embedded: see {@link #password()} and {@link #aclUsers()}.
    */
   public String uri() {
-    return (options.tls() ? "rediss" : "redis") + "://" + HOST + ":" + port;
+    return (tls() ? "rediss" : "redis") + "://" + HOST + ":" + port();
   }
 
   /** The host clients connect to: {@value #HOST}. */
@@ -128,37 +140,11 @@ public final class RedisServer implements KitProcess, AutoCloseable {
   }
 
   /**
-   * The port clients connect to (with TLS, the {@code tls-port}: the plain port is off); it stays
-   * the same across {@link #restart()}.
-   */
-  public int port() {
-    return port;
-  }
-
-  /**
    * The node's name in the kit, such as {@code redis} or {@code cluster-2}, used in logs and
    * messages.
    */
   public String name() {
-    return name;
-  }
-
-  /** The server's directory: configuration, log and data (append-only files, cluster state). */
-  public Path dir() {
-    return dir;
-  }
-
-  /**
-   * The configuration file the server runs with (sentinels and {@code CONFIG REWRITE} may change
-   * it).
-   */
-  public Path configFile() {
-    return configFile;
-  }
-
-  /** The file that receives the server's log, across restarts. */
-  public Path logFile() {
-    return logFile;
+    return processName();
   }
 
   /** Whether this node is a sentinel rather than a data node. */
@@ -181,183 +167,19 @@ public final class RedisServer implements KitProcess, AutoCloseable {
     return isSentinel() ? List.of() : options.aclUsers();
   }
 
-  /** Whether clients must use TLS. */
-  public boolean tls() {
-    return options.tls();
-  }
-
-  /** Whether clients must also present a certificate signed by the test CA (mutual TLS). */
-  public boolean mutualTls() {
-    return options.mutualTls();
-  }
-
-  /**
-   * The PEM file of the CA that signed the server's certificate, for clients configured by files.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path caCertificate() {
-    return certificates().caCertificate();
-  }
-
-  /**
-   * The PEM file of a client certificate signed by the test CA (for mutual TLS).
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path clientCertificate() {
-    return certificates().clientCertificate();
-  }
-
-  /**
-   * The PKCS#8 PEM file of the key of {@link #clientCertificate()}.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path clientKey() {
-    return certificates().clientKey();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents no client certificate.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext sslContext() {
-    return certificates().sslContext();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents the client certificate (mutual TLS).
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext clientSslContext() {
-    return certificates().clientSslContext();
-  }
-
-  /**
-   * An SSL context that trusts some other CA, for tests that a client refuses this server.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext untrustedSslContext() {
-    certificates();
-    return TestCertificates.untrustedSslContext();
-  }
-
-  /** Whether the process is running (a paused process is running). */
-  public boolean isRunning() {
-    return process.isAlive();
-  }
-
-  /** Whether the process is frozen by {@link #pause()}. */
-  public boolean isPaused() {
-    return process.isPaused();
-  }
-
-  /** Kills the process with SIGKILL and waits for it to exit; a no-op when it is not running. */
-  public void kill() {
-    requireOpen();
-    journal.around(name + ": kill -9", process::kill);
-  }
-
-  /**
-   * Stops the process with SIGTERM (Redis flushes its append-only file and exits) and waits for it
-   * to exit; a no-op when it is not running.
-   */
-  public void stop() {
-    requireOpen();
-    journal.around(name + ": stop (SIGTERM)", () -> process.stop(STOP_GRACE));
-  }
-
-  /**
-   * Starts the server again on the same port, with the same configuration file and data directory,
-   * stopping it first if it runs, and waits until it is ready (it answers PING).
-   *
-   * @throws IllegalStateException if it does not become ready in time, with the tail of its log
-   */
-  public synchronized void restart() {
-    requireOpen();
-    journal.around(
-        name + ": restart",
-        () -> {
-          process.stop(STOP_GRACE);
-          process.launch();
-          awaitReady(deadline());
-        });
-  }
-
-  /**
-   * Freezes the process with SIGSTOP: connections stay open and new ones are accepted by the
-   * kernel, but the server answers nothing until {@link #resume()}. In a cluster or sentinel setup
-   * the other nodes soon consider it down.
-   *
-   * @throws IllegalStateException if the server is not running
-   */
-  public void pause() {
-    requireOpen();
-    journal.around(name + ": pause (SIGSTOP)", process::pause);
-  }
-
-  /**
-   * Thaws the process with SIGCONT after {@link #pause()}.
-   *
-   * @throws IllegalStateException if the server is not running
-   */
-  public void resume() {
-    requireOpen();
-    journal.around(name + ": resume (SIGCONT)", process::resume);
-  }
-
-  /** Kills the process and deletes the temp directory with its data and log; idempotent. */
-  @Override
-  public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    try {
-      process.kill();
-    } finally {
-      ServerProcess.deleteRecursively(dir);
-    }
-  }
-
   @Override
   public String toString() {
-    return "RedisServer[" + name + " " + uri() + "]";
-  }
-
-  /** Records this server's faults, with the state of its setup around each, in {@code journal}. */
-  void journalTo(FaultJournal journal) {
-    this.journal = journal;
-  }
-
-  @Override
-  public String processName() {
-    return name;
-  }
-
-  /** Where this server's faults are recorded. */
-  @Override
-  public FaultJournal journal() {
-    return journal;
+    return "RedisServer[" + name() + " " + uri() + "]";
   }
 
   /**
-   * This server's state for a {@link FaultJournal}: whether it runs, and its {@code ROLE} and
-   * {@code INFO replication} (sentinels: what they say of the master), and {@code CLUSTER NODES}
-   * for a cluster node. Never throws.
+   * Its {@code ROLE} and {@code INFO replication} (sentinels: what they say of the master), and
+   * {@code CLUSTER NODES} for a cluster node.
    */
-  String describeState() {
-    StringBuilder s = new StringBuilder(name).append(" (").append(port).append("): ");
-    if (!isRunning()) {
-      return s.append("not running").toString();
-    }
-    if (isPaused()) {
-      return s.append("paused").toString();
-    }
-    s.append("ROLE ").append(tryCommand("ROLE").map(String::valueOf).orElse("(no answer)"));
+  @Override
+  String describeLiveState() {
+    StringBuilder s = new StringBuilder("ROLE ");
+    s.append(tryCommand("ROLE").map(String::valueOf).orElse("(no answer)"));
     if (isSentinel()) {
       s.append("\n  SENTINEL MASTER ")
           .append(
@@ -378,28 +200,24 @@ public final class RedisServer implements KitProcess, AutoCloseable {
     return s.toString();
   }
 
-  /** Launches the process without waiting; see {@link #awaitReady(long)}. */
-  void launch() {
-    process.launch();
+  /** A sentinel logs that it monitors the master; a data node that it accepts connections. */
+  @Override
+  String readyMarker() {
+    return isSentinel() ? SENTINEL_READY : READY;
   }
 
-  /** Waits for the log line that says it is ready, then for a PING answered with PONG. */
-  void awaitReady(long deadlineNanos) {
-    process.awaitReady(
-        isSentinel() ? SENTINEL_READY : READY, port, deadlineNanos, this::answersPing);
-  }
-
-  long deadline() {
-    return System.nanoTime() + options.startTimeout().toNanos();
+  /** Whether it answers PING with PONG. */
+  @Override
+  boolean answers() {
+    try {
+      return "PONG".equals(command("PING"));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   Options options() {
     return options;
-  }
-
-  /** Whether the process runs and is not paused, so that it can answer a command. */
-  public boolean isResponsive() {
-    return process.isAlive() && !process.isPaused();
   }
 
   /**
@@ -409,7 +227,7 @@ public final class RedisServer implements KitProcess, AutoCloseable {
   RedisWire connect(Duration timeout) throws IOException {
     RedisWire wire =
         RedisWire.connect(
-            port, certificates == null ? null : certificates.clientSslContext(), timeout);
+            port(), certificates() == null ? null : certificates().clientSslContext(), timeout);
     Optional<String> password = password();
     if (password.isPresent()) {
       Object reply = wire.call("AUTH", password.get());
@@ -474,131 +292,6 @@ public final class RedisServer implements KitProcess, AutoCloseable {
         .map(r -> ((List<?>) r).isEmpty() ? null : ((List<?>) r).get(0))
         .filter(String.class::isInstance)
         .map(String.class::cast);
-  }
-
-  private boolean answersPing() {
-    try {
-      return "PONG".equals(command("PING"));
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private TestCertificates certificates() {
-    if (certificates == null) {
-      throw new IllegalStateException(this + " has no TLS; build it with tls()");
-    }
-    return certificates;
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException(this + " is closed");
-    }
-  }
-
-  private String config() {
-    StringBuilder c = new StringBuilder();
-    c.append("# Written by the ISB test kit.\n");
-    c.append("bind ").append(HOST).append('\n');
-    c.append("protected-mode no\n");
-    c.append("daemonize no\n");
-    c.append("logfile \"\"\n");
-    c.append("dir ").append(quote(dir.toString())).append('\n');
-    if (certificates != null) {
-      c.append("port 0\n");
-      c.append("tls-port ").append(port).append('\n');
-      c.append("tls-cert-file ")
-          .append(quote(certificates.serverCertificate().toString()))
-          .append('\n');
-      c.append("tls-key-file ").append(quote(certificates.serverKey().toString())).append('\n');
-      c.append("tls-ca-cert-file ")
-          .append(quote(certificates.caCertificate().toString()))
-          .append('\n');
-      // Outgoing links (replication, cluster bus, sentinel) present a certificate made for clients.
-      c.append("tls-client-cert-file ")
-          .append(quote(certificates.clientCertificate().toString()))
-          .append('\n');
-      c.append("tls-client-key-file ")
-          .append(quote(certificates.clientKey().toString()))
-          .append('\n');
-      c.append("tls-auth-clients ").append(options.mutualTls() ? "yes" : "no").append('\n');
-      c.append("tls-replication yes\n");
-      if (options.clusterEnabled()) {
-        c.append("tls-cluster yes\n");
-      }
-    } else {
-      c.append("port ").append(port).append('\n');
-    }
-    if (node.sentinelOf() != null) {
-      sentinelConfig(c, node.sentinelOf());
-      return c.toString();
-    }
-    c.append("save \"\"\n");
-    c.append("appendonly ").append(options.appendOnly() ? "yes" : "no").append('\n');
-    if (options.appendOnly()) {
-      c.append("appendfsync always\n");
-    }
-    // Replicas sync at once instead of after the default 5 s wait for more replicas.
-    c.append("repl-diskless-sync-delay 0\n");
-    if (options.password() != null) {
-      c.append("requirepass ").append(options.password()).append('\n');
-      c.append("masterauth ").append(options.password()).append('\n');
-    }
-    for (AclUser user : options.aclUsers()) {
-      c.append(user.configLine()).append('\n');
-    }
-    if (options.clusterEnabled()) {
-      c.append("cluster-enabled yes\n");
-      c.append("cluster-config-file nodes.conf\n");
-      // Explicit: the default (port + 10000) can be above 65535 for a random port.
-      c.append("cluster-port ").append(node.busPort()).append('\n');
-      c.append("cluster-node-timeout ")
-          .append(options.clusterNodeTimeout().toMillis())
-          .append('\n');
-      // A replica that synced long ago may still be promoted: tests pause and kill nodes freely.
-      c.append("cluster-replica-validity-factor 0\n");
-    }
-    if (node.replicaOfPort() > 0) {
-      c.append("replicaof ").append(HOST).append(' ').append(node.replicaOfPort()).append('\n');
-    }
-    return c.toString();
-  }
-
-  private void sentinelConfig(StringBuilder c, Monitor monitor) {
-    String master = monitor.masterName();
-    c.append("sentinel monitor ")
-        .append(master)
-        .append(' ')
-        .append(HOST)
-        .append(' ')
-        .append(monitor.masterPort())
-        .append(' ')
-        .append(monitor.quorum())
-        .append('\n');
-    c.append("sentinel down-after-milliseconds ")
-        .append(master)
-        .append(' ')
-        .append(monitor.downAfter().toMillis())
-        .append('\n');
-    c.append("sentinel failover-timeout ")
-        .append(master)
-        .append(' ')
-        .append(monitor.failoverTimeout().toMillis())
-        .append('\n');
-    c.append("sentinel parallel-syncs ").append(master).append(" 1\n");
-    if (options.password() != null) {
-      c.append("sentinel auth-pass ")
-          .append(master)
-          .append(' ')
-          .append(options.password())
-          .append('\n');
-    }
-  }
-
-  /** Double quotes a path for redis.conf, whose parser understands C-like escapes inside quotes. */
-  private static String quote(String value) {
-    return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   /**
@@ -718,86 +411,63 @@ public final class RedisServer implements KitProcess, AutoCloseable {
   /**
    * What a server, cluster or sentinel setup is configured with; each {@code with…} method
    * validates its argument. Immutable.
+   *
+   * @param common the binary, TLS and start timeout
+   * @param appendOnly whether data nodes run with {@code appendonly yes}
+   * @param password the password of {@code default}, or null
+   * @param aclUsers the ACL users besides {@code default}
+   * @param clusterEnabled whether the server is a cluster node
+   * @param clusterNodeTimeout the {@code cluster-node-timeout}
+   * @param replicaOfPort the port of the master a single server replicates, or 0
    */
   public record Options(
-      Path binary,
+      CommonOptions common,
       boolean appendOnly,
       String password,
       List<AclUser> aclUsers,
-      boolean tls,
-      boolean mutualTls,
       boolean clusterEnabled,
       Duration clusterNodeTimeout,
-      int replicaOfPort,
-      Duration startTimeout) {
+      int replicaOfPort)
+      implements KitOptions<Options> {
 
+    /** Copies {@code aclUsers}. */
     public Options {
       aclUsers = List.copyOf(aclUsers);
     }
 
+    /** No TLS, no password, {@code appendonly no}, not a cluster node. */
     public static Options defaults() {
       return new Options(
-          null,
-          false,
-          null,
-          List.of(),
-          false,
-          false,
-          false,
-          Duration.ofMillis(2000),
-          0,
-          Duration.ofSeconds(20));
+          CommonOptions.defaults(), false, null, List.of(), false, Duration.ofMillis(2000), 0);
     }
 
     /** Whether this is the default server that any redis image runs, as Testcontainers would. */
+    @Override
     public boolean plain() {
-      return equals(defaults().withBinary(binary).withStartTimeout(startTimeout));
+      return equals(defaults().withBinary(binary()).withStartTimeout(startTimeout()));
     }
 
-    public Options withBinary(Path binary) {
+    @Override
+    public Options withCommon(CommonOptions common) {
       return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          clusterNodeTimeout,
-          replicaOfPort,
-          startTimeout);
+          common, appendOnly, password, aclUsers, clusterEnabled, clusterNodeTimeout, replicaOfPort);
     }
 
+    /** These options with the append-only file on or off. */
     public Options withAppendOnly(boolean on) {
       return new Options(
-          binary,
-          on,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          clusterNodeTimeout,
-          replicaOfPort,
-          startTimeout);
+          common, on, password, aclUsers, clusterEnabled, clusterNodeTimeout, replicaOfPort);
     }
 
+    /** These options with a password for {@code default}. */
     public Options withPassword(String password) {
       Objects.requireNonNull(password, "password");
       AclUser.requireToken(password, "password");
       return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          clusterNodeTimeout,
-          replicaOfPort,
-          startTimeout);
+          common, appendOnly, password, aclUsers, clusterEnabled, clusterNodeTimeout, replicaOfPort);
     }
 
+    /** These options with one more ACL user, whose name must be new. */
     public Options withAclUser(AclUser user) {
       Objects.requireNonNull(user, "user");
       for (AclUser existing : aclUsers) {
@@ -809,59 +479,19 @@ public final class RedisServer implements KitProcess, AutoCloseable {
       List<AclUser> users = new ArrayList<>(aclUsers);
       users.add(user);
       return new Options(
-          binary,
-          appendOnly,
-          password,
-          users,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          clusterNodeTimeout,
-          replicaOfPort,
-          startTimeout);
+          common, appendOnly, password, users, clusterEnabled, clusterNodeTimeout, replicaOfPort);
     }
 
-    public Options withTls(boolean mutual) {
-      return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          true,
-          mutual,
-          clusterEnabled,
-          clusterNodeTimeout,
-          replicaOfPort,
-          startTimeout);
-    }
-
+    /** These options with cluster mode on or off. */
     public Options withClusterEnabled(boolean on) {
       return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          on,
-          clusterNodeTimeout,
-          replicaOfPort,
-          startTimeout);
+          common, appendOnly, password, aclUsers, on, clusterNodeTimeout, replicaOfPort);
     }
 
     Options withClusterNodeTimeout(Duration timeout) {
-      requirePositive(timeout, "clusterNodeTimeout");
+      CommonOptions.requirePositive(timeout, "clusterNodeTimeout");
       return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          timeout,
-          replicaOfPort,
-          startTimeout);
+          common, appendOnly, password, aclUsers, clusterEnabled, timeout, replicaOfPort);
     }
 
     Options withReplicaOfPort(int port) {
@@ -870,58 +500,72 @@ public final class RedisServer implements KitProcess, AutoCloseable {
             "replicaOf port must be between 1 and 65535, was " + port);
       }
       return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          clusterNodeTimeout,
-          port,
-          startTimeout);
-    }
-
-    public Options withStartTimeout(Duration timeout) {
-      requirePositive(timeout, "startTimeout");
-      return new Options(
-          binary,
-          appendOnly,
-          password,
-          aclUsers,
-          tls,
-          mutualTls,
-          clusterEnabled,
-          clusterNodeTimeout,
-          replicaOfPort,
-          timeout);
+          common, appendOnly, password, aclUsers, clusterEnabled, clusterNodeTimeout, port);
     }
 
     /**
      * The binary to run: the one set, else the environment variable, the PATH, the Debian place.
      */
+    @Override
     public Optional<Path> findBinary() {
-      return binary != null
-          ? Optional.of(binary)
-          : LocalBinaries.find(BINARY_ENV, "redis-server", DEBIAN_BINARY);
+      return BINARY.find(binary());
     }
 
     Path requireBinary() {
-      return findBinary()
-          .orElseThrow(
-              () ->
-                  new IllegalStateException(
-                      "no redis-server binary: set "
-                          + BINARY_ENV
-                          + ", put redis-server on the PATH, or install it (Debian: apt-get install"
-                          + " redis-server)"));
+      return BINARY.require(binary(), "");
+    }
+  }
+
+  /**
+   * What the builders of a server, a cluster and a sentinel setup set alike: the data nodes'
+   * persistence and credentials, besides the binary, TLS and start timeout.
+   *
+   * @param <B> the builder itself
+   */
+  public abstract static class RedisBuilder<B extends RedisBuilder<B>>
+      extends KitBuilder<B, Options> {
+
+    RedisBuilder(Options options) {
+      super(options);
     }
 
-    private static void requirePositive(Duration duration, String name) {
-      Objects.requireNonNull(duration, name);
-      if (duration.isNegative() || duration.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + duration);
-      }
+    /**
+     * Turns on the append-only file ({@code appendonly yes}, {@code appendfsync always}) on the
+     * data nodes, so that data survives {@link RedisServer#kill()} and {@link
+     * RedisServer#restart()}.
+     *
+     * @return this builder
+     */
+    public B appendOnly() {
+      return with(o -> o.withAppendOnly(true));
+    }
+
+    /**
+     * Requires clients of the data nodes to authenticate as {@code default} with this password
+     * ({@code requirepass}; also {@code masterauth}, so replicas can sync; sentinels get it as
+     * {@code auth-pass}).
+     *
+     * @param password not blank, without whitespace, quotes or backslashes
+     * @return this builder
+     */
+    public B password(String password) {
+      return with(o -> o.withPassword(password));
+    }
+
+    /**
+     * Adds an ACL user on the data nodes; {@code default} keeps its own rights (and {@link
+     * #password} if set).
+     *
+     * @param name letters, digits, '_', '-', '.', not {@code default}
+     * @param password not blank, without whitespace, quotes or backslashes
+     * @param keyPatterns the key patterns the user may touch, such as {@code {buf}*}
+     * @param commands the commands or {@code @categories} the user may run, such as {@code xadd}
+     * @return this builder
+     */
+    public B aclUser(
+        String name, String password, List<String> keyPatterns, List<String> commands) {
+      AclUser user = new AclUser(name, password, keyPatterns, commands);
+      return with(o -> o.withAclUser(user));
     }
   }
 
@@ -936,82 +580,10 @@ public final class RedisServer implements KitProcess, AutoCloseable {
    *     .start();
    * }</pre>
    */
-  public static final class Builder {
+  public static final class Builder extends RedisBuilder<Builder> {
 
-    private Options options = Options.defaults();
-
-    private Builder() {}
-
-    /**
-     * Runs this binary instead of looking for one.
-     *
-     * @param binary an executable redis-server (7.0 or later)
-     * @return this builder
-     */
-    public Builder binary(Path binary) {
-      options = options.withBinary(Objects.requireNonNull(binary, "binary"));
-      return this;
-    }
-
-    /**
-     * Turns on the append-only file ({@code appendonly yes}, {@code appendfsync always}), so that
-     * data survives {@link RedisServer#kill()} and {@link RedisServer#restart()}.
-     *
-     * @return this builder
-     */
-    public Builder appendOnly() {
-      options = options.withAppendOnly(true);
-      return this;
-    }
-
-    /**
-     * Requires clients to authenticate as {@code default} with this password ({@code requirepass};
-     * also {@code masterauth}, so replicas can sync).
-     *
-     * @param password not blank, without whitespace, quotes or backslashes
-     * @return this builder
-     */
-    public Builder password(String password) {
-      options = options.withPassword(password);
-      return this;
-    }
-
-    /**
-     * Adds an ACL user; {@code default} keeps its own rights (and {@link #password} if set).
-     *
-     * @param name letters, digits, '_', '-', '.', not {@code default}
-     * @param password not blank, without whitespace, quotes or backslashes
-     * @param keyPatterns the key patterns the user may touch, such as {@code {buf}*}
-     * @param commands the commands or {@code @categories} the user may run, such as {@code xadd}
-     * @return this builder
-     */
-    public Builder aclUser(
-        String name, String password, List<String> keyPatterns, List<String> commands) {
-      options = options.withAclUser(new AclUser(name, password, keyPatterns, commands));
-      return this;
-    }
-
-    /**
-     * Requires TLS from clients (the plain port is off), with a server certificate for {@code
-     * localhost} and {@code 127.0.0.1} signed by a CA generated for this server; clients need not
-     * present a certificate.
-     *
-     * @return this builder
-     */
-    public Builder tls() {
-      options = options.withTls(false);
-      return this;
-    }
-
-    /**
-     * Requires TLS and a client certificate signed by the test CA ({@code tls-auth-clients yes};
-     * see {@link RedisServer#clientSslContext()}).
-     *
-     * @return this builder
-     */
-    public Builder mutualTls() {
-      options = options.withTls(true);
-      return this;
+    private Builder() {
+      super(Options.defaults());
     }
 
     /**
@@ -1021,8 +593,7 @@ public final class RedisServer implements KitProcess, AutoCloseable {
      * @return this builder
      */
     public Builder replicaOf(int port) {
-      options = options.withReplicaOfPort(port);
-      return this;
+      return with(o -> o.withReplicaOfPort(port));
     }
 
     /**
@@ -1032,8 +603,7 @@ public final class RedisServer implements KitProcess, AutoCloseable {
      * @return this builder
      */
     public Builder clusterEnabled() {
-      options = options.withClusterEnabled(true);
-      return this;
+      return with(o -> o.withClusterEnabled(true));
     }
 
     /**
@@ -1043,20 +613,7 @@ public final class RedisServer implements KitProcess, AutoCloseable {
      * @return this builder
      */
     public Builder clusterNodeTimeout(Duration timeout) {
-      options = options.withClusterNodeTimeout(timeout);
-      return this;
-    }
-
-    /**
-     * How long {@link #start()} and {@link RedisServer#restart()} wait for the server (default 20
-     * s).
-     *
-     * @param timeout a positive duration
-     * @return this builder
-     */
-    public Builder startTimeout(Duration timeout) {
-      options = options.withStartTimeout(timeout);
-      return this;
+      return with(o -> o.withClusterNodeTimeout(timeout));
     }
 
     /**
@@ -1068,46 +625,7 @@ public final class RedisServer implements KitProcess, AutoCloseable {
      *     time (the message has the tail of its log)
      */
     public RedisServer start() {
-      return RedisServer.start(options);
-    }
-  }
-
-  public static RedisServer start(Options options) {
-    Path binary = options.requireBinary();
-    return ServerProcess.startOnFreePorts(
-        "redis-server",
-        2,
-        ports -> {
-          Path dir = tempDir("isb-redis-");
-          Node node =
-              options.clusterEnabled()
-                  ? Node.clusterNode(ports[1])
-                  : options.replicaOfPort() > 0
-                      ? Node.replicaOf(options.replicaOfPort())
-                      : Node.STANDALONE;
-          RedisServer server = null;
-          try {
-            server = new RedisServer(options, binary, "redis", dir, ports[0], node, null);
-            server.journalTo(new FaultJournal(dir.resolve("journal.txt"), server::describeState));
-            server.launch();
-            server.awaitReady(server.deadline());
-            return server;
-          } catch (RuntimeException e) {
-            if (server != null) {
-              server.close();
-            } else {
-              ServerProcess.deleteRecursively(dir);
-            }
-            throw e;
-          }
-        });
-  }
-
-  static Path tempDir(String prefix) {
-    try {
-      return Files.createTempDirectory(prefix);
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not create a temp directory", e);
+      return RedisServer.start(options());
     }
   }
 }

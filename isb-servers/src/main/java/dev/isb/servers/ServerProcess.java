@@ -168,6 +168,11 @@ final class ServerProcess {
     paused = false;
   }
 
+  /** The file that receives the process's output, across launches. */
+  Path logFile() {
+    return logFile;
+  }
+
   synchronized boolean isAlive() {
     return process != null && process.isAlive();
   }

@@ -34,10 +34,12 @@ import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaMiscPEMGenerator;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObjectGenerator;
 
 /**
  * TLS material generated at test time, for any server the test kit starts: an EC P-256 CA, a server
@@ -47,30 +49,27 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  *
  * <p>Only JDK providers are used (no BouncyCastle provider is registered), so the JVM's security
  * setup is left as it was.
+ *
+ * @param caCertificate the CA certificate (PEM)
+ * @param serverCertificate the server certificate (PEM), with SAN DNS:localhost and IP:127.0.0.1
+ * @param serverKey the server's private key (PKCS#8 PEM, unencrypted)
+ * @param clientCertificate the client certificate (PEM), CN=isb-test-client, for mutual TLS
+ * @param clientKey the client's private key (PKCS#8 PEM, unencrypted)
+ * @param sslContext trusts the CA and presents no certificate
+ * @param clientSslContext trusts the CA and presents the client certificate
  */
-final class TestCertificates {
+record TestCertificates(
+    Path caCertificate,
+    Path serverCertificate,
+    Path serverKey,
+    Path clientCertificate,
+    Path clientKey,
+    SSLContext sslContext,
+    SSLContext clientSslContext) {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final char[] KEY_PASSWORD = "isb-test".toCharArray();
-
-  private final Path caCertificate;
-  private final Path serverCertificate;
-  private final Path serverKey;
-  private final Path clientCertificate;
-  private final Path clientKey;
-  private final SSLContext sslContext;
-  private final SSLContext clientSslContext;
-
-  private TestCertificates(Path dir, Issued ca, Issued server, Issued client) throws IOException {
-    this.caCertificate = writePem(dir.resolve("ca.pem"), ca.certificate());
-    this.serverCertificate = writePem(dir.resolve("server-cert.pem"), server.certificate());
-    this.serverKey = writeKey(dir.resolve("server-key.pem"), server.key());
-    this.clientCertificate = writePem(dir.resolve("client-cert.pem"), client.certificate());
-    this.clientKey = writeKey(dir.resolve("client-key.pem"), client.key());
-    this.sslContext = sslContext(ca.certificate(), null);
-    this.clientSslContext = sslContext(ca.certificate(), client);
-  }
 
   /** Generates a CA, a server and a client certificate, and writes them as PEM files into {@code dir}. */
   static TestCertificates create(Path dir) {
@@ -79,7 +78,15 @@ final class TestCertificates {
       Issued ca = newCa();
       Issued server = issue(ca, "localhost", KeyPurposeId.id_kp_serverAuth);
       Issued client = issue(ca, "isb-test-client", KeyPurposeId.id_kp_clientAuth);
-      return new TestCertificates(dir, ca, server, client);
+      return new TestCertificates(
+          writePem(dir.resolve("ca.pem"), ca.certificate()),
+          writePem(dir.resolve("server-cert.pem"), server.certificate()),
+          // PKCS#8: servers reject the "EC PRIVATE KEY" form
+          writePem(dir.resolve("server-key.pem"), new JcaPKCS8Generator(server.key(), null)),
+          writePem(dir.resolve("client-cert.pem"), client.certificate()),
+          writePem(dir.resolve("client-key.pem"), new JcaPKCS8Generator(client.key(), null)),
+          sslContext(ca.certificate(), null),
+          sslContext(ca.certificate(), client));
     } catch (IOException e) {
       throw new UncheckedIOException("could not write test certificates to " + dir, e);
     }
@@ -90,90 +97,50 @@ final class TestCertificates {
     return Untrusted.CONTEXT;
   }
 
-  /** The CA certificate (PEM). */
-  Path caCertificate() {
-    return caCertificate;
-  }
-
-  /** The server certificate (PEM), with SAN DNS:localhost and IP:127.0.0.1. */
-  Path serverCertificate() {
-    return serverCertificate;
-  }
-
-  /** The server's private key (PKCS#8 PEM, unencrypted). */
-  Path serverKey() {
-    return serverKey;
-  }
-
-  /** The client certificate (PEM), CN=isb-test-client, for mutual TLS. */
-  Path clientCertificate() {
-    return clientCertificate;
-  }
-
-  /** The client's private key (PKCS#8 PEM, unencrypted). */
-  Path clientKey() {
-    return clientKey;
-  }
-
-  /** An SSL context that trusts the CA and presents no certificate. */
-  SSLContext sslContext() {
-    return sslContext;
-  }
-
-  /** An SSL context that trusts the CA and presents the client certificate. */
-  SSLContext clientSslContext() {
-    return clientSslContext;
-  }
-
   private record Issued(X509Certificate certificate, PrivateKey key) {}
 
+  /** A self-signed CA with a name of its own, so that no two runs trust each other's. */
   private static Issued newCa() {
-    KeyPair keys = newKeyPair();
-    X500Name name = new X500Name("CN=ISB Test CA " + Long.toHexString(RANDOM.nextLong()));
-    Instant now = Instant.now();
-    try {
-      JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
-      X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  name, serial(), notBefore(now), notAfter(now), name, keys.getPublic())
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
-              .addExtension(
-                  Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-              .addExtension(
-                  Extension.subjectKeyIdentifier,
-                  false,
-                  utils.createSubjectKeyIdentifier(keys.getPublic()));
-      return new Issued(sign(builder, keys.getPrivate()), keys.getPrivate());
-    } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
-      throw new IllegalStateException("could not create a test CA", e);
-    }
+    return issue(null, "ISB Test CA " + Long.toHexString(RANDOM.nextLong()), null);
   }
 
+  /**
+   * Issues a certificate for {@code commonName}: signed by {@code ca}, or a self-signed CA when
+   * {@code ca} is null; a server certificate ({@code purpose} serverAuth) also names localhost and
+   * 127.0.0.1.
+   */
   private static Issued issue(Issued ca, String commonName, KeyPurposeId purpose) {
     KeyPair keys = newKeyPair();
+    X500Name subject = new X500Name("CN=" + commonName);
     Instant now = Instant.now();
     try {
       JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
       X509v3CertificateBuilder builder =
-          new JcaX509v3CertificateBuilder(
-                  ca.certificate(),
-                  serial(),
-                  notBefore(now),
-                  notAfter(now),
-                  new X500Name("CN=" + commonName),
-                  keys.getPublic())
-              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-              .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
-              .addExtension(
-                  Extension.subjectKeyIdentifier,
-                  false,
-                  utils.createSubjectKeyIdentifier(keys.getPublic()))
-              .addExtension(
-                  Extension.authorityKeyIdentifier,
-                  false,
-                  utils.createAuthorityKeyIdentifier(ca.certificate()));
-      if (purpose.equals(KeyPurposeId.id_kp_serverAuth)) {
+          ca == null
+              ? new JcaX509v3CertificateBuilder(
+                  subject, serial(), notBefore(now), notAfter(now), subject, keys.getPublic())
+              : new JcaX509v3CertificateBuilder(
+                  ca.certificate(), serial(), notBefore(now), notAfter(now), subject,
+                  keys.getPublic());
+      builder
+          .addExtension(Extension.basicConstraints, true, new BasicConstraints(ca == null))
+          .addExtension(
+              Extension.keyUsage,
+              true,
+              new KeyUsage(
+                  ca == null ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
+      if (ca != null) {
+        builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose));
+      }
+      builder.addExtension(
+          Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(keys.getPublic()));
+      if (ca != null) {
+        builder.addExtension(
+            Extension.authorityKeyIdentifier,
+            false,
+            utils.createAuthorityKeyIdentifier(ca.certificate()));
+      }
+      if (KeyPurposeId.id_kp_serverAuth.equals(purpose)) {
         builder.addExtension(
             Extension.subjectAlternativeName,
             false,
@@ -183,7 +150,8 @@ final class TestCertificates {
                   new GeneralName(GeneralName.iPAddress, "127.0.0.1")
                 }));
       }
-      return new Issued(sign(builder, ca.key()), keys.getPrivate());
+      PrivateKey signer = ca == null ? keys.getPrivate() : ca.key();
+      return new Issued(sign(builder, signer), keys.getPrivate());
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("could not issue a test certificate for " + commonName, e);
     }
@@ -219,17 +187,13 @@ final class TestCertificates {
   }
 
   private static Path writePem(Path file, X509Certificate certificate) throws IOException {
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
-        JcaPEMWriter pem = new JcaPEMWriter(out)) {
-      pem.writeObject(certificate);
-    }
-    return file;
+    return writePem(file, new JcaMiscPEMGenerator(certificate));
   }
 
-  private static Path writeKey(Path file, PrivateKey key) throws IOException {
+  private static Path writePem(Path file, PemObjectGenerator pemObject) throws IOException {
     try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
         JcaPEMWriter pem = new JcaPEMWriter(out)) {
-      pem.writeObject(new JcaPKCS8Generator(key, null)); // PKCS#8: servers reject "EC PRIVATE KEY"
+      pem.writeObject(pemObject);
     }
     return file;
   }

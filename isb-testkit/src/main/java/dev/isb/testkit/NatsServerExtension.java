@@ -1,21 +1,10 @@
 package dev.isb.testkit;
 
-import dev.isb.servers.FaultJournal;
-import dev.isb.servers.LocalBinaries;
 import dev.isb.servers.NatsCluster;
 import dev.isb.servers.NatsContainer;
 import dev.isb.servers.NatsServer;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * A JUnit 5 extension that runs a real NATS JetStream server, or a cluster of them, for the tests of
@@ -60,11 +49,17 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * logs' tails, and a copy of their files is kept under {@code target/isb-server-logs}
  * (docs/testing.md).
  */
-public final class NatsServerExtension extends ServerExtensionBase<NatsServerExtension.Running>
-    implements ExecutionCondition, ParameterResolver {
+public final class NatsServerExtension
+    extends ServerExtensionBase<NatsServerExtension, NatsServer.Options> {
+
+  private static final Program PROGRAM =
+      new Program(
+          "nats-server",
+          NatsServer.BINARY_ENV,
+          "single server",
+          "clusters, TLS, authentication or max_payload");
 
   private final int nodes; // 1 = a single server
-  private final NatsServer.Options options;
 
   /** A plain single server, for {@code @ExtendWith(NatsServerExtension.class)}; same as {@link #single()}. */
   public NatsServerExtension() {
@@ -72,8 +67,8 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
   }
 
   private NatsServerExtension(int nodes, NatsServer.Options options) {
+    super(PROGRAM, options);
     this.nodes = nodes;
-    this.options = options;
   }
 
   /** A single JetStream server: no TLS, no authentication, 1 MiB {@code max_payload}. */
@@ -94,16 +89,6 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
     return new NatsServerExtension(nodes, NatsServer.Options.defaults());
   }
 
-  /** This extension with TLS required of clients (certificates from a CA generated per run). */
-  public NatsServerExtension withTls() {
-    return new NatsServerExtension(nodes, options.withTls(false));
-  }
-
-  /** This extension with TLS and a client certificate required (see {@link #clientSslContext()}). */
-  public NatsServerExtension withMutualTls() {
-    return new NatsServerExtension(nodes, options.withTls(true));
-  }
-
   /**
    * This extension with clients required to log in.
    *
@@ -112,7 +97,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @return a new extension
    */
   public NatsServerExtension withUser(String user, String password) {
-    return new NatsServerExtension(nodes, options.withUser(user, password));
+    return with(options.withUser(user, password));
   }
 
   /**
@@ -122,7 +107,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @return a new extension
    */
   public NatsServerExtension withToken(String token) {
-    return new NatsServerExtension(nodes, options.withToken(token));
+    return with(options.withToken(token));
   }
 
   /**
@@ -132,7 +117,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @return a new extension
    */
   public NatsServerExtension withNkey(String publicKey) {
-    return new NatsServerExtension(nodes, options.withNkey(publicKey));
+    return with(options.withNkey(publicKey));
   }
 
   /**
@@ -155,8 +140,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    */
   public NatsServerExtension withUserPermissions(
       String user, String password, List<String> publishAllow, List<String> subscribeAllow) {
-    return new NatsServerExtension(
-        nodes,
+    return with(
         options.withUserPermissions(
             new NatsServer.UserPermissions(user, password, publishAllow, subscribeAllow)));
   }
@@ -168,17 +152,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @return a new extension
    */
   public NatsServerExtension withMaxPayload(int bytes) {
-    return new NatsServerExtension(nodes, options.withMaxPayload(bytes));
-  }
-
-  /**
-   * This extension waiting longer (or shorter) for servers to start (default 20s).
-   *
-   * @param timeout a positive duration
-   * @return a new extension
-   */
-  public NatsServerExtension withStartTimeout(Duration timeout) {
-    return new NatsServerExtension(nodes, options.withStartTimeout(timeout));
+    return with(options.withMaxPayload(bytes));
   }
 
   /**
@@ -188,11 +162,11 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @throws IllegalStateException if the extension has not started
    */
   public String url() {
-    Running r = running();
-    if (r.container != null) {
-      return r.container.url();
+    Object what = running().what;
+    if (what instanceof NatsContainer container) {
+      return container.url();
     }
-    return r.cluster != null ? r.cluster.urls() : r.server.url();
+    return what instanceof NatsCluster cluster ? cluster.urls() : ((NatsServer) what).url();
   }
 
   /**
@@ -201,12 +175,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @throws IllegalStateException if this extension runs a cluster, or has not started
    */
   public NatsServer server() {
-    Running r = running();
-    if (r.cluster != null) {
-      throw new IllegalStateException("this extension runs a cluster: use cluster().node(i)");
-    }
-    requireLocal(r);
-    return r.server;
+    return local(NatsServer.class, "this extension runs a cluster: use cluster().node(i)");
   }
 
   /**
@@ -215,11 +184,7 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
    * @throws IllegalStateException if this extension runs a single server, or has not started
    */
   public NatsCluster cluster() {
-    Running r = running();
-    if (r.cluster == null) {
-      throw new IllegalStateException("this extension runs a single server: use server()");
-    }
-    return r.cluster;
+    return runningAs(NatsCluster.class, "this extension runs a single server: use server()");
   }
 
   /** The configured user, if any. */
@@ -242,80 +207,6 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
     return options.maxPayload();
   }
 
-  /**
-   * The PEM file of the test CA, for clients configured by files.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public Path caCertificate() {
-    return anyNode().caCertificate();
-  }
-
-  /**
-   * An SSL context that trusts the test CA.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext sslContext() {
-    return anyNode().sslContext();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents a client certificate it signed.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext clientSslContext() {
-    return anyNode().clientSslContext();
-  }
-
-  /**
-   * An SSL context that trusts another CA, for tests that clients refuse the server.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext untrustedSslContext() {
-    return anyNode().untrustedSslContext();
-  }
-
-  /**
-   * Disables the class (and each test), with the reason, when there is no way to run this server:
-   * no binary, and no Docker engine or a variant that Docker does not run here.
-   *
-   * @throws IllegalStateException if {@code ISB_NATS_SERVER} names no executable file
-   */
-  @Override
-  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    return unavailableReason()
-        .map(ConditionEvaluationResult::disabled)
-        .orElseGet(() -> ConditionEvaluationResult.enabled("a nats-server can run"));
-  }
-
-  @Override
-  Running start() {
-    Optional<Path> binary = options.findBinary();
-    if (binary.isEmpty()) {
-      return new Running(null, null, NatsContainer.start());
-    }
-    NatsServer.Options local = options.withBinary(binary.get());
-    return nodes == 1
-        ? new Running(NatsServer.start(local), null, null)
-        : new Running(null, NatsCluster.start(local, nodes, "isb"), null);
-  }
-
-  /** Supports a {@link NatsServer} parameter for a single server, {@link NatsCluster} for a cluster. */
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    Class<?> type = parameter.getParameter().getType();
-    return nodes == 1 ? type == NatsServer.class : type == NatsCluster.class;
-  }
-
-  /** Resolves the running server or cluster. */
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    return nodes == 1 ? server() : cluster();
-  }
-
   @Override
   public String toString() {
     return "NatsServerExtension["
@@ -329,90 +220,29 @@ public final class NatsServerExtension extends ServerExtensionBase<NatsServerExt
         + "]";
   }
 
-  /** Why no server can run here, if so; asks Docker only when there is no binary. */
   @Override
-  Optional<String> unavailableReason() {
-    if (options.findBinary().isPresent()) {
-      return Optional.empty();
-    }
-    if (!LocalBinaries.dockerAvailable()) {
-      return Optional.of(
-          "no nats-server binary and no Docker engine: set "
-              + NatsServer.BINARY_ENV
-              + ", put nats-server on the PATH (Debian: apt-get install nats-server), or start a"
-              + " Docker engine");
-    }
-    if (nodes != 1 || !options.plain()) {
-      return Optional.of(
-          "no nats-server binary, and in Docker only a plain single server runs: set "
-              + NatsServer.BINARY_ENV
-              + " or put nats-server on the PATH for clusters, TLS, authentication or"
-              + " max_payload");
-    }
-    return Optional.empty();
+  NatsServerExtension with(NatsServer.Options changed) {
+    return new NatsServerExtension(nodes, changed);
   }
 
-  private NatsServer anyNode() {
-    Running r = running();
-    requireLocal(r);
-    return r.cluster != null ? r.cluster.node(0) : r.server;
+  @Override
+  AutoCloseable startLocal(NatsServer.Options local) {
+    return nodes == 1 ? NatsServer.start(local) : NatsCluster.start(local, nodes, "isb");
   }
 
-  private static void requireLocal(Running r) {
-    if (r.container != null) {
-      Assumptions.abort(
-          "this test needs a local nats-server (it runs in Docker here): set "
-              + NatsServer.BINARY_ENV
-              + " or put nats-server on the PATH");
-    }
+  @Override
+  AutoCloseable startInDocker() {
+    return NatsContainer.start();
   }
 
-  static final class Running implements ServerExtensionBase.Setup {
-    final NatsServer server;
-    final NatsCluster cluster;
-    final NatsContainer container;
+  @Override
+  boolean runsInDocker() {
+    return nodes == 1 && options.plain();
+  }
 
-    Running(NatsServer server, NatsCluster cluster, NatsContainer container) {
-      this.server = server;
-      this.cluster = cluster;
-      this.container = container;
-    }
-
-    @Override
-    public boolean restore(String test, Duration within) {
-      if (server != null) {
-        server.restoreBefore(test);
-        return true;
-      }
-      return cluster.isHealthy(within);
-    }
-
-    @Override
-    public Path dir() {
-      return server != null ? server.dir() : cluster.dir();
-    }
-
-    @Override
-    public FaultJournal journal() {
-      return server != null ? server.journal() : cluster.journal();
-    }
-
-    @Override
-    public List<NatsServer> processes() {
-      return container != null ? List.of() : server != null ? List.of(server) : cluster.nodes();
-    }
-
-    @Override
-    public void close() {
-      if (server != null) {
-        server.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
-      if (container != null) {
-        container.close();
-      }
-    }
+  /** A {@link NatsServer} for a single server, {@link NatsCluster} for a cluster. */
+  @Override
+  Class<?> parameterType() {
+    return nodes == 1 ? NatsServer.class : NatsCluster.class;
   }
 }

@@ -1,22 +1,11 @@
 package dev.isb.testkit;
 
-import dev.isb.servers.FaultJournal;
-import dev.isb.servers.LocalBinaries;
 import dev.isb.servers.RedisCluster;
 import dev.isb.servers.RedisContainer;
 import dev.isb.servers.RedisSentinel;
 import dev.isb.servers.RedisServer;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * A JUnit 5 extension that runs real Redis for the tests of one class: a standalone server, a
@@ -67,8 +56,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * logs' tails, and a copy of their files is kept under {@code target/isb-server-logs}
  * (docs/testing.md).
  */
-public final class RedisServerExtension extends ServerExtensionBase<RedisServerExtension.Running>
-    implements ExecutionCondition, ParameterResolver {
+public final class RedisServerExtension
+    extends ServerExtensionBase<RedisServerExtension, RedisServer.Options> {
+
+  private static final Program PROGRAM =
+      new Program(
+          "redis-server",
+          RedisServer.BINARY_ENV,
+          "standalone server",
+          "clusters, sentinels, TLS, passwords, ACL users or appendonly");
 
   private enum Topology {
     STANDALONE,
@@ -79,7 +75,6 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
   private final Topology topology;
   private final int masters;
   private final int replicasPerMaster;
-  private final RedisServer.Options options;
 
   /**
    * A plain standalone server, for {@code @ExtendWith(RedisServerExtension.class)}; same as {@link
@@ -91,10 +86,10 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
 
   private RedisServerExtension(
       Topology topology, int masters, int replicasPerMaster, RedisServer.Options options) {
+    super(PROGRAM, options);
     this.topology = topology;
     this.masters = masters;
     this.replicasPerMaster = replicasPerMaster;
-    this.options = options;
   }
 
   /** A standalone server: no TLS, no password, {@code appendonly no}. */
@@ -124,18 +119,6 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
    */
   public static RedisServerExtension sentinel() {
     return new RedisServerExtension(Topology.SENTINEL, 0, 0, RedisServer.Options.defaults());
-  }
-
-  /** This extension with TLS required of clients (certificates from a CA generated per run). */
-  public RedisServerExtension withTls() {
-    return with(options.withTls(false));
-  }
-
-  /**
-   * This extension with TLS and a client certificate required (see {@link #clientSslContext()}).
-   */
-  public RedisServerExtension withMutualTls() {
-    return with(options.withTls(true));
   }
 
   /**
@@ -169,16 +152,6 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
   }
 
   /**
-   * This extension waiting longer (or shorter) for servers to start (default 20 s).
-   *
-   * @param timeout a positive duration
-   * @return a new extension
-   */
-  public RedisServerExtension withStartTimeout(Duration timeout) {
-    return with(options.withStartTimeout(timeout));
-  }
-
-  /**
    * The URI of the standalone server: {@code redis://127.0.0.1:<port>}, {@code rediss://…} with
    * TLS; credentials are not embedded.
    *
@@ -186,17 +159,16 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
    *     #uris()}), or has not started
    */
   public String uri() {
-    Running r = running();
-    if (r.container != null) {
-      return r.container.uri();
+    Object what = running().what;
+    if (what instanceof RedisContainer container) {
+      return container.uri();
     }
-    if (r.server == null) {
-      throw new IllegalStateException(
-          "this extension runs "
-              + (r.cluster != null ? "a cluster" : "sentinels")
-              + ": use uris()");
-    }
-    return r.server.uri();
+    return runningAs(
+            RedisServer.class,
+            "this extension runs "
+                + (what instanceof RedisCluster ? "a cluster" : "sentinels")
+                + ": use uris()")
+        .uri();
   }
 
   /**
@@ -206,14 +178,11 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
    * @throws IllegalStateException if the extension has not started
    */
   public String uris() {
-    Running r = running();
-    if (r.cluster != null) {
-      return r.cluster.uris();
+    Object what = running().what;
+    if (what instanceof RedisCluster cluster) {
+      return cluster.uris();
     }
-    if (r.sentinel != null) {
-      return r.sentinel.sentinelUris();
-    }
-    return uri();
+    return what instanceof RedisSentinel sentinel ? sentinel.sentinelUris() : uri();
   }
 
   /**
@@ -222,16 +191,12 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
    * @throws IllegalStateException if this extension runs a cluster or sentinels, or has not started
    */
   public RedisServer server() {
-    Running r = running();
-    requireLocal(r);
-    if (r.server == null) {
-      throw new IllegalStateException(
-          "this extension runs "
-              + (r.cluster != null
-                  ? "a cluster: use cluster().node(i)"
-                  : "sentinels: use sentinelSetup()"));
-    }
-    return r.server;
+    return local(
+        RedisServer.class,
+        "this extension runs "
+            + (topology == Topology.CLUSTER
+                ? "a cluster: use cluster().node(i)"
+                : "sentinels: use sentinelSetup()"));
   }
 
   /**
@@ -240,11 +205,7 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
    * @throws IllegalStateException if this extension runs no cluster, or has not started
    */
   public RedisCluster cluster() {
-    Running r = running();
-    if (r.cluster == null) {
-      throw new IllegalStateException("this extension runs no cluster");
-    }
-    return r.cluster;
+    return runningAs(RedisCluster.class, "this extension runs no cluster");
   }
 
   /**
@@ -254,11 +215,7 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
    * @throws IllegalStateException if this extension runs no sentinels, or has not started
    */
   public RedisSentinel sentinelSetup() {
-    Running r = running();
-    if (r.sentinel == null) {
-      throw new IllegalStateException("this extension runs no sentinels");
-    }
-    return r.sentinel;
+    return runningAs(RedisSentinel.class, "this extension runs no sentinels");
   }
 
   /**
@@ -279,119 +236,6 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
     return options.aclUsers();
   }
 
-  /** Whether clients must use TLS. */
-  public boolean tls() {
-    return options.tls();
-  }
-
-  /**
-   * The PEM file of the test CA, for clients configured by files.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public Path caCertificate() {
-    return anyNode().caCertificate();
-  }
-
-  /**
-   * The PEM file of a client certificate signed by the test CA (for mutual TLS).
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public Path clientCertificate() {
-    return anyNode().clientCertificate();
-  }
-
-  /**
-   * The PKCS#8 PEM file of the key of {@link #clientCertificate()}.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public Path clientKey() {
-    return anyNode().clientKey();
-  }
-
-  /**
-   * An SSL context that trusts the test CA.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext sslContext() {
-    return anyNode().sslContext();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents a client certificate it signed.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext clientSslContext() {
-    return anyNode().clientSslContext();
-  }
-
-  /**
-   * An SSL context that trusts another CA, for tests that clients refuse the server.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext untrustedSslContext() {
-    return anyNode().untrustedSslContext();
-  }
-
-  /**
-   * Disables the class (and each test), with the reason, when there is no way to run this variant:
-   * no binary, and no Docker engine or a variant that Docker does not run here.
-   *
-   * @throws IllegalStateException if {@code ISB_REDIS_SERVER} or {@code ISB_REDIS_CLI} names no
-   *     executable file
-   */
-  @Override
-  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    return unavailableReason()
-        .map(ConditionEvaluationResult::disabled)
-        .orElseGet(() -> ConditionEvaluationResult.enabled("redis-server can run"));
-  }
-
-  @Override
-  Running start() {
-    Optional<Path> binary = options.findBinary();
-    if (binary.isEmpty()) {
-      return new Running(null, null, null, RedisContainer.start());
-    }
-    RedisServer.Options local = options.withBinary(binary.get());
-    switch (topology) {
-      case CLUSTER:
-        return new Running(
-            null, RedisCluster.start(local, masters, replicasPerMaster, null), null, null);
-      case SENTINEL:
-        return new Running(null, null, RedisSentinel.start(local), null);
-      default:
-        return new Running(RedisServer.start(local), null, null, null);
-    }
-  }
-
-  /**
-   * Supports a {@link RedisServer} parameter for a standalone server, {@link RedisCluster} for a
-   * cluster, {@link RedisSentinel} for a sentinel setup.
-   */
-  @Override
-  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-    return parameter.getParameter().getType() == parameterType();
-  }
-
-  /** Resolves the running server, cluster or sentinel setup. */
-  @Override
-  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-    switch (topology) {
-      case CLUSTER:
-        return cluster();
-      case SENTINEL:
-        return sentinelSetup();
-      default:
-        return server();
-    }
-  }
-
   @Override
   public String toString() {
     return "RedisServerExtension["
@@ -404,11 +248,39 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
         + "]";
   }
 
-  private RedisServerExtension with(RedisServer.Options changed) {
+  @Override
+  RedisServerExtension with(RedisServer.Options changed) {
     return new RedisServerExtension(topology, masters, replicasPerMaster, changed);
   }
 
-  private Class<?> parameterType() {
+  @Override
+  AutoCloseable startLocal(RedisServer.Options local) {
+    switch (topology) {
+      case CLUSTER:
+        return RedisCluster.start(local, masters, replicasPerMaster, null);
+      case SENTINEL:
+        return RedisSentinel.start(local);
+      default:
+        return RedisServer.start(local);
+    }
+  }
+
+  @Override
+  AutoCloseable startInDocker() {
+    return RedisContainer.start();
+  }
+
+  @Override
+  boolean runsInDocker() {
+    return topology == Topology.STANDALONE && options.plain();
+  }
+
+  /**
+   * A {@link RedisServer} for a standalone server, {@link RedisCluster} for a cluster, {@link
+   * RedisSentinel} for a sentinel setup.
+   */
+  @Override
+  Class<?> parameterType() {
     switch (topology) {
       case CLUSTER:
         return RedisCluster.class;
@@ -419,6 +291,18 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
     }
   }
 
+  /** A cluster also needs redis-cli to be created. */
+  @Override
+  Optional<String> unavailableWithBinary() {
+    if (topology == Topology.CLUSTER && RedisCluster.findCli(null).isEmpty()) {
+      return Optional.of(
+          "no redis-cli binary to create the cluster: set "
+              + RedisCluster.CLI_ENV
+              + " or put redis-cli on the PATH (Debian: apt-get install redis-tools)");
+    }
+    return Optional.empty();
+  }
+
   private String describeTopology() {
     switch (topology) {
       case CLUSTER:
@@ -427,118 +311,6 @@ public final class RedisServerExtension extends ServerExtensionBase<RedisServerE
         return "sentinel";
       default:
         return "standalone";
-    }
-  }
-
-  /** Why this variant cannot run here, if so; asks Docker only when there is no binary. */
-  @Override
-  Optional<String> unavailableReason() {
-    if (options.findBinary().isPresent()) {
-      if (topology == Topology.CLUSTER && RedisCluster.findCli(null).isEmpty()) {
-        return Optional.of(
-            "no redis-cli binary to create the cluster: set "
-                + RedisCluster.CLI_ENV
-                + " or put redis-cli on the PATH (Debian: apt-get install redis-tools)");
-      }
-      return Optional.empty();
-    }
-    if (!LocalBinaries.dockerAvailable()) {
-      return Optional.of(
-          "no redis-server binary and no Docker engine: set "
-              + RedisServer.BINARY_ENV
-              + ", put redis-server on the PATH (Debian: apt-get install redis-server), or start a"
-              + " Docker engine");
-    }
-    if (topology != Topology.STANDALONE || !options.plain()) {
-      return Optional.of(
-          "no redis-server binary, and in Docker only a plain standalone server runs: set "
-              + RedisServer.BINARY_ENV
-              + " or put redis-server on the PATH for clusters, sentinels, TLS, passwords, ACL"
-              + " users or appendonly");
-    }
-    return Optional.empty();
-  }
-
-  private RedisServer anyNode() {
-    Running r = running();
-    requireLocal(r);
-    if (r.cluster != null) {
-      return r.cluster.node(0);
-    }
-    if (r.sentinel != null) {
-      return r.sentinel.dataNodes().get(0);
-    }
-    return r.server;
-  }
-
-  private static void requireLocal(Running r) {
-    if (r.container != null) {
-      Assumptions.abort(
-          "this test needs a local redis-server (it runs in Docker here): set "
-              + RedisServer.BINARY_ENV
-              + " or put redis-server on the PATH");
-    }
-  }
-
-  static final class Running implements ServerExtensionBase.Setup {
-    final RedisServer server;
-    final RedisCluster cluster;
-    final RedisSentinel sentinel;
-    final RedisContainer container;
-
-    Running(
-        RedisServer server,
-        RedisCluster cluster,
-        RedisSentinel sentinel,
-        RedisContainer container) {
-      this.server = server;
-      this.cluster = cluster;
-      this.sentinel = sentinel;
-      this.container = container;
-    }
-
-    @Override
-    public boolean restore(String test, Duration within) {
-      if (server != null) {
-        server.restoreBefore(test);
-        return true;
-      }
-      return cluster != null ? cluster.isHealthy(within) : sentinel.isHealthy(within);
-    }
-
-    @Override
-    public Path dir() {
-      return server != null ? server.dir() : cluster != null ? cluster.dir() : sentinel.dir();
-    }
-
-    @Override
-    public FaultJournal journal() {
-      return server != null
-          ? server.journal()
-          : cluster != null ? cluster.journal() : sentinel.journal();
-    }
-
-    @Override
-    public List<RedisServer> processes() {
-      return container != null
-          ? List.of()
-          : server != null ? List.of(server) : cluster != null ? cluster.nodes() : sentinel.processes();
-    }
-
-    @Override
-    public void close() {
-      if (server != null) {
-        server.close();
-      }
-      if (cluster != null) {
-        cluster.close();
-      }
-      if (sentinel != null) {
-        sentinel.close();
-      }
-      if (container != null) {
-        container.close();
-      }
     }
   }
 }

@@ -1,32 +1,46 @@
 package dev.isb.testkit;
 
 import dev.isb.servers.FaultJournal;
-import dev.isb.servers.KitProcess;
+import dev.isb.servers.KitOptions;
+import dev.isb.servers.KitServer;
+import dev.isb.servers.KitSetup;
+import dev.isb.servers.LocalBinaries;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.LifecycleMethodExecutionExceptionHandler;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
- * The life of what a server extension runs for the tests of one class: started before the first,
- * made healthy before each, diagnosed when one fails (see {@link ServerDiagnostics}), closed after
- * the last. docs/testing.md says why each test gets a healthy setup rather than a new one.
+ * What the server extensions share: the life of what one runs for the tests of one class (started
+ * before the first, made healthy before each, diagnosed when one fails, see {@link
+ * ServerDiagnostics}, closed after the last), where it comes from (a local binary, else Docker,
+ * else the class is disabled with the reason), the {@code with…} methods every server has, the TLS
+ * material, and the test parameter. docs/testing.md says why each test gets a healthy setup rather
+ * than a new one.
  *
- * @param <S> what the extension runs
+ * @param <E> the extension itself, which each {@code with…} method returns anew
+ * @param <O> the options of the servers it runs
  */
-abstract class ServerExtensionBase<S extends ServerExtensionBase.Setup>
+abstract class ServerExtensionBase<E extends ServerExtensionBase<E, O>, O extends KitOptions<O>>
     implements BeforeAllCallback,
         BeforeEachCallback,
         AfterAllCallback,
         TestExecutionExceptionHandler,
-        LifecycleMethodExecutionExceptionHandler {
+        LifecycleMethodExecutionExceptionHandler,
+        ExecutionCondition,
+        ParameterResolver {
 
   /**
    * How long a cluster or sentinel setup may take to be healthy again before a test, after the test
@@ -35,46 +49,160 @@ abstract class ServerExtensionBase<S extends ServerExtensionBase.Setup>
    */
   static final Duration HEALTHY_WITHIN = Duration.ofSeconds(30);
 
+  /** The options of the servers, without the binary, which is looked for at start. */
+  final O options;
+
+  private final Program program;
   private final Object lock = new Object();
-  private volatile S running;
+  private volatile Running running;
   private String owner;
 
-  /** One running setup: a server, a cluster, a sentinel setup or a container. */
-  interface Setup extends AutoCloseable {
+  /**
+   * The program an extension runs, for the messages that say how to get it.
+   *
+   * @param binary the binary's name, which is also its Debian package's
+   * @param envVar the environment variable that may name the binary
+   * @param dockerRuns what runs in Docker, such as "single server"
+   * @param dockerLacks what needs a local binary, such as "clusters, TLS or authentication"
+   */
+  record Program(String binary, String envVar, String dockerRuns, String dockerLacks) {}
 
-    /** The processes the kit controls: none when the setup runs in Docker. */
-    List<? extends KitProcess> processes();
-
-    /** The directory that holds every process's files. */
-    Path dir();
-
-    /** Where the setup's faults are recorded. */
-    FaultJournal journal();
-
-    /**
-     * Puts back a single server an earlier test left paused or down and returns true; for a
-     * cluster or sentinel setup, whether it is whole and agreed within {@code within}.
-     */
-    boolean restore(String test, Duration within);
-
-    /** Kills every process and deletes their files. */
-    @Override
-    void close();
+  ServerExtensionBase(Program program, O options) {
+    this.program = program;
+    this.options = options;
   }
 
-  /** Starts what the extension runs, from a local binary or else in Docker. */
-  abstract S start();
+  /** An unstarted extension like this one, with other options. */
+  abstract E with(O changed);
 
-  /** Why what the extension runs cannot run here, if so. */
-  abstract Optional<String> unavailableReason();
+  /** Starts a local server or setup from the binary in {@code local}. */
+  abstract AutoCloseable startLocal(O local);
+
+  /** Starts a plain server in Docker. */
+  abstract AutoCloseable startInDocker();
+
+  /** Whether what this extension runs is what the Docker image runs. */
+  abstract boolean runsInDocker();
+
+  /** The type of the test parameter this extension resolves: the class of what it runs. */
+  abstract Class<?> parameterType();
+
+  /** Why what this extension runs cannot run here although the binary is present, if so. */
+  Optional<String> unavailableWithBinary() {
+    return Optional.empty();
+  }
+
+  /** This extension with TLS required of clients (certificates from a CA generated per run). */
+  public E withTls() {
+    return with(options.withTls(false));
+  }
+
+  /** This extension with TLS and a client certificate required (see {@link #clientSslContext()}). */
+  public E withMutualTls() {
+    return with(options.withTls(true));
+  }
+
+  /**
+   * This extension waiting longer (or shorter) for servers to start (default 20 s).
+   *
+   * @param timeout a positive duration
+   * @return a new extension
+   */
+  public E withStartTimeout(Duration timeout) {
+    return with(options.withStartTimeout(timeout));
+  }
+
+  /** Whether clients must use TLS. */
+  public boolean tls() {
+    return options.tls();
+  }
+
+  /**
+   * The PEM file of the test CA, for clients configured by files.
+   *
+   * @throws IllegalStateException if there is no TLS, or the extension has not started
+   */
+  public Path caCertificate() {
+    return anyProcess().caCertificate();
+  }
+
+  /**
+   * The PEM file of a client certificate signed by the test CA (for mutual TLS).
+   *
+   * @throws IllegalStateException if there is no TLS, or the extension has not started
+   */
+  public Path clientCertificate() {
+    return anyProcess().clientCertificate();
+  }
+
+  /**
+   * The PKCS#8 PEM file of the key of {@link #clientCertificate()}.
+   *
+   * @throws IllegalStateException if there is no TLS, or the extension has not started
+   */
+  public Path clientKey() {
+    return anyProcess().clientKey();
+  }
+
+  /**
+   * An SSL context that trusts the test CA.
+   *
+   * @throws IllegalStateException if there is no TLS, or the extension has not started
+   */
+  public SSLContext sslContext() {
+    return anyProcess().sslContext();
+  }
+
+  /**
+   * An SSL context that trusts the test CA and presents a client certificate it signed.
+   *
+   * @throws IllegalStateException if there is no TLS, or the extension has not started
+   */
+  public SSLContext clientSslContext() {
+    return anyProcess().clientSslContext();
+  }
+
+  /**
+   * An SSL context that trusts another CA, for tests that clients refuse the server.
+   *
+   * @throws IllegalStateException if there is no TLS, or the extension has not started
+   */
+  public SSLContext untrustedSslContext() {
+    return anyProcess().untrustedSslContext();
+  }
+
+  /**
+   * Disables the class (and each test), with the reason, when there is no way to run this variant:
+   * no binary, and no Docker engine or a variant that Docker does not run here.
+   *
+   * @throws IllegalStateException if the binary's environment variable names no executable file
+   */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    return unavailableReason()
+        .map(ConditionEvaluationResult::disabled)
+        .orElseGet(() -> ConditionEvaluationResult.enabled(program.binary() + " can run"));
+  }
+
+  /** Supports a parameter of the type of what this extension runs. */
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == parameterType();
+  }
+
+  /** Resolves what runs; aborts the test when that is a container, which the kit cannot control. */
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    return local(parameterType(), "this extension runs no " + parameterType().getSimpleName());
+  }
 
   /**
    * What runs now.
    *
    * @throws IllegalStateException if nothing runs: the extension is not registered, or not started
    */
-  final S running() {
-    S r = running;
+  final Running running() {
+    Running r = running;
     if (r == null) {
       throw new IllegalStateException(
           this
@@ -82,6 +210,25 @@ abstract class ServerExtensionBase<S extends ServerExtensionBase.Setup>
               + " it from tests");
     }
     return r;
+  }
+
+  /**
+   * What runs, as a {@code type}.
+   *
+   * @throws IllegalStateException with {@code otherwise} if something else runs
+   */
+  final <T> T runningAs(Class<T> type, String otherwise) {
+    Object what = running().what;
+    if (!type.isInstance(what)) {
+      throw new IllegalStateException(otherwise);
+    }
+    return type.cast(what);
+  }
+
+  /** As {@link #runningAs}, but first aborts the test when the server runs in Docker. */
+  final <T> T local(Class<T> type, String otherwise) {
+    requireLocal(running());
+    return runningAs(type, otherwise);
   }
 
   /**
@@ -109,7 +256,7 @@ abstract class ServerExtensionBase<S extends ServerExtensionBase.Setup>
   @Override
   public void beforeEach(ExtensionContext context) {
     synchronized (lock) {
-      S setup = running;
+      Running setup = running;
       if (setup == null || setup.processes().isEmpty()) {
         return;
       }
@@ -127,7 +274,7 @@ abstract class ServerExtensionBase<S extends ServerExtensionBase.Setup>
   @Override
   public void afterAll(ExtensionContext context) {
     synchronized (lock) {
-      S setup = running;
+      Running setup = running;
       if (setup == null || !context.getUniqueId().equals(owner)) {
         return;
       }
@@ -157,11 +304,106 @@ abstract class ServerExtensionBase<S extends ServerExtensionBase.Setup>
     throw diagnose(context, failure);
   }
 
+  /** Why nothing can run here, if so; asks Docker only when there is no binary. */
+  final Optional<String> unavailableReason() {
+    if (options.findBinary().isPresent()) {
+      return unavailableWithBinary();
+    }
+    String binary = program.binary();
+    if (!LocalBinaries.dockerAvailable()) {
+      return Optional.of(
+          "no " + binary + " binary and no Docker engine: set " + program.envVar() + ", put "
+              + binary + " on the PATH (Debian: apt-get install " + binary + "), or start a"
+              + " Docker engine");
+    }
+    if (!runsInDocker()) {
+      return Optional.of(
+          "no " + binary + " binary, and in Docker only a plain " + program.dockerRuns()
+              + " runs: set " + program.envVar() + " or put " + binary + " on the PATH for "
+              + program.dockerLacks());
+    }
+    return Optional.empty();
+  }
+
+  private Running start() {
+    Optional<Path> binary = options.findBinary();
+    return new Running(
+        binary.isEmpty() ? startInDocker() : startLocal(options.withBinary(binary.get())));
+  }
+
+  /** The first process: every process of a setup has the same TLS material. */
+  private KitServer anyProcess() {
+    Running r = running();
+    requireLocal(r);
+    return r.processes().get(0);
+  }
+
+  private void requireLocal(Running r) {
+    if (r.processes().isEmpty()) {
+      Assumptions.abort(
+          "this test needs a local " + program.binary() + " (it runs in Docker here): set "
+              + program.envVar() + " or put " + program.binary() + " on the PATH");
+    }
+  }
+
   private Throwable diagnose(ExtensionContext context, Throwable failure) {
-    S setup = running;
+    Running setup = running;
     if (setup != null && !setup.processes().isEmpty()) {
       ServerDiagnostics.attach(failure, context, setup.dir(), setup.journal(), setup.processes());
     }
     return failure;
+  }
+
+  /**
+   * What runs for the tests: a {@link KitServer}, a {@link KitSetup} of several, or a container the
+   * kit does not control.
+   */
+  static final class Running {
+    final Object what;
+
+    Running(AutoCloseable what) {
+      this.what = what;
+    }
+
+    /** The processes the kit controls: none when the server runs in Docker. */
+    List<? extends KitServer> processes() {
+      if (what instanceof KitServer server) {
+        return List.of(server);
+      }
+      return what instanceof KitSetup<?> setup ? setup.processes() : List.of();
+    }
+
+    /**
+     * Puts back a single server an earlier test left paused or down and returns true; for a
+     * cluster or sentinel setup, whether it is whole and agreed within {@code within}.
+     */
+    boolean restore(String test, Duration within) {
+      if (what instanceof KitServer server) {
+        server.restoreBefore(test);
+        return true;
+      }
+      return ((KitSetup<?>) what).isHealthy(within);
+    }
+
+    /** The directory that holds every process's files. */
+    Path dir() {
+      return what instanceof KitServer server ? server.dir() : ((KitSetup<?>) what).dir();
+    }
+
+    /** Where the faults are recorded. */
+    FaultJournal journal() {
+      return what instanceof KitServer server ? server.journal() : ((KitSetup<?>) what).journal();
+    }
+
+    /** Kills every process and deletes their files, or stops the container. */
+    void close() {
+      try {
+        ((AutoCloseable) what).close();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("could not stop " + what, e);
+      }
+    }
   }
 }

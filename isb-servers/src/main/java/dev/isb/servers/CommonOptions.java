@@ -1,0 +1,51 @@
+package dev.isb.servers;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What every server of the kit is configured with, whatever it runs: the binary, TLS, and how long
+ * to wait for it to start. Part of {@link NatsServer.Options} and {@link RedisServer.Options}; each
+ * {@code with…} method validates its argument. Immutable.
+ *
+ * @param binary the binary to run, or null to look for one
+ * @param tls whether clients must use TLS
+ * @param mutualTls whether clients must also present a certificate signed by the test CA
+ * @param startTimeout how long a start or restart waits for the server
+ */
+public record CommonOptions(Path binary, boolean tls, boolean mutualTls, Duration startTimeout) {
+
+  /** No binary chosen, no TLS, 20 s to start. */
+  public static CommonOptions defaults() {
+    return new CommonOptions(null, false, false, Duration.ofSeconds(20));
+  }
+
+  /** These options running {@code binary}. */
+  public CommonOptions withBinary(Path binary) {
+    return new CommonOptions(binary, tls, mutualTls, startTimeout);
+  }
+
+  /** These options with TLS, and client certificates too when {@code mutual}. */
+  public CommonOptions withTls(boolean mutual) {
+    return new CommonOptions(binary, true, mutual, startTimeout);
+  }
+
+  /** These options waiting {@code timeout}, a positive duration, for a start. */
+  public CommonOptions withStartTimeout(Duration timeout) {
+    return new CommonOptions(binary, tls, mutualTls, requirePositive(timeout, "startTimeout"));
+  }
+
+  /** The start deadline, in {@link System#nanoTime()} terms, of a start beginning now. */
+  long deadline() {
+    return System.nanoTime() + startTimeout.toNanos();
+  }
+
+  static Duration requirePositive(Duration duration, String name) {
+    Objects.requireNonNull(duration, name);
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive, was " + duration);
+    }
+    return duration;
+  }
+}
