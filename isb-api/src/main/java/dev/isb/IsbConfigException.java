@@ -1,6 +1,5 @@
 package dev.isb;
 
-import dev.isb.config.IsbConfig;
 import dev.isb.spi.Checks;
 import java.util.List;
 import java.util.Objects;

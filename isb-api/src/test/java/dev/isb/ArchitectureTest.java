@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final ArchRule API_STAYS_BACKEND_FREE = noClasses()
-      .that().resideInAPackage("dev.isb")
+      .that().resideInAnyPackage("dev.isb", "dev.isb.spi..", "dev.isb.wire..", "dev.isb.config..")
       .should().dependOnClassesThat().resideInAnyPackage(
           "io.nats..", "io.lettuce..", "io.netty..", "org.testcontainers..",
           "org.junit..", "org.assertj..", "com.tngtech..")
@@ -28,6 +28,7 @@ class ArchitectureTest {
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .importPackages("dev.isb");
     assertThat(production.contain(IsbClient.class)).as("the API classes were imported").isTrue();
+    assertThat(production.contain(dev.isb.spi.AbstractBufferWriter.class)).as("and those of its sub-packages").isTrue();
     assertThat(production.contain(ArchitectureTest.class)).as("test classes are left out").isFalse();
 
     API_STAYS_BACKEND_FREE.check(production);
