@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.ITypeConverter;
@@ -23,13 +25,16 @@ final class BenchArgs {
   private BenchArgs() {}
 
   /**
-   * Parses {@code args} into the option fields of {@code command}.
+   * Parses {@code args} into the option fields of {@code command}, then makes the options of them.
    *
-   * @return false when {@code --help} was asked: the usage is printed to {@code out} and there is
+   * @param command a {@code @Command} object whose fields picocli fills in
+   * @param options the options of the filled-in command, with the checks that need more than a type
+   * @return empty when {@code --help} was asked: the usage is printed to {@code out} and there is
    *     nothing to run
-   * @throws IllegalArgumentException naming the option and the value, followed by the usage
+   * @throws IllegalArgumentException naming the option and the value (after picocli's own mistakes,
+   *     the usage too)
    */
-  static boolean parse(Object command, String[] args, PrintStream out) {
+  static <C, T> Optional<T> parse(C command, Function<C, T> options, String[] args, PrintStream out) {
     CommandLine line = new CommandLine(command)
         // As the hand-written parsers did: an option given twice takes its last value.
         .setOverwrittenOptionsAllowed(true)
@@ -44,9 +49,9 @@ final class BenchArgs {
     if (line.isUsageHelpRequested()) {
       out.print(usage(line));
       out.flush();
-      return false;
+      return Optional.empty();
     }
-    return true;
+    return Optional.of(options.apply(command));
   }
 
   private static String usage(CommandLine line) {

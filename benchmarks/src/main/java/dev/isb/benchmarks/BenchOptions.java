@@ -116,15 +116,9 @@ record BenchOptions(
     return scenarios.contains(Scenario.PARTITIONS) ? partitions.stream().mapToInt(Integer::intValue).max().orElse(1) : 1;
   }
 
-  /**
-   * The options of a command line.
-   *
-   * @return empty when {@code --help} was asked: the usage is printed to {@code out}
-   * @throws IllegalArgumentException naming the option and the value
-   */
+  /** The options of a command line, or empty after {@code --help}; see {@link BenchArgs#parse}. */
   static Optional<BenchOptions> parse(String[] args, PrintStream out) {
-    var parsed = new Args();
-    return BenchArgs.parse(parsed, args, out) ? Optional.of(parsed.options()) : Optional.empty();
+    return BenchArgs.parse(new Args(), Args::options, args, out);
   }
 
   /** The options as picocli fills them in, before the checks that need more than a type. */

@@ -23,15 +23,9 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
   static final int MEMORY_MESSAGES = 200_000;
   static final int SERVER_MESSAGES = 100_000;
 
-  /**
-   * The options of a command line.
-   *
-   * @return empty when {@code --help} was asked: the usage is printed to {@code out}
-   * @throws IllegalArgumentException naming the option and the value
-   */
+  /** The options of a command line, or empty after {@code --help}; see {@link BenchArgs#parse}. */
   static Optional<ForwarderBenchOptions> parse(String[] args, PrintStream out) {
-    var parsed = new Args();
-    return BenchArgs.parse(parsed, args, out) ? Optional.of(parsed.options()) : Optional.empty();
+    return BenchArgs.parse(new Args(), Args::options, args, out);
   }
 
   /** The options as picocli fills them in, before the checks that need more than a type. */

@@ -19,15 +19,9 @@ import picocli.CommandLine.Option;
 record FullBufferBenchOptions(List<String> backends, int seconds, int messages, int payload, int maxLength,
     int slackMib) {
 
-  /**
-   * The options of a command line.
-   *
-   * @return empty when {@code --help} was asked: the usage is printed to {@code out}
-   * @throws IllegalArgumentException naming the option and the value
-   */
+  /** The options of a command line, or empty after {@code --help}; see {@link BenchArgs#parse}. */
   static Optional<FullBufferBenchOptions> parse(String[] args, PrintStream out) {
-    var parsed = new Args();
-    return BenchArgs.parse(parsed, args, out) ? Optional.of(parsed.options()) : Optional.empty();
+    return BenchArgs.parse(new Args(), Args::options, args, out);
   }
 
   /** The options as picocli fills them in, before the checks that need more than a type. */
