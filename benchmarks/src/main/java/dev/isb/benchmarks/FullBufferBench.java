@@ -39,7 +39,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -250,7 +249,7 @@ public final class FullBufferBench {
     var writes = new WriteCounter();
     var registry = new SimpleMeterRegistry();
     try {
-      var counted = new BorrowedClient(work, w -> new CountingWriter(w, writes), UnaryOperator.identity());
+      var counted = BorrowedClient.tappingWrites(work, writes::record);
       Forwarder forwarder = Forwarder.builder(counted, VERTEX)
           .from(INPUT)
           .map(MapFunction.of(datum -> Output.of(datum.value())))
@@ -518,44 +517,6 @@ public final class FullBufferBench {
     Writes snapshot() {
       return new Writes(calls.get(), refused.get(), written.get(), duplicates.get(), dropped.get(), failed.get(),
           firstWrittenAt.get());
-    }
-  }
-
-  /** A writer that counts what each write call reports. */
-  private static final class CountingWriter implements BufferWriter {
-    private final BufferWriter delegate;
-    private final WriteCounter counter;
-
-    CountingWriter(BufferWriter delegate, WriteCounter counter) {
-      this.delegate = delegate;
-      this.counter = counter;
-    }
-
-    @Override
-    public String buffer() {
-      return delegate.buffer();
-    }
-
-    @Override
-    public int partition() {
-      return delegate.partition();
-    }
-
-    @Override
-    public List<WriteResult> write(List<Message> messages) {
-      List<WriteResult> results = delegate.write(messages);
-      counter.record(results);
-      return results;
-    }
-
-    @Override
-    public boolean isFull() {
-      return delegate.isFull();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 
