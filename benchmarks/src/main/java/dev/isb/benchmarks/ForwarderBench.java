@@ -31,7 +31,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -75,8 +74,6 @@ public final class ForwarderBench {
   private static final int DISTINCT_KEYS = 128;
   private static final int PREFILL_BATCH = 500;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -185,15 +182,7 @@ public final class ForwarderBench {
   private record Usage(long cpuNanos, Map<Long, Long> allocated) {
 
     static Usage now() {
-      long[] ids = THREADS.getAllThreadIds();
-      long[] bytes = THREADS.getThreadAllocatedBytes(ids);
-      var allocated = new HashMap<Long, Long>(ids.length * 2);
-      for (int i = 0; i < ids.length; i++) {
-        if (bytes[i] >= 0) {
-          allocated.put(ids[i], bytes[i]);
-        }
-      }
-      return new Usage(OS.getProcessCpuTime(), allocated);
+      return new Usage(OS.getProcessCpuTime(), Machine.allocatedByThread());
     }
 
     /** Bytes allocated since {@code before} by the threads alive now (a thread started since counts from 0). */

@@ -111,8 +111,6 @@ public final class FullBufferBench {
   private static final double MIB = 1024 * 1024;
   private static final double NANOS = 1e9;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
 
   /** One backend's result: its summary line (empty if it failed before the figures) and what went wrong. */
@@ -526,11 +524,11 @@ public final class FullBufferBench {
    */
   private static final class Allocation {
     private final Map<Long, Long> byThread = new HashMap<>();
-    private Map<Long, Long> last = perThread();
+    private Map<Long, Long> last = Machine.allocatedByThread();
     private long total;
 
     long total() {
-      Map<Long, Long> now = perThread();
+      Map<Long, Long> now = Machine.allocatedByThread();
       for (var e : now.entrySet()) {
         long bytes = e.getValue() - last.getOrDefault(e.getKey(), 0L);
         total += bytes;
@@ -546,23 +544,11 @@ public final class FullBufferBench {
           .sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
           .limit(count)
           .map(e -> {
-            ThreadInfo info = THREADS.getThreadInfo(e.getKey());
+            ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(e.getKey());
             String name = info == null ? "thread " + e.getKey() + " (ended)" : info.getThreadName();
             return String.format(Locale.ROOT, "%s %.1f MiB", name, e.getValue() / MIB);
           })
           .collect(Collectors.joining(", "));
-    }
-
-    private static Map<Long, Long> perThread() {
-      long[] ids = THREADS.getAllThreadIds();
-      long[] bytes = THREADS.getThreadAllocatedBytes(ids);
-      var out = new HashMap<Long, Long>(ids.length * 2);
-      for (int i = 0; i < ids.length; i++) {
-        if (bytes[i] >= 0) {
-          out.put(ids[i], bytes[i]);
-        }
-      }
-      return out;
     }
   }
 
