@@ -2,18 +2,11 @@ package dev.isb.benchmarks;
 
 import dev.isb.BufferReader;
 import dev.isb.IsbClient;
-import dev.isb.Offset;
-import dev.isb.ReadMessage;
 import java.time.Duration;
-import java.util.Collection;
-import java.util.List;
-import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import java.util.function.UnaryOperator;
 
 /**
  * Notes the moment the last input of a {@link ForwarderBench} round is acked: the readers it hands
@@ -35,12 +28,12 @@ final class AckWatch {
 
   /** A client that opens watched readers and delegates everything else; closing it closes nothing. */
   IsbClient client(IsbClient delegate) {
-    return new BorrowedClient(delegate, UnaryOperator.identity(), this::watch);
+    return BorrowedClient.tappingAcks(delegate, this::counted);
   }
 
   /** A reader whose successful acks are counted. */
   BufferReader watch(BufferReader reader) {
-    return new WatchedReader(reader);
+    return BorrowedClient.tappingAcks(reader, this::counted);
   }
 
   /**
@@ -73,60 +66,6 @@ final class AckWatch {
     if (acked.addAndGet(offsets) >= expected && allAcked.getCount() > 0) {
       allAckedAt = System.nanoTime();
       allAcked.countDown();
-    }
-  }
-
-  private final class WatchedReader implements BufferReader {
-    private final BufferReader delegate;
-
-    WatchedReader(BufferReader delegate) {
-      this.delegate = Objects.requireNonNull(delegate, "delegate");
-    }
-
-    @Override
-    public String buffer() {
-      return delegate.buffer();
-    }
-
-    @Override
-    public int partition() {
-      return delegate.partition();
-    }
-
-    @Override
-    public List<ReadMessage> read(int maxMessages, Duration maxWait) {
-      return delegate.read(maxMessages, maxWait);
-    }
-
-    @Override
-    public List<ReadMessage> read() {
-      return delegate.read();
-    }
-
-    @Override
-    public void ack(Collection<? extends Offset> offsets) {
-      delegate.ack(offsets);
-      counted(offsets.size());
-    }
-
-    @Override
-    public void nak(Collection<? extends Offset> offsets, Duration delay) {
-      delegate.nak(offsets, delay);
-    }
-
-    @Override
-    public void keepAlive(Collection<? extends Offset> offsets) {
-      delegate.keepAlive(offsets);
-    }
-
-    @Override
-    public OptionalLong pending() {
-      return delegate.pending();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

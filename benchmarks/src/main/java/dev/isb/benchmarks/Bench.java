@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,12 +46,12 @@ public final class Bench {
    * @throws IllegalStateException if a round did not write or read every message exactly once
    */
   public static void main(String[] args) throws Exception {
-    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      System.out.println(BenchOptions.USAGE);
+    long started = System.nanoTime();
+    Optional<BenchOptions> parsed = BenchOptions.parse(args, System.out);
+    if (parsed.isEmpty()) {
       return;
     }
-    long started = System.nanoTime();
-    BenchOptions options = BenchOptions.parse(args);
+    BenchOptions options = parsed.get();
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
     Machine.describe().forEach(line -> System.out.println("machine: " + line));

@@ -1,14 +1,17 @@
 package dev.isb.benchmarks;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
- * The command line of {@link Bench}, parsed and checked.
+ * The command line of {@link Bench}, parsed ({@link #parse}, with picocli) and checked.
  *
  * @param backends the backends to measure, in order: {@code jetstream}, {@code redis}
  * @param natsUrl a nats-server to use instead of starting one
@@ -55,40 +58,6 @@ record BenchOptions(
   /** Fewer for the rest (paced, partitions, batch, the large payload), so the full run stays short. */
   static final int EXTRA_WARMUPS = 1;
   static final int EXTRA_ROUNDS = 3;
-
-  static final String USAGE = """
-      usage: Bench [--backend all|jetstream|redis] [--nats-url nats://host:port] [--redis-url redis://host:port]
-                   [--scenario all|write,read,e2e,paced,partitions,batch] [--payload 256,1024] [--messages N]
-                   [--warmup N] [--rounds N] [--batch 500] [--rate N] [--partitions 1,2,4] [--batches 1,10,100,500]
-                   [--large-payload 65536]
-        --backend        which backends to measure, each against its raw client (default all: jetstream, then redis)
-        --nats-url       use this nats-server instead of starting one (file storage) through the test kit
-                         (--url is the same)
-        --redis-url      use this redis-server instead of starting one through the test kit
-        --scenario       which scenarios to run (default all):
-                           write, read, e2e  at each --payload; write and read also at --large-payload
-                           paced             e2e with the writer at --rate msg/s; write-to-read latency
-                           backpressure      e2e unpaced, the library's writer under Numaflow's default
-                                             buffer-full rule; write-to-read latency
-                           partitions        e2e over N buffers at once, one writer and one reader thread
-                                             each, for each N of --partitions
-                           batch             write and read with each batch size of --batches
-                         paced, partitions and batch use the first --payload
-        --payload        payload sizes in bytes, comma-separated (default 256,1024)
-        --messages       messages per round (default 50000 for jetstream, 100000 for redis; paced: rate x 5 s;
-                         large payload: at most 2000 for jetstream, 5000 for redis; batch sizes 10 to 99: a
-                         fifth, below 10: a 25th; partitions: shared out among the partitions)
-        --warmup         unmeasured warm-up rounds per side (default 2 for write, read, e2e at --payload, 1 for
-                         the rest: large payload, paced, partitions, batch; at least 1)
-        --rounds         measured rounds per side, the sides alternating (default 5 for write, read, e2e at
-                         --payload, 3 for the rest; at least 3)
-        --batch          messages per write call and per read (default 500); the paced writer writes
-                         min(batch, rate / 100) messages per tick
-        --rate           the paced writer's messages per second (default 20000 for jetstream, 50000 for redis)
-        --partitions     partition counts of the partitions scenario, comma-separated (default 1,2,4)
-        --batches        batch sizes of the batch scenario, comma-separated (default 1,10,100,500)
-        --large-payload  payload size in bytes of one more write and read with fewer messages (default 65536;
-                         0: none)""";
 
   /** Messages per round for one backend. */
   int messagesFor(String backend) {
@@ -147,45 +116,107 @@ record BenchOptions(
     return scenarios.contains(Scenario.PARTITIONS) ? partitions.stream().mapToInt(Integer::intValue).max().orElse(1) : 1;
   }
 
-  static BenchOptions parse(String[] args) {
-    List<String> backends = List.of(JETSTREAM, REDIS);
-    Optional<String> natsUrl = Optional.empty();
-    Optional<String> redisUrl = Optional.empty();
-    Set<Scenario> scenarios = EnumSet.allOf(Scenario.class);
-    List<Integer> payloads = List.of(256, 1024);
-    Optional<Integer> messages = Optional.empty();
-    Optional<Integer> warmups = Optional.empty();
-    Optional<Integer> rounds = Optional.empty();
-    int batch = 500;
-    Optional<Integer> rate = Optional.empty();
-    List<Integer> partitions = List.of(1, 2, 4);
-    List<Integer> batches = List.of(1, 10, 100, 500);
-    int largePayload = 65_536;
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
-      }
-      String value = args[++i];
-      switch (flag) {
-        case "--backend" -> backends = backends(value);
-        case "--url", "--nats-url" -> natsUrl = Optional.of(value);
-        case "--redis-url" -> redisUrl = Optional.of(value);
-        case "--scenario" -> scenarios = scenarios(value);
-        case "--payload" -> payloads = numbers("payload", value, 0);
-        case "--messages" -> messages = Optional.of(atLeast("messages", value, 1));
-        case "--warmup" -> warmups = Optional.of(atLeast("warmup", value, 1));
-        case "--rounds" -> rounds = Optional.of(atLeast("rounds", value, 3));
-        case "--batch" -> batch = atLeast("batch", value, 1);
-        case "--rate" -> rate = Optional.of(atLeast("rate", value, 1));
-        case "--partitions" -> partitions = numbers("partitions", value, 1);
-        case "--batches" -> batches = numbers("batches", value, 1);
-        case "--large-payload" -> largePayload = atLeast("large-payload", value, 0);
-        default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
-      }
+  /** The options of a command line, or empty after {@code --help}; see {@link BenchArgs#parse}. */
+  static Optional<BenchOptions> parse(String[] args, PrintStream out) {
+    return BenchArgs.parse(new Args(), Args::options, args, out);
+  }
+
+  /** The options as picocli fills them in, before the checks that need more than a type. */
+  @Command(name = "Bench", sortOptions = false, usageHelpWidth = 120,
+      description = {
+          "The library against the raw client it wraps, in the same JVM, on the same server, in the same run:"
+              + " the JetStream backend against raw jnats, the Redis backend against raw lettuce.",
+          "",
+          "  ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.args=\"--backend redis --scenario write\"",
+          ""})
+  static final class Args {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    private boolean help;
+
+    @Option(names = "--backend", paramLabel = "all|jetstream|redis", defaultValue = "all",
+        description = "which backends to measure, each against its raw client (default all: jetstream, then redis)")
+    private String backend;
+
+    @Option(names = {"--nats-url", "--url"}, paramLabel = "nats://host:port",
+        description = "use this nats-server instead of starting one (file storage) through the test kit")
+    private String natsUrl;
+
+    @Option(names = "--redis-url", paramLabel = "redis://host:port",
+        description = "use this redis-server instead of starting one through the test kit")
+    private String redisUrl;
+
+    @Option(names = "--scenario", paramLabel = "all|NAME,...", defaultValue = "all", description = {
+        "which scenarios to run (default all):",
+        "  write, read, e2e  at each --payload; write and read also at --large-payload",
+        "  paced             e2e with the writer at --rate msg/s; write-to-read latency",
+        "  backpressure      e2e unpaced, the library's writer under Numaflow's default",
+        "                    buffer-full rule; write-to-read latency",
+        "  partitions        e2e over N buffers at once, one writer and one reader",
+        "                    thread each, for each N of --partitions",
+        "  batch             write and read with each batch size of --batches",
+        "paced, partitions and batch use the first --payload"})
+    private String scenario;
+
+    @Option(names = "--payload", paramLabel = "BYTES", split = ",", defaultValue = "256,1024",
+        converter = BenchArgs.WholeNumber.class,
+        description = "payload sizes in bytes, comma-separated (default 256,1024)")
+    private List<Integer> payloads;
+
+    @Option(names = "--messages", paramLabel = "N", converter = BenchArgs.WholeNumber.class, description = {
+        "messages per round (default 50000 for jetstream, 100000 for redis; paced: rate x 5 s; large payload:"
+            + " at most 2000 for jetstream, 5000 for redis; batch sizes 10 to 99: a fifth, below 10: a 25th;"
+            + " partitions: shared out among the partitions)"})
+    private Integer messages;
+
+    @Option(names = "--warmup", paramLabel = "N", converter = BenchArgs.WholeNumber.class,
+        description = "unmeasured warm-up rounds per side (default 2 for write, read, e2e at --payload, 1 for the"
+            + " rest: large payload, paced, partitions, batch; at least 1)")
+    private Integer warmups;
+
+    @Option(names = "--rounds", paramLabel = "N", converter = BenchArgs.WholeNumber.class,
+        description = "measured rounds per side, the sides alternating (default 5 for write, read, e2e at"
+            + " --payload, 3 for the rest; at least 3)")
+    private Integer rounds;
+
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "500", converter = BenchArgs.WholeNumber.class,
+        description = "messages per write call and per read (default 500); the paced writer writes"
+            + " min(batch, rate / 100) messages per tick")
+    private int batch;
+
+    @Option(names = "--rate", paramLabel = "N", converter = BenchArgs.WholeNumber.class,
+        description = "the paced writer's messages per second (default 20000 for jetstream, 50000 for redis)")
+    private Integer rate;
+
+    @Option(names = "--partitions", paramLabel = "N", split = ",", defaultValue = "1,2,4",
+        converter = BenchArgs.WholeNumber.class,
+        description = "partition counts of the partitions scenario, comma-separated (default 1,2,4)")
+    private List<Integer> partitions;
+
+    @Option(names = "--batches", paramLabel = "N", split = ",", defaultValue = "1,10,100,500",
+        converter = BenchArgs.WholeNumber.class,
+        description = "batch sizes of the batch scenario, comma-separated (default 1,10,100,500)")
+    private List<Integer> batches;
+
+    @Option(names = "--large-payload", paramLabel = "BYTES", defaultValue = "65536",
+        converter = BenchArgs.WholeNumber.class,
+        description = "payload size in bytes of one more write and read with fewer messages (default 65536; 0: none)")
+    private int largePayload;
+
+    /** For picocli. */
+    Args() {}
+
+    BenchOptions options() {
+      return new BenchOptions(backends(backend), Optional.ofNullable(natsUrl), Optional.ofNullable(redisUrl),
+          scenarios(scenario), BenchArgs.atLeast("--payload", payloads, 0), atLeast("--messages", messages, 1),
+          atLeast("--warmup", warmups, 1), atLeast("--rounds", rounds, 3), BenchArgs.atLeast("--batch", batch, 1),
+          atLeast("--rate", rate, 1), BenchArgs.atLeast("--partitions", partitions, 1),
+          BenchArgs.atLeast("--batches", batches, 1), BenchArgs.atLeast("--large-payload", largePayload, 0));
     }
-    return new BenchOptions(backends, natsUrl, redisUrl, scenarios, payloads, messages, warmups, rounds, batch, rate,
-        partitions, batches, largePayload);
+
+    private static Optional<Integer> atLeast(String option, Integer value, int min) {
+      return Optional.ofNullable(value).map(v -> BenchArgs.atLeast(option, v, min));
+    }
   }
 
   /** {@code all}, {@code jetstream} or {@code redis}, as a list of backends in the order they run. */
@@ -194,7 +225,7 @@ record BenchOptions(
       case "all" -> List.of(JETSTREAM, REDIS);
       case JETSTREAM -> List.of(JETSTREAM);
       case REDIS -> List.of(REDIS);
-      default -> throw new IllegalArgumentException("backend must be jetstream, redis or all; was '" + value + "'");
+      default -> throw new IllegalArgumentException("--backend must be jetstream, redis or all; was '" + value + "'");
     };
   }
 
@@ -207,28 +238,5 @@ record BenchOptions(
       out.add(Scenario.named(name.trim().toLowerCase(Locale.ROOT)));
     }
     return out;
-  }
-
-  /** A comma-separated list of whole numbers, each at least {@code min}. */
-  private static List<Integer> numbers(String name, String value, int min) {
-    var out = new ArrayList<Integer>();
-    for (String n : value.split(",")) {
-      out.add(atLeast(name, n.trim(), min));
-    }
-    return List.copyOf(out);
-  }
-
-  /** A whole number of at least {@code min}, or an error that names the option and the value. */
-  static int atLeast(String name, String value, int min) {
-    int n;
-    try {
-      n = Integer.parseInt(value.replace("_", ""));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number, was '" + value + "'", e);
-    }
-    if (n < min) {
-      throw new IllegalArgumentException(name + " must be at least " + min + ", was " + n);
-    }
-    return n;
   }
 }

@@ -31,10 +31,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,20 +74,8 @@ public final class ForwarderBench {
   private static final int DISTINCT_KEYS = 128;
   private static final int PREFILL_BATCH = 500;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-  static final String USAGE = """
-      usage: ForwarderBench [--backend memory|jetstream|redis] [--messages N] [--payload 256]
-                            [--rounds 5] [--warmups 1]
-        --backend    memory (default: InMemoryIsb, no network, where the forwarder's own cost shows most),
-                     jetstream or redis (a local server on a random port, LocalIsbService)
-        --messages   messages per round (default 200000 in memory, 100000 on a server)
-        --payload    payload size in bytes (default 256)
-        --rounds     measured rounds per contender, the contenders alternating (default 5)
-        --warmups    unmeasured rounds per contender before them (default 1; --warmup is the same)""";
 
   /** The three contenders, in the order each round runs them. */
   enum Side {
@@ -100,48 +88,6 @@ public final class ForwarderBench {
     Side(String label) {
       this.label = label;
     }
-  }
-
-  /**
-   * The command line.
-   *
-   * @param backend {@code memory}, {@code jetstream} or {@code redis}
-   */
-  record Options(String backend, int messages, int payload, int rounds, int warmups) {
-
-    static Options parse(String[] args) {
-      String backend = "memory";
-      Integer messages = null;
-      int payload = 256;
-      int rounds = 5;
-      int warmups = 1;
-      for (int i = 0; i < args.length; i++) {
-        String flag = args[i];
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
-        }
-        String value = args[++i];
-        switch (flag) {
-          case "--backend" -> backend = backend(value);
-          case "--messages" -> messages = BenchOptions.atLeast("messages", value, 1);
-          case "--payload" -> payload = BenchOptions.atLeast("payload", value, 0);
-          case "--rounds" -> rounds = BenchOptions.atLeast("rounds", value, 1);
-          case "--warmups", "--warmup" -> warmups = BenchOptions.atLeast("warmups", value, 0);
-          default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
-        }
-      }
-      int n = messages != null ? messages : backend.equals("memory") ? 200_000 : 100_000;
-      return new Options(backend, n, payload, rounds, warmups);
-    }
-
-    private static String backend(String value) {
-      String name = value.trim().toLowerCase(Locale.ROOT);
-      if (!List.of("memory", BenchOptions.JETSTREAM, BenchOptions.REDIS).contains(name)) {
-        throw new IllegalArgumentException("backend must be memory, jetstream or redis; was '" + value + "'");
-      }
-      return name;
-    }
-
   }
 
   /** One contender's round: rate, and JVM-wide CPU and allocation per message. */
@@ -157,11 +103,11 @@ public final class ForwarderBench {
    * @throws IllegalStateException if a round did not forward every message exactly once
    */
   public static void main(String[] args) throws Exception {
-    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      System.out.println(USAGE);
+    Optional<ForwarderBenchOptions> parsed = ForwarderBenchOptions.parse(args, System.out);
+    if (parsed.isEmpty()) {
       return;
     }
-    Options options = Options.parse(args);
+    ForwarderBenchOptions options = parsed.get();
     System.out.println("command: ./mvnw -q -pl benchmarks -am compile exec:java"
         + " -Dexec.mainClass=dev.isb.benchmarks.ForwarderBench"
         + (args.length == 0 ? "" : " -Dexec.args=\"" + String.join(" ", args) + "\""));
@@ -191,7 +137,7 @@ public final class ForwarderBench {
     System.out.println("load average at end: " + Machine.loadAverage());
   }
 
-  private static void run(Target target, Options options, Table summary) {
+  private static void run(Target target, ForwarderBenchOptions options, Table summary) {
     List<Message> messages = messages(options.messages(), options.payload());
     long toPartition0 = messages.stream().filter(m -> PartitionRouter.of(PARTITIONS).route(m) == 0).count();
     int serial = 0;
@@ -236,15 +182,7 @@ public final class ForwarderBench {
   private record Usage(long cpuNanos, Map<Long, Long> allocated) {
 
     static Usage now() {
-      long[] ids = THREADS.getAllThreadIds();
-      long[] bytes = THREADS.getThreadAllocatedBytes(ids);
-      var allocated = new HashMap<Long, Long>(ids.length * 2);
-      for (int i = 0; i < ids.length; i++) {
-        if (bytes[i] >= 0) {
-          allocated.put(ids[i], bytes[i]);
-        }
-      }
-      return new Usage(OS.getProcessCpuTime(), allocated);
+      return new Usage(OS.getProcessCpuTime(), Machine.allocatedByThread());
     }
 
     /** Bytes allocated since {@code before} by the threads alive now (a thread started since counts from 0). */
@@ -461,7 +399,7 @@ public final class ForwarderBench {
       this.service = service;
     }
 
-    static Target open(Options options) {
+    static Target open(ForwarderBenchOptions options) {
       int n = options.messages();
       BufferConfig config = BufferConfig.defaults().toBuilder()
           .stream(BufferConfig.Stream.defaults().toBuilder()
@@ -472,7 +410,7 @@ public final class ForwarderBench {
       // fullWaitTimeout 1 s, as the forwarder sets it on its writers.
       WriterOptions writerOptions = WriterOptions.builder().maxLength(4L * n)
           .fullWaitTimeout(Duration.ofSeconds(1)).build();
-      if (options.backend().equals("memory")) {
+      if (options.backend().equals(ForwarderBenchOptions.MEMORY)) {
         InMemoryIsb isb = InMemoryIsb.create();
         return new Target("memory", "InMemoryIsb (no network; the contenders use a client of their own, "
             + "InMemoryIsb.connect())", config, writerOptions, isb, isb.connect(), isb);
@@ -513,7 +451,7 @@ public final class ForwarderBench {
       rounds.computeIfAbsent(side, s -> new ArrayList<>()).add(result);
     }
 
-    String table(Options options) {
+    String table(ForwarderBenchOptions options) {
       var out = new StringBuilder();
       out.append(String.format(Locale.ROOT, "%s, %d messages of %d B, medians of %d rounds:%n", options.backend(),
           options.messages(), options.payload(), options.rounds()));

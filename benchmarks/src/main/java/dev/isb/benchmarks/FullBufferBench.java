@@ -33,12 +33,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -94,8 +94,10 @@ public final class FullBufferBench {
   private static final String SOURCE = "src";
   private static final String INPUT = "bench-full-in-0";
   private static final String OUTPUT = "bench-full-out-0";
-  private static final int BATCH = 500;
-  private static final int INDEX_BYTES = Integer.BYTES;
+  /** Messages per pre-fill write; the input holds at least one batch. */
+  static final int BATCH = 500;
+  /** A payload carries its index in its first bytes. */
+  static final int INDEX_BYTES = Integer.BYTES;
   /** The output's stream limit, in multiples of the writer's maxLength. */
   private static final int STREAM_HEADROOM = 10;
   private static final int TOP_THREADS = 5;
@@ -109,53 +111,7 @@ public final class FullBufferBench {
   private static final double MIB = 1024 * 1024;
   private static final double NANOS = 1e9;
 
-  private static final com.sun.management.ThreadMXBean THREADS =
-      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
-
-  static final String USAGE = """
-      usage: FullBufferBench [--backend jetstream|redis|all] [--seconds 60] [--messages 100000]
-                             [--payload 256] [--max-length 1000] [--slack-mib 16]
-        --backend     jetstream or redis (a local server on a random port, LocalIsbService), or all (both,
-                      in that order; default)
-        --seconds     how long the output stays full, from the forwarder's first refused write (default 60);
-                      heap and allocation are sampled every 5 s
-        --messages    input messages pre-written for the forwarder (default 100000)
-        --payload     payload size in bytes, at least 4 (default 256)
-        --max-length  the output writer's maxLength; the output is filled with that many (default 1000)
-        --slack-mib   "bounded" when the heap after GC at the end is at most the start's plus this (default 16)""";
-
-  /** The command line. */
-  record Options(List<String> backends, int seconds, int messages, int payload, int maxLength, int slackMib) {
-
-    static Options parse(String[] args) {
-      List<String> backends = List.of("jetstream", "redis");
-      int seconds = 60;
-      int messages = 100_000;
-      int payload = 256;
-      int maxLength = 1000;
-      int slackMib = 16;
-      for (int i = 0; i < args.length; i++) {
-        String flag = args[i];
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException(flag + " needs a value\n" + USAGE);
-        }
-        String value = args[++i];
-        switch (flag) {
-          case "--backend" -> backends = BenchOptions.backends(value);
-          case "--seconds" -> seconds = BenchOptions.atLeast("seconds", value, 1);
-          case "--messages" -> messages = BenchOptions.atLeast("messages", value, BATCH);
-          case "--payload" -> payload = BenchOptions.atLeast("payload", value, INDEX_BYTES);
-          case "--max-length" -> maxLength = BenchOptions.atLeast("max-length", value, 1);
-          case "--slack-mib" -> slackMib = BenchOptions.atLeast("slack-mib", value, 0);
-          default -> throw new IllegalArgumentException("unknown option '" + flag + "'\n" + USAGE);
-        }
-      }
-      return new Options(backends, seconds, messages, payload, maxLength, slackMib);
-    }
-
-
-  }
 
   /** One backend's result: its summary line (empty if it failed before the figures) and what went wrong. */
   private record Outcome(String backend, String summary, List<String> problems) {}
@@ -174,11 +130,11 @@ public final class FullBufferBench {
    *     changed, or the forwarder did not resume
    */
   public static void main(String[] args) {
-    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-      System.out.println(USAGE);
+    Optional<FullBufferBenchOptions> parsed = FullBufferBenchOptions.parse(args, System.out);
+    if (parsed.isEmpty()) {
       return;
     }
-    Options options = Options.parse(args);
+    FullBufferBenchOptions options = parsed.get();
     List<String> flags = ManagementFactory.getRuntimeMXBean().getInputArguments();
     if (flags.stream().anyMatch(f -> f.contains("DisableExplicitGC"))) {
       throw new IllegalStateException("the JVM ignores System.gc() (" + flags + "): the heap after GC cannot be "
@@ -227,12 +183,12 @@ public final class FullBufferBench {
    * The output edge's writer options: Numaflow's defaults (usageLimit 0.8, usage refreshed every
    * second, waiting as long as it takes, which the forwarder bounds to 1 s per call) on a small buffer.
    */
-  private static WriterOptions edgeOptions(Options options) {
+  private static WriterOptions edgeOptions(FullBufferBenchOptions options) {
     return WriterOptions.builder().maxLength(options.maxLength()).onFull(OnFull.RETRY_UNTIL_SUCCESS).build();
   }
 
   /** One backend on a server of its own: setup, full phase, drain; never throws. */
-  private static Outcome run(String backend, Options options, WriterOptions edge) {
+  private static Outcome run(String backend, FullBufferBenchOptions options, WriterOptions edge) {
     System.out.println();
     var problems = new ArrayList<String>();
     try (LocalIsbService service = LocalIsbService.start(backend);
@@ -256,7 +212,7 @@ public final class FullBufferBench {
    * @throws IllegalStateException if the run cannot go on: a setup check failed, the forwarder died,
    *     never tried to write, or did not finish in time
    */
-  private static String fullBuffer(String backend, Options options, WriterOptions edge, IsbClient control,
+  private static String fullBuffer(String backend, FullBufferBenchOptions options, WriterOptions edge, IsbClient control,
       IsbClient work, List<String> problems) {
     int n = options.messages();
     BufferConfig.Stream stream = BufferConfig.Stream.defaults().toBuilder()
@@ -291,7 +247,7 @@ public final class FullBufferBench {
     var writes = new WriteCounter();
     var registry = new SimpleMeterRegistry();
     try {
-      var counted = new BorrowedClient(work, w -> new CountingWriter(w, writes), UnaryOperator.identity());
+      var counted = BorrowedClient.tappingWrites(work, writes::record);
       Forwarder forwarder = Forwarder.builder(counted, VERTEX)
           .from(INPUT)
           .map(MapFunction.of(datum -> Output.of(datum.value())))
@@ -323,7 +279,7 @@ public final class FullBufferBench {
   }
 
   /** Samples every {@link #SAMPLE_EVERY}, and at the end, from now for {@code --seconds}. */
-  private static List<Sample> sampleWhileFull(String backend, Options options, WriteCounter writes,
+  private static List<Sample> sampleWhileFull(String backend, FullBufferBenchOptions options, WriteCounter writes,
       Forwarder forwarder) {
     var allocation = new Allocation();
     var samples = new ArrayList<Sample>();
@@ -354,7 +310,7 @@ public final class FullBufferBench {
   }
 
   /** The heap figures and verdict, printed; a heap that is not bounded goes to {@code problems}. */
-  private static String figures(String backend, Options options, List<Sample> samples, List<String> problems) {
+  private static String figures(String backend, FullBufferBenchOptions options, List<Sample> samples, List<String> problems) {
     Sample first = samples.get(0);
     Sample last = samples.get(samples.size() - 1);
     long max = samples.stream().mapToLong(Sample::heapAfterGc).max().orElseThrow();
@@ -407,7 +363,7 @@ public final class FullBufferBench {
    * checks that the forwarder acked the whole input and that the output held each exactly once.
    * Returns the drain's summary.
    */
-  private static String drain(String backend, IsbClient control, Options options, byte[] filler, WriteCounter writes,
+  private static String drain(String backend, IsbClient control, FullBufferBenchOptions options, byte[] filler, WriteCounter writes,
       Forwarder forwarder, List<String> problems) {
     int n = options.messages();
     var check = new OutputCheck(n, options.maxLength(), filler);
@@ -562,55 +518,17 @@ public final class FullBufferBench {
     }
   }
 
-  /** A writer that counts what each write call reports. */
-  private static final class CountingWriter implements BufferWriter {
-    private final BufferWriter delegate;
-    private final WriteCounter counter;
-
-    CountingWriter(BufferWriter delegate, WriteCounter counter) {
-      this.delegate = delegate;
-      this.counter = counter;
-    }
-
-    @Override
-    public String buffer() {
-      return delegate.buffer();
-    }
-
-    @Override
-    public int partition() {
-      return delegate.partition();
-    }
-
-    @Override
-    public List<WriteResult> write(List<Message> messages) {
-      List<WriteResult> results = delegate.write(messages);
-      counter.record(results);
-      return results;
-    }
-
-    @Override
-    public boolean isFull() {
-      return delegate.isFull();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
-  }
-
   /**
    * Bytes allocated by the JVM's threads since this was created: per sample, what each live thread
    * allocated since the previous sample (a thread started since counts from 0). Not thread-safe.
    */
   private static final class Allocation {
     private final Map<Long, Long> byThread = new HashMap<>();
-    private Map<Long, Long> last = perThread();
+    private Map<Long, Long> last = Machine.allocatedByThread();
     private long total;
 
     long total() {
-      Map<Long, Long> now = perThread();
+      Map<Long, Long> now = Machine.allocatedByThread();
       for (var e : now.entrySet()) {
         long bytes = e.getValue() - last.getOrDefault(e.getKey(), 0L);
         total += bytes;
@@ -626,23 +544,11 @@ public final class FullBufferBench {
           .sorted(Map.Entry.<Long, Long>comparingByValue().reversed())
           .limit(count)
           .map(e -> {
-            ThreadInfo info = THREADS.getThreadInfo(e.getKey());
+            ThreadInfo info = ManagementFactory.getThreadMXBean().getThreadInfo(e.getKey());
             String name = info == null ? "thread " + e.getKey() + " (ended)" : info.getThreadName();
             return String.format(Locale.ROOT, "%s %.1f MiB", name, e.getValue() / MIB);
           })
           .collect(Collectors.joining(", "));
-    }
-
-    private static Map<Long, Long> perThread() {
-      long[] ids = THREADS.getAllThreadIds();
-      long[] bytes = THREADS.getThreadAllocatedBytes(ids);
-      var out = new HashMap<Long, Long>(ids.length * 2);
-      for (int i = 0; i < ids.length; i++) {
-        if (bytes[i] >= 0) {
-          out.put(ids[i], bytes[i]);
-        }
-      }
-      return out;
     }
   }
 

@@ -1,15 +1,11 @@
 package dev.isb.benchmarks;
 
 import dev.isb.BufferConfig;
-import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
-import dev.isb.Message;
 import dev.isb.servers.NatsServer;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
 import io.nats.client.api.StreamState;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
@@ -19,36 +15,29 @@ import java.util.concurrent.locks.LockSupport;
  * {@code read} also fire-and-forget acks) on one nats-server, started through the test kit (file
  * storage) unless a URL is given.
  */
-final class JetStreamBench implements BenchBackend {
+final class JetStreamBench extends AbstractBenchBackend {
 
   /** How long fire-and-forget acks may take to land after a round, and how often that is asked. */
   private static final Duration ACKS_LANDED = Duration.ofSeconds(5);
   private static final Duration ACK_POLL = Duration.ofMillis(20);
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
   private final NatsServer server;
   private final String url;
-  private final BufferConfig config;
-  private final int messages;
-  private final int batchSize;
   private final RawJetStream control;
   private final JetStreamManagement jsm;
-  private final IsbClient admin;
   private final RawJetStream raw;
   private final RawJetStream rawFireAndForget;
   private final Library library;
 
   private JetStreamBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
-    this.config = config;
-    this.messages = messages;
-    this.batchSize = batchSize;
+    super(config, messages, batchSize);
     try {
       this.server = givenUrl.isPresent() ? null : keep(NatsServer.builder().start());
       this.url = server == null ? givenUrl.orElseThrow() : server.url();
       // Setup, pre-filling and the checks after each round go through connections of their own.
       this.control = keep(RawJetStream.connect(url, "isb-bench-control", RawJetStream.Acks.CONFIRMED));
       this.jsm = control.management();
-      this.admin = keep(IsbClient.open(IsbOptions.builder().backend(BenchOptions.JETSTREAM).url(url).build()));
+      openAdmin(url);
       this.raw = keep(RawJetStream.connect(url, "isb-bench-raw", RawJetStream.Acks.CONFIRMED));
       this.rawFireAndForget = keep(RawJetStream.connect(url, "isb-bench-raw-ff", RawJetStream.Acks.FIRE_AND_FORGET));
       this.library = keep(new Library(BenchOptions.JETSTREAM, url, 4L * messages));
@@ -61,11 +50,6 @@ final class JetStreamBench implements BenchBackend {
   static JetStreamBench open(BenchOptions options) {
     int messages = options.largestRound(BenchOptions.JETSTREAM);
     return new JetStreamBench(options.natsUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(0, resource);
-    return resource;
   }
 
   @Override
@@ -98,19 +82,8 @@ final class JetStreamBench implements BenchBackend {
   }
 
   @Override
-  public void create(String buffer) {
-    admin.admin().createBuffers(List.of(buffer), config);
-  }
-
-  @Override
-  public void delete(String buffer) {
-    admin.admin().deleteBuffers(List.of(buffer));
-  }
-
-  @Override
-  public void prefill(String buffer, List<Message> messages, int batchSize) {
-    Rounds.write(control, buffer, messages, batchSize);
-    requireStored(buffer, messages.size());
+  Contender prefiller() {
+    return control;
   }
 
   @Override
@@ -121,7 +94,8 @@ final class JetStreamBench implements BenchBackend {
     }
   }
 
-  private void requireStored(String buffer, int expected) {
+  @Override
+  void requireStored(String buffer, int expected) {
     StreamState state;
     try {
       state = jsm.getStreamInfo(buffer).getStreamState();
@@ -158,18 +132,5 @@ final class JetStreamBench implements BenchBackend {
     } catch (Exception e) {
       throw new BenchFailure("cannot read consumer '" + buffer + "': " + e, e);
     }
-  }
-
-  /** Closes the clients, then the server, if it started one. */
-  @Override
-  public void close() {
-    for (AutoCloseable r : resources) {
-      try {
-        r.close();
-      } catch (Exception e) {
-        System.err.println("closing " + r + " failed: " + e);
-      }
-    }
-    resources.clear();
   }
 }

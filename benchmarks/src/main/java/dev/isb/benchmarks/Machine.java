@@ -7,14 +7,35 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** What every benchmark prints about the machine it ran on, so that its figures can be read in context. */
 final class Machine {
 
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
   private Machine() {}
+
+  /**
+   * The bytes each live thread of this JVM has allocated since it started, by thread id; a thread that
+   * ended between listing and asking is left out.
+   */
+  static Map<Long, Long> allocatedByThread() {
+    long[] ids = THREADS.getAllThreadIds();
+    long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+    var out = new HashMap<Long, Long>(ids.length * 2);
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        out.put(ids[i], bytes[i]);
+      }
+    }
+    return out;
+  }
 
   /** Cores and CPU, the JVM and its flags, and the client libraries' versions: one line each. */
   static List<String> describe() {

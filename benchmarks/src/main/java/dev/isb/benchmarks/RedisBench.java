@@ -1,9 +1,6 @@
 package dev.isb.benchmarks;
 
 import dev.isb.BufferConfig;
-import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
-import dev.isb.Message;
 import dev.isb.servers.RedisServer;
 import dev.isb.wire.BufferNames;
 import io.lettuce.core.Limit;
@@ -15,7 +12,6 @@ import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,26 +20,19 @@ import java.util.Optional;
  * script of its own) on one redis-server, started through the test kit (standalone, no persistence)
  * unless a URL is given.
  */
-final class RedisBench implements BenchBackend {
+final class RedisBench extends AbstractBenchBackend {
 
-  private final List<AutoCloseable> resources = new ArrayList<>();
   private final RedisServer server;
   private final String url;
-  private final BufferConfig config;
-  private final int messages;
-  private final int batchSize;
   private final RedisClient rawClient;
   private final RedisCommands<byte[], byte[]> control;
-  private final IsbClient admin;
   private final RawRedis prefill;
   private final RawRedis raw;
   private final RawRedis rawScript;
   private final Library library;
 
   private RedisBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
-    this.config = config;
-    this.messages = messages;
-    this.batchSize = batchSize;
+    super(config, messages, batchSize);
     try {
       this.server = givenUrl.isPresent() ? null : keep(RedisServer.builder().start());
       this.url = server == null ? givenUrl.orElseThrow() : server.uri();
@@ -53,7 +42,7 @@ final class RedisBench implements BenchBackend {
       keep(() -> rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
       StatefulRedisConnection<byte[], byte[]> controlConnection = keep(rawClient.connect(ByteArrayCodec.INSTANCE));
       this.control = controlConnection.sync();
-      this.admin = keep(IsbClient.open(IsbOptions.builder().backend(BenchOptions.REDIS).url(url).build()));
+      openAdmin(url);
       long maxMsgs = config.stream().maxMsgs();
       Duration duplicates = config.stream().duplicates();
       this.prefill = new RawRedis(rawClient, RawRedis.Mode.XADD, "prefill", maxMsgs, duplicates);
@@ -69,11 +58,6 @@ final class RedisBench implements BenchBackend {
   static RedisBench open(BenchOptions options) {
     int messages = options.largestRound(BenchOptions.REDIS);
     return new RedisBench(options.redisUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
-  }
-
-  private <T extends AutoCloseable> T keep(T resource) {
-    resources.add(0, resource);
-    return resource;
   }
 
   @Override
@@ -116,19 +100,8 @@ final class RedisBench implements BenchBackend {
   }
 
   @Override
-  public void create(String buffer) {
-    admin.admin().createBuffers(List.of(buffer), config);
-  }
-
-  @Override
-  public void delete(String buffer) {
-    admin.admin().deleteBuffers(List.of(buffer));
-  }
-
-  @Override
-  public void prefill(String buffer, List<Message> messages, int batchSize) {
-    Rounds.write(prefill, buffer, messages, batchSize);
-    requireStored(buffer, messages.size());
+  Contender prefiller() {
+    return prefill;
   }
 
   @Override
@@ -143,7 +116,8 @@ final class RedisBench implements BenchBackend {
     }
   }
 
-  private void requireStored(String buffer, int expected) {
+  @Override
+  void requireStored(String buffer, int expected) {
     long length = control.xlen(RawRedis.bytes(BufferNames.redisStreamKey(buffer)));
     if (length != expected) {
       throw new BenchFailure("stream " + BufferNames.redisStreamKey(buffer) + " holds " + length
@@ -200,18 +174,5 @@ final class RedisBench implements BenchBackend {
 
   private static String text(Object value) {
     return value instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(value);
-  }
-
-  /** Closes the clients, then the server, if it started one. */
-  @Override
-  public void close() {
-    for (AutoCloseable r : resources) {
-      try {
-        r.close();
-      } catch (Exception e) {
-        System.err.println("closing " + r + " failed: " + e);
-      }
-    }
-    resources.clear();
   }
 }

@@ -51,7 +51,7 @@ enum Scenario {
       }
     }
     throw new IllegalArgumentException(
-        "scenario must be one of write, read, e2e, paced, backpressure, partitions, batch, all; was '" + label + "'");
+        "--scenario must be one of write, read, e2e, paced, backpressure, partitions, batch, all; was '" + label + "'");
   }
 
   /**

@@ -23,7 +23,6 @@ import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,83 +69,17 @@ public final class DemoPipeline {
   static final String PIPELINE = "orders";
   private static final int GEN_BATCH = 500;
 
-  private static final List<String> OPTIONS_WITH_VALUES =
-      List.of("--isb", "--url", "--config", "--orders", "--rate", "--partitions", "--stall-timeout");
-
-  /** What to run; see {@link #usage()}. */
+  /** What to run; see {@code --help}. */
   record Settings(String isb, Optional<String> url, Optional<Path> configDir, int orders, int rate,
       int partitions, Duration stallTimeout, boolean progress) {
 
-    static Settings defaults() {
-      return new Settings("memory", Optional.empty(), Optional.empty(), 20_000, 0, 2, Duration.ofSeconds(30), true);
-    }
-
+    /**
+     * The settings of a command line, parsed by picocli ({@link DemoArgs}).
+     *
+     * @throws UsageException naming the option and the value; without a message for {@code --help}
+     */
     static Settings parse(String[] args) {
-      Settings d = defaults();
-      String isb = d.isb;
-      Optional<String> url = d.url;
-      Optional<Path> configDir = d.configDir;
-      int orders = d.orders;
-      int rate = d.rate;
-      int partitions = d.partitions;
-      Duration stallTimeout = d.stallTimeout;
-      boolean progress = d.progress;
-      for (int i = 0; i < args.length; i++) {
-        String arg = args[i];
-        if (arg.equals("--help") || arg.equals("-h")) {
-          throw new UsageException(null);
-        }
-        if (arg.equals("--quiet")) {
-          progress = false;
-          continue;
-        }
-        if (!OPTIONS_WITH_VALUES.contains(arg)) {
-          throw new UsageException("unknown option '" + arg + "'");
-        }
-        if (i + 1 >= args.length) {
-          throw new UsageException(arg + " needs a value");
-        }
-        String value = args[++i];
-        switch (arg) {
-          case "--isb" -> {
-            isb = value.toLowerCase(Locale.ROOT);
-            if (!List.of("memory", "jetstream", "redis").contains(isb)) {
-              throw new UsageException("--isb was '" + value + "' but it must be memory, jetstream or redis");
-            }
-          }
-          case "--url" -> url = Optional.of(value);
-          case "--config" -> {
-            if (!Files.isDirectory(Path.of(value))) {
-              throw new UsageException("--config was '" + value + "' but it must be a directory");
-            }
-            configDir = Optional.of(Path.of(value));
-          }
-          case "--orders" -> orders = positive(arg, value);
-          case "--rate" -> rate = positive(arg, value);
-          case "--partitions" -> partitions = positive(arg, value);
-          case "--stall-timeout" -> stallTimeout = Duration.ofSeconds(positive(arg, value));
-          default -> throw new IllegalStateException("option " + arg + " is listed but not handled");
-        }
-      }
-      if (url.isPresent() && isb.equals("memory")) {
-        throw new UsageException("--url needs --isb jetstream or --isb redis");
-      }
-      if (configDir.isPresent() && (url.isPresent() || !isb.equals("memory"))) {
-        throw new UsageException("--config names the ISB service itself: use it without --isb and --url");
-      }
-      return new Settings(isb, url, configDir, orders, rate, partitions, stallTimeout, progress);
-    }
-
-    private static int positive(String option, String value) {
-      try {
-        int n = Integer.parseInt(value);
-        if (n > 0) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new UsageException(option + " was '" + value + "' but it must be a positive whole number");
+      return DemoArgs.parse(args);
     }
   }
 
@@ -172,20 +105,6 @@ public final class DemoPipeline {
     }
   }
 
-  static String usage() {
-    return String.join("\n",
-        "usage: DemoPipeline [options]",
-        "  --isb memory|jetstream|redis  the ISB: in-memory (default) or a local server started through the test kit",
-        "  --url URL                     with --isb jetstream|redis: use this running server instead",
-        "  --config DIR                  use the ISB service a configuration directory describes (docs/configuration.md)",
-        "  --orders N                    orders the source writes (default 20000)",
-        "  --rate N                      orders per second (default: as fast as the pipeline takes them)",
-        "  --partitions N                partitions of the parse and sink buffers (default 2)",
-        "  --stall-timeout SECONDS       give up when nothing moves for this long (default 30)",
-        "  --quiet                       no progress lines",
-        "exit status: 0 when every item arrived intact, 1 when not, 2 for bad arguments");
-  }
-
   /** Runs the demo; exits with 0 when the verdict is good. */
   public static void main(String[] args) throws Exception {
     Settings settings;
@@ -195,7 +114,7 @@ public final class DemoPipeline {
       if (e.getMessage() != null) {
         System.err.println("error: " + e.getMessage());
       }
-      (e.getMessage() == null ? System.out : System.err).println(usage());
+      (e.getMessage() == null ? System.out : System.err).println(DemoArgs.usage());
       System.exit(e.getMessage() == null ? 0 : 2);
       return;
     }

@@ -106,21 +106,48 @@ class DemoPipelineTest {
   @DisplayName("bad arguments are refused with the option and the value")
   void badArguments() {
     assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--isb", "kafka"}))
+        .isInstanceOf(DemoPipeline.UsageException.class)
         .hasMessage("--isb was 'kafka' but it must be memory, jetstream or redis");
     assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--orders", "-3"}))
         .hasMessage("--orders was '-3' but it must be a positive whole number");
+    assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--partitions", "0"}))
+        .hasMessage("--partitions was '0' but it must be a positive whole number");
+    assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--rate", "fast"}))
+        .isInstanceOf(DemoPipeline.UsageException.class).hasMessageContaining("--rate").hasMessageContaining("'fast'");
     assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--orders"}))
-        .hasMessage("--orders needs a value");
+        .isInstanceOf(DemoPipeline.UsageException.class).hasMessageContaining("--orders")
+        .hasMessageContaining("Missing required parameter");
     assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--url", "nats://x:4222"}))
         .hasMessageContaining("--url needs --isb jetstream");
     assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--config", "/no/such/dir"}))
         .hasMessage("--config was '/no/such/dir' but it must be a directory");
     assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--verbose"}))
-        .hasMessage("unknown option '--verbose'");
-    assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--help"}))
-        .isInstanceOf(DemoPipeline.UsageException.class).hasMessage(null);
+        .isInstanceOf(DemoPipeline.UsageException.class).hasMessageContaining("'--verbose'");
+    assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--partition", "3"}))
+        .hasMessageContaining("'--partition'").hasMessageContaining("--partitions");
+  }
+
+  @Test
+  @DisplayName("without arguments it runs 20000 orders on the in-memory ISB; each option sets its value")
+  void settings() {
     assertThat(DemoPipeline.Settings.parse(new String[0]))
         .isEqualTo(new DemoPipeline.Settings("memory", Optional.empty(), Optional.empty(), 20_000, 0, 2,
             Duration.ofSeconds(30), true));
+    assertThat(DemoPipeline.Settings.parse(new String[] {"--isb", "Redis", "--url", "redis://h:6379", "--orders",
+        "10", "--rate", "5", "--partitions", "3", "--stall-timeout", "7", "--quiet"}))
+        .isEqualTo(new DemoPipeline.Settings("redis", Optional.of("redis://h:6379"), Optional.empty(), 10, 5, 3,
+            Duration.ofSeconds(7), false));
+  }
+
+  @Test
+  @DisplayName("--help asks for the usage, which lists every option and the exit status")
+  void help() {
+    assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"--help"}))
+        .isInstanceOf(DemoPipeline.UsageException.class).hasMessage(null);
+    assertThatThrownBy(() -> DemoPipeline.Settings.parse(new String[] {"-h"}))
+        .isInstanceOf(DemoPipeline.UsageException.class).hasMessage(null);
+    assertThat(DemoArgs.usage()).startsWith("Usage: DemoPipeline")
+        .contains("--isb=memory|jetstream|redis", "--url=URL", "--config=DIR", "--orders=N", "(default 20000)",
+            "--rate=N", "--partitions=N", "--stall-timeout=SECONDS", "--quiet", "Exit status:", "2   bad arguments");
   }
 }

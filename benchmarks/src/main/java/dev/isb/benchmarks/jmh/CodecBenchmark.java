@@ -2,19 +2,10 @@ package dev.isb.benchmarks.jmh;
 
 import dev.isb.Message;
 import dev.isb.wire.MessageCodec;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
@@ -22,13 +13,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * bytes, and the two in a row. Each call takes the next of 16 distinct messages (ids, first keys,
  * event times, headers and payloads differ), so that nothing is a constant the JIT could fold.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 5, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
-public class CodecBenchmark {
+public class CodecBenchmark extends MicroBenchmark {
 
   private static final int POOL = 16; // a power of two, for the index mask
 

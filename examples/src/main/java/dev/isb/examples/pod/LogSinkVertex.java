@@ -7,7 +7,6 @@ import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.VertexSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -29,13 +28,7 @@ public final class LogSinkVertex {
 
   /** Runs until SIGTERM. */
   public static void main(String[] args) throws InterruptedException {
-    // Meters are kept in memory only: publishing them (micrometer-registry-prometheus and an HTTP
-    // endpoint for scraping) would add a dependency this example does without.
-    MeterRegistry registry = new SimpleMeterRegistry();
-    try (IsbClient client = IsbConfig.load().open();
-        Forwarder forwarder = forwarder(client, System.getenv(), registry)) {
-      forwarder.runUntilShutdown();
-    }
+    Pod.run(LogSinkVertex::forwarder);
   }
 
   /** The vertex's forwarder, not started, for the pod environment {@code env}. */

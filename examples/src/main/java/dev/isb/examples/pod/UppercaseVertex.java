@@ -8,7 +8,6 @@ import dev.isb.vertex.MapFunction;
 import dev.isb.vertex.Output;
 import dev.isb.vertex.VertexSpec;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Locale;
 import java.util.Map;
 
@@ -24,13 +23,7 @@ public final class UppercaseVertex {
 
   /** Runs until SIGTERM. */
   public static void main(String[] args) throws InterruptedException {
-    // Meters are kept in memory only: publishing them (micrometer-registry-prometheus and an HTTP
-    // endpoint for scraping) would add a dependency this example does without.
-    MeterRegistry registry = new SimpleMeterRegistry();
-    try (IsbClient client = IsbConfig.load().open();
-        Forwarder forwarder = forwarder(client, System.getenv(), registry)) {
-      forwarder.runUntilShutdown();
-    }
+    Pod.run(UppercaseVertex::forwarder);
   }
 
   /** The vertex's forwarder, not started, for the pod environment {@code env}. */
