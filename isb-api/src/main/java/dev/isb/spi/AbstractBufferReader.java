@@ -1,9 +1,12 @@
 package dev.isb.spi;
 
 import dev.isb.BufferReader;
+import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
+import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
+import dev.isb.UndecodableMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -26,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * @param <O> the backend's offset type
  */
 public abstract class AbstractBufferReader<O extends Offset> extends BufferHandle implements BufferReader {
+
+  private static final System.Logger LOG = System.getLogger(AbstractBufferReader.class.getName());
 
   /** The reader's options. */
   protected final ReaderOptions options;
@@ -69,6 +74,25 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
 
   /** Wakes reads that wait, before {@link #close()} waits for them; runs once. */
   protected void stopReads() {}
+
+  /**
+   * Reports bytes that do not decode to the options' listener (a listener that throws is logged, never
+   * passed on, so one bad message cannot stop a read) and says what to do with the message.
+   *
+   * @return true when the options say {@link OnUndecodable#TERMINATE}: the backend then makes sure the
+   *     message is never delivered again; false: it is left for redelivery
+   */
+  protected final boolean reportUndecodable(O offset, long deliveries, byte[] bytes, MessageDecodeException cause) {
+    var error = new MessageDecodeException(buffer, offset.toString(), cause.getMessage(), cause);
+    try {
+      options.undecodableListener().accept(new UndecodableMessage(offset, deliveries, bytes, error));
+    } catch (RuntimeException listenerFailed) {
+      LOG.log(System.Logger.Level.WARNING,
+          "buffer ''{0}'': the undecodable-message listener failed on offset {1}: {2}", buffer, offset,
+          listenerFailed.toString());
+    }
+    return options.onUndecodable() == OnUndecodable.TERMINATE;
+  }
 
   /** Whether an offset of the right type came from this reader's buffer; by default, by name. */
   protected boolean belongsHere(O offset) {

@@ -5,10 +5,8 @@ import dev.isb.IsbBackendException;
 import dev.isb.Message;
 import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
-import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
-import dev.isb.UndecodableMessage;
 import dev.isb.spi.AbstractBufferReader;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
@@ -147,23 +145,10 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
       }
       return new ReadMessage(message, offset, meta.deliveredCount());
     } catch (MessageDecodeException e) {
-      reportUndecodable(msg, offset, meta.deliveredCount(), e);
+      if (reportUndecodable(offset, meta.deliveredCount(), msg.getData(), e)) {
+        msg.term();
+      }
       return null;
-    }
-  }
-
-  /** Reports a message that does not decode, then terminates it or leaves it for redelivery. */
-  private void reportUndecodable(io.nats.client.Message msg, JetStreamOffset offset, long deliveries,
-      MessageDecodeException e) {
-    var error = new MessageDecodeException(buffer, offset.toString(), e.getMessage(), e);
-    try {
-      options.undecodableListener().accept(new UndecodableMessage(offset, deliveries, msg.getData(), error));
-    } catch (RuntimeException listenerFailed) {
-      LOG.log(Level.WARNING, "buffer ''{0}'': the undecodable-message listener failed on offset {1}: {2}",
-          buffer, offset, listenerFailed.toString());
-    }
-    if (options.onUndecodable() == OnUndecodable.TERMINATE) {
-      msg.term();
     }
   }
 

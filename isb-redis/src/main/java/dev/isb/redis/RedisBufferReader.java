@@ -5,11 +5,9 @@ import dev.isb.Header;
 import dev.isb.Message;
 import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
-import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
-import dev.isb.UndecodableMessage;
 import dev.isb.spi.AbstractBufferReader;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
@@ -277,7 +275,10 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
       held.add(id);
       return new ReadMessage(new Message(header, value), offset, deliveries);
     } catch (MessageDecodeException e) {
-      reportUndecodable(offset, deliveries, field == null ? new byte[0] : field, e);
+      if (reportUndecodable(offset, deliveries, field == null ? new byte[0] : field, e)) {
+        // Acked but kept: Redis has no "terminate"; the entry stays in the stream, never delivered again.
+        redis.xack(keys.stream(), keys.groupBytes(), offset.entryId());
+      }
       return null;
     }
   }
@@ -288,20 +289,6 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     int db = b.indexOf('-');
     int byTime = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
     return byTime != 0 ? byTime > 0 : Long.parseLong(a.substring(da + 1)) > Long.parseLong(b.substring(db + 1));
-  }
-
-  private void reportUndecodable(RedisOffset offset, long deliveries, byte[] bytes, MessageDecodeException e) {
-    var error = new MessageDecodeException(buffer, offset.toString(), e.getMessage(), e);
-    try {
-      options.undecodableListener().accept(new UndecodableMessage(offset, deliveries, bytes, error));
-    } catch (RuntimeException listenerFailed) {
-      LOG.log(Level.WARNING, "buffer ''{0}'': the undecodable-message listener failed on offset {1}: {2}",
-          buffer, offset, listenerFailed.toString());
-    }
-    if (options.onUndecodable() == OnUndecodable.TERMINATE) {
-      // Acked but kept: Redis has no "terminate"; the entry stays in the stream, never delivered again.
-      redis.xack(keys.stream(), keys.groupBytes(), offset.entryId());
-    }
   }
 
   @Override
