@@ -248,7 +248,7 @@ final class ManifestReader extends ResolutionStep {
   private void readResource(Resource r) {
     String origin = r.file() + "#" + r.name();
     // The resource's own paths start at its root, whatever file or list it was in.
-    var root = new YNode(r.doc().node, "", new Source(origin, r.doc().source.text, sink));
+    var root = new YNode(r.doc().node(), "", new Source(origin, r.doc().source().text, sink));
     Fields top = root.fields("apiVersion", "kind", "metadata", "spec", "status");
     Fields meta = top.get("metadata") == null ? null : top.get("metadata").anyFields();
     String namespace = meta != null && meta.text("namespace") != null ? meta.text("namespace")
@@ -312,7 +312,7 @@ final class ManifestReader extends ResolutionStep {
       try {
         int given = (Integer) ConfigSetting.JETSTREAM_REPLICAS.parse(replicas.text());
         nodes = given == 2 ? 3 : given;
-        entries.add(new Entry(ConfigSetting.JETSTREAM_REPLICAS, nodes, RESOURCE, origin, replicas.path, "jetstream",
+        entries.add(new Entry(ConfigSetting.JETSTREAM_REPLICAS, nodes, RESOURCE, origin, replicas.path(), "jetstream",
             given == 2 ? "2 means 3" : null));
       } catch (BadValue e) {
         replicas.problem(ConfigValues.shorten(replicas.text()), e.rule());
