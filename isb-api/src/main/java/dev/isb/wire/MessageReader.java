@@ -270,12 +270,12 @@ final class MessageReader {
     Map<String, Map<String, byte[]>> userMetadata;
 
     Header toHeader() throws InvalidProtocolBufferException {
-      Kind messageKind = switch (kind) {
-        case 0 -> Kind.DATA;
-        case 1 -> Kind.WMB;
-        default -> throw new InvalidProtocolBufferException(
-            "unknown message kind " + kind + " (expected 0 DATA or 1 WMB)");
-      };
+      Kind messageKind;
+      try {
+        messageKind = Kind.fromWireValue(kind);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidProtocolBufferException(e.getMessage()); // the same words, as a decoding error
+      }
       return new Header(
           eventTime(),
           late,
