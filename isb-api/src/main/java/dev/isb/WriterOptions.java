@@ -35,9 +35,7 @@ public record WriterOptions(
   /** Validates every field. */
   public WriterOptions {
     Checks.positive("maxLength", maxLength);
-    if (!(usageLimit > 0 && usageLimit <= 1)) {
-      throw new IllegalArgumentException("usageLimit must be in (0, 1], was " + usageLimit);
-    }
+    Checks.fraction("usageLimit", usageLimit);
     Objects.requireNonNull(onFull, "onFull");
     Checks.positive("refreshInterval", refreshInterval);
     Checks.notNegative("fullWaitTimeout", fullWaitTimeout);
@@ -82,10 +80,7 @@ public record WriterOptions(
 
     /** Sets the usage, in (0, 1], at which the buffer is full. */
     public Builder usageLimit(double usageLimit) {
-      if (!(usageLimit > 0 && usageLimit <= 1)) {
-        throw new IllegalArgumentException("usageLimit must be in (0, 1], was " + usageLimit);
-      }
-      this.usageLimit = usageLimit;
+      this.usageLimit = Checks.fraction("usageLimit", usageLimit);
       return this;
     }
 

@@ -66,7 +66,7 @@ final class ConfigEntries {
       node.problem(node.text(), "be a single value");
       return;
     }
-    add(s, node.text(), layer, node.source.origin, node.path, scope, note);
+    add(s, node.text(), layer, node.source().origin, node.path(), scope, note);
   }
 
   /** The text, or null when it is absent or blank: an empty variable counts as unset. */

@@ -165,56 +165,37 @@ enum ConfigSetting {
       switch (this) {
         case BACKEND: {
           String b = text(raw).trim().toLowerCase(Locale.ROOT);
-          if (!List.of("jetstream", "redis", "memory").contains(b)) {
-            throw new BadValue("be jetstream, redis or memory");
-          }
-          return b;
+          return require(b, List.of("jetstream", "redis", "memory").contains(b), "be jetstream, redis or memory");
         }
         case ADDRESSES: {
           List<String> list = ConfigValues.splitList(text(raw));
-          if (list.isEmpty()) {
-            throw new BadValue("name at least one address");
-          }
-          return List.copyOf(list);
+          return require(List.copyOf(list), !list.isEmpty(), "name at least one address");
         }
         case TEXT: {
           String t = text(raw).trim();
-          if (t.isEmpty()) {
-            throw new BadValue("not be empty");
-          }
-          return t;
+          return require(t, !t.isEmpty(), "not be empty");
         }
         case SECRET_TEXT: {
           String t = stripLineEnd(text(raw));
-          if (t.isEmpty()) {
-            throw new BadValue("not be empty");
-          }
-          if (t.indexOf('\n') >= 0 || t.indexOf('\r') >= 0) {
-            throw new BadValue("be a single line");
-          }
-          return t;
+          require(t, !t.isEmpty(), "not be empty");
+          return require(t, t.indexOf('\n') < 0 && t.indexOf('\r') < 0, "be a single line");
         }
         case TOKEN: {
           String t = stripLineEnd(text(raw));
-          if (t.isEmpty() || t.chars().anyMatch(Character::isWhitespace)) {
-            throw new BadValue("be a single word with no spaces or line breaks");
-          }
-          return t;
+          return require(t, !t.isEmpty() && t.chars().noneMatch(Character::isWhitespace),
+              "be a single word with no spaces or line breaks");
         }
         case NKEY_SEED: {
           String t = text(raw).trim();
-          if (!NKEY_USER_SEED.matcher(t).matches()) {
-            throw new BadValue("be an NKey user seed: 58 characters of base32 starting with SU");
-          }
-          return t;
+          return require(t, NKEY_USER_SEED.matcher(t).matches(),
+              "be an NKey user seed: 58 characters of base32 starting with SU");
         }
         case CREDS_FILE: {
           Path p = readable(raw);
           String content = read(p);
-          if (!content.contains("-----BEGIN NATS USER JWT-----") || !content.contains("-----BEGIN USER NKEY SEED-----")) {
-            throw new BadValue("be a NATS .creds file holding a user JWT and an NKey seed");
-          }
-          return p;
+          return require(p, content.contains("-----BEGIN NATS USER JWT-----")
+              && content.contains("-----BEGIN USER NKEY SEED-----"),
+              "be a NATS .creds file holding a user JWT and an NKey seed");
         }
         case CERT_FILE: {
           Path p = readable(raw);
@@ -230,10 +211,8 @@ enum ConfigSetting {
         case KEY_FILE: {
           Path p = readable(raw);
           String content = read(p);
-          if (!Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----").matcher(content).find()) {
-            throw new BadValue("be a PEM file holding a private key");
-          }
-          return p;
+          return require(p, Pattern.compile("-----BEGIN [A-Z ]*PRIVATE KEY-----").matcher(content).find(),
+              "be a PEM file holding a private key");
         }
         case BOOL:
           return raw instanceof Boolean ? raw : ConfigValues.bool(text(raw));
@@ -245,20 +224,10 @@ enum ConfigSetting {
           return raw instanceof Retention ? raw : ConfigValues.retention(text(raw));
         case STORAGE:
           return raw instanceof Storage ? raw : ConfigValues.storage(text(raw));
-        case COUNT_OR_UNLIMITED: {
-          long v = whole(raw);
-          if (v <= 0 && v != -1) {
-            throw new BadValue("be positive or -1 (unlimited)");
-          }
-          return v;
-        }
-        case SIZE_OR_UNLIMITED: {
-          long v = size(raw);
-          if (v <= 0 && v != -1) {
-            throw new BadValue("be positive or -1 (unlimited)");
-          }
-          return v;
-        }
+        case COUNT_OR_UNLIMITED:
+          return positiveOrUnlimited(whole(raw));
+        case SIZE_OR_UNLIMITED:
+          return positiveOrUnlimited(size(raw));
         case SIZE_ZERO_OR_UNLIMITED:
           return range(size(raw), -1, Long.MAX_VALUE, "be 0 or more, or -1 (unlimited)");
         case REPLICAS:
@@ -267,17 +236,11 @@ enum ConfigSetting {
           return (int) range(whole(raw), 1, 64, "be between 1 and 64");
         case DURATION_NOT_NEGATIVE: {
           Duration d = duration(raw);
-          if (d.isNegative()) {
-            throw new BadValue("not be negative (0 means no limit)");
-          }
-          return d;
+          return require(d, !d.isNegative(), "not be negative (0 means no limit)");
         }
         case DURATION_POSITIVE: {
           Duration d = duration(raw);
-          if (d.isNegative() || d.isZero()) {
-            throw new BadValue("be positive");
-          }
-          return d;
+          return require(d, !d.isNegative() && !d.isZero(), "be positive");
         }
         case POSITIVE_LONG:
           return range(whole(raw), 1, Long.MAX_VALUE, "be positive");
@@ -292,10 +255,7 @@ enum ConfigSetting {
               throw new BadValue("be a number in (0, 1]");
             }
           }
-          if (!(v > 0 && v <= 1)) {
-            throw new BadValue("be in (0, 1]");
-          }
-          return v;
+          return require(v, v > 0 && v <= 1, "be in (0, 1]");
         }
         case ON_FULL:
           return raw instanceof OnFull ? raw : ConfigValues.onFull(text(raw));
@@ -335,10 +295,19 @@ enum ConfigSetting {
     }
 
     private static long range(long v, long min, long max, String rule) throws BadValue {
-      if (v < min || v > max) {
+      return require(v, v >= min && v <= max, rule);
+    }
+
+    private static long positiveOrUnlimited(long v) throws BadValue {
+      return require(v, v > 0 || v == -1, "be positive or -1 (unlimited)");
+    }
+
+    /** The value if it keeps the rule; else the rule it broke, phrased to follow "but it must". */
+    private static <T> T require(T value, boolean keepsRule, String rule) throws BadValue {
+      if (!keepsRule) {
         throw new BadValue(rule);
       }
-      return v;
+      return value;
     }
 
     private static Path readable(Object raw) throws BadValue {

@@ -132,16 +132,7 @@ final class ConfigTree {
   }
 
   /** A node with its path; keys are matched ignoring case. */
-  static final class YNode {
-    final Node node;
-    final String path;
-    final Source source;
-
-    YNode(Node node, String path, Source source) {
-      this.node = node;
-      this.path = path;
-      this.source = source;
-    }
+  record YNode(Node node, String path, Source source) {
 
     boolean isNull() {
       return node instanceof ScalarNode && node.getTag().equals(Tag.NULL);

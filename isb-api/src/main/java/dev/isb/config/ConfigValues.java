@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToIntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -82,6 +84,11 @@ final class ConfigValues {
 
   private static final Pattern QUANTITY = Pattern.compile("([+-]?)(\\d+(?:\\.\\d+)?|\\.\\d+)([A-Za-z]*)");
   static final String SIZE_FORMAT = "a size in bytes such as 1048576, 512Mi, 20Gi, 500M or 1TB";
+  private static final List<String> DECIMAL_SUFFIXES = List.of("k", "M", "G", "T", "P", "E");
+  private static final Map<String, String> DECIMAL_ALIASES = Map.of("K", "k", "g", "G", "t", "T");
+  private static final List<String> KUBERNETES_BINARY_SUFFIXES = List.of("Ki", "Mi", "Gi", "Ti", "Pi", "Ei");
+  /** NATS sizes, any case; powers of 1024 as NATS reads them. */
+  private static final List<String> NATS_SUFFIXES = List.of("kb", "mb", "gb", "tb", "pb");
 
   /**
    * Parses a size: a plain number, a Kubernetes quantity ({@code k M G T P E} are powers of 1000,
@@ -107,56 +114,26 @@ final class ConfigValues {
   }
 
   private static BigDecimal multiplier(String suffix) throws BadValue {
-    switch (suffix) {
-      case "":
-        return BigDecimal.ONE;
-      case "k":
-      case "K":
-        return BigDecimal.TEN.pow(3);
-      case "M":
-        return BigDecimal.TEN.pow(6);
-      case "G":
-      case "g":
-        return BigDecimal.TEN.pow(9);
-      case "T":
-      case "t":
-        return BigDecimal.TEN.pow(12);
-      case "P":
-        return BigDecimal.TEN.pow(15);
-      case "E":
-        return BigDecimal.TEN.pow(18);
-      case "Ki":
-        return BigDecimal.valueOf(2).pow(10);
-      case "Mi":
-        return BigDecimal.valueOf(2).pow(20);
-      case "Gi":
-        return BigDecimal.valueOf(2).pow(30);
-      case "Ti":
-        return BigDecimal.valueOf(2).pow(40);
-      case "Pi":
-        return BigDecimal.valueOf(2).pow(50);
-      case "Ei":
-        return BigDecimal.valueOf(2).pow(60);
-      case "m":
-        throw new BadValue("be " + SIZE_FORMAT + " (a lower-case m is milli in Kubernetes but mega in NATS: "
-            + "write M or Mi)");
-      default:
-        break;
+    if (suffix.isEmpty()) {
+      return BigDecimal.ONE;
     }
-    switch (suffix.toLowerCase(Locale.ROOT)) {
-      case "kb":
-        return BigDecimal.valueOf(1024).pow(1);
-      case "mb":
-        return BigDecimal.valueOf(1024).pow(2);
-      case "gb":
-        return BigDecimal.valueOf(1024).pow(3);
-      case "tb":
-        return BigDecimal.valueOf(1024).pow(4);
-      case "pb":
-        return BigDecimal.valueOf(1024).pow(5);
-      default:
-        throw new BadValue("be " + SIZE_FORMAT);
+    if (suffix.equals("m")) {
+      throw new BadValue("be " + SIZE_FORMAT + " (a lower-case m is milli in Kubernetes but mega in NATS: "
+          + "write M or Mi)");
     }
+    // The n-th suffix of each ladder is its base to the n.
+    int decimal = DECIMAL_SUFFIXES.indexOf(DECIMAL_ALIASES.getOrDefault(suffix, suffix));
+    if (decimal >= 0) {
+      return BigDecimal.valueOf(1000).pow(decimal + 1);
+    }
+    int binary = KUBERNETES_BINARY_SUFFIXES.indexOf(suffix);
+    if (binary < 0) {
+      binary = NATS_SUFFIXES.indexOf(suffix.toLowerCase(Locale.ROOT));
+    }
+    if (binary < 0) {
+      throw new BadValue("be " + SIZE_FORMAT);
+    }
+    return BigDecimal.valueOf(1024).pow(binary + 1);
   }
 
   // ---- numbers, booleans, enums -------------------------------------------------------------
@@ -192,28 +169,29 @@ final class ConfigValues {
   static Retention retention(String text) throws BadValue {
     String s = text.trim().toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
     s = s.endsWith("policy") ? s.substring(0, s.length() - "policy".length()) : s;
-    switch (s) {
-      case "0": case "limits":
-        return Retention.LIMITS;
-      case "1": case "interest":
-        return Retention.INTEREST;
-      case "2": case "workqueue":
-        return Retention.WORK_QUEUE;
-      default:
-        throw new BadValue("be 0 (Limits), 1 (Interest) or 2 (WorkQueue)");
-    }
+    return byNumberOrName(s, Retention.values(), Retention::configValue,
+        "be 0 (Limits), 1 (Interest) or 2 (WorkQueue)");
   }
 
   /** 0/1 or File/Memory, any case. */
   static Storage storage(String text) throws BadValue {
-    switch (text.trim().toLowerCase(Locale.ROOT)) {
-      case "0": case "file":
-        return Storage.FILE;
-      case "1": case "memory":
-        return Storage.MEMORY;
-      default:
-        throw new BadValue("be 0 (File) or 1 (Memory)");
+    return byNumberOrName(text.trim().toLowerCase(Locale.ROOT), Storage.values(), Storage::configValue,
+        "be 0 (File) or 1 (Memory)");
+  }
+
+  /**
+   * The constant whose config number, or whose name in lower case without underscores, is {@code s};
+   * the numbers are the enum's own, so they are written down once.
+   */
+  private static <E extends Enum<E>> E byNumberOrName(String s, E[] constants, ToIntFunction<E> number,
+      String rule) throws BadValue {
+    for (E e : constants) {
+      if (s.equals(Integer.toString(number.applyAsInt(e)))
+          || s.equals(e.name().replace("_", "").toLowerCase(Locale.ROOT))) {
+        return e;
+      }
     }
+    throw new BadValue(rule);
   }
 
   /** Numaflow's edge {@code onFull}: retryUntilSuccess or discardLatest, any case. */

@@ -248,7 +248,7 @@ final class ManifestReader extends ResolutionStep {
   private void readResource(Resource r) {
     String origin = r.file() + "#" + r.name();
     // The resource's own paths start at its root, whatever file or list it was in.
-    var root = new YNode(r.doc().node, "", new Source(origin, r.doc().source.text, sink));
+    var root = new YNode(r.doc().node(), "", new Source(origin, r.doc().source().text, sink));
     Fields top = root.fields("apiVersion", "kind", "metadata", "spec", "status");
     Fields meta = top.get("metadata") == null ? null : top.get("metadata").anyFields();
     String namespace = meta != null && meta.text("namespace") != null ? meta.text("namespace")
@@ -264,14 +264,8 @@ final class ManifestReader extends ResolutionStep {
     }
     YNode js = spec.get("jetstream");
     YNode redis = spec.get("redis");
-    if (js != null && redis != null) {
-      sink.problem(origin, "spec", "jetstream, redis", "hold either a jetstream or a redis block, not both");
-      sink.unreadable = true;
-      return;
-    }
-    if (js == null && redis == null) {
-      sink.problem(origin, "spec", "{}", "hold a jetstream or a redis block");
-      sink.unreadable = true;
+    if (!exactlyOne(js, redis, origin, "spec", "jetstream, redis",
+        "hold either a jetstream or a redis block, not both", "hold a jetstream or a redis block")) {
       return;
     }
     String host = namespace == null ? "" : "." + namespace + ".svc";
@@ -280,6 +274,23 @@ final class ManifestReader extends ResolutionStep {
     } else {
       readRedisSpec(redis, origin, r.name(), host);
     }
+  }
+
+  /**
+   * Whether exactly one of two alternative blocks is set. If both or neither are, reports it (showing
+   * {@code bothShown} or {@code {}}) and marks the resource unreadable.
+   */
+  private boolean exactlyOne(YNode first, YNode second, String origin, String path, String bothShown,
+      String bothRule, String neitherRule) {
+    if (first != null && second != null) {
+      sink.problem(origin, path, bothShown, bothRule);
+    } else if (first == null && second == null) {
+      sink.problem(origin, path, "{}", neitherRule);
+    } else {
+      return true;
+    }
+    sink.unreadable = true;
+    return false;
   }
 
   private void readJetStreamSpec(YNode js, String origin, String name, String host) {
@@ -301,7 +312,7 @@ final class ManifestReader extends ResolutionStep {
       try {
         int given = (Integer) ConfigSetting.JETSTREAM_REPLICAS.parse(replicas.text());
         nodes = given == 2 ? 3 : given;
-        entries.add(new Entry(ConfigSetting.JETSTREAM_REPLICAS, nodes, RESOURCE, origin, replicas.path, "jetstream",
+        entries.add(new Entry(ConfigSetting.JETSTREAM_REPLICAS, nodes, RESOURCE, origin, replicas.path(), "jetstream",
             given == 2 ? "2 means 3" : null));
       } catch (BadValue e) {
         replicas.problem(ConfigValues.shorten(replicas.text()), e.rule());
@@ -344,14 +355,8 @@ final class ManifestReader extends ResolutionStep {
     }
     YNode nat = f.get("native");
     YNode ext = f.get("external");
-    if (nat != null && ext != null) {
-      sink.problem(origin, "spec.redis", "native, external", "hold either native or external, not both");
-      sink.unreadable = true;
-      return;
-    }
-    if (nat == null && ext == null) {
-      sink.problem(origin, "spec.redis", "{}", "hold a native or an external block");
-      sink.unreadable = true;
+    if (!exactlyOne(nat, ext, origin, "spec.redis", "native, external",
+        "hold either native or external, not both", "hold a native or an external block")) {
       return;
     }
     entries.add(new Entry(ConfigSetting.BACKEND, "redis", RESOURCE, origin, "spec.redis", null, null));

@@ -101,12 +101,12 @@ final class NumaflowShapes extends ResolutionStep {
     String key = f.text("key");
     // Both become file names under a secret dir: Kubernetes' key syntax keeps them inside it.
     if (key == null || !SECRET_KEY.matcher(key).matches() || key.matches("\\.+")) {
-      sink.problem(node.source.origin, node.path + ".key", key == null ? null : ConfigValues.shorten(key),
+      sink.problem(node.source().origin, node.path() + ".key", key == null ? null : ConfigValues.shorten(key),
           "be a Kubernetes secret key (letters, digits, '-', '_' and '.')");
       return;
     }
     if (name != null && (!SECRET_KEY.matcher(name).matches() || name.matches("\\.+"))) {
-      sink.problem(node.source.origin, node.path + ".name", ConfigValues.shorten(name),
+      sink.problem(node.source().origin, node.path() + ".name", ConfigValues.shorten(name),
           "be a Kubernetes secret name (letters, digits, '-', '_' and '.')");
       return;
     }
@@ -114,7 +114,7 @@ final class NumaflowShapes extends ResolutionStep {
     if (f.get("optional") != null) {
       optional = checkBool(f.get("optional"));
     }
-    refs.add(new SecretRef(target, name == null ? "" : name, key, optional, node.source.origin, node.path, envVar,
+    refs.add(new SecretRef(target, name == null ? "" : name, key, optional, node.source().origin, node.path(), envVar,
         scope));
   }
 }

@@ -36,6 +36,14 @@ public final class Checks {
     return value;
   }
 
+  /** A share of a whole: more than 0, at most 1 (NaN is refused). */
+  public static double fraction(String field, double value) {
+    if (!(value > 0 && value <= 1)) {
+      throw new IllegalArgumentException(field + " must be in (0, 1], was " + value);
+    }
+    return value;
+  }
+
   public static Duration positive(String field, Duration value) {
     Objects.requireNonNull(value, field);
     if (value.isNegative() || value.isZero()) {

@@ -147,21 +147,10 @@ final class MessageReader {
           h.keys.add(in.readStringRequireUtf8());
         }
         case HEADER_HEADERS -> {
-          int outer = enter(in);
-          String key = "";
-          String value = "";
-          for (int t = in.readTag(); t != 0; t = in.readTag()) {
-            switch (t) {
-              case ENTRY_KEY -> key = in.readStringRequireUtf8();
-              case ENTRY_VALUE -> value = in.readStringRequireUtf8();
-              default -> skip(in, t);
-            }
-          }
-          in.popLimit(outer);
           if (h.headers == null) {
             h.headers = new HashMap<>(8);
           }
-          h.headers.put(key, value);
+          readMapEntry(in, h.headers, "", CodedInputStream::readStringRequireUtf8);
         }
         case HEADER_METADATA -> readMetadata(in, h);
         default -> skip(in, tag);
@@ -228,7 +217,7 @@ final class MessageReader {
           int groupOuter = enter(in);
           for (int t = in.readTag(); t != 0; t = in.readTag()) {
             if (t == GROUP_KEY_VALUE) {
-              readBytesEntry(in, values);
+              readMapEntry(in, values, NO_BYTES, CodedInputStream::readByteArray);
             } else {
               skip(in, t);
             }
@@ -242,19 +231,27 @@ final class MessageReader {
     groups.put(name, values);
   }
 
-  private static void readBytesEntry(CodedInputStream in, Map<String, byte[]> values) throws IOException {
+  /** Reads a value of a protobuf map entry. */
+  @FunctionalInterface
+  private interface ValueReader<V> {
+    V read(CodedInputStream in) throws IOException;
+  }
+
+  /** One entry of a {@code map<string, V>} with a scalar value; a missing key or value is proto3's default. */
+  private static <V> void readMapEntry(CodedInputStream in, Map<String, V> into, V defaultValue,
+      ValueReader<V> readValue) throws IOException {
     int outer = enter(in);
     String key = "";
-    byte[] value = NO_BYTES;
+    V value = defaultValue;
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       switch (tag) {
         case ENTRY_KEY -> key = in.readStringRequireUtf8();
-        case ENTRY_VALUE -> value = in.readByteArray();
+        case ENTRY_VALUE -> value = readValue.read(in);
         default -> skip(in, tag);
       }
     }
     in.popLimit(outer);
-    values.put(key, value);
+    into.put(key, value);
   }
 
   /** The fields of an {@code isb.Header} as read so far; proto3 defaults until a field is seen. */
@@ -273,12 +270,12 @@ final class MessageReader {
     Map<String, Map<String, byte[]>> userMetadata;
 
     Header toHeader() throws InvalidProtocolBufferException {
-      Kind messageKind = switch (kind) {
-        case 0 -> Kind.DATA;
-        case 1 -> Kind.WMB;
-        default -> throw new InvalidProtocolBufferException(
-            "unknown message kind " + kind + " (expected 0 DATA or 1 WMB)");
-      };
+      Kind messageKind;
+      try {
+        messageKind = Kind.fromWireValue(kind);
+      } catch (IllegalArgumentException e) {
+        throw new InvalidProtocolBufferException(e.getMessage()); // the same words, as a decoding error
+      }
       return new Header(
           eventTime(),
           late,

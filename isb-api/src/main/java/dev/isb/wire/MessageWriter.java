@@ -56,11 +56,9 @@ final class MessageWriter {
     long bodySize = payload.length == 0 ? 0 : TAG_SIZE + lengthDelimitedSize(payload.length);
     long total = TAG_SIZE + lengthDelimitedSize(headerSize) + TAG_SIZE + lengthDelimitedSize(bodySize);
     var out = new Output(new byte[checkedArraySize(total)]);
-    out.tag(MESSAGE_HEADER);
-    out.uint32(headerSize);
+    out.embedded(MESSAGE_HEADER, headerSize);
     writeHeader(out, header, plan);
-    out.tag(MESSAGE_BODY);
-    out.uint32((int) bodySize);
+    out.embedded(MESSAGE_BODY, (int) bodySize);
     if (payload.length != 0) {
       out.tag(BODY_PAYLOAD);
       out.bytes(payload);
@@ -103,11 +101,7 @@ final class MessageWriter {
     }
 
     void uint32(int value) {
-      while ((value & ~0x7F) != 0) {
-        bytes[position++] = (byte) (value & 0x7F | 0x80);
-        value >>>= 7;
-      }
-      bytes[position++] = (byte) value;
+      uint64(Integer.toUnsignedLong(value));
     }
 
     void uint64(long value) {
@@ -125,6 +119,18 @@ final class MessageWriter {
       } else {
         uint64(value);
       }
+    }
+
+    /** The tag and length of an embedded message, whose fields follow. */
+    void embedded(int tag, int size) {
+      tag(tag);
+      uint32(size);
+    }
+
+    /** A string field whose UTF-8 length the sizing pass recorded. */
+    void string(int tag, String value, int utf8Length) {
+      tag(tag);
+      string(value, utf8Length);
     }
 
     /** A string whose UTF-8 length the sizing pass recorded. */
@@ -252,10 +258,8 @@ final class MessageWriter {
   private static void writeHeader(Output out, Header header, Plan plan) {
     plan.nextSize(); // the header's own size, already written by the caller (or not needed)
     Instant eventTime = header.eventTime();
-    out.tag(HEADER_MESSAGE_INFO);
-    out.uint32(messageInfoSize(header));
-    out.tag(INFO_EVENT_TIME);
-    out.uint32(timestampSize(eventTime));
+    out.embedded(HEADER_MESSAGE_INFO, messageInfoSize(header));
+    out.embedded(INFO_EVENT_TIME, timestampSize(eventTime));
     if (eventTime.getEpochSecond() != 0) {
       out.tag(TIMESTAMP_SECONDS);
       out.uint64(eventTime.getEpochSecond());
@@ -274,15 +278,12 @@ final class MessageWriter {
       out.int32(kind);
     }
     MessageId id = header.id();
-    out.tag(HEADER_ID);
-    out.uint32(plan.nextSize());
+    out.embedded(HEADER_ID, plan.nextSize());
     if (!id.vertexName().isEmpty()) {
-      out.tag(ID_VERTEX_NAME);
-      out.string(id.vertexName(), plan.nextSize());
+      out.string(ID_VERTEX_NAME, id.vertexName(), plan.nextSize());
     }
     if (!id.offset().isEmpty()) {
-      out.tag(ID_OFFSET);
-      out.string(id.offset(), plan.nextSize());
+      out.string(ID_OFFSET, id.offset(), plan.nextSize());
     }
     if (id.index() != 0) {
       out.tag(ID_INDEX);
@@ -290,27 +291,21 @@ final class MessageWriter {
     }
     List<String> keys = header.keys();
     for (int i = 0, n = keys.size(); i < n; i++) {
-      out.tag(HEADER_KEYS);
-      out.string(keys.get(i), plan.nextSize());
+      out.string(HEADER_KEYS, keys.get(i), plan.nextSize());
     }
     Map<String, String> headers = header.headers();
     if (!headers.isEmpty()) {
       for (String key : plan.nextKeyOrder()) {
-        out.tag(HEADER_HEADERS);
-        out.uint32(plan.nextSize());
-        out.tag(ENTRY_KEY);
-        out.string(key, plan.nextSize());
-        out.tag(ENTRY_VALUE);
-        out.string(headers.get(key), plan.nextSize());
+        out.embedded(HEADER_HEADERS, plan.nextSize());
+        out.string(ENTRY_KEY, key, plan.nextSize());
+        out.string(ENTRY_VALUE, headers.get(key), plan.nextSize());
       }
     }
     Metadata metadata = header.metadata();
     if (!metadata.isEmpty()) {
-      out.tag(HEADER_METADATA);
-      out.uint32(plan.nextSize());
+      out.embedded(HEADER_METADATA, plan.nextSize());
       if (!metadata.previousVertex().isEmpty()) {
-        out.tag(METADATA_PREVIOUS_VERTEX);
-        out.string(metadata.previousVertex(), plan.nextSize());
+        out.string(METADATA_PREVIOUS_VERTEX, metadata.previousVertex(), plan.nextSize());
       }
       writeGroups(out, METADATA_SYS, metadata.sysMetadata(), plan);
       writeGroups(out, METADATA_USER, metadata.userMetadata(), plan);
@@ -377,19 +372,14 @@ final class MessageWriter {
       return;
     }
     for (String name : plan.nextKeyOrder()) {
-      out.tag(tag);
-      out.uint32(plan.nextSize());
-      out.tag(ENTRY_KEY);
-      out.string(name, plan.nextSize());
-      out.tag(ENTRY_VALUE);
-      out.uint32(plan.nextSize());
+      out.embedded(tag, plan.nextSize());
+      out.string(ENTRY_KEY, name, plan.nextSize());
+      out.embedded(ENTRY_VALUE, plan.nextSize());
       Map<String, byte[]> values = groups.get(name);
       if (!values.isEmpty()) {
         for (String key : plan.nextKeyOrder()) {
-          out.tag(GROUP_KEY_VALUE);
-          out.uint32(plan.nextSize());
-          out.tag(ENTRY_KEY);
-          out.string(key, plan.nextSize());
+          out.embedded(GROUP_KEY_VALUE, plan.nextSize());
+          out.string(ENTRY_KEY, key, plan.nextSize());
           out.tag(ENTRY_VALUE);
           out.bytes(values.get(key));
         }
