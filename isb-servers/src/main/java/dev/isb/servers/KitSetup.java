@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -138,6 +139,21 @@ public abstract sealed class KitSetup<S extends KitServer> implements AutoClosea
   /** Builds and starts a setup in {@code dir}, adding each process to {@code built} as it creates it. */
   interface Formation<T> {
     T form(Path dir, int[] ports, TestCertificates certificates, List<KitServer> built);
+  }
+
+  /**
+   * Creates {@code count} servers with {@code create}, given 0 to {@code count - 1}, adding each to
+   * {@code built} as soon as it exists, so that a failed start closes it.
+   */
+  static <S extends KitServer> List<S> createServers(
+      int count, List<KitServer> built, IntFunction<S> create) {
+    List<S> servers = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      S server = create.apply(i);
+      built.add(server);
+      servers.add(server);
+    }
+    return servers;
   }
 
   /** Launches every server at once (cluster nodes wait for each other), then waits for each. */

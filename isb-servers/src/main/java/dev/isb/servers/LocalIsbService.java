@@ -3,6 +3,8 @@ package dev.isb.servers;
 import dev.isb.IsbOptions;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A throw-away ISB service for demos and manual runs: a JetStream or Redis server on a random loopback
@@ -35,37 +37,32 @@ public final class LocalIsbService implements AutoCloseable {
    */
   public static LocalIsbService start(String backend) {
     Objects.requireNonNull(backend, "backend");
-    switch (backend.toLowerCase(Locale.ROOT)) {
-      case "jetstream" -> {
-        if (NatsServer.BINARY.find(null).isPresent()) {
-          NatsServer server = NatsServer.start();
-          return new LocalIsbService("jetstream", server.url(), "local nats-server", server);
-        }
-        requireDocker("nats-server");
-        NatsContainer container = NatsContainer.start();
-        return new LocalIsbService("jetstream", container.url(), "nats-server in Docker (" + NatsContainer.IMAGE + ")",
-            container);
-      }
-      case "redis" -> {
-        if (RedisServer.BINARY.find(null).isPresent()) {
-          RedisServer server = RedisServer.start();
-          return new LocalIsbService("redis", server.uri(), "local redis-server", server);
-        }
-        requireDocker("redis-server");
-        RedisContainer container = RedisContainer.start();
-        return new LocalIsbService("redis", container.uri(), "redis-server in Docker (" + RedisContainer.IMAGE + ")",
-            container);
-      }
+    return switch (backend.toLowerCase(Locale.ROOT)) {
+      case "jetstream" -> NatsServer.BINARY.find(null).isPresent()
+          ? running("jetstream", NatsServer.start(), NatsServer::url, "local nats-server")
+          : running("jetstream", inDocker("nats-server", NatsContainer::start), NatsContainer::url,
+              "nats-server in Docker (" + NatsContainer.IMAGE + ")");
+      case "redis" -> RedisServer.BINARY.find(null).isPresent()
+          ? running("redis", RedisServer.start(), RedisServer::uri, "local redis-server")
+          : running("redis", inDocker("redis-server", RedisContainer::start), RedisContainer::uri,
+              "redis-server in Docker (" + RedisContainer.IMAGE + ")");
       default -> throw new IllegalArgumentException(
           "backend was '" + backend + "' but a local ISB service is 'jetstream' or 'redis'");
-    }
+    };
   }
 
-  private static void requireDocker(String binary) {
+  private static <S extends AutoCloseable> LocalIsbService running(
+      String backend, S server, Function<S, String> url, String description) {
+    return new LocalIsbService(backend, url.apply(server), description, server);
+  }
+
+  /** Starts a container, after checking that there is a Docker engine to run it. */
+  private static <C> C inDocker(String binary, Supplier<C> start) {
     if (!LocalBinaries.dockerAvailable()) {
       throw new IllegalStateException("no " + binary + " binary and no Docker engine: put " + binary
           + " on the PATH (Debian: apt-get install " + binary + ") or start a Docker engine");
     }
+    return start.get();
   }
 
   /** {@code jetstream} or {@code redis}. */

@@ -222,8 +222,7 @@ public final class NatsCluster extends KitSetup<NatsServer> {
         3 * size,
         options.common(),
         (dir, ports, certificates, built) -> {
-          List<NatsServer> nodes = new ArrayList<>();
-          for (int i = 0; i < size; i++) {
+          List<NatsServer> nodes = createServers(size, built, i -> {
             List<Integer> peers = new ArrayList<>();
             for (int j = 0; j < size; j++) {
               if (j != i) {
@@ -231,19 +230,16 @@ public final class NatsCluster extends KitSetup<NatsServer> {
               }
             }
             String nodeName = name + "-" + i;
-            NatsServer node =
-                new NatsServer(
-                    options,
-                    binary,
-                    nodeName,
-                    dir.resolve(nodeName),
-                    ports[3 * i],
-                    ports[3 * i + 1],
-                    new NatsServer.Route(name, ports[3 * i + 2], peers),
-                    certificates);
-            built.add(node);
-            nodes.add(node);
-          }
+            return new NatsServer(
+                options,
+                binary,
+                nodeName,
+                dir.resolve(nodeName),
+                ports[3 * i],
+                ports[3 * i + 1],
+                new NatsServer.Route(name, ports[3 * i + 2], peers),
+                certificates);
+          });
           NatsCluster cluster = new NatsCluster(name, dir, nodes);
           long deadline = options.common().deadline();
           launchAll(nodes, deadline); // all at once: each waits for its routes

@@ -449,21 +449,11 @@ public final class RedisCluster extends KitSetup<RedisServer> {
         2 * size,
         options.common(),
         (dir, ports, certificates, built) -> {
-          List<RedisServer> nodes = new ArrayList<>();
-          for (int i = 0; i < size; i++) {
+          List<RedisServer> nodes = createServers(size, built, i -> {
             String name = "cluster-" + i;
-            RedisServer node =
-                new RedisServer(
-                    options,
-                    binary,
-                    name,
-                    dir.resolve(name),
-                    ports[2 * i],
-                    RedisServer.Node.clusterNode(ports[2 * i + 1]),
-                    certificates);
-            built.add(node);
-            nodes.add(node);
-          }
+            RedisServer.Node role = RedisServer.Node.clusterNode(ports[2 * i + 1]);
+            return new RedisServer(options, binary, name, dir.resolve(name), ports[2 * i], role, certificates);
+          });
           RedisCluster cluster = new RedisCluster(dir, nodes);
           long deadline = options.common().deadline();
           launchAll(nodes, deadline);

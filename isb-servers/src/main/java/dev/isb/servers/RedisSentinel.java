@@ -423,33 +423,21 @@ public final class RedisSentinel extends KitSetup<RedisServer> {
         1 + REPLICAS + SENTINELS,
         options.common(),
         (dir, ports, certificates, built) -> {
-          List<RedisServer> dataNodes = new ArrayList<>();
-          List<RedisServer> sentinels = new ArrayList<>();
           int masterPort = ports[0];
-          for (int i = 0; i <= REPLICAS; i++) {
+          List<RedisServer> dataNodes = createServers(1 + REPLICAS, built, i -> {
             String name = "data-" + i;
             RedisServer.Node role =
                 i == 0 ? RedisServer.Node.STANDALONE : RedisServer.Node.replicaOf(masterPort);
-            dataNodes.add(
-                new RedisServer(
-                    options, binary, name, dir.resolve(name), ports[i], role, certificates));
-            built.add(dataNodes.get(i));
-          }
+            return new RedisServer(options, binary, name, dir.resolve(name), ports[i], role, certificates);
+          });
           RedisServer.Monitor monitor =
               new RedisServer.Monitor(MASTER_NAME, masterPort, QUORUM, DOWN_AFTER, FAILOVER_TIMEOUT);
-          for (int i = 0; i < SENTINELS; i++) {
+          List<RedisServer> sentinels = createServers(SENTINELS, built, i -> {
             String name = "sentinel-" + i;
-            sentinels.add(
-                new RedisServer(
-                    options,
-                    binary,
-                    name,
-                    dir.resolve(name),
-                    ports[1 + REPLICAS + i],
-                    RedisServer.Node.sentinel(monitor),
-                    certificates));
-            built.add(sentinels.get(i));
-          }
+            RedisServer.Node role = RedisServer.Node.sentinel(monitor);
+            return new RedisServer(
+                options, binary, name, dir.resolve(name), ports[1 + REPLICAS + i], role, certificates);
+          });
           RedisSentinel setup = new RedisSentinel(dir, dataNodes, sentinels);
           setup.launch(options.common().deadline());
           return setup;

@@ -24,10 +24,9 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
   @Test
   @DisplayName("an acked message is not delivered again, even after ackWait")
   void ackedIsGone() {
-    String b = createBuffer(config(features().ackWait()));
-    writeOne(writer(b), msg("a"));
+    String b = createBufferHolding(config(features().ackWait()), List.of(msg("a")));
     BufferReader r = reader(b, "kit-0", false);
-    r.ack(readExactly(r, 1).get(0).offset());
+    r.ack(readOne(r).offset());
     assertNothingToRead(r, features().ackWait().multipliedBy(2));
   }
 
@@ -39,10 +38,10 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
     BufferReader r = reader(b, "kit-0", false);
     long start = System.nanoTime();
     writeOne(writer(b), msg("slow"));
-    ReadMessage first = readExactly(r, 1).get(0);
+    ReadMessage first = readOne(r);
     assertThat(first.deliveryCount()).isEqualTo(1);
 
-    ReadMessage again = readExactly(r, 1, ackWait.plus(PATIENCE)).get(0);
+    ReadMessage again = readRedelivery(r, ackWait);
     Duration took = since(start);
 
     assertThat(again.message()).isEqualTo(first.message());
@@ -55,34 +54,29 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
   @Test
   @DisplayName("a nakked message is delivered again at once, long before ackWait, with delivery count 2")
   void nakRedeliversAtOnce() {
-    String b = createBuffer(config(LONG_ACK_WAIT));
-    writeOne(writer(b), msg("n"));
+    String b = createBufferHolding(config(LONG_ACK_WAIT), List.of(msg("n")));
     BufferReader r = reader(b);
-    r.nak(List.of(readExactly(r, 1).get(0).offset()));
+    r.nak(List.of(readOne(r).offset()));
 
-    ReadMessage again = readExactly(r, 1).get(0);
-    assertThat(again.message().payloadAsString()).isEqualTo("n");
-    assertThat(again.deliveryCount()).isEqualTo(2);
+    assertDelivered(readOne(r), "n", 2);
   }
 
   @Test
   @DisplayName("a message nakked with a delay is not delivered before the delay, then with delivery count 2")
   void nakWithDelay() {
     assumeTrue(features().nakDelayHonoured(), "the backend does not honour nak delays");
-    String b = createBuffer(config(LONG_ACK_WAIT));
-    writeOne(writer(b), msg("later"));
+    String b = createBufferHolding(config(LONG_ACK_WAIT), List.of(msg("later")));
     BufferReader r = reader(b);
-    Offset offset = readExactly(r, 1).get(0).offset();
+    Offset offset = readOne(r).offset();
     Duration delay = Duration.ofMillis(800);
     long start = System.nanoTime();
 
     r.nak(List.of(offset), delay);
 
     assertThat(r.read(10, delay.dividedBy(2))).as("read during the nak delay").isEmpty();
-    ReadMessage again = readExactly(r, 1).get(0);
+    ReadMessage again = readOne(r);
     assertThat(since(start)).as("time to redelivery").isGreaterThanOrEqualTo(delay.multipliedBy(9).dividedBy(10));
-    assertThat(again.message().payloadAsString()).isEqualTo("later");
-    assertThat(again.deliveryCount()).isEqualTo(2);
+    assertDelivered(again, "later", 2);
   }
 
   @Test
@@ -94,17 +88,14 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
 
     assertThatCode(() -> r.ack(written)).doesNotThrowAnyException();
 
-    ReadMessage read = readExactly(r, 1).get(0);
-    assertThat(read.message().payloadAsString()).isEqualTo("not-yet");
-    assertThat(read.deliveryCount()).isEqualTo(1);
+    assertDelivered(readOne(r), "not-yet", 1);
   }
 
   @Test
   @DisplayName("acking an already acked offset does nothing, and other held messages stay held")
   void doubleAck() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeAll(writer(b), msgs(2));
+    String b = createBufferHolding(config(ackWait), msgs(2));
     BufferReader r = reader(b, "kit-0", false);
     List<ReadMessage> read = readExactly(r, 2);
     Offset a = read.get(0).offset();
@@ -113,9 +104,8 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
     assertThatCode(() -> r.ack(a)).doesNotThrowAnyException();
     assertThatCode(() -> r.ack(List.of(a, a))).doesNotThrowAnyException();
 
-    ReadMessage m1 = readExactly(r, 1, ackWait.plus(PATIENCE)).get(0);
-    assertThat(m1.message().payloadAsString()).as("the redelivered message").isEqualTo("m1");
-    assertThat(m1.deliveryCount()).isEqualTo(2);
+    ReadMessage m1 = readRedelivery(r, ackWait);
+    assertDelivered(m1, "m1", 2);
     r.ack(m1.offset());
     assertThatCode(() -> r.ack(m1.offset())).doesNotThrowAnyException();
     assertNothingToRead(r, ackWait);
@@ -125,8 +115,7 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
   @DisplayName("acking a batch of offsets finishes all of them")
   void batchAck() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeAll(writer(b), msgs(5));
+    String b = createBufferHolding(config(ackWait), msgs(5));
     BufferReader r = reader(b, "kit-0", false);
     r.ack(offsets(readExactly(r, 5)));
 
@@ -141,14 +130,11 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
   @DisplayName("a message held by a reader that closes is delivered to another reader of the group after ackWait")
   void closedReadersMessagesGoToAnother() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeOne(writer(b), msg("orphan"));
+    String b = createBufferHolding(config(ackWait), List.of(msg("orphan")));
     BufferReader first = reader(b, "kit-0", true);
-    readExactly(first, 1);
+    readOne(first);
     first.close();
 
-    ReadMessage again = readExactly(reader(b, "kit-1", true), 1, ackWait.plus(PATIENCE)).get(0);
-    assertThat(again.message().payloadAsString()).isEqualTo("orphan");
-    assertThat(again.deliveryCount()).isEqualTo(2);
+    assertDelivered(readRedelivery(reader(b, "kit-1", true), ackWait), "orphan", 2);
   }
 }

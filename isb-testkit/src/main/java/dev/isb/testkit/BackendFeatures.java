@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What a backend can do, and the timings it needs, as declared to {@link IsbConformanceKit}. Tests that
@@ -82,55 +83,79 @@ public record BackendFeatures(
 
   /** A copy with another ackWait for redelivery tests. */
   public BackendFeatures withAckWait(Duration ackWait) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.ackWait = ackWait);
   }
 
   /** A copy with another writer usage refresh interval. */
   public BackendFeatures withRefreshInterval(Duration refreshInterval) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.refreshInterval = refreshInterval);
   }
 
   /** A copy that says whether nak delays are honoured. */
   public BackendFeatures withNakDelayHonoured(boolean nakDelayHonoured) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.nakDelayHonoured = nakDelayHonoured);
   }
 
   /** A copy that says whether {@code pending()} is exact. */
   public BackendFeatures withPendingExact(boolean pendingExact) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.pendingExact = pendingExact);
   }
 
   /** A copy with another largest payload. */
   public BackendFeatures withMaxPayloadBytes(int maxPayloadBytes) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.maxPayloadBytes = maxPayloadBytes);
   }
 
   /** A copy that says whether payloads above {@code maxPayloadBytes} are refused. */
   public BackendFeatures withRejectsOversizePayloads(boolean rejectsOversizePayloads) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.rejectsOversizePayloads = rejectsOversizePayloads);
   }
 
   /** A copy with other supported retention policies. */
   public BackendFeatures withRetentions(Set<Retention> retentions) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.retentions = retentions);
   }
 
   /** A copy that says whether duplicates report the offset of the first copy. */
   public BackendFeatures withDuplicateReportsOriginal(boolean duplicateReportsOriginal) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.duplicateReportsOriginal = duplicateReportsOriginal);
   }
 
   /** A copy whose buffers and buckets have another number of replicas. */
   public BackendFeatures withReplicas(int replicas) {
-    return new BackendFeatures(ackWait, refreshInterval, nakDelayHonoured, pendingExact, maxPayloadBytes,
-        rejectsOversizePayloads, retentions, duplicateReportsOriginal, replicas);
+    return copy(c -> c.replicas = replicas);
+  }
+
+  /** Builds a copy through one mutable holder, so that each wither names only the field it changes. */
+  private BackendFeatures copy(Consumer<Fields> change) {
+    Fields c = new Fields(this);
+    change.accept(c);
+    return new BackendFeatures(c.ackWait, c.refreshInterval, c.nakDelayHonoured, c.pendingExact,
+        c.maxPayloadBytes, c.rejectsOversizePayloads, c.retentions, c.duplicateReportsOriginal, c.replicas);
+  }
+
+  /** The components of a copy being made; the canonical constructor checks them. */
+  private static final class Fields {
+    Duration ackWait;
+    Duration refreshInterval;
+    boolean nakDelayHonoured;
+    boolean pendingExact;
+    int maxPayloadBytes;
+    boolean rejectsOversizePayloads;
+    Set<Retention> retentions;
+    boolean duplicateReportsOriginal;
+    int replicas;
+
+    Fields(BackendFeatures from) {
+      ackWait = from.ackWait();
+      refreshInterval = from.refreshInterval();
+      nakDelayHonoured = from.nakDelayHonoured();
+      pendingExact = from.pendingExact();
+      maxPayloadBytes = from.maxPayloadBytes();
+      rejectsOversizePayloads = from.rejectsOversizePayloads();
+      retentions = from.retentions();
+      duplicateReportsOriginal = from.duplicateReportsOriginal();
+      replicas = from.replicas();
+    }
   }
 }

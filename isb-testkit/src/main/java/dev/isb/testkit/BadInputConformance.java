@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,20 +40,14 @@ abstract class BadInputConformance extends ConformanceGroup {
   @DisplayName("a writer on an unknown buffer fails with BufferNotFoundException naming the buffer")
   void writerOnUnknownBuffer() {
     String b = bufferName();
-    assertThatThrownBy(() -> client.writer(b))
-        .isInstanceOf(BufferNotFoundException.class)
-        .hasMessageContaining(b)
-        .satisfies(e -> assertThat(((IsbException) e).buffer()).contains(b));
+    assertBufferNotFound(() -> client.writer(b), b);
   }
 
   @Test
   @DisplayName("a reader on an unknown buffer fails with BufferNotFoundException naming the buffer")
   void readerOnUnknownBuffer() {
     String b = bufferName();
-    assertThatThrownBy(() -> client.reader(b, ReaderOptions.defaults()))
-        .isInstanceOf(BufferNotFoundException.class)
-        .hasMessageContaining(b)
-        .satisfies(e -> assertThat(((IsbException) e).buffer()).contains(b));
+    assertBufferNotFound(() -> client.reader(b, ReaderOptions.defaults()), b);
   }
 
   @Test
@@ -107,8 +102,8 @@ abstract class BadInputConformance extends ConformanceGroup {
     writeOne(writer(b2), msg("two"));
     BufferReader r1 = reader(b1);
     BufferReader r2 = reader(b2);
-    Offset own = readExactly(r1, 1).get(0).offset();
-    Offset foreign = readExactly(r2, 1).get(0).offset();
+    Offset own = readOne(r1).offset();
+    Offset foreign = readOne(r2).offset();
 
     assertThatThrownBy(() -> r1.ack(foreign)).as("ack").isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> r1.nak(List.of(foreign))).as("nak").isInstanceOf(IllegalArgumentException.class);
@@ -144,9 +139,7 @@ abstract class BadInputConformance extends ConformanceGroup {
     Failed failed = (Failed) results.get(1);
     assertThat(failed.retryable()).isFalse();
     assertThat(failed.cause().buffer()).contains(b);
-    BufferReader r = reader(b);
-    assertThat(payloads(readExactly(r, 2))).containsExactly("before", "after");
-    assertNothingToRead(r, QUIET);
+    assertReadsExactly(b, "before", "after");
   }
 
   @Test
@@ -155,12 +148,19 @@ abstract class BadInputConformance extends ConformanceGroup {
     String b = createBuffer();
     BufferWriter w = writer(b);
     BufferReader r = reader(b);
-    assertThatThrownBy(() -> client.writer(null)).as("writer(null)").isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> client.reader(b, null)).as("reader(b, null)").isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> w.write((List<Message>) null)).as("write(null)").isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> r.ack((Collection<Offset>) null)).as("ack(null)").isInstanceOf(NullPointerException.class);
-    assertThatThrownBy(() -> client.admin().createBuffers(null, config()))
-        .as("createBuffers(null, config)").isInstanceOf(NullPointerException.class);
+    assertNullRefused(() -> client.writer(null), "writer(null)");
+    assertNullRefused(() -> client.reader(b, null), "reader(b, null)");
+    assertNullRefused(() -> w.write((List<Message>) null), "write(null)");
+    assertNullRefused(() -> r.ack((Collection<Offset>) null), "ack(null)");
+    assertNullRefused(() -> client.admin().createBuffers(null, config()), "createBuffers(null, config)");
+  }
+
+  /** {@code call} fails with BufferNotFoundException naming {@code buffer}, in its message and its field. */
+  static void assertBufferNotFound(ThrowingCallable call, String buffer) {
+    assertThatThrownBy(call)
+        .isInstanceOf(BufferNotFoundException.class)
+        .hasMessageContaining(buffer)
+        .satisfies(e -> assertThat(((IsbException) e).buffer()).contains(buffer));
   }
 
   /** Names that every backend must refuse, each for a different reason. */

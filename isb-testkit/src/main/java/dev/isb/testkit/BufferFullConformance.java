@@ -57,20 +57,18 @@ abstract class BufferFullConformance extends ConformanceGroup {
   @DisplayName("under DISCARD_LATEST each message written to a full buffer is Dropped(BUFFER_FULL)")
   void discardLatestDrops() {
     String b = createBuffer();
-    BufferWriter w = smallWriter(b, OnFull.DISCARD_LATEST, PATIENCE);
-    fill(w);
+    BufferWriter w = filledSmallWriter(b, OnFull.DISCARD_LATEST, PATIENCE);
     assertThat(w.write(msgs("x", 0, 3)))
         .containsOnly(new Dropped(WriteResult.DropReason.BUFFER_FULL))
         .hasSize(3);
-    assertThat(payloads(readUntilQuiet(reader(b)))).containsExactly("f0", "f1", "f2", "f3", "f4");
+    assertHoldsOnlyTheFill(b);
   }
 
   @Test
   @DisplayName("a buffer is full when (pending + ackPending) / maxLength reaches usageLimit, and not full again after acks")
   void usageFormula() {
     String b = createBuffer();
-    BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE);
-    Await.until(PATIENCE, "the writer sees room", () -> !w.isFull());
+    BufferWriter w = smallWriterWithRoom(b);
     writeAll(w, msgs("f", 0, FULL_AT - 1));
     try (BufferWriter probe = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE)) {
       Await.until(PATIENCE, "a new writer measures 4 of 10 as below the 0.5 limit", () -> !probe.isFull());
@@ -79,7 +77,7 @@ abstract class BufferFullConformance extends ConformanceGroup {
     Await.until(PATIENCE, "5 of 10 reaches the 0.5 limit", w::isFull);
 
     BufferReader r = reader(b);
-    r.ack(readExactly(r, 1).get(0).offset());
+    r.ack(readOne(r).offset());
     Await.until(PATIENCE, "after one ack, 4 of 10 is below the limit again", () -> !w.isFull());
   }
 
@@ -87,8 +85,7 @@ abstract class BufferFullConformance extends ConformanceGroup {
   @DisplayName("messages read but not yet acked count towards usage")
   void ackPendingCounts() {
     String b = createBuffer();
-    BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE);
-    Await.until(PATIENCE, "the writer sees room", () -> !w.isFull());
+    BufferWriter w = smallWriterWithRoom(b);
     writeAll(w, msgs("f", 0, 3));
     BufferReader r = reader(b);
     List<ReadMessage> held = readExactly(r, 3);
@@ -104,8 +101,7 @@ abstract class BufferFullConformance extends ConformanceGroup {
   void retryUntilSuccessTimesOut() {
     String b = createBuffer();
     Duration fullWait = Duration.ofMillis(300);
-    BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, fullWait);
-    fill(w);
+    BufferWriter w = filledSmallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, fullWait);
 
     long start = System.nanoTime();
     List<WriteResult> results = w.write(msgs("x", 0, 2));
@@ -119,15 +115,14 @@ abstract class BufferFullConformance extends ConformanceGroup {
       assertThat(failed.cause().buffer()).contains(b);
     });
     assertThat(took).as("time the write waited for room").isGreaterThanOrEqualTo(fullWait.multipliedBy(9).dividedBy(10));
-    assertThat(payloads(readUntilQuiet(reader(b)))).containsExactly("f0", "f1", "f2", "f3", "f4");
+    assertHoldsOnlyTheFill(b);
   }
 
   @Test
   @DisplayName("a writer blocked on a full buffer writes as soon as a reader in another thread acks")
   void blockedWriterResumesAfterAcks() throws Exception {
     String b = createBuffer();
-    BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE.multipliedBy(3));
-    fill(w);
+    BufferWriter w = filledSmallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE.multipliedBy(3));
     Future<WriteResult> blocked = executor.submit(() -> w.write(msg("x")));
     assertThatThrownBy(() -> blocked.get(QUIET.toMillis(), MILLISECONDS))
         .as("the write waits while the buffer is full")
@@ -144,8 +139,7 @@ abstract class BufferFullConformance extends ConformanceGroup {
   @DisplayName("watermark barriers are written even when the buffer is full")
   void watermarkBarriersSkipTheFullCheck() {
     String b = createBuffer();
-    BufferWriter discarding = smallWriter(b, OnFull.DISCARD_LATEST, PATIENCE);
-    fill(discarding);
+    BufferWriter discarding = filledSmallWriter(b, OnFull.DISCARD_LATEST, PATIENCE);
     Message wmb1 = Message.watermarkBarrier(new MessageId("kit", "wmb-1", 0));
     Message wmb2 = Message.watermarkBarrier(new MessageId("kit", "wmb-2", 0));
 
@@ -164,8 +158,7 @@ abstract class BufferFullConformance extends ConformanceGroup {
   @DisplayName("interrupting a writer blocked on a full buffer fails the batch retryably and keeps the interrupt flag")
   void interruptedWriter() throws InterruptedException {
     String b = createBuffer();
-    BufferWriter w = smallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE.multipliedBy(3));
-    fill(w);
+    BufferWriter w = filledSmallWriter(b, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE.multipliedBy(3));
     AtomicReference<List<WriteResult>> results = new AtomicReference<>();
     AtomicReference<Throwable> thrown = new AtomicReference<>();
     AtomicBoolean interruptFlagKept = new AtomicBoolean();
@@ -193,6 +186,6 @@ abstract class BufferFullConformance extends ConformanceGroup {
       assertThat(((Failed) result).retryable()).isTrue();
     });
     assertThat(interruptFlagKept).as("interrupt flag after the write").isTrue();
-    assertThat(payloads(readUntilQuiet(reader(b)))).containsExactly("f0", "f1", "f2", "f3", "f4");
+    assertHoldsOnlyTheFill(b);
   }
 }

@@ -3,6 +3,7 @@ package dev.isb.testkit;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -33,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -138,6 +140,17 @@ abstract class ConformanceGroup {
     return name;
   }
 
+  /** A new buffer with {@code config}, holding {@code messages} written by a writer of its own. */
+  String createBufferHolding(BufferConfig config, List<Message> messages) {
+    String name = createBuffer(config);
+    writeAll(writer(name), messages);
+    return name;
+  }
+
+  String createBufferHolding(List<Message> messages) {
+    return createBufferHolding(config(), messages);
+  }
+
   /** The backend's replicas, memory storage, and an ackWait long enough that nothing is redelivered by accident. */
   BufferConfig config() {
     return config(LONG_ACK_WAIT);
@@ -173,11 +186,34 @@ abstract class ConformanceGroup {
         .build());
   }
 
+  /** A small writer under RETRY_UNTIL_SUCCESS that has seen room in {@code buffer}. */
+  BufferWriter smallWriterWithRoom(String buffer) {
+    BufferWriter writer = smallWriter(buffer, OnFull.RETRY_UNTIL_SUCCESS, PATIENCE);
+    awaitRoom(writer);
+    return writer;
+  }
+
+  /** A small writer that has filled {@code buffer}, see {@link #fill}. */
+  BufferWriter filledSmallWriter(String buffer, OnFull onFull, Duration fullWaitTimeout) {
+    BufferWriter writer = smallWriter(buffer, onFull, fullWaitTimeout);
+    fill(writer);
+    return writer;
+  }
+
   /** Writes f0..f4 with a small writer, which then counts the buffer full. */
   void fill(BufferWriter smallWriter) {
-    Await.until(PATIENCE, "the writer sees room", () -> !smallWriter.isFull());
+    awaitRoom(smallWriter);
     writeAll(smallWriter, msgs("f", 0, FULL_AT));
     Await.until(PATIENCE, "the writer counts the buffer full", smallWriter::isFull);
+  }
+
+  static void awaitRoom(BufferWriter writer) {
+    Await.until(PATIENCE, "the writer sees room", () -> !writer.isFull());
+  }
+
+  /** A new reader of {@code buffer} reads exactly what {@link #fill} wrote, and nothing else. */
+  void assertHoldsOnlyTheFill(String buffer) {
+    assertThat(payloads(readUntilQuiet(reader(buffer)))).containsExactly("f0", "f1", "f2", "f3", "f4");
   }
 
   ReaderOptions.Builder readerOptions(String consumerName) {
@@ -241,6 +277,22 @@ abstract class ConformanceGroup {
     return got;
   }
 
+  static ReadMessage readOne(BufferReader reader) {
+    return readExactly(reader, 1).get(0);
+  }
+
+  /** Reads the one message that comes again once {@code ackWait} has passed. */
+  static ReadMessage readRedelivery(BufferReader reader, Duration ackWait) {
+    return readExactly(reader, 1, ackWait.plus(PATIENCE)).get(0);
+  }
+
+  /** A new reader of {@code buffer} reads exactly the {@code expected} payloads, in order, and then nothing. */
+  void assertReadsExactly(String buffer, String... expected) {
+    BufferReader r = reader(buffer);
+    assertThat(payloads(readExactly(r, expected.length))).containsExactly(expected);
+    assertNothingToRead(r, QUIET);
+  }
+
   /** Reads until a read of {@link #QUIET} returns nothing, and returns everything read. */
   static List<ReadMessage> readUntilQuiet(BufferReader reader) {
     List<ReadMessage> got = new ArrayList<>();
@@ -277,6 +329,11 @@ abstract class ConformanceGroup {
     return mine;
   }
 
+  static void assertDelivered(ReadMessage message, String payload, int deliveryCount) {
+    assertThat(message.message().payloadAsString()).as("payload").isEqualTo(payload);
+    assertThat(message.deliveryCount()).as("delivery count of %s", payload).isEqualTo(deliveryCount);
+  }
+
   static List<String> payloads(Collection<ReadMessage> messages) {
     return messages.stream().map(m -> m.message().payloadAsString()).toList();
   }
@@ -301,7 +358,17 @@ abstract class ConformanceGroup {
     return Duration.ofNanos(System.nanoTime() - startNanos);
   }
 
-  static void assertClosed(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, String what) {
+  static void assertClosed(ThrowingCallable call, String what) {
     assertThatThrownBy(call).as(what).isInstanceOf(IllegalStateException.class).hasMessageFindingMatch("(?i)closed");
+  }
+
+  static void assertNullRefused(ThrowingCallable call, String what) {
+    assertThatThrownBy(call).as(what).isInstanceOf(NullPointerException.class);
+  }
+
+  /** Closes once, then checks that a second close does not throw. */
+  static void assertSecondCloseHarmless(Runnable close) {
+    close.run();
+    assertThatCode(close::run).doesNotThrowAnyException();
   }
 }

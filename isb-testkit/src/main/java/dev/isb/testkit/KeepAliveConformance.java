@@ -23,11 +23,10 @@ abstract class KeepAliveConformance extends ConformanceGroup {
   @DisplayName("a slowly processed message is not redelivered while its reader keeps it alive")
   void keptAliveIsNotRedelivered() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeOne(writer(b), msg("slow"));
+    String b = createBufferHolding(config(ackWait), List.of(msg("slow")));
     BufferReader r = reader(b, "kit-0", true);
     BufferReader other = reader(b, "kit-1", true);
-    ReadMessage held = readExactly(r, 1).get(0);
+    ReadMessage held = readOne(r);
 
     assertNothingToRead(other, ackWait.multipliedBy(3));
     assertNothingToRead(r, QUIET);
@@ -38,24 +37,20 @@ abstract class KeepAliveConformance extends ConformanceGroup {
   @DisplayName("with keep-alive off, a message held longer than ackWait goes to another reader, with delivery count 2")
   void keepAliveOffRedelivers() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeOne(writer(b), msg("slow"));
+    String b = createBufferHolding(config(ackWait), List.of(msg("slow")));
     BufferReader r = reader(b, "kit-0", false);
-    readExactly(r, 1);
+    readOne(r);
 
-    ReadMessage again = readExactly(reader(b, "kit-1", false), 1, ackWait.plus(PATIENCE)).get(0);
-    assertThat(again.message().payloadAsString()).isEqualTo("slow");
-    assertThat(again.deliveryCount()).isEqualTo(2);
+    assertDelivered(readRedelivery(reader(b, "kit-1", false), ackWait), "slow", 2);
   }
 
   @Test
   @DisplayName("explicit keepAlive() calls restart ackWait; once they stop, the message is redelivered")
   void explicitKeepAlive() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeOne(writer(b), msg("manual"));
+    String b = createBufferHolding(config(ackWait), List.of(msg("manual")));
     BufferReader r = reader(b, "kit-0", false);
-    Offset offset = readExactly(r, 1).get(0).offset();
+    Offset offset = readOne(r).offset();
 
     Duration step = ackWait.dividedBy(4);
     for (int i = 0; i < 8; i++) { // twice ackWait in all
@@ -63,19 +58,16 @@ abstract class KeepAliveConformance extends ConformanceGroup {
       r.keepAlive(List.of(offset));
     }
 
-    ReadMessage again = readExactly(r, 1, ackWait.plus(PATIENCE)).get(0);
-    assertThat(again.message().payloadAsString()).isEqualTo("manual");
-    assertThat(again.deliveryCount()).isEqualTo(2);
+    assertDelivered(readRedelivery(r, ackWait), "manual", 2);
   }
 
   @Test
   @DisplayName("a message kept alive and then acked is never delivered again, even after its reader closes")
   void keptAliveThenAcked() {
     Duration ackWait = features().ackWait();
-    String b = createBuffer(config(ackWait));
-    writeOne(writer(b), msg("done"));
+    String b = createBufferHolding(config(ackWait), List.of(msg("done")));
     BufferReader r = reader(b, "kit-0", true);
-    Offset offset = readExactly(r, 1).get(0).offset();
+    Offset offset = readOne(r).offset();
     assertNothingToRead(r, ackWait.multipliedBy(2));
 
     r.ack(offset);

@@ -41,9 +41,7 @@ abstract class ReadingConformance extends ConformanceGroup {
   @Test
   @DisplayName("a read of N = 1 returns exactly one message, in write order")
   void readOne() {
-    String b = createBuffer();
-    writeAll(writer(b), msgs(3));
-    BufferReader r = reader(b);
+    BufferReader r = reader(createBufferHolding(msgs(3)));
     for (int i = 0; i < 3; i++) {
       List<ReadMessage> one = r.read(1, PATIENCE);
       assertThat(payloads(one)).containsExactly("m" + i);
@@ -54,9 +52,7 @@ abstract class ReadingConformance extends ConformanceGroup {
   @Test
   @DisplayName("a read returns what is available at once instead of waiting for a full batch")
   void partialBatch() {
-    String b = createBuffer();
-    writeAll(writer(b), msgs(3));
-    BufferReader r = reader(b);
+    BufferReader r = reader(createBufferHolding(msgs(3)));
     long start = System.nanoTime();
     List<ReadMessage> read = r.read(100, PATIENCE.multipliedBy(2));
     Duration took = since(start);
@@ -81,8 +77,7 @@ abstract class ReadingConformance extends ConformanceGroup {
   @Test
   @DisplayName("read() uses the batch size and read timeout of the reader options")
   void readWithOptions() {
-    String b = createBuffer();
-    writeAll(writer(b), msgs(5));
+    String b = createBufferHolding(msgs(5));
     Duration readTimeout = Duration.ofMillis(300);
     BufferReader r = client.reader(b, readerOptions("kit-0").batchSize(2).readTimeout(readTimeout).build());
     List<ReadMessage> all = new ArrayList<>();
@@ -106,7 +101,7 @@ abstract class ReadingConformance extends ConformanceGroup {
   void waitingReadIsWoken() throws Exception {
     String b = createBuffer();
     BufferWriter w = writer(b);
-    Await.until(PATIENCE, "the writer sees room", () -> !w.isFull());
+    awaitRoom(w);
     BufferReader r = reader(b);
     Future<List<ReadMessage>> waiting = executor.submit(() -> r.read(10, PATIENCE.multipliedBy(3)));
     assertThatThrownBy(() -> waiting.get(QUIET.toMillis(), MILLISECONDS))

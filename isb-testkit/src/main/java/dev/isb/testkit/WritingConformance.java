@@ -75,7 +75,7 @@ abstract class WritingConformance extends ConformanceGroup {
     String b = createBuffer();
     Message empty = Message.data(new MessageId("kit", "empty", 0), new byte[0]);
     writeOne(writer(b), empty);
-    ReadMessage read = readExactly(reader(b), 1).get(0);
+    ReadMessage read = readOne(reader(b));
     assertThat(read.message().payload()).isEmpty();
     assertThat(read.message()).isEqualTo(empty);
   }
@@ -87,7 +87,7 @@ abstract class WritingConformance extends ConformanceGroup {
     byte[] payload = new byte[features().maxPayloadBytes()];
     new Random(42).nextBytes(payload);
     writeOne(writer(b), Message.data(new MessageId("kit", "large", 0), payload));
-    byte[] read = readExactly(reader(b), 1).get(0).message().payload();
+    byte[] read = readOne(reader(b)).message().payload();
     assertThat(read.length).isEqualTo(payload.length);
     assertThat(Arrays.mismatch(read, payload)).as("index of the first differing byte").isEqualTo(-1);
   }
@@ -130,7 +130,7 @@ abstract class WritingConformance extends ConformanceGroup {
     Message wmb = new Message(Header.builder(new MessageId("kit", "wmb-1", 0))
         .kind(Kind.WMB).eventTime(Instant.ofEpochMilli(1_700_000_000_123L)).build(), new byte[0]);
     writeOne(writer(b), wmb);
-    ReadMessage read = readExactly(reader(b), 1).get(0);
+    ReadMessage read = readOne(reader(b));
     assertThat(read.message().kind()).isEqualTo(Kind.WMB);
     assertThat(read.message()).isEqualTo(wmb);
   }
@@ -150,9 +150,7 @@ abstract class WritingConformance extends ConformanceGroup {
     if (features().duplicateReportsOriginal()) {
       assertThat(((Duplicate) again).original().sequence()).isEqualTo(first.sequence());
     }
-    BufferReader r = reader(b);
-    assertThat(payloads(readExactly(r, 1))).containsExactly("dup");
-    assertNothingToRead(r, QUIET);
+    assertReadsExactly(b, "dup");
   }
 
   @Test
@@ -167,9 +165,7 @@ abstract class WritingConformance extends ConformanceGroup {
       assertThat(((Duplicate) results.get(2)).original().sequence())
           .isEqualTo(((Written) results.get(0)).offset().sequence());
     }
-    BufferReader r = reader(b);
-    assertThat(payloads(readExactly(r, 2))).containsExactly("a", "b");
-    assertNothingToRead(r, QUIET);
+    assertReadsExactly(b, "a", "b");
   }
 
   @Test
