@@ -11,8 +11,6 @@ import dev.isb.BufferInfo;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
-import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.ReadMessage;
@@ -22,11 +20,8 @@ import dev.isb.Storage;
 import dev.isb.ValidationReport;
 import dev.isb.WriteResult;
 import dev.isb.testkit.NatsServerExtension;
-import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValueManagement;
-import io.nats.client.Nats;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
@@ -41,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -49,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JetStream admin creates what Numaflow creates, read back with raw jnats. */
 @DisplayName("JetStream admin")
-class JetStreamAdminTest {
+class JetStreamAdminTest extends JetStreamTestBase {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single();
@@ -75,23 +69,16 @@ class JetStreamAdminTest {
       .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
       .build();
 
-  private IsbClient client;
-  private Connection nc;
-  private JetStreamManagement jsm;
   private KeyValueManagement kvm;
 
-  @BeforeEach
-  void connect() throws Exception {
-    client = IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url()).build());
-    nc = Nats.connect(NATS.url());
-    jsm = nc.jetStreamManagement();
-    kvm = nc.keyValueManagement();
+  @Override
+  NatsServerExtension nats() {
+    return NATS;
   }
 
-  @AfterEach
-  void close() throws Exception {
-    client.close();
-    nc.close();
+  @BeforeEach
+  void keyValueManagement() throws Exception {
+    kvm = nc.keyValueManagement();
   }
 
   private static String unique(String vertex) {
