@@ -35,6 +35,17 @@ class IsbConfigMergeTest {
     return new ConfigFixture(tmp).copy("controller-config.yaml", "controller-config.yaml");
   }
 
+  /** What a resource with {@code spec} and the credentials make together, without a controller configuration. */
+  private IsbConfig fromResource(String spec) {
+    return IsbConfig.builder().isbServiceFile(resource(spec)).environment(JS_CREDENTIALS).build();
+  }
+
+  /** What the sample controller configuration, a resource with {@code spec} and the credentials make together. */
+  private IsbConfig fromControllerAndResource(String spec) {
+    return IsbConfig.builder().controllerConfig(controller()).isbServiceFile(resource(spec))
+        .environment(JS_CREDENTIALS).build();
+  }
+
   private Map<String, String> env(String streamConfig) {
     var env = new HashMap<>(JS_CREDENTIALS);
     env.put("NUMAFLOW_ISBSVC_CONFIG", ConfigFixture.base64(ConfigFixture.jetStreamConfigJson("ns", streamConfig, false)));
@@ -48,9 +59,7 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("overriding only stream.maxMsgs keeps every other default")
     void onlyMaxMsgs() {
-      IsbConfig config = IsbConfig.builder().controllerConfig(controller())
-          .isbServiceFile(resource("    bufferConfig: |\n      stream:\n        maxMsgs: 50000\n"))
-          .environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromControllerAndResource("    bufferConfig: |\n      stream:\n        maxMsgs: 50000\n");
 
       assertThat(config.bufferConfig()).isEqualTo(BufferConfig.defaults().toBuilder()
           .stream(BufferConfig.Stream.defaults().toBuilder().maxMsgs(50_000).build()).build());
@@ -59,10 +68,8 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("overriding a bucket setting keeps the stream's and the other bucket's settings")
     void bucketOverride() {
-      IsbConfig config = IsbConfig.builder().controllerConfig(controller())
-          .isbServiceFile(resource("    bufferConfig: |\n      stream:\n        maxAge: 24h\n"
-              + "      otBucket:\n        ttl: 1h\n        history: 5\n"))
-          .environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromControllerAndResource("    bufferConfig: |\n      stream:\n        maxAge: 24h\n"
+          + "      otBucket:\n        ttl: 1h\n        history: 5\n");
 
       assertThat(config.bufferConfig().otBucket())
           .isEqualTo(new BufferConfig.Bucket(0, 5, Duration.ofHours(1), 0, Storage.FILE, 3));
@@ -88,10 +95,8 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("keys match ignoring case: maxmsgs == maxMsgs == MAXMSGS, otbucket == otBucket")
     void caseInsensitiveKeys() {
-      IsbConfig config = IsbConfig.builder()
-          .isbServiceFile(resource("    bufferConfig: |\n      STREAM:\n        MAXMSGS: 11\n"
-              + "      otbucket:\n        TTL: 2h\n      Consumer:\n        ackwait: 5s\n"))
-          .environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromResource("    bufferConfig: |\n      STREAM:\n        MAXMSGS: 11\n"
+          + "      otbucket:\n        TTL: 2h\n      Consumer:\n        ackwait: 5s\n");
 
       assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(11);
       assertThat(config.bufferConfig().otBucket().ttl()).isEqualTo(Duration.ofHours(2));
@@ -122,9 +127,7 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("the resource beats the controller configuration")
     void resourceBeatsController() {
-      IsbConfig config = IsbConfig.builder().controllerConfig(controller())
-          .isbServiceFile(resource("    bufferConfig: |\n      stream:\n        duplicates: 2m\n"))
-          .environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromControllerAndResource("    bufferConfig: |\n      stream:\n        duplicates: 2m\n");
 
       assertThat(config.bufferConfig().stream().duplicates()).isEqualTo(Duration.ofMinutes(2));
     }
@@ -226,9 +229,8 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("fewer than 3 server replicas (1) force stream and bucket replicas to 1, as Numaflow does")
     void oneNodeForcesOne() {
-      IsbConfig config = IsbConfig.builder().controllerConfig(controller())
-          .isbServiceFile(resource("    replicas: 1\n    bufferConfig: |\n      stream:\n        replicas: 3\n"))
-          .environment(JS_CREDENTIALS).build();
+      IsbConfig config =
+          fromControllerAndResource("    replicas: 1\n    bufferConfig: |\n      stream:\n        replicas: 3\n");
 
       assertThat(config.jetStreamServerReplicas()).hasValue(1);
       assertThat(config.bufferConfig().stream().replicas()).isEqualTo(1);
@@ -240,8 +242,7 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("2 server replicas mean 3 (no quorum with 2), so replicas of 3 stay")
     void twoMeansThree() {
-      IsbConfig config = IsbConfig.builder().controllerConfig(controller())
-          .isbServiceFile(resource("    replicas: 2\n")).environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromControllerAndResource("    replicas: 2\n");
 
       assertThat(config.jetStreamServerReplicas()).hasValue(3);
       assertThat(config.bufferConfig().stream().replicas()).isEqualTo(3);
@@ -251,7 +252,7 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("unset server replicas mean 3")
     void unsetMeansThree() {
-      IsbConfig config = IsbConfig.builder().isbServiceFile(resource("")).environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromResource("");
 
       assertThat(config.jetStreamServerReplicas()).hasValue(3);
     }
@@ -324,10 +325,8 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("unknown keys are warnings with their path and a likely meaning")
     void unknownKeys() {
-      IsbConfig config = IsbConfig.builder()
-          .isbServiceFile(resource("    tlss: true\n    bufferConfig: |\n      stream:\n        maxMsg: 5\n"
-              + "      extra:\n        a: 1\n"))
-          .environment(JS_CREDENTIALS).build();
+      IsbConfig config = fromResource("    tlss: true\n    bufferConfig: |\n      stream:\n        maxMsg: 5\n"
+          + "      extra:\n        a: 1\n");
 
       String isb = tmp.resolve("isbsvc.yaml") + "#default";
       assertThat(config.warnings()).containsExactly(

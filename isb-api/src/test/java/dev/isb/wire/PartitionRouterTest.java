@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.function.ToIntFunction;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -122,6 +123,15 @@ class PartitionRouterTest {
     return Message.data(new MessageId("in", offset, 0), new byte[0]);
   }
 
+  /** Checks, for every partition count of the vectors, that {@code pick} chooses the partition Rust chose. */
+  private static void assertPicksRustPartition(Vector vector, ToIntFunction<PartitionRouter> pick) {
+    for (int partitions : PARTITION_COUNTS) {
+      assertThat(pick.applyAsInt(PartitionRouter.of(partitions)))
+          .as("%d partitions", partitions)
+          .isEqualTo(vector.expected(partitions));
+    }
+  }
+
   @Nested
   @DisplayName("SipHash-1-3")
   class SipHash {
@@ -165,12 +175,7 @@ class PartitionRouterTest {
     @MethodSource("dev.isb.wire.PartitionRouterTest#vectors")
     @DisplayName("puts keys on the partition Numaflow's Rust writer picks, for 1, 2, 3, 5 and 16 partitions")
     void matchesRust(Vector vector) {
-      for (int partitions : PARTITION_COUNTS) {
-        PartitionRouter router = PartitionRouter.of(partitions);
-        assertThat(router.byKeys(keyed(vector.keys())))
-            .as("%d partitions", partitions)
-            .isEqualTo(vector.expected(partitions));
-      }
+      assertPicksRustPartition(vector, router -> router.byKeys(keyed(vector.keys())));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -180,11 +185,7 @@ class PartitionRouterTest {
       if (vector.keys().isEmpty()) {
         return;
       }
-      for (int partitions : PARTITION_COUNTS) {
-        assertThat(PartitionRouter.of(partitions).route(keyed(vector.keys())))
-            .as("%d partitions", partitions)
-            .isEqualTo(vector.expected(partitions));
-      }
+      assertPicksRustPartition(vector, router -> router.route(keyed(vector.keys())));
     }
 
     @Test
@@ -205,11 +206,7 @@ class PartitionRouterTest {
     @MethodSource("dev.isb.wire.PartitionRouterTest#vectors")
     @DisplayName("hashes the id offset exactly as Rust hashes a shuffle key")
     void matchesRust(Vector vector) {
-      for (int partitions : PARTITION_COUNTS) {
-        assertThat(PartitionRouter.of(partitions).byOffset(withOffset(vector.joined())))
-            .as("%d partitions", partitions)
-            .isEqualTo(vector.expected(partitions));
-      }
+      assertPicksRustPartition(vector, router -> router.byOffset(withOffset(vector.joined())));
     }
 
     @Test

@@ -8,12 +8,15 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the tool says before it reaches any server: help, version, usage and configuration errors. */
@@ -101,31 +104,47 @@ class CliUsageTest {
       assertThat(spaced.all() + joined.all()).doesNotContain(SECRET);
     }
 
-    @Test
-    @DisplayName("a bad duration")
-    void badDuration() {
-      Result r = run(NO_ENV, "validate", "--backoff", "5x", "ns-pl-v-0");
-      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("--backoff", "'5x' is not a duration");
+    /** A command line with a bad value, and what the error must say. */
+    record BadValue(String name, List<String> args, List<String> errorSays) {
+      @Override
+      public String toString() {
+        return name;
+      }
     }
 
-    @Test
-    @DisplayName("a bad number")
-    void badNumber() {
-      Result r = run(NO_ENV, "validate", "--retries", "many", "ns-pl-v-0");
-      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("--retries", "'many'");
-      Result negative = run(NO_ENV, "validate", "--retries", "-1", "ns-pl-v-0");
-      assertThat(negative.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(negative.err()).contains("--retries must not be negative, was -1");
+    static Stream<BadValue> badValues() {
+      return Stream.of(
+          new BadValue("a bad duration", List.of("validate", "--backoff", "5x", "ns-pl-v-0"),
+              List.of("--backoff", "'5x' is not a duration")),
+          new BadValue("a bad number", List.of("validate", "--retries", "many", "ns-pl-v-0"),
+              List.of("--retries", "'many'")),
+          new BadValue("a bad number: a negative one", List.of("validate", "--retries", "-1", "ns-pl-v-0"),
+              List.of("--retries must not be negative, was -1")),
+          new BadValue("a bad --output", List.of("info", "--output", "xml", "ns-pl-v-0"),
+              List.of("--output", "xml")),
+          new BadValue("a buffer name no backend accepts", List.of("validate", "ns.pl.v.0"),
+              List.of("buffer name 'ns.pl.v.0'", "'.'")),
+          new BadValue("derived names without all of --namespace, --pipeline and --vertex",
+              List.of("validate", "--namespace", "ns", "--vertex", "v"),
+              List.of("--pipeline was not given")),
+          new BadValue("derived names with --partitions 0",
+              List.of("validate", "--namespace", "ns", "--pipeline", "p", "--vertex", "v", "--partitions", "0"),
+              List.of("--partitions must be at least 1, was 0")),
+          new BadValue("--set with a bad value names it",
+              List.of("config", "--url", "nats://127.0.0.1:4222", "--set", "stream.maxMsgs=0"),
+              List.of("--set: stream.maxMsgs was '0' but it must")),
+          new BadValue("--set with an unknown key names it and the key meant",
+              List.of("config", "--url", "nats://127.0.0.1:4222", "--set", "stream.maxMsg=10"),
+              List.of("--set: key was 'stream.maxMsg'", "stream.maxMsgs")));
     }
 
-    @Test
-    @DisplayName("a bad --output")
-    void badOutput() {
-      Result r = run(NO_ENV, "info", "--output", "xml", "ns-pl-v-0");
-      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("--output", "xml");
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badValues")
+    @DisplayName("a bad value")
+    void badValue(BadValue line) {
+      Result r = run(NO_ENV, line.args());
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.err()).contains(line.errorSays());
     }
 
     @ParameterizedTest
@@ -138,42 +157,11 @@ class CliUsageTest {
     }
 
     @Test
-    @DisplayName("a buffer name no backend accepts")
-    void badBufferName() {
-      Result r = run(NO_ENV, "validate", "ns.pl.v.0");
-      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("buffer name 'ns.pl.v.0'", "'.'");
-    }
-
-    @Test
-    @DisplayName("derived names without all of --namespace, --pipeline and --vertex, or with --partitions 0")
-    void incompleteDerivation() {
-      Result r = run(NO_ENV, "validate", "--namespace", "ns", "--vertex", "v");
-      assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(r.err()).contains("--pipeline was not given");
-      Result zero = run(NO_ENV, "validate", "--namespace", "ns", "--pipeline", "p", "--vertex", "v",
-          "--partitions", "0");
-      assertThat(zero.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(zero.err()).contains("--partitions must be at least 1, was 0");
-    }
-
-    @Test
     @DisplayName("--set without '=' does not echo its argument")
     void setWithoutEquals() {
       Result r = run(NO_ENV, "config", "--url", "nats://127.0.0.1:4222", "--set", SECRET);
       assertThat(r.exitCode()).isEqualTo(ExitCodes.USAGE);
       assertThat(r.err()).contains("--set takes KEY=VALUE").doesNotContain(SECRET);
-    }
-
-    @Test
-    @DisplayName("--set with a bad value or an unknown key names them")
-    void setWithBadValue() {
-      Result value = run(NO_ENV, "config", "--url", "nats://127.0.0.1:4222", "--set", "stream.maxMsgs=0");
-      assertThat(value.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(value.err()).contains("--set: stream.maxMsgs was '0' but it must");
-      Result key = run(NO_ENV, "config", "--url", "nats://127.0.0.1:4222", "--set", "stream.maxMsg=10");
-      assertThat(key.exitCode()).isEqualTo(ExitCodes.USAGE);
-      assertThat(key.err()).contains("--set: key was 'stream.maxMsg'", "stream.maxMsgs");
     }
 
     @Test

@@ -11,8 +11,6 @@ import dev.isb.BufferInfo;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
-import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.ReadMessage;
@@ -22,11 +20,8 @@ import dev.isb.Storage;
 import dev.isb.ValidationReport;
 import dev.isb.WriteResult;
 import dev.isb.testkit.NatsServerExtension;
-import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
 import io.nats.client.KeyValueManagement;
-import io.nats.client.Nats;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.DeliverPolicy;
@@ -41,7 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -49,7 +43,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The JetStream admin creates what Numaflow creates, read back with raw jnats. */
 @DisplayName("JetStream admin")
-class JetStreamAdminTest {
+class JetStreamAdminTest extends JetStreamTestBase {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single();
@@ -75,27 +69,39 @@ class JetStreamAdminTest {
       .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
       .build();
 
-  private IsbClient client;
-  private Connection nc;
-  private JetStreamManagement jsm;
   private KeyValueManagement kvm;
 
-  @BeforeEach
-  void connect() throws Exception {
-    client = IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url()).build());
-    nc = Nats.connect(NATS.url());
-    jsm = nc.jetStreamManagement();
-    kvm = nc.keyValueManagement();
+  @Override
+  NatsServerExtension nats() {
+    return NATS;
   }
 
-  @AfterEach
-  void close() throws Exception {
-    client.close();
-    nc.close();
+  @BeforeEach
+  void keyValueManagement() throws Exception {
+    kvm = nc.keyValueManagement();
   }
 
   private static String unique(String vertex) {
     return "ns-pl-" + vertex + UUID.randomUUID().toString().substring(0, 8) + "-0";
+  }
+
+  /** A new buffer for {@code vertex}, created with {@code config}. */
+  private String createdBuffer(String vertex, BufferConfig config) {
+    String buffer = unique(vertex);
+    client.admin().createBuffers(List.of(buffer), config);
+    return buffer;
+  }
+
+  /** Checks that the _OT bucket of {@code bucket} has every otBucket value of {@link #CONFIG}. */
+  private void assertOtBucketHasEveryValue(String bucket) throws Exception {
+    KeyValueStatus ot = kvm.getStatus(bucket + "_OT");
+    assertThat(ot.getBucketName()).isEqualTo(bucket + "_OT");
+    assertThat(ot.getMaximumValueSize()).isEqualTo(4096);
+    assertThat(ot.getMaxHistoryPerKey()).isEqualTo(3);
+    assertThat(ot.getTtl()).isEqualTo(Duration.ofMinutes(45));
+    assertThat(ot.getMaxBucketSize()).isEqualTo(5L * 1024 * 1024);
+    assertThat(ot.getStorageType()).isEqualTo(StorageType.Memory);
+    assertThat(ot.getReplicas()).isEqualTo(1);
   }
 
   private static String uniqueBucket() {
@@ -105,8 +111,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("a created stream has every configured value, with subject and name equal to the buffer and discard New under WorkQueue")
   void streamHasEveryConfiguredValue() throws Exception {
-    String buffer = unique("s");
-    client.admin().createBuffers(List.of(buffer), CONFIG);
+    String buffer = createdBuffer("s", CONFIG);
 
     StreamConfiguration sc = jsm.getStreamInfo(buffer).getConfiguration();
     assertThat(sc.getName()).isEqualTo(buffer);
@@ -124,8 +129,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("a created consumer is durable, named and filtered by the buffer, explicit-ack, deliver-all, with the configured ackWait and maxAckPending")
   void consumerHasEveryConfiguredValue() throws Exception {
-    String buffer = unique("c");
-    client.admin().createBuffers(List.of(buffer), CONFIG);
+    String buffer = createdBuffer("c", CONFIG);
 
     ConsumerConfiguration cc = jsm.getConsumerInfo(buffer, buffer).getConsumerConfiguration();
     assertThat(cc.getDurable()).isEqualTo(buffer);
@@ -141,8 +145,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("a buffer with Limits retention discards Old")
   void limitsDiscardsOld() throws Exception {
-    String buffer = unique("l");
-    client.admin().createBuffers(List.of(buffer), LIMITS);
+    String buffer = createdBuffer("l", LIMITS);
 
     StreamConfiguration sc = jsm.getStreamInfo(buffer).getConfiguration();
     assertThat(sc.getRetentionPolicy()).isEqualTo(RetentionPolicy.Limits);
@@ -172,14 +175,7 @@ class JetStreamAdminTest {
     String bucket = uniqueBucket();
     client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE);
 
-    KeyValueStatus ot = kvm.getStatus(bucket + "_OT");
-    assertThat(ot.getBucketName()).isEqualTo(bucket + "_OT");
-    assertThat(ot.getMaximumValueSize()).isEqualTo(4096);
-    assertThat(ot.getMaxHistoryPerKey()).isEqualTo(3);
-    assertThat(ot.getTtl()).isEqualTo(Duration.ofMinutes(45));
-    assertThat(ot.getMaxBucketSize()).isEqualTo(5L * 1024 * 1024);
-    assertThat(ot.getStorageType()).isEqualTo(StorageType.Memory);
-    assertThat(ot.getReplicas()).isEqualTo(1);
+    assertOtBucketHasEveryValue(bucket);
     assertThat(kvm.getBucketNames()).contains(bucket + "_OT").doesNotContain(bucket + "_PROCESSORS");
   }
 
@@ -189,12 +185,7 @@ class JetStreamAdminTest {
     String bucket = uniqueBucket();
     client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
 
-    KeyValueStatus ot = kvm.getStatus(bucket + "_OT");
-    assertThat(ot.getMaximumValueSize()).isEqualTo(4096);
-    assertThat(ot.getMaxHistoryPerKey()).isEqualTo(3);
-    assertThat(ot.getTtl()).isEqualTo(Duration.ofMinutes(45));
-    assertThat(ot.getMaxBucketSize()).isEqualTo(5L * 1024 * 1024);
-    assertThat(ot.getStorageType()).isEqualTo(StorageType.Memory);
+    assertOtBucketHasEveryValue(bucket);
 
     KeyValueStatus proc = kvm.getStatus(bucket + "_PROCESSORS");
     assertThat(proc.getMaximumValueSize()).isEqualTo(2048);
@@ -203,14 +194,12 @@ class JetStreamAdminTest {
     assertThat(proc.getMaxBucketSize()).isEqualTo(7L * 1024 * 1024);
     assertThat(proc.getStorageType()).isEqualTo(StorageType.File);
     assertThat(proc.getReplicas()).isEqualTo(1);
-    assertThat(kvm.getStatus(bucket + "_OT").getReplicas()).isEqualTo(1);
   }
 
   @Test
   @DisplayName("creating again is idempotent and never alters an existing stream or consumer")
   void createIsIdempotentAndNeverAlters() throws Exception {
-    String buffer = unique("d");
-    client.admin().createBuffers(List.of(buffer), CONFIG);
+    String buffer = createdBuffer("d", CONFIG);
     BufferConfig other = CONFIG.toBuilder()
         .stream(WORK_QUEUE_STREAM.toBuilder().maxMsgs(999).build())
         .consumer(new BufferConfig.Consumer(Duration.ofSeconds(5), 10))
@@ -259,8 +248,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("validate reports a missing durable consumer, naming the buffer")
   void validateReportsMissingConsumer() throws Exception {
-    String buffer = unique("m");
-    client.admin().createBuffers(List.of(buffer), CONFIG);
+    String buffer = createdBuffer("m", CONFIG);
     assertThat(jsm.deleteConsumer(buffer, buffer)).isTrue();
 
     ValidationReport report = client.admin().validate(List.of(buffer), List.of(), BucketLayout.OFFSET_TIMELINE);
@@ -343,8 +331,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("bufferInfo under Limits: pending, ack pending, and total = pending + ack pending (not the stored messages)")
   void bufferInfoUnderLimits() throws Exception {
-    String buffer = unique("bl");
-    client.admin().createBuffers(List.of(buffer), LIMITS);
+    String buffer = createdBuffer("bl", LIMITS);
     writeAndHold(buffer, 6, 3, 1);
 
     BufferInfo info = client.admin().bufferInfo(buffer);
@@ -360,8 +347,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("bufferInfo under WorkQueue: total is the number of messages stored")
   void bufferInfoUnderWorkQueue() throws Exception {
-    String buffer = unique("bw");
-    client.admin().createBuffers(List.of(buffer), CONFIG);
+    String buffer = createdBuffer("bw", CONFIG);
     writeAndHold(buffer, 6, 3, 1);
 
     BufferInfo info = client.admin().bufferInfo(buffer);
@@ -384,8 +370,7 @@ class JetStreamAdminTest {
   @Test
   @DisplayName("streams created by the admin are found by raw jnats by the buffer name only")
   void streamLookupBySubject() throws Exception {
-    String buffer = unique("f");
-    client.admin().createBuffers(List.of(buffer), CONFIG);
+    String buffer = createdBuffer("f", CONFIG);
     assertThat(jsm.getStreamNames(buffer)).containsExactly(buffer);
     assertThatThrownBy(() -> jsm.getStreamInfo(buffer + "x")).isInstanceOf(JetStreamApiException.class);
   }

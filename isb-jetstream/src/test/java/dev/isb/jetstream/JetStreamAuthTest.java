@@ -1,23 +1,12 @@
 package dev.isb.jetstream;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.isb.BufferConfig;
-import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.IsbException;
 import dev.isb.IsbOptions;
-import dev.isb.Message;
-import dev.isb.MessageId;
-import dev.isb.ReadMessage;
-import dev.isb.ReaderOptions;
-import dev.isb.Storage;
-import dev.isb.WriteResult;
 import dev.isb.testkit.NatsServerExtension;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
@@ -34,10 +23,6 @@ class JetStreamAuthTest {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single().withUser(USER, PASSWORD);
-
-  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
 
   private static IsbOptions.Builder options() {
     return IsbOptions.builder().backend("jetstream").url(NATS.url());
@@ -56,15 +41,7 @@ class JetStreamAuthTest {
   @DisplayName("the right user and password work end to end")
   void userAndPasswordWork() {
     try (IsbClient client = IsbClient.open(options().property("user", USER).property("password", PASSWORD).build())) {
-      String buffer = "ns-pl-a" + UUID.randomUUID().toString().substring(0, 8) + "-0";
-      client.admin().createBuffers(List.of(buffer), MEMORY);
-      Message sent = Message.data(new MessageId("in", "1", 0), "authenticated".getBytes(UTF_8));
-      try (BufferWriter writer = client.writer(buffer);
-          BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
-        assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);
-        List<ReadMessage> read = reader.read(1, Duration.ofSeconds(5));
-        assertThat(read).singleElement().satisfies(m -> assertThat(m.message()).isEqualTo(sent));
-      }
+      RoundTrip.assertRoundTrip(client, "authenticated");
     }
   }
 

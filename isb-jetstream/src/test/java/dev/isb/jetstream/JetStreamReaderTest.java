@@ -9,7 +9,6 @@ import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.IsbException;
-import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.ReadMessage;
@@ -17,9 +16,6 @@ import dev.isb.ReaderOptions;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.testkit.NatsServerExtension;
-import io.nats.client.Connection;
-import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import io.nats.client.api.ConsumerInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,15 +27,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How the JetStream reader reads, keeps alive, survives a server restart and skips bad bytes. */
 @DisplayName("JetStream reader")
-class JetStreamReaderTest {
+class JetStreamReaderTest extends JetStreamTestBase {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single();
@@ -56,25 +50,9 @@ class JetStreamReaderTest {
       .stream(MEMORY.stream().toBuilder().storage(Storage.FILE).build())
       .build();
 
-  private IsbClient client;
-  private Connection nc;
-  private JetStreamManagement jsm;
-
-  @BeforeEach
-  void connect() throws Exception {
-    client = newClient();
-    nc = Nats.connect(NATS.url());
-    jsm = nc.jetStreamManagement();
-  }
-
-  @AfterEach
-  void close() throws Exception {
-    client.close();
-    nc.close();
-  }
-
-  private static IsbClient newClient() {
-    return IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url()).build());
+  @Override
+  NatsServerExtension nats() {
+    return NATS;
   }
 
   private String newBuffer(BufferConfig config, int partition) {

@@ -25,11 +25,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * No secret in any log line, error or printout: every test runs a session with wrong or right
@@ -87,24 +91,39 @@ class JetStreamSecretsInLogsTest {
     LOGS.assertSeesCanary(canary, "dev.isb.jetstream", "jul", "system-logger");
   }
 
-  @Test
-  @DisplayName("a wrong password with a client key: open fails with an authorization error, and nothing shows the"
-      + " password or the key")
-  void wrongPassword() {
-    IsbOptions options = tlsOptions(TLS_NATS.url()).property("user", USER).property("password", WRONG_PASSWORD)
-        .build();
-    LOGS.note("options", options);
+  static Stream<Named<IsbOptions>> wrongCredentials() {
+    return Stream.of(
+        Named.of("a wrong password with a client key: open fails with an authorization error, and nothing shows"
+            + " the password or the key",
+            tlsOptions(TLS_NATS.url()).property("user", USER).property("password", WRONG_PASSWORD).build()),
+        Named.of("a wrong token: open fails with an authorization error, and nothing shows either token",
+            natsOptions(TOKEN_NATS).property("token", WRONG_TOKEN).build()),
+        Named.of("another user's NKey seed: open fails with an authorization error, and nothing shows a seed",
+            natsOptions(NKEY_NATS).property("nkey.seed", new String(seed(OTHER_NKEY))).build()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource
+  @DisplayName("wrong credentials of each kind: open fails with an authorization error, and nothing shows a secret")
+  void wrongCredentials(IsbOptions options) {
     assertAuthorizationFailure(options);
   }
 
-  @Test
-  @DisplayName("the right password with a client key: a write, read and ack, and closing, log nothing secret")
-  void rightPassword() {
-    IsbOptions options = tlsOptions(TLS_NATS.url()).property("user", USER).property("password", PASSWORD).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      roundTrip(client);
-    }
+  static Stream<Named<IsbOptions>> rightCredentials() {
+    return Stream.of(
+        Named.of("the right password with a client key: a write, read and ack, and closing, log nothing secret",
+            tlsOptions(TLS_NATS.url()).property("user", USER).property("password", PASSWORD).build()),
+        Named.of("the right token: a write, read and ack, and closing, log no token",
+            natsOptions(TOKEN_NATS).property("token", TOKEN).build()),
+        Named.of("the right NKey seed: a write, read and ack, and closing, log no seed",
+            natsOptions(NKEY_NATS).property("nkey.seed", new String(seed(NKEY))).build()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource
+  @DisplayName("the right credentials of each kind: a write, read and ack, and closing, log no secret")
+  void rightCredentials(IsbOptions options) {
+    openAndRoundTrip(options);
   }
 
   @Test
@@ -115,7 +134,6 @@ class JetStreamSecretsInLogsTest {
     for (String url : List.of("tls://" + USER + ":" + WRONG_PASSWORD + "@" + hostAndPort,
         USER + ":" + WRONG_PASSWORD + "@" + hostAndPort)) {
       IsbOptions options = tlsOptions(url).property("tls", "true").build();
-      LOGS.note("options", options);
       assertAuthorizationFailure(options);
     }
   }
@@ -126,11 +144,7 @@ class JetStreamSecretsInLogsTest {
   void rightPasswordInUrl() {
     String url = TLS_NATS.url().replace("tls://", "tls://" + USER + ":" + PASSWORD + "@");
     IsbOptions options = tlsOptions(url).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      LOGS.note("client", client);
-      roundTrip(client);
-    }
+    openAndRoundTrip(options);
   }
 
   @Test
@@ -148,53 +162,12 @@ class JetStreamSecretsInLogsTest {
   }
 
   @Test
-  @DisplayName("a wrong token: open fails with an authorization error, and nothing shows either token")
-  void wrongToken() {
-    IsbOptions options = IsbOptions.builder().backend("jetstream").url(TOKEN_NATS.url())
-        .property("token", WRONG_TOKEN).build();
-    LOGS.note("options", options);
-    assertAuthorizationFailure(options);
-  }
-
-  @Test
-  @DisplayName("the right token: a write, read and ack, and closing, log no token")
-  void rightToken() {
-    IsbOptions options = IsbOptions.builder().backend("jetstream").url(TOKEN_NATS.url())
-        .property("token", TOKEN).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      roundTrip(client);
-    }
-  }
-
-  @Test
-  @DisplayName("another user's NKey seed: open fails with an authorization error, and nothing shows a seed")
-  void wrongSeed() {
-    IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
-        .property("nkey.seed", new String(seed(OTHER_NKEY))).build();
-    LOGS.note("options", options);
-    assertAuthorizationFailure(options);
-  }
-
-  @Test
   @DisplayName("a malformed NKey seed: open fails, and the error does not quote the seed")
   void malformedSeed() {
-    IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
-        .property("nkey.seed", MALFORMED_SEED).build();
+    IsbOptions options = natsOptions(NKEY_NATS).property("nkey.seed", MALFORMED_SEED).build();
     LOGS.note("options", options);
     Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).as("open with a malformed seed").isNotNull();
-  }
-
-  @Test
-  @DisplayName("the right NKey seed: a write, read and ack, and closing, log no seed")
-  void rightSeed() {
-    IsbOptions options = IsbOptions.builder().backend("jetstream").url(NKEY_NATS.url())
-        .property("nkey.seed", new String(seed(NKEY))).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      roundTrip(client);
-    }
   }
 
   @Test
@@ -236,6 +209,10 @@ class JetStreamSecretsInLogsTest {
 
   // ---------------------------------------------------------------------------------------------
 
+  private static IsbOptions.Builder natsOptions(NatsServerExtension nats) {
+    return IsbOptions.builder().backend("jetstream").url(nats.url());
+  }
+
   private static IsbOptions.Builder tlsOptions(String url) {
     return IsbOptions.builder().backend("jetstream").url(url)
         .property("tls.caFile", TLS_NATS.caCertificate().toString())
@@ -243,14 +220,24 @@ class JetStreamSecretsInLogsTest {
         .property("tls.keyFile", TLS_NATS.server().clientKey().toString());
   }
 
-  /** Open must fail with the library's error saying the server refused the credentials. */
+  /** Notes the options, then open must fail with the library's error saying the server refused the credentials. */
   private static void assertAuthorizationFailure(IsbOptions options) {
+    LOGS.note("options", options);
     int before = LOGS.mark();
     Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).isInstanceOf(IsbBackendException.class).hasMessageContaining("Authorization Violation");
     // The server's refusal, which jnats reports to the backend's listener, is logged: the capture sees it.
     Await.until(Duration.ofSeconds(5), "the listener's log line of the refusal",
         () -> LOGS.textSince(before).contains("NATS error: Authorization Violation"));
+  }
+
+  /** Notes the options, opens a client with them, notes it, and makes a round trip through it. */
+  private static void openAndRoundTrip(IsbOptions options) {
+    LOGS.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      LOGS.note("client", client);
+      roundTrip(client);
+    }
   }
 
   /** Creates a buffer in memory, writes a message, reads and acks it, deletes the buffer. */

@@ -4,26 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.isb.BufferConfig;
-import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.IsbException;
 import dev.isb.IsbOptions;
-import dev.isb.Message;
-import dev.isb.MessageId;
-import dev.isb.ReadMessage;
-import dev.isb.ReaderOptions;
-import dev.isb.Storage;
-import dev.isb.WriteResult;
 import dev.isb.testkit.NatsServerExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.Base64;
-import java.util.List;
 import java.util.UUID;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -42,10 +31,6 @@ class JetStreamTlsTest {
   /** Sent along to show that no failure message prints a secret (this server does not ask for it). */
   private static final String SECRET = "s3cret-" + UUID.randomUUID();
 
-  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
-
   @TempDir
   Path dir;
 
@@ -55,20 +40,6 @@ class JetStreamTlsTest {
 
   private static String plainUrl() {
     return "nats://127.0.0.1:" + NATS.server().port();
-  }
-
-  /** Writes a message through the client and reads it back. */
-  private static void roundTrip(IsbClient client) {
-    String buffer = "ns-pl-t" + UUID.randomUUID().toString().substring(0, 8) + "-0";
-    client.admin().createBuffers(List.of(buffer), MEMORY);
-    Message sent = Message.data(new MessageId("in", "1", 0), "over tls".getBytes(UTF_8));
-    try (BufferWriter writer = client.writer(buffer);
-        BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
-      assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);
-      List<ReadMessage> read = reader.read(1, Duration.ofSeconds(5));
-      assertThat(read).singleElement().satisfies(m -> assertThat(m.message()).isEqualTo(sent));
-      reader.ack(read.get(0).offset());
-    }
   }
 
   /** A PEM file holding a CA that did not sign the server's certificate: one from the JDK's trust store. */
@@ -103,7 +74,7 @@ class JetStreamTlsTest {
   void caFileWorks() {
     try (IsbClient client = IsbClient.open(options(NATS.url())
         .property("tls.caFile", NATS.caCertificate().toString()).build())) {
-      roundTrip(client);
+      RoundTrip.assertRoundTrip(client, "over tls");
     }
   }
 
@@ -112,7 +83,7 @@ class JetStreamTlsTest {
   void tlsPropertyOnNatsUrlWorks() {
     try (IsbClient client = IsbClient.open(options(plainUrl())
         .property("tls", "true").property("tls.caFile", NATS.caCertificate().toString()).build())) {
-      roundTrip(client);
+      RoundTrip.assertRoundTrip(client, "over tls");
     }
   }
 
@@ -162,7 +133,7 @@ class JetStreamTlsTest {
   void insecureSkipVerifyConnects() {
     try (IsbClient client = IsbClient.open(options(NATS.url())
         .property("tls.insecureSkipVerify", "true").build())) {
-      roundTrip(client);
+      RoundTrip.assertRoundTrip(client, "over tls");
     }
   }
 }

@@ -23,10 +23,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Bytes in a buffer that are not an isb.Message: reported with their offset, never a stall. */
 class JetStreamUndecodableTest {
@@ -96,25 +101,24 @@ class JetStreamUndecodableTest {
     });
   }
 
-  @Test
-  @DisplayName("under TERMINATE an undecodable message does not come back after ackWait")
-  void terminatedIsNotRedelivered() throws Exception {
-    writeGoodPoisonGood();
-    BufferReader reader = reader(OnUndecodable.TERMINATE);
-    reader.ack(reader.read(10, Duration.ofSeconds(2)).stream().map(ReadMessage::offset).toList());
-
-    assertThat(reader.read(10, ACK_WAIT.multipliedBy(4))).isEmpty();
-    assertThat(reported).hasSize(1);
+  static Stream<Arguments> policies() {
+    return Stream.of(
+        Arguments.of(Named.of("under TERMINATE an undecodable message does not come back after ackWait",
+            OnUndecodable.TERMINATE), List.of(1L)),
+        Arguments.of(Named.of("under REDELIVER an undecodable message is reported again after ackWait, with the next"
+            + " delivery count", OnUndecodable.REDELIVER), List.of(1L, 2L)));
   }
 
-  @Test
-  @DisplayName("under REDELIVER an undecodable message is reported again after ackWait, with the next delivery count")
-  void redeliveredWhenAskedFor() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("policies")
+  @DisplayName("after ackWait, the policy decides whether an undecodable message comes again")
+  void afterAckWait(OnUndecodable policy, List<Long> deliveryCountsReported) throws Exception {
     writeGoodPoisonGood();
-    BufferReader reader = reader(OnUndecodable.REDELIVER);
+    BufferReader reader = reader(policy);
     reader.ack(reader.read(10, Duration.ofSeconds(2)).stream().map(ReadMessage::offset).toList());
 
     assertThat(reader.read(10, ACK_WAIT.multipliedBy(4))).isEmpty();
-    assertThat(reported).extracting(UndecodableMessage::deliveryCount).containsExactly(1L, 2L);
+    assertThat(reported).extracting(UndecodableMessage::deliveryCount)
+        .containsExactlyElementsOf(deliveryCountsReported);
   }
 }

@@ -10,7 +10,6 @@ import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
 import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
 import dev.isb.Kind;
 import dev.isb.Message;
 import dev.isb.MessageId;
@@ -24,10 +23,7 @@ import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
 import dev.isb.wire.MessageCodec;
-import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
-import io.nats.client.JetStreamManagement;
-import io.nats.client.Nats;
 import io.nats.client.api.MessageInfo;
 import io.nats.client.impl.Headers;
 import java.io.IOException;
@@ -40,14 +36,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the JetStream writer puts on the wire, and how it behaves when the server refuses or stalls. */
 @DisplayName("JetStream writer")
-class JetStreamWriterTest {
+class JetStreamWriterTest extends JetStreamTestBase {
 
   private static final int MAX_PAYLOAD = 64 * 1024;
 
@@ -62,28 +57,17 @@ class JetStreamWriterTest {
       .stream(LIMITS.stream().toBuilder().retention(Retention.WORK_QUEUE).maxMsgs(3).build())
       .build();
 
-  private IsbClient client;
-  private Connection nc;
-  private JetStreamManagement jsm;
-
-  @BeforeEach
-  void connect() throws Exception {
-    client = newClient();
-    nc = Nats.connect(NATS.url());
-    jsm = nc.jetStreamManagement();
+  @Override
+  NatsServerExtension nats() {
+    return NATS;
   }
 
+  /** Runs before the client closes, which would otherwise wait on a paused server. */
   @AfterEach
-  void close() throws Exception {
+  void resumeAPausedServer() {
     if (NATS.server().isPaused()) {
       NATS.server().resume();
     }
-    client.close();
-    nc.close();
-  }
-
-  private static IsbClient newClient() {
-    return IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url()).build());
   }
 
   private String newBuffer(BufferConfig config) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isb.BufferConfig;
+import dev.isb.BufferWriter;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
@@ -47,6 +48,13 @@ class InMemoryIsbTest {
     return Message.data(new MessageId("src", Integer.toString(i), 0), ("m" + i).getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A writer of the test buffer that has seen its first usage refresh, so that isFull() already tells. */
+  private BufferWriter refreshedWriter(IsbClient client, WriterOptions options) {
+    BufferWriter writer = client.writer(buffer, options);
+    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    return writer;
+  }
+
   private static void awaitTrue(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {
@@ -58,8 +66,7 @@ class InMemoryIsbTest {
   @Test
   @DisplayName("failNextWrites fails exactly that many messages, retryably, and the retry is stored once")
   void failNextWrites() {
-    var writer = isb.writer(buffer, FAST_REFRESH);
-    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    BufferWriter writer = refreshedWriter(isb, FAST_REFRESH);
     isb.faults().failNextWrites(buffer, 2);
 
     List<WriteResult> results = writer.write(List.of(message(1), message(2), message(3)));
@@ -79,8 +86,7 @@ class InMemoryIsbTest {
   @Test
   @DisplayName("failNextReads and failNextAcks throw retryable errors and lose nothing")
   void failNextReadsAndAcks() {
-    var writer = isb.writer(buffer, FAST_REFRESH);
-    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    BufferWriter writer = refreshedWriter(isb, FAST_REFRESH);
     writer.write(List.of(message(1)));
     var reader = isb.reader(buffer, ReaderOptions.defaults());
     isb.faults().failNextReads(buffer, 1).failNextAcks(buffer, 1);
@@ -98,8 +104,7 @@ class InMemoryIsbTest {
   @Test
   @DisplayName("forceFull makes writers see a full buffer; DISCARD_LATEST then drops, and clearing it restores writes")
   void forceFull() {
-    var writer = isb.writer(buffer, FAST_REFRESH.toBuilder().onFull(OnFull.DISCARD_LATEST).build());
-    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    BufferWriter writer = refreshedWriter(isb, FAST_REFRESH.toBuilder().onFull(OnFull.DISCARD_LATEST).build());
 
     isb.faults().forceFull(buffer, true);
     awaitTrue(writer::isFull, "the forced full state is seen");
@@ -113,8 +118,7 @@ class InMemoryIsbTest {
   @Test
   @DisplayName("a failed usage refresh counts as full")
   void failedRefreshCountsAsFull() {
-    var writer = isb.writer(buffer, FAST_REFRESH);
-    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    BufferWriter writer = refreshedWriter(isb, FAST_REFRESH);
 
     isb.faults().failNextUsageRefreshes(buffer, 1_000_000);
     awaitTrue(writer::isFull, "a failed refresh marks the buffer full");
@@ -126,8 +130,7 @@ class InMemoryIsbTest {
   @Test
   @DisplayName("injected latency slows calls down without failing them")
   void latency() {
-    var writer = isb.writer(buffer, FAST_REFRESH);
-    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    BufferWriter writer = refreshedWriter(isb, FAST_REFRESH);
     isb.faults().latency(Duration.ofMillis(30));
 
     long start = System.nanoTime();
@@ -148,8 +151,7 @@ class InMemoryIsbTest {
   @DisplayName("connect() gives another client on the same buffers; closing it leaves the others working")
   void connectSharesBuffers() {
     IsbClient other = isb.connect();
-    var writer = other.writer(buffer, FAST_REFRESH);
-    awaitTrue(() -> !writer.isFull(), "the first usage refresh");
+    BufferWriter writer = refreshedWriter(other, FAST_REFRESH);
     writer.write(message(7));
     other.close();
 

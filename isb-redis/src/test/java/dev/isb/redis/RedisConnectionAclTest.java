@@ -1,6 +1,7 @@
 package dev.isb.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.isb.redis.RedisReads.readExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,7 +23,6 @@ import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
 import dev.isb.testkit.RedisServerExtension;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -142,11 +142,11 @@ class RedisConnectionAclTest {
       assertThat(writer.write(Message.watermarkBarrier(new MessageId("acl", "wmb", 0))))
           .isInstanceOf(WriteResult.Written.class);
 
-      List<ReadMessage> got = readAtLeast(reader, 6);
+      List<ReadMessage> got = readExactly(reader, 6);
       reader.keepAlive(List.of(got.get(0).offset()));
       reader.nak(List.of(got.get(0).offset()));
       reader.ack(got.subList(1, got.size()).stream().map(ReadMessage::offset).toList());
-      List<ReadMessage> again = readAtLeast(reader, 1);
+      List<ReadMessage> again = readExactly(reader, 1);
       assertThat(again.get(0).deliveryCount()).as("delivery count after a nak").isEqualTo(2);
       reader.ack(again.get(0).offset());
       assertThat(reader.read(10, Duration.ofMillis(300))).as("an empty buffer, read with a block").isEmpty();
@@ -159,24 +159,24 @@ class RedisConnectionAclTest {
       assertThat(writer.write(msgs("r", 2))).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
     }
     try (BufferReader reader = client.reader(limits, readerOptions)) {
-      assertThat(readAtLeast(reader, 2)).hasSize(2);
+      assertThat(readExactly(reader, 2)).hasSize(2);
     }
     try (BufferReader reader = client.reader(limits, readerOptions)) {
-      List<ReadMessage> replayed = readAtLeast(reader, 2);
+      List<ReadMessage> replayed = readExactly(reader, 2);
       reader.ack(replayed.stream().map(ReadMessage::offset).toList());
     }
     try (BufferWriter writer = client.writer(queue, writerOptions);
         BufferReader reader = client.reader(queue, readerOptions)) {
       Await.until(Duration.ofSeconds(10), "the writer sees room", () -> !writer.isFull());
       assertThat(writer.write(msgs("q", 4))).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
-      List<ReadMessage> first = readAtLeast(reader, 2);
+      List<ReadMessage> first = readExactly(reader, 2);
       // Acking (deleting) the group's last delivered entry while an older one stays leaves Redis unable to
       // tell the group's lag: the counts then come from XRANGE.
       reader.ack(first.get(1).offset());
       var info = admin.bufferInfo(queue);
       assertThat(List.of(info.pendingCount(), info.ackPendingCount(), info.totalMessages()))
           .as("not yet delivered, delivered and not acked, entries left (WorkQueue)").containsExactly(2L, 1L, 3L);
-      List<ReadMessage> rest = readAtLeast(reader, 2);
+      List<ReadMessage> rest = readExactly(reader, 2);
       reader.ack(List.of(first.get(0).offset(), rest.get(0).offset(), rest.get(1).offset()));
       assertThat(admin.bufferInfo(queue).totalMessages()).as("entries left after acking all (WorkQueue)").isZero();
       assertThat(reader.pending()).hasValue(0);
@@ -191,16 +191,6 @@ class RedisConnectionAclTest {
     return IntStream.range(0, n)
         .mapToObj(i -> Message.data(new MessageId("acl", prefix + i, 0), (prefix + i).getBytes(UTF_8)))
         .toList();
-  }
-
-  static List<ReadMessage> readAtLeast(BufferReader reader, int n) {
-    var got = new ArrayList<ReadMessage>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (got.size() < n && System.nanoTime() - deadline < 0) {
-      got.addAll(reader.read(n - got.size(), Duration.ofMillis(200)));
-    }
-    assertThat(got).as("messages read from %s", reader.buffer()).hasSize(n);
-    return got;
   }
 
   static String hex() {

@@ -1,6 +1,7 @@
 package dev.isb.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.isb.redis.RedisReads.readExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isb.BufferConfig;
@@ -45,7 +46,6 @@ class RedisConnectionSentinelTest {
   @RegisterExtension
   static final RedisServerExtension REDIS = RedisServerExtension.sentinel().withAppendOnly();
 
-  private static final Duration PATIENCE = Duration.ofSeconds(10);
   /** The sentinels turn the old master into a replica 8 to 20 s after a fail-over; allow for that and more. */
   private static final Duration AFTER_FAILOVER = Duration.ofSeconds(40);
 
@@ -68,7 +68,7 @@ class RedisConnectionSentinelTest {
       try (BufferWriter writer = writer(client, buffer);
           BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("s-0").build())) {
         List<Offset> written = writeAll(writer, msgs("m", 0, 3));
-        List<ReadMessage> got = readUntil(reader, 3, PATIENCE);
+        List<ReadMessage> got = readExactly(reader, 3);
         assertThat(got).extracting(m -> m.message().payloadAsString()).containsExactly("m0", "m1", "m2");
         reader.ack(got.stream().map(ReadMessage::offset).toList());
         Map<String, String> onMaster = entries(REDIS.sentinelSetup().master(), buffer);
@@ -107,7 +107,7 @@ class RedisConnectionSentinelTest {
       BufferWriter writer = writer(client, buffer);
       BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("s-0").build());
       List<Offset> before = new ArrayList<>(writeAll(writer, msgs("b", 0, 10)));
-      List<ReadMessage> acked = readUntil(reader, 10, PATIENCE);
+      List<ReadMessage> acked = readExactly(reader, 10);
       reader.ack(acked.stream().map(ReadMessage::offset).toList());
       before.addAll(writeAll(writer, msgs("b", 10, 20)));
 
@@ -194,16 +194,6 @@ class RedisConnectionSentinelTest {
     List<WriteResult> results = writer.write(messages);
     assertThat(results).allSatisfy(r -> assertThat(r).isInstanceOf(WriteResult.Written.class));
     return results.stream().map(r -> ((WriteResult.Written) r).offset()).toList();
-  }
-
-  private static List<ReadMessage> readUntil(BufferReader reader, int n, Duration within) {
-    var got = new ArrayList<ReadMessage>();
-    long deadline = System.nanoTime() + within.toNanos();
-    while (got.size() < n && System.nanoTime() - deadline < 0) {
-      got.addAll(reader.read(n - got.size(), Duration.ofMillis(200)));
-    }
-    assertThat(got).as("messages read from %s", reader.buffer()).hasSize(n);
-    return got;
   }
 
   /** Entry id to payload of the buffer's stream on one node, read with a client of its own. */

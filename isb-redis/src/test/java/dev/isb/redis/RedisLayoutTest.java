@@ -1,6 +1,7 @@
 package dev.isb.redis;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static dev.isb.redis.RedisReads.readExactly;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.CodedOutputStream;
@@ -151,7 +152,7 @@ class RedisLayoutTest {
         BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName(consumer).build())) {
       assertThat(writer.write(Message.data(new MessageId("in", "1", 0), "x".getBytes(UTF_8))))
           .isInstanceOf(WriteResult.Written.class);
-      assertThat(readAtLeast(reader, 1)).hasSize(1);
+      assertThat(readExactly(reader, 1)).hasSize(1);
       List<Object> consumers = strings.sync().xinfoConsumers("{" + buffer + "}", buffer + "-group");
       assertThat(consumers).hasSize(1);
       assertThat(field(consumers.get(0), "name")).isEqualTo("vtx-3");
@@ -182,7 +183,7 @@ class RedisLayoutTest {
       }
       assertThat(writer.write(Message.watermarkBarrier(new MessageId("in", "w", 0))))
           .isInstanceOf(WriteResult.Written.class);
-      assertThat(readAtLeast(reader, 1)).isNotEmpty();
+      assertThat(readExactly(reader, 1)).isNotEmpty();
     }
     TreeSet<String> keys = keysOf(buffer);
     assertThat(keys).as("keys of %s", buffer)
@@ -234,7 +235,7 @@ class RedisLayoutTest {
     String entryId = bytes.sync().xadd(("{" + buffer + "}").getBytes(UTF_8), new XAddArgs(), header, payload);
 
     try (BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("out-0").build())) {
-      ReadMessage m = readAtLeast(reader, 1).get(0);
+      ReadMessage m = readExactly(reader, 1).get(0);
       assertThat(m.offset().sequence()).isEqualTo(entryId);
       assertThat(m.deliveryCount()).isEqualTo(1);
       assertThat(m.message().payload()).isEqualTo(payload);
@@ -304,15 +305,5 @@ class RedisLayoutTest {
   private BufferWriter writer(String buffer) {
     return client.writer(buffer, WriterOptions.builder().refreshInterval(Duration.ofMillis(100))
         .fullWaitTimeout(PATIENCE).build());
-  }
-
-  private static List<ReadMessage> readAtLeast(BufferReader reader, int n) {
-    var got = new ArrayList<ReadMessage>();
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (got.size() < n && System.nanoTime() - deadline < 0) {
-      got.addAll(reader.read(n - got.size(), Duration.ofMillis(200)));
-    }
-    assertThat(got).as("messages read from %s", reader.buffer()).hasSize(n);
-    return got;
   }
 }

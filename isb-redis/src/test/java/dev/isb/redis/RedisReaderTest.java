@@ -85,12 +85,8 @@ class RedisReaderTest {
       + " ackWait, with delivery count 2")
   void strandedEntriesAreRedelivered() {
     Duration ackWait = Duration.ofSeconds(1);
-    String buffer = create(ackWait, 25_000);
-    write(buffer, msgs("s", 3));
-    IsbClient dying = newClient();
-    BufferReader a = dying.reader(buffer, options("a-0").build());
-    assertThat(payloads(readExactly(a, 3))).containsExactly("s0", "s1", "s2");
-    dying.close();
+    String buffer = bufferHolding(ackWait, "s", 3);
+    readWithAClientThatDies(buffer, "a-0", "s0", "s1", "s2");
     long closed = System.nanoTime();
 
     BufferReader b = client.reader(buffer, options("b-0").build());
@@ -107,12 +103,8 @@ class RedisReaderTest {
   @DisplayName("a restarted reader with the same consumer name first gets its own pending entries back, then new"
       + " ones")
   void restartedReaderGetsItsPendingEntriesFirst() {
-    String buffer = create(LONG_ACK_WAIT, 25_000);
-    write(buffer, msgs("p", 5));
-    IsbClient first = newClient();
-    assertThat(payloads(readExactly(first.reader(buffer, options("v-0").build()), 3)))
-        .containsExactly("p0", "p1", "p2");
-    first.close();
+    String buffer = bufferHolding(LONG_ACK_WAIT, "p", 5);
+    readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
 
     BufferReader restarted = client.reader(buffer, options("v-0").build());
     List<ReadMessage> batch = restarted.read(10, PATIENCE);
@@ -123,12 +115,8 @@ class RedisReaderTest {
   @Test
   @DisplayName("the new entries a restarted reader gets in its first batch are not delivered to it again")
   void restartedReaderDoesNotReplayItsFirstBatch() {
-    String buffer = create(LONG_ACK_WAIT, 25_000);
-    write(buffer, msgs("p", 5));
-    IsbClient first = newClient();
-    assertThat(payloads(readExactly(first.reader(buffer, options("v-0").build()), 3)))
-        .containsExactly("p0", "p1", "p2");
-    first.close();
+    String buffer = bufferHolding(LONG_ACK_WAIT, "p", 5);
+    readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
 
     BufferReader restarted = client.reader(buffer, options("v-0").build());
     List<ReadMessage> all = new ArrayList<>(restarted.read(10, PATIENCE));
@@ -142,18 +130,12 @@ class RedisReaderTest {
       + " its own pending entries next, without waiting for ackWait")
   void backlogIsReplayedAfterABatchOfRedeliveries() {
     Duration ackWait = Duration.ofSeconds(1);
-    String buffer = create(ackWait, 25_000);
-    write(buffer, msgs("q", 1));
-    IsbClient dead = newClient();
-    assertThat(payloads(readExactly(dead.reader(buffer, options("x-0").build()), 1))).containsExactly("q0");
-    dead.close();
+    String buffer = bufferHolding(ackWait, "q", 1);
+    readWithAClientThatDies(buffer, "x-0", "q0");
     // Let q0 come close to ackWait before v-0 takes its own entries, so that only q0 is due at the restart.
     awaitIdle(buffer, ackWait.minusMillis(300));
     write(buffer, msgs("p", 3));
-    IsbClient first = newClient();
-    assertThat(payloads(readExactly(first.reader(buffer, options("v-0").build()), 3)))
-        .containsExactly("p0", "p1", "p2");
-    first.close();
+    readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
     awaitIdle(buffer, ackWait);
 
     BufferReader restarted = client.reader(buffer, options("v-0").build());
@@ -169,8 +151,7 @@ class RedisReaderTest {
   void nakWithDelay() {
     Duration ackWait = Duration.ofSeconds(4);
     Duration delay = Duration.ofMillis(1200);
-    String buffer = create(ackWait, 25_000);
-    write(buffer, msgs("n", 1));
+    String buffer = bufferHolding(ackWait, "n", 1);
     BufferReader reader = client.reader(buffer, options("n-0").build());
     ReadMessage m = readExactly(reader, 1).get(0);
     long nakked = System.nanoTime();
@@ -189,8 +170,7 @@ class RedisReaderTest {
   @DisplayName("a nak delay longer than ackWait is cut to ackWait")
   void nakDelayIsCappedAtAckWait() {
     Duration ackWait = Duration.ofSeconds(1);
-    String buffer = create(ackWait, 25_000);
-    write(buffer, msgs("c", 1));
+    String buffer = bufferHolding(ackWait, "c", 1);
     BufferReader reader = client.reader(buffer, options("c-0").build());
     ReadMessage m = readExactly(reader, 1).get(0);
     long nakked = System.nanoTime();
@@ -206,8 +186,7 @@ class RedisReaderTest {
       + " redelivered")
   void keepAliveHoldsEntries() {
     Duration ackWait = Duration.ofMillis(1500);
-    String buffer = create(ackWait, 25_000);
-    write(buffer, msgs("k", 1));
+    String buffer = bufferHolding(ackWait, "k", 1);
     BufferReader holder = client.reader(buffer, options("holder-0").keepAlive(true).build());
     ReadMessage held = readExactly(holder, 1).get(0);
     BufferReader other = client.reader(buffer, options("other-0").build());
@@ -247,12 +226,8 @@ class RedisReaderTest {
       + " an entry another consumer left past ackWait")
   void busyReaderScansPeriodicallyAndStillRedelivers() {
     Duration ackWait = Duration.ofSeconds(1);
-    String buffer = create(ackWait, 25_000);
-    write(buffer, msgs("left", 1));
-    IsbClient dying = newClient();
-    BufferReader a = dying.reader(buffer, options("a-0").build());
-    assertThat(payloads(readExactly(a, 1))).containsExactly("left0");
-    dying.close();
+    String buffer = bufferHolding(ackWait, "left", 1);
+    readWithAClientThatDies(buffer, "a-0", "left0");
     write(buffer, msgs("n", 3_000));
     long scriptsBefore = evalshaCalls();
 
@@ -345,6 +320,13 @@ class RedisReaderTest {
     return c;
   }
 
+  /** Creates a buffer with this ackWait and writes {@code count} entries: {@code prefix0}, {@code prefix1}, ... */
+  private String bufferHolding(Duration ackWait, String prefix, int count) {
+    String buffer = create(ackWait, 25_000);
+    write(buffer, msgs(prefix, count));
+    return buffer;
+  }
+
   private String create(Duration ackWait, long maxAckPending) {
     String buffer = "reader-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "-0";
     client.admin().createBuffers(List.of(buffer), BufferConfig.defaults().toBuilder()
@@ -354,6 +336,17 @@ class RedisReaderTest {
 
   private static ReaderOptions.Builder options(String consumer) {
     return ReaderOptions.builder().consumerName(consumer).readTimeout(Duration.ofMillis(200));
+  }
+
+  /**
+   * Reads the buffer's next entries as {@code consumer} of a client that then dies without acking them, so
+   * that they stay pending for that consumer; checks they are {@code expected}.
+   */
+  private void readWithAClientThatDies(String buffer, String consumer, String... expected) {
+    IsbClient dying = newClient();
+    BufferReader reader = dying.reader(buffer, options(consumer).build());
+    assertThat(payloads(readExactly(reader, expected.length))).containsExactly(expected);
+    dying.close();
   }
 
   private void write(String buffer, List<Message> messages) {

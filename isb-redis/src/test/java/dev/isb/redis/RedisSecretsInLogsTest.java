@@ -111,7 +111,6 @@ class RedisSecretsInLogsTest {
       + " the password or the key")
   void wrongPassword() {
     IsbOptions options = tlsOptions(TLS_REDIS.uri()).property("password", WRONG_PASSWORD).build();
-    LOGS.note("options", options);
     assertAuthenticationFailure(options);
   }
 
@@ -119,11 +118,7 @@ class RedisSecretsInLogsTest {
   @DisplayName("the right password with a client key: a write, read and ack, and closing, log nothing secret")
   void rightPassword() {
     IsbOptions options = tlsOptions(TLS_REDIS.uri()).property("password", PASSWORD).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      LOGS.note("client", client);
-      roundTrip(client);
-    }
+    openAndRoundTrip(options);
     assertThat(LOGS.textOfThisTest()).as("lettuce's own debug log of the session, captured")
         .contains("[FINE io.lettuce.core.protocol.CommandHandler]");
   }
@@ -136,7 +131,6 @@ class RedisSecretsInLogsTest {
     for (String url : List.of("rediss://:" + WRONG_PASSWORD + "@" + hostAndPort,
         "default:" + WRONG_PASSWORD + "@" + hostAndPort)) {
       IsbOptions options = tlsOptions(url).property("tls", "true").build();
-      LOGS.note("options", options);
       assertAuthenticationFailure(options);
     }
   }
@@ -147,11 +141,7 @@ class RedisSecretsInLogsTest {
   void rightPasswordInUrl() {
     String url = TLS_REDIS.uri().replace("rediss://", "rediss://default:" + PASSWORD + "@");
     IsbOptions options = tlsOptions(url).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      LOGS.note("client", client);
-      roundTrip(client);
-    }
+    openAndRoundTrip(options);
   }
 
   @Test
@@ -185,7 +175,6 @@ class RedisSecretsInLogsTest {
   void wrongAclPassword() {
     IsbOptions options = IsbOptions.builder().backend("redis").url(ACL_REDIS.uri())
         .property("user", ACL_USER).property("password", WRONG_ACL_PASSWORD).build();
-    LOGS.note("options", options);
     assertAuthenticationFailure(options);
   }
 
@@ -194,11 +183,7 @@ class RedisSecretsInLogsTest {
   void rightAclPassword() {
     IsbOptions options = IsbOptions.builder().backend("redis").url(ACL_REDIS.uri())
         .property("user", ACL_USER).property("password", ACL_PASSWORD).build();
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      LOGS.note("client", client);
-      roundTrip(client);
-    }
+    openAndRoundTrip(options);
   }
 
   @Test
@@ -247,11 +232,21 @@ class RedisSecretsInLogsTest {
         .property("tls.keyFile", TLS_REDIS.clientKey().toString());
   }
 
-  /** Open must fail with the library's error saying the server refused the credentials. */
+  /** Notes the options, then open must fail with the library's error saying the server refused the credentials. */
   private static void assertAuthenticationFailure(IsbOptions options) {
+    LOGS.note("options", options);
     Throwable failure = LOGS.failureToOpen(options);
     assertThat(failure).isInstanceOf(IsbBackendException.class);
     RedisConnectionTlsTest.assertSaysWhy(failure, "(?i)WRONGPASS|NOAUTH|authenticat");
+  }
+
+  /** Notes the options, opens a client with them, notes it, and makes a round trip through it. */
+  private static void openAndRoundTrip(IsbOptions options) {
+    LOGS.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      LOGS.note("client", client);
+      roundTrip(client);
+    }
   }
 
   /** Creates a buffer, writes a message, reads and acks it, deletes the buffer. */

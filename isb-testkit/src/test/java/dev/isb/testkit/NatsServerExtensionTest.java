@@ -11,11 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -27,7 +24,6 @@ import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -76,19 +72,11 @@ class NatsServerExtensionTest {
   @Test
   @DisplayName("a paused server answers nothing, and answers again once resumed")
   void pauseAndResume() throws IOException {
-    NatsServer server = NATS.server();
+    String answer =
+        ServerProbes.answerAfterPauseAndResume(
+            NATS.server(), NatsServerExtensionTest::readInfo, READ_TIMEOUT);
 
-    server.pause();
-    try {
-      assertThat(server.isPaused()).isTrue();
-      assertThatThrownBy(() -> readInfo(server.port(), Duration.ofMillis(300)))
-          .isInstanceOf(SocketTimeoutException.class);
-    } finally {
-      server.resume();
-    }
-
-    assertThat(server.isPaused()).isFalse();
-    assertThat(readInfo(server.port(), READ_TIMEOUT)).startsWith("INFO {");
+    assertThat(answer).startsWith("INFO {");
   }
 
   @Test
@@ -218,14 +206,9 @@ class NatsServerExtensionTest {
   @Test
   @DisplayName("a server that cannot start fails with the tail of its log and leaves nothing behind")
   void startFailureShowsTheLog(@TempDir Path dir) throws IOException {
-    Path fake = dir.resolve("nats-server");
-    Files.writeString(fake, "#!/bin/sh\necho 'boom: bad configuration'\nexit 3\n");
-    assertThat(fake.toFile().setExecutable(true)).isTrue();
+    Path fake = ServerProbes.failingBinary(dir, "nats-server");
 
-    assertThatThrownBy(() -> NatsServer.builder().binary(fake).start())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("exited with code 3")
-        .hasMessageContaining("boom: bad configuration");
+    ServerProbes.assertStartFailsWithItsLog(() -> NatsServer.builder().binary(fake).start());
   }
 
   @Nested
@@ -247,14 +230,14 @@ class NatsServerExtensionTest {
 
   /** The first line a server sends on a new connection. */
   private static String readInfo(int port, Duration timeout) throws IOException {
-    try (Socket socket = connect(port, timeout)) {
+    try (Socket socket = ServerProbes.connect(port, timeout)) {
       return readLine(socket.getInputStream());
     }
   }
 
   /** Sends CONNECT with {@code connectJson} and PING; returns the server's next line. */
   private static String connectAndPing(int port, String connectJson) throws IOException {
-    try (Socket socket = connect(port, READ_TIMEOUT)) {
+    try (Socket socket = ServerProbes.connect(port, READ_TIMEOUT)) {
       InputStream in = socket.getInputStream();
       readLine(in);
       write(socket.getOutputStream(), "CONNECT " + connectJson + "\r\nPING\r\n");
@@ -272,14 +255,9 @@ class NatsServerExtensionTest {
   }
 
   private static String pingOverTls(int port, SSLContext context, String host) throws IOException {
-    try (Socket plain = connect(port, READ_TIMEOUT)) {
+    try (Socket plain = ServerProbes.connect(port, READ_TIMEOUT)) {
       readLine(plain.getInputStream());
-      try (SSLSocket tls =
-          (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true)) {
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        tls.setSSLParameters(parameters);
-        tls.startHandshake();
+      try (SSLSocket tls = ServerProbes.startTls(plain, context, host, port)) {
         write(tls.getOutputStream(), "CONNECT {\"verbose\":false,\"tls_required\":true}\r\nPING\r\n");
         return readLine(tls.getInputStream());
       }
@@ -288,7 +266,7 @@ class NatsServerExtensionTest {
 
   /** A JetStream API request over the text protocol; returns the reply's payload. */
   private static String jsRequest(int port, String subject, String body) throws IOException {
-    try (Socket socket = connect(port, READ_TIMEOUT)) {
+    try (Socket socket = ServerProbes.connect(port, READ_TIMEOUT)) {
       InputStream in = socket.getInputStream();
       OutputStream out = socket.getOutputStream();
       readLine(in);
@@ -327,19 +305,6 @@ class NatsServerExtensionTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
-  }
-
-  private static Socket connect(int port, Duration timeout) throws IOException {
-    Socket socket = new Socket();
-    try {
-      socket.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) timeout.toMillis());
-      socket.setSoTimeout((int) timeout.toMillis());
-      return socket;
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
   }
 
   /** One CRLF-terminated line, read byte by byte so nothing past it is consumed (for TLS upgrade). */

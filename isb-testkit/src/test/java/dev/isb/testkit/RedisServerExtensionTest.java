@@ -10,10 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +21,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
@@ -164,19 +160,11 @@ class RedisServerExtensionTest {
   @Test
   @DisplayName("a paused server answers nothing, and answers again once resumed")
   void pauseAndResume() throws IOException {
-    RedisServer server = REDIS.server();
+    String answer =
+        ServerProbes.answerAfterPauseAndResume(
+            REDIS.server(), RedisServerExtensionTest::rawPing, TIMEOUT);
 
-    server.pause();
-    try {
-      assertThat(server.isPaused()).isTrue();
-      assertThatThrownBy(() -> rawPing(server.port(), Duration.ofMillis(300)))
-          .isInstanceOf(SocketTimeoutException.class);
-    } finally {
-      server.resume();
-    }
-
-    assertThat(server.isPaused()).isFalse();
-    assertThat(rawPing(server.port(), TIMEOUT)).isEqualTo("+PONG");
+    assertThat(answer).isEqualTo("+PONG");
   }
 
   @Test
@@ -250,14 +238,9 @@ class RedisServerExtensionTest {
   @DisplayName(
       "a server that cannot start fails with the tail of its log and leaves nothing behind")
   void startFailureShowsTheLog(@TempDir Path dir) throws IOException {
-    Path fake = dir.resolve("redis-server");
-    Files.writeString(fake, "#!/bin/sh\necho 'boom: bad configuration'\nexit 3\n");
-    assertThat(fake.toFile().setExecutable(true)).isTrue();
+    Path fake = ServerProbes.failingBinary(dir, "redis-server");
 
-    assertThatThrownBy(() -> RedisServer.builder().binary(fake).start())
-        .isInstanceOf(IllegalStateException.class)
-        .hasMessageContaining("exited with code 3")
-        .hasMessageContaining("boom: bad configuration");
+    ServerProbes.assertStartFailsWithItsLog(() -> RedisServer.builder().binary(fake).start());
     assertThat(leftBehind()).isZero();
   }
 
@@ -296,28 +279,16 @@ class RedisServerExtensionTest {
 
   /** Writes an inline PING and reads the first reply line, byte by byte. */
   private static String rawPing(int port, Duration timeout) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) timeout.toMillis());
-      socket.setSoTimeout((int) timeout.toMillis());
+    try (Socket socket = ServerProbes.connect(port, timeout)) {
       return ping(socket);
     }
   }
 
   /** PING over TLS, checking that the certificate names {@code host}. */
   private static String pingOverTls(int port, SSLContext context, String host) throws IOException {
-    try (Socket plain = new Socket()) {
-      plain.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), port), (int) TIMEOUT.toMillis());
-      plain.setSoTimeout((int) TIMEOUT.toMillis());
-      try (SSLSocket tls =
-          (SSLSocket) context.getSocketFactory().createSocket(plain, host, port, true)) {
-        SSLParameters parameters = tls.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        tls.setSSLParameters(parameters);
-        tls.startHandshake();
-        return ping(tls);
-      }
+    try (Socket plain = ServerProbes.connect(port, TIMEOUT);
+        SSLSocket tls = ServerProbes.startTls(plain, context, host, port)) {
+      return ping(tls);
     }
   }
 

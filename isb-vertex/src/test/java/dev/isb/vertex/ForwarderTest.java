@@ -48,6 +48,8 @@ class ForwarderTest {
   private static final String OUT_1 = "ns-pl-out-1";
   private static final String OTHER = "ns-pl-other-0";
   private static final Duration ACK_WAIT = Duration.ofMillis(300);
+  /** Forwards each datum's value unchanged. */
+  private static final MapFunction IDENTITY = MapFunction.of(in -> Output.of(in.value()));
 
   private InMemoryIsb isb;
   private SimpleMeterRegistry registry;
@@ -184,7 +186,7 @@ class ForwarderTest {
     @DisplayName("without keys, outputs spread over the partitions by the hash of their id")
     void unkeyedOutputsSpreadByIdHash() {
       input(100);
-      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0, OUT_1)));
+      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0, OUT_1)));
       List<ReadMessage> out0 = drain(OUT_0, 30);
       List<ReadMessage> out1 = drain(OUT_1, 100 - out0.size());
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
@@ -231,7 +233,7 @@ class ForwarderTest {
     void redeliveryWritesNothingTwice() {
       input(20);
       isb.faults().failNextAcks(IN, 1);
-      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
       Await.until(PATIENCE, "inputs acked after redelivery", () -> settled(IN) == 0);
       List<ReadMessage> out = drain(OUT_0, 20);
 
@@ -456,7 +458,7 @@ class ForwarderTest {
     void fullStopsReading() {
       isb.faults().forceFull(OUT_0, true);
       input(200);
-      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
       Await.until(PATIENCE, "first batch read", () -> count(ForwarderMetrics.READ) == 50);
       assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
@@ -472,7 +474,7 @@ class ForwarderTest {
     void discardLatest() {
       isb.faults().forceFull(OUT_0, true);
       input(10);
-      started(builder().map(MapFunction.of(in -> Output.of(in.value())))
+      started(builder().map(IDENTITY)
           .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().onFull(OnFull.DISCARD_LATEST)
               .refreshInterval(Duration.ofMillis(20)).build())));
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
@@ -485,7 +487,7 @@ class ForwarderTest {
     void retryableWriteFailures() {
       input(30);
       isb.faults().failNextWrites(OUT_0, 45);
-      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 30)).hasSize(30);
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.WRITE_ERROR)).isEqualTo(45);
@@ -498,7 +500,7 @@ class ForwarderTest {
     void readFailures() {
       input(5);
       isb.faults().failNextReads(IN, 3);
-      started(builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 5)).hasSize(5);
       assertThat(count(ForwarderMetrics.READ_ERROR)).isEqualTo(3);
     }
@@ -546,7 +548,7 @@ class ForwarderTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
       assertThat(count(ForwarderMetrics.NAK)).isEqualTo(3);
 
-      started(builder().replica(1).map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0)));
+      started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 3)).hasSize(3);
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
@@ -554,7 +556,7 @@ class ForwarderTest {
     @Test
     @DisplayName("runUntilShutdown returns once the forwarder is closed from another thread")
     void runUntilShutdown() throws Exception {
-      Forwarder forwarder = builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0))
+      Forwarder forwarder = builder().map(IDENTITY).to(fastEdge("out", OUT_0))
           .build();
       forwarders.add(forwarder);
       CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
@@ -575,7 +577,7 @@ class ForwarderTest {
     @Test
     @DisplayName("close is idempotent, and closing a forwarder that never started closes its readers and writers")
     void closeIdempotent() {
-      Forwarder forwarder = builder().map(MapFunction.of(in -> Output.of(in.value()))).to(fastEdge("out", OUT_0))
+      Forwarder forwarder = builder().map(IDENTITY).to(fastEdge("out", OUT_0))
           .build();
       forwarder.close();
       forwarder.close();
@@ -620,7 +622,7 @@ class ForwarderTest {
     @Test
     @DisplayName("gauge each buffer's pending, ack pending and usage against the edge's maxLength")
     void usageGauges() {
-      started(builder().map(MapFunction.of(in -> Output.of(in.value())))
+      started(builder().map(IDENTITY)
           .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().maxLength(100)
               .refreshInterval(Duration.ofMillis(20)).build())));
       try (BufferWriter writer = isb.writer(OUT_0, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {

@@ -31,6 +31,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @DisplayName("VertexSpec (a vertex pod's environment)")
 class VertexSpecTest {
@@ -368,12 +371,20 @@ class VertexSpecTest {
       }
     }
 
-    @Test
-    @DisplayName("a NUMAFLOW_VERTEX_OBJECT that is not base64")
-    void notBase64() {
-      Problem p = onlyProblem(with(env(MINIMAL), "NUMAFLOW_VERTEX_OBJECT", "not base64!"));
-      assertThat(p).hasToString("env: NUMAFLOW_VERTEX_OBJECT was 'not base64!' but it must be base64 "
-          + "(standard alphabet, padded) of JSON");
+    static Stream<Arguments> oneBadVariable() {
+      return Stream.of(
+          Arguments.of("a NUMAFLOW_VERTEX_OBJECT that is not base64", "NUMAFLOW_VERTEX_OBJECT", "not base64!",
+              "env: NUMAFLOW_VERTEX_OBJECT was 'not base64!' but it must be base64 (standard alphabet, padded) of "
+                  + "JSON"),
+          Arguments.of("a variable that disagrees with the object", "NUMAFLOW_VERTEX_NAME", "other",
+              "env: NUMAFLOW_VERTEX_NAME was 'other' but it must agree with NUMAFLOW_VERTEX_OBJECT spec.name ('v')"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    @DisplayName("one bad variable in an otherwise good pod is exactly one problem")
+    void oneBadVariable(String name, String variable, String value, String problem) {
+      assertThat(onlyProblem(with(env(MINIMAL), variable, value))).hasToString(problem);
     }
 
     @Test
@@ -422,14 +433,6 @@ class VertexSpecTest {
               + "NUMAFLOW_PIPELINE_NAME)",
           "env NUMAFLOW_VERTEX_OBJECT: spec.name was not set but it must be set (or the variable "
               + "NUMAFLOW_VERTEX_NAME)");
-    }
-
-    @Test
-    @DisplayName("a variable that disagrees with the object")
-    void disagreement() {
-      Problem p = onlyProblem(with(env(MINIMAL), "NUMAFLOW_VERTEX_NAME", "other"));
-      assertThat(p).hasToString("env: NUMAFLOW_VERTEX_NAME was 'other' but it must agree with "
-          + "NUMAFLOW_VERTEX_OBJECT spec.name ('v')");
     }
 
     @Test
