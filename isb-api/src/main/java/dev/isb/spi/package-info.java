@@ -12,6 +12,10 @@
  * "buffer full" rule), {@link dev.isb.spi.CallTracker}, {@link dev.isb.spi.OpenHandles} and
  * {@link dev.isb.spi.Checks}.
  *
+ * <p>A backend declares the properties of {@link dev.isb.IsbOptions} it reads besides the shared ones as
+ * {@link dev.isb.spi.BackendSetting}s ({@link dev.isb.spi.IsbBackend#settings()}), so that the
+ * configuration loader checks, redacts and describes them without knowing the backend.
+ *
  * <p>A backend proves itself by passing the conformance kit of {@code isb-testkit}.
  */
 package dev.isb.spi;
