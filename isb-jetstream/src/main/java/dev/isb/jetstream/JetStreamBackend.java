@@ -3,6 +3,8 @@ package dev.isb.jetstream;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
+import dev.isb.spi.BackendSetting;
+import dev.isb.spi.BackendSetting.Kind;
 import dev.isb.spi.IsbBackend;
 import io.nats.client.Connection;
 import io.nats.client.ErrorListener;
@@ -12,6 +14,7 @@ import io.nats.client.Options;
 import io.nats.client.support.Status;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -25,6 +28,9 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -59,12 +65,41 @@ public final class JetStreamBackend implements IsbBackend {
   /** jnats reports why a connect failed on its listener thread, just after the connect itself fails. */
   private static final Duration CONNECT_FAILURE_WAIT = Duration.ofMillis(500);
 
+  private static final Pattern NKEY_USER_SEED = Pattern.compile("SU[A-Z2-7]{56}");
+
+  /** The ways to authenticate besides user and password, as {@link #natsOptions} reads them. */
+  private static final List<BackendSetting> SETTINGS = List.of(
+      BackendSetting.of("token", Kind.SECRET,
+          BackendSetting.rule(t -> !t.isEmpty() && t.chars().noneMatch(Character::isWhitespace),
+              "be a single word with no spaces or line breaks")),
+      BackendSetting.of("nkey.seed", Kind.SECRET,
+          BackendSetting.rule(seed -> NKEY_USER_SEED.matcher(seed.trim()).matches(),
+              "be an NKey user seed: 58 characters of base32 starting with SU")),
+      BackendSetting.of("creds.file", Kind.FILE, JetStreamBackend::credsFileProblem));
+
   /** For {@link java.util.ServiceLoader}. */
   public JetStreamBackend() {}
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** {@code token}, {@code nkey.seed} (secrets) and {@code creds.file}. */
+  @Override
+  public List<BackendSetting> settings() {
+    return SETTINGS;
+  }
+
+  private static Optional<String> credsFileProblem(String path) {
+    String content;
+    try {
+      content = Files.readString(Path.of(path), StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return Optional.of("be a readable file");
+    }
+    return content.contains("-----BEGIN NATS USER JWT-----") && content.contains("-----BEGIN USER NKEY SEED-----")
+        ? Optional.empty() : Optional.of("be a NATS .creds file holding a user JWT and an NKey seed");
   }
 
   @Override

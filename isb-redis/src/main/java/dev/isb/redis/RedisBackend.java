@@ -2,7 +2,11 @@ package dev.isb.redis;
 
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
+import dev.isb.spi.BackendSetting;
+import dev.isb.spi.BackendSetting.Kind;
 import dev.isb.spi.IsbBackend;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code redis} backend: Numaflow's Redis Streams layout on a standalone server, a cluster or a
@@ -29,12 +33,45 @@ public final class RedisBackend implements IsbBackend {
   /** The backend name. */
   public static final String NAME = "redis";
 
+  /** Redis Cluster: the MOVED/ASK redirects followed. */
+  static final BackendSetting CLUSTER_MAX_REDIRECTS = BackendSetting.of("cluster.maxRedirects", Kind.WHOLE_NUMBER,
+      BackendSetting.rule(n -> Long.parseLong(n) >= 0 && Long.parseLong(n) <= Integer.MAX_VALUE, "be 0 or more"))
+      .withDefault("3");
+  /** Durability: the replicas that must have each write (0, the default, does not wait). */
+  static final BackendSetting WAIT_REPLICAS = BackendSetting.of("wait.replicas", Kind.TEXT,
+      BackendSetting.rule(n -> parses(() -> Integer.parseInt(n) >= 0), "be a whole number >= 0"));
+  /** Durability: how long to wait for them (1000 by default). */
+  static final BackendSetting WAIT_TIMEOUT_MILLIS = BackendSetting.of("wait.timeoutMillis", Kind.TEXT,
+      BackendSetting.rule(ms -> parses(() -> Long.parseLong(ms) > 0), "be a positive number of milliseconds"));
+
+  private static final List<BackendSetting> SETTINGS = List.of(
+      BackendSetting.of("sentinel.url", Kind.ADDRESSES, BackendSetting.ANY),
+      BackendSetting.of("sentinel.master", Kind.TEXT, BackendSetting.ANY),
+      BackendSetting.of("sentinel.password", Kind.SECRET, password -> password.isEmpty() ? Optional.of("not be empty")
+          : password.indexOf('\n') >= 0 || password.indexOf('\r') >= 0 ? Optional.of("be a single line")
+          : Optional.empty()),
+      CLUSTER_MAX_REDIRECTS, WAIT_REPLICAS, WAIT_TIMEOUT_MILLIS);
+
   /** For {@link java.util.ServiceLoader}. */
   public RedisBackend() {}
 
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** The sentinel settings, {@code cluster.maxRedirects}, and {@code wait.replicas} / {@code wait.timeoutMillis}. */
+  @Override
+  public List<BackendSetting> settings() {
+    return SETTINGS;
+  }
+
+  private static boolean parses(java.util.function.BooleanSupplier test) {
+    try {
+      return test.getAsBoolean();
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   @Override

@@ -71,7 +71,8 @@ final class RedisConnector implements AutoCloseable {
     }
     RedisClusterClient cluster = RedisClusterClient.create(uris);
     var clusterOptions = ClusterClientOptions.builder()
-        .maxRedirects(Integer.parseInt(options.property("cluster.maxRedirects", "3")))
+        .maxRedirects(Integer.parseInt(options.property(RedisBackend.CLUSTER_MAX_REDIRECTS.key(),
+            RedisBackend.CLUSTER_MAX_REDIRECTS.defaultValue().orElseThrow())))
         // Adaptive refresh (on MOVED, ASK, reconnects) is on by default since lettuce 7; add a periodic one.
         .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
             .enablePeriodicRefresh(Duration.ofSeconds(10))

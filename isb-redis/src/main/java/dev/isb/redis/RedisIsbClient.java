@@ -33,19 +33,14 @@ final class RedisIsbClient extends AbstractIsbClient {
   /** Durability: after each write, wait until this many replicas have it (0: do not wait). */
   record Durability(int replicas, Duration timeout) {
     static Durability of(IsbOptions options) {
-      String replicas = options.property("wait.replicas", "0");
-      String timeout = options.property("wait.timeoutMillis", "1000");
-      try {
-        int n = Integer.parseInt(replicas);
-        long ms = Long.parseLong(timeout);
-        if (n < 0 || ms <= 0) {
-          throw new NumberFormatException();
-        }
-        return new Durability(n, Duration.ofMillis(ms));
-      } catch (NumberFormatException e) {
+      String replicas = options.property(RedisBackend.WAIT_REPLICAS.key(), "0");
+      String timeout = options.property(RedisBackend.WAIT_TIMEOUT_MILLIS.key(), "1000");
+      if (RedisBackend.WAIT_REPLICAS.problem(replicas).isPresent()
+          || RedisBackend.WAIT_TIMEOUT_MILLIS.problem(timeout).isPresent()) {
         throw new IllegalArgumentException("wait.replicas was '" + replicas + "' and wait.timeoutMillis was '"
             + timeout + "' but they must be a whole number >= 0 and a positive number of milliseconds");
       }
+      return new Durability(Integer.parseInt(replicas), Duration.ofMillis(Long.parseLong(timeout)));
     }
   }
 
