@@ -6,10 +6,12 @@ import dev.isb.config.ConfigResolver.Entry;
 import dev.isb.config.ConfigValues.BadValue;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Decides, once every source is read: which backend is meant, which entry of each setting wins (the
@@ -19,6 +21,10 @@ import java.util.Map;
  * thread-safe.
  */
 final class ConfigChecks extends ResolutionStep {
+
+  /** The keys of the Redis backend's sentinel settings, which Numaflow's layout pairs (a wire to the backend). */
+  static final String SENTINEL_URL = "sentinel.url";
+  static final String SENTINEL_MASTER = "sentinel.master";
 
   ConfigChecks(ConfigEntries c) {
     super(c);
@@ -38,7 +44,7 @@ final class ConfigChecks extends ResolutionStep {
     }
     // Nothing named a backend: only the builder can have given addresses; their scheme decides.
     for (Entry e : entries) {
-      if (e.setting() == ConfigSetting.SENTINEL_URL || e.setting() == ConfigSetting.SENTINEL_MASTER) {
+      if (e.setting().key().equals(SENTINEL_URL) || e.setting().key().equals(SENTINEL_MASTER)) {
         return "redis";
       }
       if (e.setting() == ConfigSetting.URL) {
@@ -49,8 +55,8 @@ final class ConfigChecks extends ResolutionStep {
     return "jetstream"; // Numaflow's NUMAFLOW_ISBSVC_TYPE default; the missing url is reported in check()
   }
 
-  Map<ConfigSetting, Entry> winners(String backend) {
-    var winners = new EnumMap<ConfigSetting, Entry>(ConfigSetting.class);
+  Map<Setting, Entry> winners(String backend) {
+    Map<Setting, Entry> winners = new HashMap<>();
     for (Entry e : entries) {
       if (e.scope() != null && !e.scope().equals(backend)) {
         if (!backend.equals("memory")) {
@@ -64,17 +70,21 @@ final class ConfigChecks extends ResolutionStep {
         winners.put(e.setting(), e);
       }
     }
-    for (ConfigSetting s : ConfigSetting.values()) {
+    // In the catalog's order, which describe() keeps.
+    var ordered = new LinkedHashMap<Setting, Entry>();
+    for (Setting s : in.settings.all()) {
       Entry w = winners.get(s);
-      String only = s.onlyFor();
-      if (w != null && only != null && !only.equals(backend)) {
+      Set<String> only = s.onlyFor();
+      if (w != null && !only.isEmpty() && !only.contains(backend)) {
         if (w.layer() != DEFAULT && !backend.equals("memory")) {
-          sink.warning(w.origin(), w.path(), "sets " + s.key + ", which only a " + only + " ISB service uses; "
-              + "it is ignored");
+          sink.warning(w.origin(), w.path(), "sets " + s.key() + ", which only a " + String.join(" or ", only)
+              + " ISB service uses; it is ignored");
         }
-        winners.remove(s);
+      } else if (w != null) {
+        ordered.put(s, w);
       }
     }
+    winners = ordered;
     if (!backend.equals("memory")) {
       for (ConfigSetting s : List.of(ConfigSetting.TLS_CA_FILE, ConfigSetting.TLS_CERT_FILE,
           ConfigSetting.TLS_KEY_FILE)) {
@@ -88,18 +98,29 @@ final class ConfigChecks extends ResolutionStep {
     return winners;
   }
 
-  static boolean tls(Map<ConfigSetting, Entry> winners) {
+  static boolean tls(Map<Setting, Entry> winners) {
     Entry tls = winners.get(ConfigSetting.TLS);
     if (tls != null && (Boolean) tls.value()) {
       return true;
     }
-    for (ConfigSetting s : List.of(ConfigSetting.URL, ConfigSetting.SENTINEL_URL)) {
-      Entry urls = winners.get(s);
-      if (urls != null && ((List<?>) urls.value()).stream().anyMatch(u -> ConfigValues.impliesTls(u.toString()))) {
+    for (String key : List.of(ConfigSetting.URL.key, SENTINEL_URL)) {
+      Entry urls = byKey(winners, key);
+      if (urls != null && urls.value() instanceof List<?> list
+          && list.stream().anyMatch(u -> ConfigValues.impliesTls(u.toString()))) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The winner of the setting with this key, or null; for the settings a backend declares. */
+  static Entry byKey(Map<Setting, Entry> winners, String key) {
+    for (Map.Entry<Setting, Entry> e : winners.entrySet()) {
+      if (e.getKey().key().equals(key)) {
+        return e.getValue();
+      }
+    }
+    return null;
   }
 
   /** A problem with a resolved value, reported where that value came from. */
@@ -107,7 +128,7 @@ final class ConfigChecks extends ResolutionStep {
     sink.problem(e.origin(), e.path(), e.setting().display(e.value()), rule);
   }
 
-  void check(String backend, Map<ConfigSetting, Entry> w) {
+  void check(String backend, Map<Setting, Entry> w) {
     if (backend.equals("memory")) {
       return;
     }
@@ -123,23 +144,23 @@ final class ConfigChecks extends ResolutionStep {
         addresses(url, true);
       }
     } else {
-      Entry sentinel = w.get(ConfigSetting.SENTINEL_URL);
-      Entry master = w.get(ConfigSetting.SENTINEL_MASTER);
+      Entry sentinel = byKey(w, SENTINEL_URL);
+      Entry master = byKey(w, SENTINEL_MASTER);
       if (url != null) {
         addresses(url, false);
       }
       if (sentinel != null) {
         addresses(sentinel, false);
       }
-      if (master != null && sentinel == null && !unresolved.contains(ConfigSetting.SENTINEL_URL)) {
+      if (master != null && sentinel == null && !unresolved.contains(SENTINEL_URL)) {
         problemAt(master, "come with sentinel.url, the addresses of the sentinels");
       } else if (sentinel != null && master == null && url == null
-          && !unresolved.contains(ConfigSetting.SENTINEL_MASTER)) {
+          && !unresolved.contains(SENTINEL_MASTER)) {
         problemAt(sentinel, "come with sentinel.master, the name of the master the sentinels watch");
       } else if (sentinel != null && master == null) {
         sink.warning(sentinel.origin(), sentinel.path(), "sets sentinel.url without sentinel.master; "
             + "it is ignored and url is used");
-        w.remove(ConfigSetting.SENTINEL_URL);
+        w.remove(sentinel.setting());
       }
       if (url == null && sentinel == null && !sink.unreadable) {
         sink.problem("all sources", "url", null, "be set: by NUMAFLOW_ISBSVC_CONFIG, NUMAFLOW_ISBSVC_REDIS_URL or "
@@ -154,9 +175,9 @@ final class ConfigChecks extends ResolutionStep {
     }
     Entry cert = w.get(ConfigSetting.TLS_CERT_FILE);
     Entry key = w.get(ConfigSetting.TLS_KEY_FILE);
-    if (cert != null && key == null && !unresolved.contains(ConfigSetting.TLS_KEY_FILE)) {
+    if (cert != null && key == null && !unresolved.contains(ConfigSetting.TLS_KEY_FILE.key)) {
       problemAt(cert, "come with tls.keyFile, the client certificate's private key");
-    } else if (key != null && cert == null && !unresolved.contains(ConfigSetting.TLS_CERT_FILE)) {
+    } else if (key != null && cert == null && !unresolved.contains(ConfigSetting.TLS_CERT_FILE.key)) {
       problemAt(key, "come with tls.certFile, the client certificate");
     }
     if (tls(w) && ca == null && (skip == null || !(Boolean) skip.value()) && backend.equals("jetstream")) {
@@ -178,7 +199,10 @@ final class ConfigChecks extends ResolutionStep {
   }
 
   private void addresses(Entry e, boolean nats) {
-    for (Object a : (List<?>) e.value()) {
+    if (!(e.value() instanceof List<?> list)) {
+      return; // a backend declared the key with another kind: its own rule checked it
+    }
+    for (Object a : list) {
       try {
         if (nats) {
           ConfigValues.natsAddress(a.toString());
@@ -192,21 +216,21 @@ final class ConfigChecks extends ResolutionStep {
     }
   }
 
-  private void checkJetStreamAuth(Map<ConfigSetting, Entry> w) {
+  private void checkJetStreamAuth(Map<Setting, Entry> w) {
     Entry user = w.get(ConfigSetting.USER);
     Entry password = w.get(ConfigSetting.PASSWORD);
     if (user != null && password == null) {
-      if (!unresolved.contains(ConfigSetting.PASSWORD)) {
+      if (!unresolved.contains(ConfigSetting.PASSWORD.key)) {
         problemAt(user, "come with a password");
       }
-    } else if (password != null && user == null && !unresolved.contains(ConfigSetting.USER)) {
+    } else if (password != null && user == null && !unresolved.contains(ConfigSetting.USER.key)) {
       problemAt(password, "come with a user");
     }
     var methods = new ArrayList<Entry>();
-    for (ConfigSetting s : List.of(ConfigSetting.USER, ConfigSetting.TOKEN, ConfigSetting.NKEY_SEED,
-        ConfigSetting.CREDS_FILE)) {
-      Entry e = w.get(s);
-      if (e == null && s == ConfigSetting.USER) {
+    // The JetStream backend's other ways, by their keys: token, NKey seed, creds file.
+    for (String key : List.of(ConfigSetting.USER.key, "token", "nkey.seed", "creds.file")) {
+      Entry e = byKey(w, key);
+      if (e == null && key.equals(ConfigSetting.USER.key)) {
         e = password;
       }
       if (e != null) {
@@ -216,13 +240,13 @@ final class ConfigChecks extends ResolutionStep {
     for (int i = 1; i < methods.size(); i++) {
       Entry first = methods.get(0);
       String what = first.setting() == ConfigSetting.PASSWORD || first.setting() == ConfigSetting.USER
-          ? "user and password are" : first.setting().key + " is";
+          ? "user and password are" : first.setting().key() + " is";
       problemAt(methods.get(i), "be the only way to authenticate (" + what + " set too, by "
           + first.describeSource() + ")");
     }
   }
 
-  private void checkReplicas(Map<ConfigSetting, Entry> w) {
+  private void checkReplicas(Map<Setting, Entry> w) {
     Entry nodes = w.get(ConfigSetting.JETSTREAM_REPLICAS);
     if (nodes == null) {
       return;

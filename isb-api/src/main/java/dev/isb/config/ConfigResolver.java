@@ -9,6 +9,7 @@ import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.WriterOptions;
 import dev.isb.config.ConfigTree.Sink;
+import dev.isb.spi.BackendSetting;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ final class ConfigResolver {
    * @param scope the backend this value is for ("jetstream", "redis"), or null for any
    * @param note why the value is what it is, when that is not obvious (shown by describe)
    */
-  record Entry(ConfigSetting setting, Object value, int layer, String origin, String path, String scope, String note) {
+  record Entry(Setting setting, Object value, int layer, String origin, String path, String scope, String note) {
     /** Where the value came from, as describe shows it. */
     String describeSource() {
       String where;
@@ -82,6 +83,7 @@ final class ConfigResolver {
 
   /** What the builder collected. */
   static final class Inputs {
+    final SettingCatalog settings = SettingCatalog.load();
     Place controllerConfig;
     final List<Place> isbServiceFiles = new ArrayList<>();
     final List<Place> secretDirs = new ArrayList<>();
@@ -92,7 +94,7 @@ final class ConfigResolver {
   }
 
   /** The resolved configuration's data. */
-  record Result(String backend, String serviceName, Map<ConfigSetting, Entry> winners, BufferConfig bufferConfig,
+  record Result(String backend, String serviceName, Map<Setting, Entry> winners, BufferConfig bufferConfig,
       WriterOptions writerOptions, Map<String, WriterOptions> edgeWriterOptions, List<String> warnings,
       List<String> consulted) {}
 
@@ -115,6 +117,9 @@ final class ConfigResolver {
       if (s.defaultValue != null) {
         c.entries.add(new Entry(s, s.defaultValue, DEFAULT, "default", s.key, null, null));
       }
+    }
+    for (BackendSetting s : in.settings.defaults()) {
+      c.add(s.key(), s.defaultValue().orElseThrow(), DEFAULT, "default", s.key(), null, null);
     }
     Place controller = in.controllerConfig;
     var serviceFiles = new ArrayList<Place>();
@@ -152,14 +157,14 @@ final class ConfigResolver {
     }
     c.entries.addAll(in.builderEntries);
     if (!in.builderEntries.isEmpty()) {
-      c.consulted.add("builder: " + in.builderEntries.stream().map(e -> e.setting().key).distinct()
+      c.consulted.add("builder: " + in.builderEntries.stream().map(e -> e.setting().key()).distinct()
           .collect(Collectors.joining(", ")));
     }
 
     var checks = new ConfigChecks(c);
     String backend = checks.backend();
     secrets.resolveSecretRefs(backend);
-    Map<ConfigSetting, Entry> winners = checks.winners(backend);
+    Map<Setting, Entry> winners = checks.winners(backend);
     checks.check(backend, winners);
     if (!sink.problems.isEmpty()) {
       throw new IsbConfigException(sink.problems);
@@ -219,7 +224,7 @@ final class ConfigResolver {
 
   // ---- results ------------------------------------------------------------------------------
 
-  private static BufferConfig bufferConfig(Map<ConfigSetting, Entry> w) {
+  private static BufferConfig bufferConfig(Map<Setting, Entry> w) {
     return new BufferConfig(
         new BufferConfig.Stream((Retention) v(w, ConfigSetting.STREAM_RETENTION), (Long) v(w, ConfigSetting.STREAM_MAX_MSGS),
             (java.time.Duration) v(w, ConfigSetting.STREAM_MAX_AGE), (Long) v(w, ConfigSetting.STREAM_MAX_BYTES),
@@ -233,18 +238,18 @@ final class ConfigResolver {
             ConfigSetting.PROC_MAX_BYTES, ConfigSetting.PROC_STORAGE, ConfigSetting.PROC_REPLICAS));
   }
 
-  private static BufferConfig.Bucket bucket(Map<ConfigSetting, Entry> w, ConfigSetting maxValueSize,
+  private static BufferConfig.Bucket bucket(Map<Setting, Entry> w, ConfigSetting maxValueSize,
       ConfigSetting history, ConfigSetting ttl, ConfigSetting maxBytes, ConfigSetting storage, ConfigSetting replicas) {
     return new BufferConfig.Bucket((Long) v(w, maxValueSize), (Integer) v(w, history), (java.time.Duration) v(w, ttl),
         (Long) v(w, maxBytes), (Storage) v(w, storage), (Integer) v(w, replicas));
   }
 
-  private static Object v(Map<ConfigSetting, Entry> w, ConfigSetting s) {
+  private static Object v(Map<Setting, Entry> w, ConfigSetting s) {
     return w.get(s).value();
   }
 
   /** The writer options of one edge (its entries beat the shared ones; the builder's beat both), or shared. */
-  private static WriterOptions writerOptions(Map<ConfigSetting, Entry> w, List<Entry> edge) {
+  private static WriterOptions writerOptions(Map<Setting, Entry> w, List<Entry> edge) {
     var b = WriterOptions.builder();
     for (ConfigSetting s : List.of(ConfigSetting.WRITER_MAX_LENGTH, ConfigSetting.WRITER_USAGE_LIMIT,
         ConfigSetting.WRITER_ON_FULL)) {

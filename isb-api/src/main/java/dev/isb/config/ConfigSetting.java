@@ -20,32 +20,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Every setting {@link IsbConfig} resolves: its key (which is also the {@link IsbOptions} property name
+ * The settings {@link IsbConfig} knows itself: its key (which is also the {@link IsbOptions} property name
  * for connection settings), how a value is read and checked, its default, and whether it is secret.
+ * What only one backend reads, that backend declares ({@link dev.isb.spi.IsbBackend#settings()}); see
+ * {@link SettingCatalog}.
  */
-enum ConfigSetting {
+enum ConfigSetting implements Setting {
   BACKEND("backend", Kind.BACKEND, null),
   URL("url", Kind.ADDRESSES, null),
   USER("user", Kind.TEXT, null),
   PASSWORD("password", Kind.SECRET_TEXT, null),
-  TOKEN("token", Kind.TOKEN, null),
-  NKEY_SEED("nkey.seed", Kind.NKEY_SEED, null),
-  CREDS_FILE("creds.file", Kind.CREDS_FILE, null),
   TLS("tls", Kind.BOOL, false),
   TLS_CA_FILE("tls.caFile", Kind.CERT_FILE, null),
   TLS_CERT_FILE("tls.certFile", Kind.CERT_FILE, null),
   TLS_KEY_FILE("tls.keyFile", Kind.KEY_FILE, null),
   TLS_INSECURE_SKIP_VERIFY("tls.insecureSkipVerify", Kind.BOOL, false),
-  SENTINEL_URL("sentinel.url", Kind.ADDRESSES, null),
-  SENTINEL_MASTER("sentinel.master", Kind.TEXT, null),
-  SENTINEL_PASSWORD("sentinel.password", Kind.SECRET_TEXT, null),
-  CLUSTER_MAX_REDIRECTS("cluster.maxRedirects", Kind.NOT_NEGATIVE_INT, 3),
   JETSTREAM_REPLICAS("jetstream.replicas", Kind.SERVER_REPLICAS, null),
 
   STREAM_RETENTION("stream.retention", Kind.RETENTION, BufferConfig.Stream.defaults().retention()),
@@ -94,72 +90,42 @@ enum ConfigSetting {
     return Optional.ofNullable(BY_KEY.get(key.toLowerCase(Locale.ROOT)));
   }
 
-  /** Whether the value itself is a secret (never printed). */
-  boolean secret() {
-    return kind == Kind.SECRET_TEXT || kind == Kind.TOKEN || kind == Kind.NKEY_SEED;
+  @Override
+  public String key() {
+    return key;
   }
 
-  /** Whether this setting only means something to one backend: "jetstream", "redis", or null for both. */
-  String onlyFor() {
-    switch (this) {
-      case TOKEN: case NKEY_SEED: case CREDS_FILE: case JETSTREAM_REPLICAS:
-        return "jetstream";
-      case SENTINEL_URL: case SENTINEL_MASTER: case SENTINEL_PASSWORD: case CLUSTER_MAX_REDIRECTS:
-        return "redis";
-      default:
-        return null;
-    }
+  @Override
+  public boolean secret() {
+    return kind == Kind.SECRET_TEXT;
   }
 
-  /** Reads and checks a value: a string as written in a file or variable, or a typed builder value. */
-  Object parse(Object raw) throws BadValue {
+  @Override
+  public boolean addresses() {
+    return kind == Kind.ADDRESSES;
+  }
+
+  @Override
+  public boolean file() {
+    return kind == Kind.CERT_FILE || kind == Kind.KEY_FILE;
+  }
+
+  /** The server nodes are the JetStream resource's; everything else means something to every backend. */
+  @Override
+  public Set<String> onlyFor() {
+    return this == JETSTREAM_REPLICAS ? Set.of("jetstream") : Set.of();
+  }
+
+  @Override
+  public Object parse(Object raw) throws BadValue {
     return kind.parse(raw);
-  }
-
-  /** How a value of this setting is printed: secrets redacted, durations in Go form, addresses redacted. */
-  String display(Object value) {
-    if (secret()) {
-      return "<redacted>";
-    }
-    if (value instanceof Duration) {
-      return ConfigValues.formatDuration((Duration) value);
-    }
-    if (value instanceof List) {
-      return ((List<?>) value).stream().map(a -> ConfigValues.redactAddress(a.toString()))
-          .collect(Collectors.joining(","));
-    }
-    if (value instanceof Retention) {
-      return ((Retention) value).name() + " (" + ((Retention) value).configValue() + ")";
-    }
-    if (value instanceof Storage) {
-      return ((Storage) value).name() + " (" + ((Storage) value).configValue() + ")";
-    }
-    return String.valueOf(value);
-  }
-
-  /** How a raw (unparsed) value is shown in an error: secrets redacted, addresses redacted, one line. */
-  String displayRaw(Object raw) {
-    if (secret()) {
-      return "<redacted>";
-    }
-    if (raw instanceof String && kind == Kind.ADDRESSES) {
-      return ConfigValues.shorten(ConfigValues.splitList((String) raw).stream().map(ConfigValues::redactAddress)
-          .collect(Collectors.joining(",")));
-    }
-    if (raw instanceof Duration) {
-      return ConfigValues.formatDuration((Duration) raw);
-    }
-    return ConfigValues.shorten(String.valueOf(raw));
   }
 
   /** How values are read and which values are allowed. */
   enum Kind {
-    BACKEND, ADDRESSES, TEXT, SECRET_TEXT, TOKEN, NKEY_SEED, CREDS_FILE, CERT_FILE, KEY_FILE, BOOL,
-    NOT_NEGATIVE_INT, SERVER_REPLICAS, RETENTION, STORAGE, COUNT_OR_UNLIMITED, SIZE_OR_UNLIMITED,
+    BACKEND, ADDRESSES, TEXT, SECRET_TEXT, CERT_FILE, KEY_FILE, BOOL, SERVER_REPLICAS, RETENTION, STORAGE, COUNT_OR_UNLIMITED, SIZE_OR_UNLIMITED,
     SIZE_ZERO_OR_UNLIMITED, REPLICAS, HISTORY, DURATION_NOT_NEGATIVE, DURATION_POSITIVE, POSITIVE_LONG, FRACTION,
     ON_FULL;
-
-    private static final Pattern NKEY_USER_SEED = Pattern.compile("SU[A-Z2-7]{56}");
 
     Object parse(Object raw) throws BadValue {
       switch (this) {
@@ -180,23 +146,6 @@ enum ConfigSetting {
           require(t, !t.isEmpty(), "not be empty");
           return require(t, t.indexOf('\n') < 0 && t.indexOf('\r') < 0, "be a single line");
         }
-        case TOKEN: {
-          String t = stripLineEnd(text(raw));
-          return require(t, !t.isEmpty() && t.chars().noneMatch(Character::isWhitespace),
-              "be a single word with no spaces or line breaks");
-        }
-        case NKEY_SEED: {
-          String t = text(raw).trim();
-          return require(t, NKEY_USER_SEED.matcher(t).matches(),
-              "be an NKey user seed: 58 characters of base32 starting with SU");
-        }
-        case CREDS_FILE: {
-          Path p = readable(raw);
-          String content = read(p);
-          return require(p, content.contains("-----BEGIN NATS USER JWT-----")
-              && content.contains("-----BEGIN USER NKEY SEED-----"),
-              "be a NATS .creds file holding a user JWT and an NKey seed");
-        }
         case CERT_FILE: {
           Path p = readable(raw);
           try (InputStream in = Files.newInputStream(p)) {
@@ -216,8 +165,6 @@ enum ConfigSetting {
         }
         case BOOL:
           return raw instanceof Boolean ? raw : ConfigValues.bool(text(raw));
-        case NOT_NEGATIVE_INT:
-          return (int) range(whole(raw), 0, Integer.MAX_VALUE, "be 0 or more");
         case SERVER_REPLICAS:
           return (int) range(whole(raw), 1, Integer.MAX_VALUE, "be 1 or more (2 means 3)");
         case RETENTION:
@@ -264,11 +211,11 @@ enum ConfigSetting {
       }
     }
 
-    private static String text(Object raw) {
+    static String text(Object raw) {
       return raw instanceof Path ? raw.toString() : String.valueOf(raw);
     }
 
-    private static String stripLineEnd(String s) {
+    static String stripLineEnd(String s) {
       int end = s.length();
       while (end > 0 && (s.charAt(end - 1) == '\n' || s.charAt(end - 1) == '\r')) {
         end--;
@@ -276,7 +223,7 @@ enum ConfigSetting {
       return s.substring(0, end);
     }
 
-    private static long whole(Object raw) throws BadValue {
+    static long whole(Object raw) throws BadValue {
       if (raw instanceof Long || raw instanceof Integer) {
         return ((Number) raw).longValue();
       }
@@ -310,7 +257,7 @@ enum ConfigSetting {
       return value;
     }
 
-    private static Path readable(Object raw) throws BadValue {
+    static Path readable(Object raw) throws BadValue {
       Path p;
       try {
         p = raw instanceof Path ? (Path) raw : Path.of(text(raw).trim());

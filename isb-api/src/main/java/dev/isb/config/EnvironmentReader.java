@@ -212,12 +212,12 @@ final class EnvironmentReader extends ResolutionStep {
       }
     }
     envEntry("NUMAFLOW_ISBSVC_REDIS_URL", ConfigSetting.URL, "redis");
-    envEntry("NUMAFLOW_ISBSVC_REDIS_SENTINEL_URL", ConfigSetting.SENTINEL_URL, "redis");
-    envEntry("NUMAFLOW_ISBSVC_REDIS_SENTINEL_MASTER", ConfigSetting.SENTINEL_MASTER, "redis");
+    envEntry("NUMAFLOW_ISBSVC_REDIS_SENTINEL_URL", ConfigChecks.SENTINEL_URL, "redis");
+    envEntry("NUMAFLOW_ISBSVC_REDIS_SENTINEL_MASTER", ConfigChecks.SENTINEL_MASTER, "redis");
     envEntry("NUMAFLOW_ISBSVC_REDIS_USER", ConfigSetting.USER, "redis");
     envEntry("NUMAFLOW_ISBSVC_REDIS_PASSWORD", ConfigSetting.PASSWORD, "redis");
-    envEntry("NUMAFLOW_ISBSVC_REDIS_SENTINEL_PASSWORD", ConfigSetting.SENTINEL_PASSWORD, "redis");
-    envEntry("NUMAFLOW_ISBSVC_REDIS_CLUSTER_MAX_REDIRECTS", ConfigSetting.CLUSTER_MAX_REDIRECTS, "redis");
+    envEntry("NUMAFLOW_ISBSVC_REDIS_SENTINEL_PASSWORD", "sentinel.password", "redis");
+    envEntry("NUMAFLOW_ISBSVC_REDIS_CLUSTER_MAX_REDIRECTS", "cluster.maxRedirects", "redis");
 
     // One environment names one backend.
     var backends = entries.stream().filter(e -> e.layer() == ENV && e.setting() == ConfigSetting.BACKEND)
@@ -246,11 +246,11 @@ final class EnvironmentReader extends ResolutionStep {
       YNode basic = af.get("basic");
       Fields bf = basic == null ? null : basic.fields("user", "password");
       if (bf != null) {
-        shapes.secretRef(bf.get("user"), ConfigSetting.USER, "NUMAFLOW_ISBSVC_JETSTREAM_USER", "jetstream");
-        shapes.secretRef(bf.get("password"), ConfigSetting.PASSWORD, "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", "jetstream");
+        shapes.secretRef(bf.get("user"), ConfigSetting.USER.key, "NUMAFLOW_ISBSVC_JETSTREAM_USER", "jetstream");
+        shapes.secretRef(bf.get("password"), ConfigSetting.PASSWORD.key, "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", "jetstream");
       }
-      shapes.secretRef(af.get("token"), ConfigSetting.TOKEN, null, "jetstream");
-      shapes.secretRef(af.get("nkey"), ConfigSetting.NKEY_SEED, null, "jetstream");
+      shapes.secretRef(af.get("token"), "token", null, "jetstream");
+      shapes.secretRef(af.get("nkey"), "nkey.seed", null, "jetstream");
     }
     // Numaflow before 1.1 called it bufferConfig; both are the merged YAML with lower-cased keys.
     for (String key : List.of("bufferConfig", "streamConfig")) {
@@ -261,9 +261,14 @@ final class EnvironmentReader extends ResolutionStep {
   }
 
   private void envEntry(String variable, ConfigSetting setting, String scope) {
+    envEntry(variable, setting.key, scope);
+  }
+
+  /** A variable that gives the setting with this key: one of {@link ConfigSetting}, or a backend's. */
+  private void envEntry(String variable, String key, String scope) {
     String value = nonEmpty(in.env.get(variable));
     if (value != null) {
-      c.add(setting, value, ENV, "env", variable, scope, null);
+      c.add(key, value, ENV, "env", variable, scope, null);
     }
   }
 }

@@ -68,10 +68,9 @@ public final class IsbConfig {
   public static final String DEFAULT_SECRET_DIR = ConfigResolver.DEFAULT_SECRET_DIR;
 
   private static final System.Logger LOG = System.getLogger(IsbConfig.class.getName());
+  /** The properties every backend shares; a backend's own are those it declares. */
   private static final List<ConfigSetting> PROPERTIES = List.of(ConfigSetting.USER, ConfigSetting.PASSWORD,
-      ConfigSetting.TOKEN, ConfigSetting.NKEY_SEED, ConfigSetting.CREDS_FILE, ConfigSetting.TLS_CA_FILE,
-      ConfigSetting.TLS_CERT_FILE, ConfigSetting.TLS_KEY_FILE, ConfigSetting.SENTINEL_URL,
-      ConfigSetting.SENTINEL_MASTER, ConfigSetting.SENTINEL_PASSWORD, ConfigSetting.CLUSTER_MAX_REDIRECTS);
+      ConfigSetting.TLS_CA_FILE, ConfigSetting.TLS_CERT_FILE, ConfigSetting.TLS_KEY_FILE);
 
   private final ConfigResolver.Result resolved;
 
@@ -170,22 +169,22 @@ public final class IsbConfig {
   /**
    * The options {@link IsbClient#open(IsbOptions)} takes. Property names: {@code user}, {@code password},
    * {@code tls}, {@code tls.caFile}, {@code tls.certFile}, {@code tls.keyFile},
-   * {@code tls.insecureSkipVerify}; for JetStream also {@code token}, {@code nkey.seed},
-   * {@code creds.file}; for Redis also {@code sentinel.url}, {@code sentinel.master},
-   * {@code sentinel.password}, {@code cluster.maxRedirects}. Only settings that have a value are set,
-   * except {@code tls} (always) and {@code cluster.maxRedirects} (always for Redis).
+   * {@code tls.insecureSkipVerify}; and those the backend declares ({@link dev.isb.spi.IsbBackend#settings()}):
+   * for JetStream {@code token}, {@code nkey.seed}, {@code creds.file}; for Redis {@code sentinel.url},
+   * {@code sentinel.master}, {@code sentinel.password}, {@code cluster.maxRedirects}, {@code wait.replicas},
+   * {@code wait.timeoutMillis}. Only settings that have a value are set, except {@code tls} (always) and
+   * those with a default ({@code cluster.maxRedirects} for Redis).
    */
   public IsbOptions toIsbOptions() {
     var b = IsbOptions.builder().backend(backend()).url(url());
     if (backend().equals("memory")) {
       return b.build();
     }
-    for (ConfigSetting s : PROPERTIES) {
-      Entry e = resolved.winners().get(s);
-      if (e != null) {
-        b.property(s.key, e.value() instanceof List ? String.join(",", strings(e.value())) : e.value().toString());
+    resolved.winners().forEach((s, e) -> {
+      if (PROPERTIES.contains(s) || SettingCatalog.declared(s)) {
+        b.property(s.key(), e.value() instanceof List ? String.join(",", strings(e.value())) : e.value().toString());
       }
-    }
+    });
     b.property(ConfigSetting.TLS.key, String.valueOf(tls()));
     Entry skip = resolved.winners().get(ConfigSetting.TLS_INSECURE_SKIP_VERIFY);
     if (tls() && skip != null && (Boolean) skip.value()) {
@@ -208,10 +207,10 @@ public final class IsbConfig {
     }
     resolved.consulted().forEach(c -> out.append("  ").append(c).append('\n'));
     out.append("settings:\n");
-    int width = resolved.winners().keySet().stream().mapToInt(s -> s.key.length()).max().orElse(0);
+    int width = resolved.winners().keySet().stream().mapToInt(s -> s.key().length()).max().orElse(0);
     resolved.winners().forEach((s, e) -> {
       String value = s.display(e.value());
-      out.append("  ").append(s.key).append(" ".repeat(width - s.key.length())).append(" = ").append(value)
+      out.append("  ").append(s.key()).append(" ".repeat(width - s.key().length())).append(" = ").append(value)
           .append("  (").append(e.describeSource()).append(")\n");
     });
     if (!resolved.edgeWriterOptions().isEmpty()) {
@@ -231,7 +230,7 @@ public final class IsbConfig {
   @Override
   public String toString() {
     return "IsbConfig{" + resolved.winners().entrySet().stream()
-        .map(e -> e.getKey().key + "=" + e.getKey().display(e.getValue().value()))
+        .map(e -> e.getKey().key() + "=" + e.getKey().display(e.getValue().value()))
         .collect(Collectors.joining(", ")) + "}";
   }
 
@@ -326,19 +325,19 @@ public final class IsbConfig {
       return set(ConfigSetting.PASSWORD, Objects.requireNonNull(password, "password"));
     }
 
-    /** A NATS authentication token. */
+    /** A NATS authentication token (isb-jetstream's setting: it must be on the class path). */
     public Builder token(String token) {
-      return set(ConfigSetting.TOKEN, Objects.requireNonNull(token, "token"));
+      return set("token", Objects.requireNonNull(token, "token"));
     }
 
-    /** A NATS NKey user seed ({@code SU...}). */
+    /** A NATS NKey user seed ({@code SU...}; isb-jetstream's setting). */
     public Builder nkeySeed(String seed) {
-      return set(ConfigSetting.NKEY_SEED, Objects.requireNonNull(seed, "seed"));
+      return set("nkey.seed", Objects.requireNonNull(seed, "seed"));
     }
 
-    /** A NATS {@code .creds} file (user JWT and NKey seed). */
+    /** A NATS {@code .creds} file (user JWT and NKey seed; isb-jetstream's setting). */
     public Builder credsFile(Path file) {
-      return set(ConfigSetting.CREDS_FILE, Objects.requireNonNull(file, "file"));
+      return set("creds.file", Objects.requireNonNull(file, "file"));
     }
 
     /** Whether to use TLS. */
@@ -362,20 +361,20 @@ public final class IsbConfig {
       return set(ConfigSetting.TLS_INSECURE_SKIP_VERIFY, skip);
     }
 
-    /** Redis Sentinel: the sentinels' addresses (comma-separated) and the master's name. */
+    /** Redis Sentinel: the sentinels' addresses (comma-separated) and the master's name (isb-redis's settings). */
     public Builder sentinel(String urls, String master) {
-      set(ConfigSetting.SENTINEL_URL, Objects.requireNonNull(urls, "urls"));
-      return set(ConfigSetting.SENTINEL_MASTER, Objects.requireNonNull(master, "master"));
+      set(ConfigChecks.SENTINEL_URL, Objects.requireNonNull(urls, "urls"));
+      return set(ConfigChecks.SENTINEL_MASTER, Objects.requireNonNull(master, "master"));
     }
 
-    /** The password of the Redis sentinels. */
+    /** The password of the Redis sentinels (isb-redis's setting: it must be on the class path). */
     public Builder sentinelPassword(String password) {
-      return set(ConfigSetting.SENTINEL_PASSWORD, Objects.requireNonNull(password, "password"));
+      return set("sentinel.password", Objects.requireNonNull(password, "password"));
     }
 
-    /** Redis Cluster: how many MOVED/ASK redirects to follow (default 3). */
+    /** Redis Cluster: how many MOVED/ASK redirects to follow (default 3; a setting of isb-redis). */
     public Builder clusterMaxRedirects(int redirects) {
-      return set(ConfigSetting.CLUSTER_MAX_REDIRECTS, redirects);
+      return set("cluster.maxRedirects", redirects);
     }
 
     /** The number of JetStream server nodes, so replicas above it are reported (2 means 3). */
@@ -435,24 +434,30 @@ public final class IsbConfig {
     /**
      * Sets any setting by its key, in the same format as the files ({@code stream.maxAge} = {@code 72h},
      * {@code stream.maxBytes} = {@code 1Gi}, {@code stream.retention} = {@code WorkQueue}); keys match
-     * ignoring case. The keys are listed in {@code docs/configuration.md}.
+     * ignoring case. The keys are listed in {@code docs/configuration.md}; a backend's own keys are known
+     * when that backend is on the class path.
      *
      * @throws IllegalArgumentException for an unknown key or a bad value
      */
     public Builder setting(String key, String value) {
       Objects.requireNonNull(key, "key");
       Objects.requireNonNull(value, "value");
-      ConfigSetting s = ConfigSetting.byKey(key).orElseThrow(() -> new IllegalArgumentException("key was '" + key
-          + "' but it must be one of " + java.util.Arrays.stream(ConfigSetting.values()).map(c -> c.key)
-          .collect(Collectors.joining(", "))));
-      return set(s, value);
+      return set(key, value);
     }
 
-    private Builder set(ConfigSetting s, Object raw) {
+    /** Sets the setting with this key: one of {@link ConfigSetting}, or one a backend on the class path declares. */
+    private Builder set(String key, Object raw) {
+      Setting s = in.settings.byKey(key).orElseThrow(() -> new IllegalArgumentException("key was '" + key
+          + "' but it must be one of " + in.settings.all().stream().map(Setting::key)
+          .collect(Collectors.joining(", "))));
+      return set(s, raw);
+    }
+
+    private Builder set(Setting s, Object raw) {
       try {
-        in.builderEntries.add(new Entry(s, s.parse(raw), ConfigResolver.BUILDER, "builder", s.key, null, null));
+        in.builderEntries.add(new Entry(s, s.parse(raw), ConfigResolver.BUILDER, "builder", s.key(), null, null));
       } catch (BadValue e) {
-        throw new IllegalArgumentException(s.key + " was '" + s.displayRaw(raw) + "' but it must " + e.rule());
+        throw new IllegalArgumentException(s.key() + " was '" + s.displayRaw(raw) + "' but it must " + e.rule());
       }
       return this;
     }

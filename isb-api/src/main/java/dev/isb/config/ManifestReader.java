@@ -342,9 +342,9 @@ final class ManifestReader extends ResolutionStep {
       }
     }
     String secret = "isbsvc-" + name + "-js-client-auth";
-    refs.add(new SecretRef(ConfigSetting.USER, secret, "client-auth-user", false, origin, "spec.jetstream",
+    refs.add(new SecretRef(ConfigSetting.USER.key, secret, "client-auth-user", false, origin, "spec.jetstream",
         "NUMAFLOW_ISBSVC_JETSTREAM_USER", "jetstream"));
-    refs.add(new SecretRef(ConfigSetting.PASSWORD, secret, "client-auth-password", false, origin, "spec.jetstream",
+    refs.add(new SecretRef(ConfigSetting.PASSWORD.key, secret, "client-auth-password", false, origin, "spec.jetstream",
         "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", "jetstream"));
   }
 
@@ -386,16 +386,16 @@ final class ManifestReader extends ResolutionStep {
       settings.fields("redis", "master", "replica", "sentinel");
     }
     // What Numaflow's native Redis installer hands to vertices.
-    entries.add(new Entry(ConfigSetting.SENTINEL_URL, List.of("isbsvc-" + name + "-redis-svc" + host + ":26379"),
-        RESOURCE, origin, "spec.redis.native", "redis", "derived from the resource name"));
-    entries.add(new Entry(ConfigSetting.SENTINEL_MASTER, "mymaster", RESOURCE, origin, "spec.redis.native", "redis",
-        "Numaflow's native Redis"));
+    c.add(ConfigChecks.SENTINEL_URL, "isbsvc-" + name + "-redis-svc" + host + ":26379", RESOURCE, origin,
+        "spec.redis.native", "redis", "derived from the resource name");
+    c.add(ConfigChecks.SENTINEL_MASTER, "mymaster", RESOURCE, origin, "spec.redis.native", "redis",
+        "Numaflow's native Redis");
     entries.add(new Entry(ConfigSetting.USER, "default", RESOURCE, origin, "spec.redis.native", "redis",
         "Numaflow's native Redis"));
     String secret = "isbsvc-" + name + "-redis-auth";
-    refs.add(new SecretRef(ConfigSetting.PASSWORD, secret, "redis-password", false, origin, "spec.redis.native",
+    refs.add(new SecretRef(ConfigSetting.PASSWORD.key, secret, "redis-password", false, origin, "spec.redis.native",
         "NUMAFLOW_ISBSVC_REDIS_PASSWORD", "redis"));
-    refs.add(new SecretRef(ConfigSetting.SENTINEL_PASSWORD, secret, "redis-password", false, origin,
+    refs.add(new SecretRef("sentinel.password", secret, "redis-password", false, origin,
         "spec.redis.native", "NUMAFLOW_ISBSVC_REDIS_SENTINEL_PASSWORD", "redis"));
   }
 

@@ -79,17 +79,17 @@ final class NumaflowShapes extends ResolutionStep {
       return;
     }
     c.addFrom(f.get("url"), ConfigSetting.URL, layer, scope, null);
-    c.addFrom(f.get("sentinelUrl"), ConfigSetting.SENTINEL_URL, layer, scope, null);
-    c.addFrom(f.get("masterName"), ConfigSetting.SENTINEL_MASTER, layer, scope, null);
+    c.addFrom(f.get("sentinelUrl"), ConfigChecks.SENTINEL_URL, layer, scope, null);
+    c.addFrom(f.get("masterName"), ConfigChecks.SENTINEL_MASTER, layer, scope, null);
     c.addFrom(f.get("user"), ConfigSetting.USER, layer, scope, null);
-    secretRef(f.get("password"), ConfigSetting.PASSWORD,
+    secretRef(f.get("password"), ConfigSetting.PASSWORD.key,
         passwordVar == null ? "NUMAFLOW_ISBSVC_REDIS_PASSWORD" : passwordVar, scope);
-    secretRef(f.get("sentinelPassword"), ConfigSetting.SENTINEL_PASSWORD,
+    secretRef(f.get("sentinelPassword"), "sentinel.password",
         sentinelPasswordVar == null ? "NUMAFLOW_ISBSVC_REDIS_SENTINEL_PASSWORD" : sentinelPasswordVar, scope);
   }
 
-  /** A Kubernetes {@code SecretKeySelector}: {@code {name, key, optional}}. */
-  void secretRef(YNode node, ConfigSetting target, String envVar, String scope) {
+  /** A Kubernetes {@code SecretKeySelector}: {@code {name, key, optional}}, for the setting with key {@code target}. */
+  void secretRef(YNode node, String target, String envVar, String scope) {
     if (node == null) {
       return;
     }

@@ -23,7 +23,7 @@ abstract class ResolutionStep {
   final List<SecretRef> refs;
   final Map<String, List<Entry>> edges;
   final List<String> consulted;
-  final Set<ConfigSetting> unresolved;
+  final Set<String> unresolved;
   final List<Place> secretDirs;
 
   ResolutionStep(ConfigEntries c) {

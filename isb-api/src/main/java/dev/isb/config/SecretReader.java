@@ -26,26 +26,30 @@ import java.util.stream.Stream;
  */
 final class SecretReader extends ResolutionStep {
 
-  /** Secret file names, as Kubernetes mounts a Secret's keys, and the setting each one gives. */
-  static final Map<String, ConfigSetting> SECRET_FILES;
+  /**
+   * Secret file names, as Kubernetes mounts a Secret's keys, and the key of the setting each one gives
+   * (Numaflow's layout; {@code token}, {@code nkey.seed}, {@code creds.file} and {@code sentinel.password}
+   * are the backends' own settings).
+   */
+  static final Map<String, String> SECRET_FILES;
 
   static {
-    var m = new LinkedHashMap<String, ConfigSetting>();
-    m.put("user", ConfigSetting.USER);
-    m.put("client-auth-user", ConfigSetting.USER);
-    m.put("password", ConfigSetting.PASSWORD);
-    m.put("client-auth-password", ConfigSetting.PASSWORD);
-    m.put("redis-password", ConfigSetting.PASSWORD);
-    m.put("token", ConfigSetting.TOKEN);
-    m.put("nkey-seed", ConfigSetting.NKEY_SEED);
-    m.put("nkey", ConfigSetting.NKEY_SEED);
-    m.put("creds", ConfigSetting.CREDS_FILE);
-    m.put("user.creds", ConfigSetting.CREDS_FILE);
-    m.put("ca.crt", ConfigSetting.TLS_CA_FILE);
-    m.put("ca-cert", ConfigSetting.TLS_CA_FILE);
-    m.put("tls.crt", ConfigSetting.TLS_CERT_FILE);
-    m.put("tls.key", ConfigSetting.TLS_KEY_FILE);
-    m.put("sentinel-password", ConfigSetting.SENTINEL_PASSWORD);
+    var m = new LinkedHashMap<String, String>();
+    m.put("user", ConfigSetting.USER.key);
+    m.put("client-auth-user", ConfigSetting.USER.key);
+    m.put("password", ConfigSetting.PASSWORD.key);
+    m.put("client-auth-password", ConfigSetting.PASSWORD.key);
+    m.put("redis-password", ConfigSetting.PASSWORD.key);
+    m.put("token", "token");
+    m.put("nkey-seed", "nkey.seed");
+    m.put("nkey", "nkey.seed");
+    m.put("creds", "creds.file");
+    m.put("user.creds", "creds.file");
+    m.put("ca.crt", ConfigSetting.TLS_CA_FILE.key);
+    m.put("ca-cert", ConfigSetting.TLS_CA_FILE.key);
+    m.put("tls.crt", ConfigSetting.TLS_CERT_FILE.key);
+    m.put("tls.key", ConfigSetting.TLS_KEY_FILE.key);
+    m.put("sentinel-password", "sentinel.password");
     SECRET_FILES = Collections.unmodifiableMap(m);
   }
 
@@ -65,22 +69,26 @@ final class SecretReader extends ResolutionStep {
       return;
     }
     String origin = "secret " + dir;
-    var found = new LinkedHashMap<ConfigSetting, String>();
+    var found = new LinkedHashMap<Setting, String>();
     int used = 0;
     for (Path file : secretFiles(dir)) {
       String rel = dir.relativize(file).toString().replace('\\', '/');
       String name = file.getFileName().toString();
-      ConfigSetting s = SECRET_FILES.get(name);
-      if (s == null) {
+      String key = SECRET_FILES.get(name);
+      if (key == null) {
         String hint = ConfigValues.closest(name, SECRET_FILES.keySet());
         if (hint != null) {
           sink.warning(origin, rel, "is not a known secret file name; it is ignored (did you mean " + hint + "?)");
         }
         continue;
       }
+      Setting s = c.setting(key, origin, rel);
+      if (s == null) {
+        continue;
+      }
       if (found.containsKey(s)) {
         sink.problem(origin, rel, s.secret() ? "<redacted>" : file.toString(),
-            "be the only file for " + s.key + " in this directory (" + found.get(s) + " is there too)");
+            "be the only file for " + s.key() + " in this directory (" + found.get(s) + " is there too)");
         continue;
       }
       found.put(s, rel);
@@ -112,11 +120,10 @@ final class SecretReader extends ResolutionStep {
     return out;
   }
 
-  private void secretEntry(ConfigSetting s, Path dir, Path file, String rel) {
+  private void secretEntry(Setting s, Path dir, Path file, String rel) {
     String origin = "secret " + dir;
     Object raw;
-    if (s.kind == ConfigSetting.Kind.CREDS_FILE || s.kind == ConfigSetting.Kind.CERT_FILE
-        || s.kind == ConfigSetting.Kind.KEY_FILE) {
+    if (s.file()) {
       raw = file;
     } else {
       try {
@@ -129,7 +136,7 @@ final class SecretReader extends ResolutionStep {
     try {
       entries.add(new Entry(s, s.parse(raw), SECRET, origin, rel, null, null));
     } catch (BadValue e) {
-      unresolved.add(s);
+      unresolved.add(s.key());
       sink.problem(origin, rel, s.secret() ? "<redacted>" : raw instanceof Path ? raw.toString()
           : ConfigValues.shorten(raw.toString()), e.rule());
     }
@@ -140,7 +147,7 @@ final class SecretReader extends ResolutionStep {
       if (ref.scope() != null && !ref.scope().equals(backend)) {
         continue;
       }
-      boolean given = entries.stream().anyMatch(e -> e.setting() == ref.target() && e.layer() >= ENV
+      boolean given = entries.stream().anyMatch(e -> e.setting().key().equals(ref.target()) && e.layer() >= ENV
           && (e.scope() == null || e.scope().equals(backend)));
       if (given) {
         continue;
@@ -160,7 +167,11 @@ final class SecretReader extends ResolutionStep {
         }
       }
       if (found != null) {
-        secretEntry(ref.target(), foundIn.path(), found, foundIn.path().relativize(found).toString().replace('\\', '/'));
+        String rel = foundIn.path().relativize(found).toString().replace('\\', '/');
+        Setting s = c.setting(ref.target(), "secret " + foundIn.path(), rel);
+        if (s != null) {
+          secretEntry(s, foundIn.path(), found, rel);
+        }
       } else if (!ref.optional()) {
         unresolved.add(ref.target());
         String dirs = secretDirs.isEmpty() ? "no secret directory is configured"

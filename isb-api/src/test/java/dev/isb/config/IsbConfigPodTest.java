@@ -251,7 +251,7 @@ class IsbConfigPodTest {
     IsbConfig config = IsbConfig.builder().backend("memory").build();
 
     assertThat(config.toIsbOptions()).isEqualTo(IsbOptions.builder().backend("memory").build());
-    // isb-api alone has no backend on its class path: the lookup names the configured one.
+    // isb-api's tests have only the settings-only stand-ins on their class path: the lookup names the configured one.
     assertThatThrownBy(config::open).isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("backend was 'memory' but no ISB backend of that name is on the class path");
   }
