@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isb.BufferConfig;
-import dev.isb.IsbClient;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
 import dev.isb.OnFull;
