@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The part of a {@link BufferReader} every backend shares: argument checks, the close protocol
@@ -137,16 +138,28 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
    * @throws IllegalArgumentException naming the offset and both buffers, for an offset of another buffer
    */
   protected final List<O> own(Collection<? extends Offset> offsets) {
+    return own(offsets, Function.identity());
+  }
+
+  /**
+   * As {@link #own(Collection)}, each offset turned into what the backend acks it by, in the same
+   * pass: the ack path of a batch makes one list, not two. An offset {@code handle} turns into null
+   * has nothing to act on here (e.g. a writer's offset, never delivered to this reader) and is left out.
+   */
+  protected final <T> List<T> own(Collection<? extends Offset> offsets, Function<? super O, ? extends T> handle) {
     Objects.requireNonNull(offsets, "offsets");
     calls.requireOpen();
-    var out = new ArrayList<O>(offsets.size());
+    var out = new ArrayList<T>(offsets.size());
     for (Offset offset : offsets) {
       Objects.requireNonNull(offset, "offset");
       if (!offsetType.isInstance(offset) || !belongsHere(offsetType.cast(offset))) {
         throw new IllegalArgumentException("offset " + offset + " of buffer '" + offset.buffer()
             + "' does not belong to this reader's buffer '" + buffer + "'");
       }
-      out.add(offsetType.cast(offset));
+      T handled = handle.apply(offsetType.cast(offset));
+      if (handled != null) {
+        out.add(handled);
+      }
     }
     return out;
   }

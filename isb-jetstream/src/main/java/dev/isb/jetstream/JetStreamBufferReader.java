@@ -154,7 +154,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
 
   @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<JetStreamOffset> own = delivered(own(offsets));
+    List<JetStreamOffset> own = own(offsets, JetStreamBufferReader::deliveredHere);
     if (own.isEmpty()) {
       return;
     }
@@ -230,7 +230,10 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
 
   @Override
   protected void nakOwned(List<JetStreamOffset> offsets, Duration delay) {
-    for (JetStreamOffset o : delivered(offsets)) {
+    for (JetStreamOffset o : offsets) {
+      if (o.delivered() == null) {
+        continue;
+      }
       held.remove(o.streamSequence());
       if (delay.isZero()) {
         o.delivered().nak();
@@ -242,7 +245,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    for (JetStreamOffset o : delivered(own(offsets))) {
+    for (JetStreamOffset o : own(offsets, JetStreamBufferReader::deliveredHere)) {
       o.delivered().inProgress();
     }
   }
@@ -259,8 +262,8 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
   }
 
   /** A writer's offset was never delivered to this group: there is nothing to ack or nak. */
-  private static List<JetStreamOffset> delivered(List<JetStreamOffset> offsets) {
-    return offsets.stream().filter(o -> o.delivered() != null).toList();
+  private static JetStreamOffset deliveredHere(JetStreamOffset o) {
+    return o.delivered() != null ? o : null;
   }
 
   @Override

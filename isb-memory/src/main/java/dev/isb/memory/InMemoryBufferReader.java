@@ -50,7 +50,7 @@ final class InMemoryBufferReader extends AbstractBufferReader<InMemoryOffset> {
 
   @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<Long> seqs = sequences(own(offsets));
+    List<Long> seqs = own(offsets, InMemoryOffset::seq);
     try {
       faults.onAck(buffer);
       memory.ack(seqs);
@@ -69,7 +69,7 @@ final class InMemoryBufferReader extends AbstractBufferReader<InMemoryOffset> {
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    memory.keepAlive(this, sequences(own(offsets)));
+    memory.keepAlive(this, own(offsets, InMemoryOffset::seq));
   }
 
   private void keepHeldAlive() {

@@ -293,7 +293,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
 
   @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<String> ids = entryIds(own(offsets));
+    List<String> ids = own(offsets, RedisOffset::entryId);
     if (ids.isEmpty()) {
       return;
     }
@@ -334,7 +334,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    touch(entryIds(own(offsets)), 0);
+    touch(own(offsets, RedisOffset::entryId), 0);
   }
 
   private void keepHeldAlive() {
