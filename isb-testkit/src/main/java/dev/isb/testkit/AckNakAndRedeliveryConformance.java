@@ -46,7 +46,11 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
 
     assertThat(again.message()).isEqualTo(first.message());
     assertThat(again.offset().sequence()).isEqualTo(first.offset().sequence());
-    assertThat(again.deliveryCount()).isEqualTo(2);
+    // At least 2, not exactly: the count is the server's, and nats-server 2.9.10 can count a
+    // redelivery twice when it races the expiry of a pull request. Seen once in a clean-clone CI run
+    // (the kept /jsz at the failure: the consumer had delivered twice, consumer_seq 2 and
+    // num_redelivered 1, while the message came with delivered count 3). The nak tests still pin 2.
+    assertThat(again.deliveryCount()).as("delivery count").isGreaterThanOrEqualTo(2);
     assertThat(took).as("time to redelivery").isGreaterThanOrEqualTo(ackWait.multipliedBy(9).dividedBy(10));
     r.ack(again.offset());
   }
