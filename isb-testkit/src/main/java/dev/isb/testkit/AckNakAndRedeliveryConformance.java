@@ -31,7 +31,7 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
   }
 
   @Test
-  @DisplayName("a message that is not acked is delivered again after ackWait, with delivery count 2")
+  @DisplayName("a message that is not acked is delivered again after ackWait, with delivery count 2 or more")
   void redeliveredAfterAckWait() {
     Duration ackWait = features().ackWait();
     String b = createBuffer(config(ackWait));
@@ -46,11 +46,7 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
 
     assertThat(again.message()).isEqualTo(first.message());
     assertThat(again.offset().sequence()).isEqualTo(first.offset().sequence());
-    // At least 2, not exactly: the count is the server's, and nats-server 2.9.10 can count a
-    // redelivery twice when it races the expiry of a pull request. Seen once in a clean-clone CI run
-    // (the kept /jsz at the failure: the consumer had delivered twice, consumer_seq 2 and
-    // num_redelivered 1, while the message came with delivered count 3). The nak tests still pin 2.
-    assertThat(again.deliveryCount()).as("delivery count").isGreaterThanOrEqualTo(2);
+    assertRedelivered(again, "slow");
     assertThat(took).as("time to redelivery").isGreaterThanOrEqualTo(ackWait.multipliedBy(9).dividedBy(10));
     r.ack(again.offset());
   }
@@ -109,7 +105,7 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
     assertThatCode(() -> r.ack(List.of(a, a))).doesNotThrowAnyException();
 
     ReadMessage m1 = readRedelivery(r, ackWait);
-    assertDelivered(m1, "m1", 2);
+    assertRedelivered(m1, "m1");
     r.ack(m1.offset());
     assertThatCode(() -> r.ack(m1.offset())).doesNotThrowAnyException();
     assertNothingToRead(r, ackWait);
@@ -139,6 +135,6 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
     readOne(first);
     first.close();
 
-    assertDelivered(readRedelivery(reader(b, "kit-1", true), ackWait), "orphan", 2);
+    assertRedelivered(readRedelivery(reader(b, "kit-1", true), ackWait), "orphan");
   }
 }

@@ -34,14 +34,14 @@ abstract class KeepAliveConformance extends ConformanceGroup {
   }
 
   @Test
-  @DisplayName("with keep-alive off, a message held longer than ackWait goes to another reader, with delivery count 2")
+  @DisplayName("with keep-alive off, a message held longer than ackWait goes to another reader, with delivery count 2 or more")
   void keepAliveOffRedelivers() {
     Duration ackWait = features().ackWait();
     String b = createBufferHolding(config(ackWait), List.of(msg("slow")));
     BufferReader r = reader(b, "kit-0", false);
     readOne(r);
 
-    assertDelivered(readRedelivery(reader(b, "kit-1", false), ackWait), "slow", 2);
+    assertRedelivered(readRedelivery(reader(b, "kit-1", false), ackWait), "slow");
   }
 
   @Test
@@ -58,7 +58,7 @@ abstract class KeepAliveConformance extends ConformanceGroup {
       r.keepAlive(List.of(offset));
     }
 
-    assertDelivered(readRedelivery(r, ackWait), "manual", 2);
+    assertRedelivered(readRedelivery(r, ackWait), "manual");
   }
 
   @Test
