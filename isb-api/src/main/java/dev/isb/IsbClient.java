@@ -1,6 +1,7 @@
 package dev.isb;
 
 import dev.isb.spi.IsbBackend;
+import dev.isb.watermark.WatermarkStore;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Objects;
@@ -73,7 +74,19 @@ public interface IsbClient extends AutoCloseable {
    */
   BufferReader reader(String buffer, ReaderOptions options);
 
-  /** Closes every writer and reader opened by this client, then the connection. Idempotent. */
+  /**
+   * Opens a watermark key/value bucket (an edge's {@code _OT} or {@code _PROCESSORS} bucket, named by
+   * {@link dev.isb.wire.BufferNames}), closed with this client.
+   *
+   * @throws IllegalArgumentException if the name is not a valid bucket name
+   * @throws BufferNotFoundException if the bucket does not exist
+   * @throws UnsupportedOperationException if the backend keeps no watermarks (Redis: Numaflow's Redis
+   *     ISB had none either)
+   * @throws IllegalStateException if the client is closed
+   */
+  WatermarkStore watermarkStore(String bucket);
+
+  /** Closes every writer, reader and watermark store opened by this client, then the connection. Idempotent. */
   @Override
   void close();
 }

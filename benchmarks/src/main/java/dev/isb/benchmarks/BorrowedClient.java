@@ -10,6 +10,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.watermark.WatermarkStore;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -59,6 +60,11 @@ final class BorrowedClient implements IsbClient {
   @Override
   public String backend() {
     return delegate.backend();
+  }
+
+  @Override
+  public WatermarkStore watermarkStore(String bucket) {
+    return delegate.watermarkStore(bucket);
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.watermark.WatermarkStore;
 import dev.isb.wire.BufferNames;
 import java.util.Objects;
 
@@ -49,6 +50,15 @@ public abstract class AbstractIsbClient implements IsbClient {
   /** Opens a reader on a buffer whose name is valid; {@code onClose} must run when it closes. */
   protected abstract BufferReader newReader(String buffer, ReaderOptions options, Runnable onClose);
 
+  /**
+   * Opens a watermark bucket whose name is valid; {@code onClose} must run when it closes. By default
+   * the backend keeps no watermarks and says so.
+   */
+  protected WatermarkStore newWatermarkStore(String bucket, Runnable onClose) {
+    throw new UnsupportedOperationException("the " + backend + " backend keeps no watermark buckets (asked for '"
+        + bucket + "')");
+  }
+
   /** The backend's admin; {@link #admin()} checks that the client is open first. */
   protected abstract BufferAdmin buffers();
 
@@ -74,6 +84,13 @@ public abstract class AbstractIsbClient implements IsbClient {
   @Override
   public final BufferReader reader(String buffer, ReaderOptions options) {
     return open(buffer, options, this::newReader);
+  }
+
+  @Override
+  public final WatermarkStore watermarkStore(String bucket) {
+    handles.requireOpen();
+    BufferNames.requireValid(bucket);
+    return handles.open(onClose -> newWatermarkStore(bucket, onClose));
   }
 
   /** How a backend opens a writer or reader. */

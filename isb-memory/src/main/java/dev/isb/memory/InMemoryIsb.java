@@ -6,6 +6,7 @@ import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.watermark.WatermarkStore;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -102,6 +103,11 @@ public final class InMemoryIsb implements IsbClient {
   @Override
   public BufferReader reader(String buffer, ReaderOptions options) {
     return primary.reader(buffer, options);
+  }
+
+  @Override
+  public WatermarkStore watermarkStore(String bucket) {
+    return primary.watermarkStore(bucket);
   }
 
   private void requireOpen() {

@@ -20,6 +20,7 @@ import dev.isb.servers.RedisServer;
 import dev.isb.testkit.Await;
 import dev.isb.testkit.History;
 import dev.isb.testkit.Workload;
+import dev.isb.watermark.WatermarkStore;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -334,6 +335,11 @@ final class RedisFaultRun {
     @Override
     public BufferAdmin admin() {
       return client.admin();
+    }
+
+    @Override
+    public WatermarkStore watermarkStore(String bucket) {
+      return client.watermarkStore(bucket);
     }
 
     @Override
