@@ -26,6 +26,14 @@ public interface BufferReader extends AutoCloseable {
   /** The buffer read from. */
   String buffer();
 
+  /**
+   * The watermark of the vertex's input as of the last read, epoch milliseconds; -1 when not known.
+   * Always -1 unless the reader tracks watermarks ({@link dev.isb.watermark.WatermarkFetcher#track}).
+   */
+  default long watermark() {
+    return -1;
+  }
+
   /** The partition index of the buffer. */
   int partition();
 

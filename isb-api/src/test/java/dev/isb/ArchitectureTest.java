@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 class ArchitectureTest {
 
   private static final ArchRule API_STAYS_BACKEND_FREE = noClasses()
-      .that().resideInAnyPackage("dev.isb", "dev.isb.spi..", "dev.isb.wire..", "dev.isb.config..")
+      .that().resideInAnyPackage(
+          "dev.isb", "dev.isb.spi..", "dev.isb.wire..", "dev.isb.config..", "dev.isb.watermark..")
       .should().dependOnClassesThat().resideInAnyPackage(
           "io.nats..", "io.lettuce..", "io.netty..", "org.testcontainers..",
           "org.junit..", "org.assertj..", "com.tngtech..")
@@ -29,6 +30,7 @@ class ArchitectureTest {
         .importPackages("dev.isb");
     assertThat(production.contain(IsbClient.class)).as("the API classes were imported").isTrue();
     assertThat(production.contain(dev.isb.spi.AbstractBufferWriter.class)).as("and those of its sub-packages").isTrue();
+    assertThat(production.contain(dev.isb.watermark.WatermarkFetcher.class)).as("watermarks too").isTrue();
     assertThat(production.contain(ArchitectureTest.class)).as("test classes are left out").isFalse();
 
     API_STAYS_BACKEND_FREE.check(production);
