@@ -5,6 +5,7 @@ import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.IsbException;
+import dev.isb.NumaflowVersion;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
 import dev.isb.wire.PartitionRouter;
@@ -78,6 +79,7 @@ public final class Forwarder implements AutoCloseable {
   private final ForwarderMetrics metrics;
   private final Duration shutdownTimeout;
   private final ScheduledExecutorService poller;
+  private final VertexWatermarks watermarks;
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -112,8 +114,17 @@ public final class Forwarder implements AutoCloseable {
       openedWriters.forEach(ws -> ws.forEach(BufferWriter::close));
       throw e;
     }
-    this.readers = List.copyOf(openedReaders);
     this.writers = openedWriters.stream().map(List::copyOf).toList();
+    try {
+      this.watermarks = b.fromVertices == null ? null : VertexWatermarks.open(b.client, b.watermarkSettings(),
+          openedReaders.stream().map(BufferReader::partition).toList(), edges).orElse(null);
+    } catch (RuntimeException e) {
+      openedReaders.forEach(BufferReader::close);
+      openedWriters.forEach(ws -> ws.forEach(BufferWriter::close));
+      throw e;
+    }
+    this.readers = watermarks == null ? List.copyOf(openedReaders)
+        : openedReaders.stream().map(watermarks::track).toList();
 
     List<Route> routes = new ArrayList<>();
     for (int e = 0; e < edges.size(); e++) {
@@ -121,14 +132,14 @@ public final class Forwarder implements AutoCloseable {
       for (String buffer : edges.get(e).buffers()) {
         outputs.add(metrics.output(buffer));
       }
-      routes.add(new Route(edges.get(e), PartitionRouter.of(edges.get(e).buffers().size()), writers.get(e),
+      routes.add(new Route(e, edges.get(e), PartitionRouter.of(edges.get(e).buffers().size()), writers.get(e),
           List.copyOf(outputs)));
     }
     VertexFunction function = VertexFunction.of(b);
     List<PartitionLoop> partitionLoops = new ArrayList<>();
     for (BufferReader reader : readers) {
       partitionLoops.add(new PartitionLoop(this, reader, metrics.input(reader), List.copyOf(routes),
-          function, b.retryPolicy, b.maxInFlight));
+          function, b.retryPolicy, b.maxInFlight, watermarks));
     }
     this.loops = List.copyOf(partitionLoops);
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -137,6 +148,10 @@ public final class Forwarder implements AutoCloseable {
       return t;
     });
     scheduleUsagePolling(b.client, b.usageInterval);
+    if (watermarks != null && !edges.isEmpty()) {
+      long idle = b.watermarkSettings().idleInterval().toNanos();
+      poller.scheduleWithFixedDelay(this::publishIdle, idle, idle, TimeUnit.NANOSECONDS);
+    }
   }
 
   /** A builder of a forwarder for this vertex, reading and writing through {@code client}. */
@@ -147,6 +162,19 @@ public final class Forwarder implements AutoCloseable {
   /** The vertex this forwarder runs. */
   public String vertex() {
     return vertex;
+  }
+
+  /**
+   * The vertex's input watermark (epoch milliseconds): the lowest over its input partitions and the
+   * edges into it; -1 while not known, or when the forwarder does not take part in watermarks.
+   */
+  public long watermark() {
+    return watermarks == null ? -1 : watermarks.inputWatermark();
+  }
+
+  /** Whether this forwarder reads and publishes watermarks (asked for, and the backend keeps them). */
+  public boolean tracksWatermarks() {
+    return watermarks != null;
   }
 
   /** Starts one thread per input partition; a second call does nothing. Returns this forwarder. */
@@ -227,6 +255,9 @@ public final class Forwarder implements AutoCloseable {
     poller.shutdownNow();
     readers.forEach(Forwarder::closeQuietly);
     writers.forEach(ws -> ws.forEach(Forwarder::closeQuietly));
+    if (watermarks != null) {
+      closeQuietly(watermarks);
+    }
     metrics.removeGauges();
   }
 
@@ -280,6 +311,16 @@ public final class Forwarder implements AutoCloseable {
       }
     }
     terminated.countDown();
+  }
+
+  /** The idle tick; an error is logged, never thrown, so the schedule goes on. */
+  private void publishIdle() {
+    try {
+      watermarks.publishIdle(writers, java.time.Clock.systemUTC());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': publishing idle watermarks failed: {1}", vertex,
+          e.toString());
+    }
   }
 
   private void scheduleUsagePolling(IsbClient client, Duration interval) {
@@ -337,8 +378,8 @@ public final class Forwarder implements AutoCloseable {
     }
   }
 
-  /** One edge with its router, its partitions' writers and their meters. */
-  record Route(Edge edge, PartitionRouter router, List<BufferWriter> writers,
+  /** One edge (the {@code index}-th) with its router, its partitions' writers and their meters. */
+  record Route(int index, Edge edge, PartitionRouter router, List<BufferWriter> writers,
       List<ForwarderMetrics.Output> meters) {}
 
   /** The vertex function in one of its four shapes, as the partition loop calls it. */
@@ -385,6 +426,11 @@ public final class Forwarder implements AutoCloseable {
     private MeterRegistry registry = Metrics.globalRegistry;
     private Duration shutdownTimeout = Duration.ofSeconds(20);
     private Duration usageInterval = Duration.ofSeconds(1);
+    private String namespace;
+    private List<String> fromVertices;
+    private NumaflowVersion version = NumaflowVersion.latest();
+    private Duration watermarkDelay = Duration.ofMillis(100);
+    private Duration idleInterval;
 
     private Builder(IsbClient client, String vertex) {
       this.client = Objects.requireNonNull(client, "client");
@@ -513,6 +559,71 @@ public final class Forwarder implements AutoCloseable {
     }
 
     /**
+     * Takes part in the pipeline's watermarks, as a Numaflow vertex does: reads the watermarks the
+     * vertices {@code fromVertices} publish on their edges into this one (buckets
+     * {@code <namespace>-<pipeline>-<from>-<vertex>_OT}), gives each input its watermark
+     * ({@link Datum#watermark()}), and publishes this vertex's to every edge out of it as processor
+     * {@code <vertex>-<replica>}. Needs {@link #pipeline} and the buckets (created by
+     * {@code BufferAdmin.createBuckets}). On a backend that keeps no watermarks (Redis, as Numaflow's
+     * Redis ISB) the forwarder runs without them and logs a warning.
+     */
+    public Builder watermarks(String namespace, List<String> fromVertices) {
+      Objects.requireNonNull(namespace, "namespace");
+      if (namespace.isBlank()) {
+        throw new IllegalArgumentException("namespace must not be blank");
+      }
+      if (fromVertices.isEmpty()) {
+        throw new IllegalArgumentException("vertex '" + vertex + "': watermarks need at least one vertex with an "
+            + "edge into this one");
+      }
+      fromVertices.forEach(f -> Objects.requireNonNull(f, "fromVertex"));
+      this.namespace = namespace;
+      this.fromVertices = List.copyOf(fromVertices);
+      return this;
+    }
+
+    /** Whose watermark rules apply; {@link NumaflowVersion#latest()} by default. */
+    public Builder numaflowVersion(NumaflowVersion version) {
+      this.version = Objects.requireNonNull(version, "version");
+      return this;
+    }
+
+    /**
+     * The least time between two watermark puts per output partition: Numaflow's 100 ms by default
+     * ({@code NUMAFLOW_WATERMARK_DELAY_IN_MS} in v1.7, {@code spec.watermark.idleSource.stepInterval}
+     * in v1.8).
+     */
+    public Builder watermarkDelay(Duration delay) {
+      Objects.requireNonNull(delay, "delay");
+      if (delay.isNegative()) {
+        throw new IllegalArgumentException("watermarkDelay must not be negative, was " + delay);
+      }
+      this.watermarkDelay = delay;
+      return this;
+    }
+
+    /**
+     * How long an output partition may get nothing before it gets an idle watermark. Numaflow's by
+     * default: the watermark delay in v1.8, twice the read timeout in v1.7.
+     */
+    public Builder idleInterval(Duration interval) {
+      Objects.requireNonNull(interval, "interval");
+      if (interval.toMillis() < 1) {
+        throw new IllegalArgumentException("idleInterval must be at least 1ms, was " + interval);
+      }
+      this.idleInterval = interval;
+      return this;
+    }
+
+    VertexWatermarks.Settings watermarkSettings() {
+      Duration idle = idleInterval != null ? idleInterval
+          : version == NumaflowVersion.V1_7 ? readerOptions.readTimeout().multipliedBy(2)
+          : watermarkDelay.toMillis() < 1 ? Duration.ofMillis(1) : watermarkDelay;
+      return new VertexWatermarks.Settings(namespace, pipeline, vertex, replica, fromVertices, version,
+          watermarkDelay, idle);
+    }
+
+    /**
      * Checks the configuration and opens a reader per input and a writer per downstream partition.
      *
      * @throws IllegalStateException naming what is missing or contradictory
@@ -541,6 +652,10 @@ public final class Forwarder implements AutoCloseable {
             throw new IllegalStateException("vertex '" + vertex + "' would write to its own input '" + buffer + "'");
           }
         }
+      }
+      if (fromVertices != null && pipeline.isBlank()) {
+        throw new IllegalStateException("vertex '" + vertex + "': watermarks need the pipeline's name for their "
+            + "bucket names: call pipeline(...)");
       }
       return new Forwarder(this);
     }

@@ -40,9 +40,12 @@ final class PartitionLoop implements Runnable {
   private final Forwarder.VertexFunction function;
   private final RetryPolicy retryPolicy;
   private final int maxInFlight;
+  private final VertexWatermarks watermarks;
 
+  /** @param watermarks the vertex's watermarks; null when it does not take part in them */
   PartitionLoop(Forwarder forwarder, BufferReader reader, ForwarderMetrics.Input meters,
-      List<Forwarder.Route> routes, Forwarder.VertexFunction function, RetryPolicy retryPolicy, int maxInFlight) {
+      List<Forwarder.Route> routes, Forwarder.VertexFunction function, RetryPolicy retryPolicy, int maxInFlight,
+      VertexWatermarks watermarks) {
     this.forwarder = forwarder;
     this.reader = reader;
     this.meters = meters;
@@ -51,6 +54,7 @@ final class PartitionLoop implements Runnable {
     this.function = function;
     this.retryPolicy = retryPolicy;
     this.maxInFlight = maxInFlight;
+    this.watermarks = watermarks;
   }
 
   String buffer() {
@@ -117,11 +121,17 @@ final class PartitionLoop implements Runnable {
       }
       data.add(Datum.of(read));
     }
+    if (watermarks != null) {
+      watermarks.reading(reader.partition(), batch.get(0).watermark());
+    }
     try {
       List<List<Output>> outputs = apply(data, failed);
       write(data, outputs, failed);
     } finally {
       settle(batch, failed);
+      if (watermarks != null) {
+        watermarks.settled(reader.partition());
+      }
       meters.processingTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
   }
@@ -279,7 +289,7 @@ final class PartitionLoop implements Runnable {
       for (int p = 0; p < route.writers().size(); p++) {
         List<Outgoing> outgoing = byRoute.get(r).get(p);
         if (!outgoing.isEmpty()) {
-          writeUntilStored(route.writers().get(p), route.meters().get(p), outgoing, failed);
+          writeUntilStored(route, p, outgoing, failed);
         }
       }
     }
@@ -288,6 +298,7 @@ final class PartitionLoop implements Runnable {
   private Message message(Datum datum, String offset, int index, Output output) {
     Header header = Header.builder(new MessageId(forwarder.vertex(), offset, index))
         .eventTime(datum.eventTime())
+        .late(datum.isLate())
         .keys(output.keys())
         .headers(datum.headers())
         .build();
@@ -298,8 +309,9 @@ final class PartitionLoop implements Runnable {
    * Writes until every message is stored or dropped, retrying retryable failures with a growing
    * backoff; a non-retryable failure, or the shutdown deadline, fails the message's input.
    */
-  private void writeUntilStored(BufferWriter writer, ForwarderMetrics.Output out, List<Outgoing> outgoing,
-      BitSet failed) {
+  private void writeUntilStored(Forwarder.Route route, int partition, List<Outgoing> outgoing, BitSet failed) {
+    BufferWriter writer = route.writers().get(partition);
+    ForwarderMetrics.Output out = route.meters().get(partition);
     List<Outgoing> todo = outgoing;
     Duration backoff = FIRST_WRITE_BACKOFF;
     while (!todo.isEmpty()) {
@@ -322,10 +334,12 @@ final class PartitionLoop implements Runnable {
       }
       out.writeTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       List<Outgoing> retry = new ArrayList<>();
+      long stored = -1;
       for (int i = 0; i < results.size(); i++) {
         Outgoing o = todo.get(i);
         WriteResult result = results.get(i);
-        if (result instanceof WriteResult.Written) {
+        if (result instanceof WriteResult.Written w) {
+          stored = watermarks == null ? stored : Math.max(stored, sequence(w));
           out.written.increment();
           out.writtenBytes.increment(o.message().payload().length);
         } else if (result instanceof WriteResult.Duplicate) {
@@ -344,12 +358,19 @@ final class PartitionLoop implements Runnable {
           }
         }
       }
+      if (stored >= 0) {
+        watermarks.stored(route.index(), partition, stored);
+      }
       todo = retry;
       if (!todo.isEmpty()) {
         forwarder.pause(backoff);
         backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_WRITE_BACKOFF;
       }
     }
+  }
+
+  private static long sequence(WriteResult.Written written) {
+    return Long.parseLong(written.offset().sequence());
   }
 
   /** Acks the inputs that are done and naks the failed ones; never throws. */

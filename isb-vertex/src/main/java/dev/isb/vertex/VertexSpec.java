@@ -42,7 +42,9 @@ import java.util.regex.Pattern;
  *       (a source owns no buffer) and each {@code spec.toEdges[]}'s {@code to}, {@code from},
  *       {@code toVertexPartitionCount}, {@code toVertexLimits.bufferMaxLength},
  *       {@code toVertexLimits.bufferUsageLimit} (a percentage), {@code onFull} and
- *       {@code conditions.tags.operator} / {@code .values}. Everything else is ignored.
+ *       {@code conditions.tags.operator} / {@code .values}, each {@code spec.fromEdges[]}'s
+ *       {@code from} (the vertices whose watermarks this one reads) and
+ *       {@code spec.watermark.disabled}. Everything else is ignored.
  *   <li>{@code NUMAFLOW_REPLICA} (required): this pod's replica index, a whole number from 0. It
  *       makes the consumer name {@code <vertex>-<replica>}.
  *   <li>{@code NUMAFLOW_NAMESPACE}, {@code NUMAFLOW_PIPELINE_NAME}, {@code NUMAFLOW_VERTEX_NAME}:
@@ -85,9 +87,12 @@ public final class VertexSpec {
   private final boolean source;
   private final List<String> inputBuffers;
   private final List<Edge> edges;
+  private final List<String> fromVertices;
+  private final boolean watermarkDisabled;
 
   private VertexSpec(String namespace, String pipeline, String vertex, int replica, int partitions,
-      boolean source, List<String> inputBuffers, List<Edge> edges) {
+      boolean source, List<String> inputBuffers, List<Edge> edges, List<String> fromVertices,
+      boolean watermarkDisabled) {
     this.namespace = namespace;
     this.pipeline = pipeline;
     this.vertex = vertex;
@@ -96,6 +101,8 @@ public final class VertexSpec {
     this.source = source;
     this.inputBuffers = List.copyOf(inputBuffers);
     this.edges = List.copyOf(edges);
+    this.fromVertices = List.copyOf(fromVertices);
+    this.watermarkDisabled = watermarkDisabled;
   }
 
   /**
@@ -157,9 +164,20 @@ public final class VertexSpec {
     return edges;
   }
 
+  /** The vertices with an edge into this one ({@code spec.fromEdges[].from}), in order. */
+  public List<String> fromVertices() {
+    return fromVertices;
+  }
+
+  /** Whether the pipeline turned watermarks off ({@code spec.watermark.disabled}). */
+  public boolean watermarkDisabled() {
+    return watermarkDisabled;
+  }
+
   /**
    * A builder of this vertex's forwarder: its name, pipeline and replica, reading
-   * {@link #inputBuffers()} and writing along {@link #edges()}. Add the function ({@code map},
+   * {@link #inputBuffers()} and writing along {@link #edges()}, taking part in watermarks (from
+   * {@link #fromVertices()}) unless the pipeline disabled them. Add the function ({@code map},
    * {@code sink}, ...) and anything else to change, then {@code build()}.
    *
    * @throws IllegalStateException for a source vertex, which reads no buffer
@@ -170,8 +188,9 @@ public final class VertexSpec {
       throw new IllegalStateException("vertex '" + vertex + "' is a source (spec.source is set): it owns no "
           + "buffer for a forwarder to read");
     }
-    return Forwarder.builder(client, vertex).pipeline(pipeline).replica(replica).from(inputBuffers)
-        .to(edges.toArray(Edge[]::new));
+    Forwarder.Builder builder = Forwarder.builder(client, vertex).pipeline(pipeline).replica(replica)
+        .from(inputBuffers).to(edges.toArray(Edge[]::new));
+    return watermarkDisabled || fromVertices.isEmpty() ? builder : builder.watermarks(namespace, fromVertices);
   }
 
   @Override
@@ -209,6 +228,8 @@ public final class VertexSpec {
       boolean source = spec.get("source") != null;
       int partitions = source ? 1 : partitionCount(spec.get("partitions"), "spec.partitions");
       List<EdgeSpec> edgeSpecs = toEdges(spec.get("toEdges"), vertex);
+      List<String> fromVertices = fromEdges(spec.get("fromEdges"), vertex);
+      boolean watermarkDisabled = watermarkDisabled(mapping(spec.get("watermark"), "spec.watermark"));
       if (!problems.isEmpty()) {
         throw new IsbConfigException(problems);
       }
@@ -232,7 +253,8 @@ public final class VertexSpec {
       if (!problems.isEmpty()) {
         throw new IsbConfigException(problems);
       }
-      return new VertexSpec(namespace, pipeline, vertex, replica, partitions, source, inputs, edges);
+      return new VertexSpec(namespace, pipeline, vertex, replica, partitions, source, inputs, edges,
+          fromVertices, watermarkDisabled);
     }
 
     private int replica() {
@@ -320,6 +342,49 @@ public final class VertexSpec {
         }
       }
       return out;
+    }
+
+    private List<String> fromEdges(Object node, String vertex) {
+      List<?> items = sequence(node, "spec.fromEdges");
+      List<String> out = new ArrayList<>();
+      if (items == null) {
+        return out;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        String path = "spec.fromEdges[" + i + "]";
+        Map<?, ?> edge = mapping(items.get(i), path);
+        if (edge == null) {
+          if (items.get(i) == null) {
+            problem(IN_OBJECT, path, null, "be an edge object");
+          }
+          continue;
+        }
+        String from = text(edge.get("from"), path + ".from");
+        if (from == null) {
+          if (absent(edge.get("from"))) {
+            problem(IN_OBJECT, path + ".from", null, "be set: the vertex this edge comes from");
+          }
+          continue;
+        }
+        from = validName(from, IN_OBJECT, path + ".from");
+        String to = text(edge.get("to"), path + ".to");
+        if (to != null && vertex != null && !to.equals(vertex)) {
+          problem(IN_OBJECT, path + ".to", to, "be this vertex, '" + vertex + "'");
+        }
+        if (from != null && !out.contains(from)) {
+          out.add(from);
+        }
+      }
+      return out;
+    }
+
+    private boolean watermarkDisabled(Map<?, ?> watermark) {
+      Object node = watermark == null ? null : watermark.get("disabled");
+      if (node == null || node instanceof Boolean) {
+        return Boolean.TRUE.equals(node);
+      }
+      problem(IN_OBJECT, "spec.watermark.disabled", display(node), "be true or false");
+      return false;
     }
 
     private WriterOptions writerOptions(Map<?, ?> edge, String path) {
