@@ -1,5 +1,6 @@
 package dev.isb.examples;
 
+import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
@@ -8,6 +9,7 @@ import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
+import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.config.IsbConfig;
@@ -16,6 +18,7 @@ import dev.isb.servers.LocalIsbService;
 import dev.isb.vertex.Edge;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.Output;
+import dev.isb.watermark.WatermarkPublisher;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -127,9 +130,10 @@ public final class DemoPipeline {
       List<AutoCloseable> owned) implements AutoCloseable {
 
     static Isb open(Settings s) {
+      BufferConfig.Bucket bucket = new BufferConfig.Bucket(0, 1, Duration.ofHours(3), 0, Storage.FILE, 1);
       BufferConfig demo = BufferConfig.defaults().toBuilder()
           .stream(BufferConfig.Stream.defaults().toBuilder().retention(Retention.WORK_QUEUE).replicas(1).build())
-          .build();
+          .otBucket(bucket).procBucket(bucket).build();
       if (s.configDir().isPresent()) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("ISB_CONFIG_DIR", s.configDir().get().toString());
@@ -178,9 +182,11 @@ public final class DemoPipeline {
       }
     }
 
+    List<String> buckets = List.of(edge("gen", "parse"), edge("parse", "sink"), edge("parse", "audit"));
     try (Isb isb = Isb.open(s); IsbClient admin = isb.connect().get()) {
       out.printf(Locale.ROOT, "ISB: %s%n", isb.description());
       admin.admin().createBuffers(all, isb.bufferConfig());
+      admin.admin().createBuckets(buckets, isb.bufferConfig(), BucketLayout.OFFSET_TIMELINE);
       out.printf(Locale.ROOT, "buffers: %s%n", all);
       out.printf(Locale.ROOT, "pipeline: gen -> parse -> sink, and parse -[large]-> audit; %d orders, %d items "
           + "expected (%d large)%n", s.orders(), expectedItems, expectedLarge);
@@ -205,21 +211,22 @@ public final class DemoPipeline {
       try {
         IsbClient parseClient = open(isb, clients);
         forwarders.add(Forwarder.builder(parseClient, "parse").pipeline(PIPELINE).from(parseBuffers)
-            .readerOptions(readerOptions).meterRegistry(registry)
+            .watermarks(NAMESPACE, List.of("gen")).readerOptions(readerOptions).meterRegistry(registry)
             .map(in -> Orders.parse(in.valueAsString()).stream().map(DemoPipeline::output).toList())
             .to(Edge.to("sink", sinkBuffers).withWriterOptions(writerOptions),
                 Edge.to("audit", auditBuffers).whenTagged(Orders.LARGE).withWriterOptions(writerOptions))
             .build().start());
         forwarders.add(Forwarder.builder(open(isb, clients), "sink").pipeline(PIPELINE).from(sinkBuffers)
-            .readerOptions(readerOptions).meterRegistry(registry).sink(check::accept).build().start());
+            .watermarks(NAMESPACE, List.of("parse")).readerOptions(readerOptions).meterRegistry(registry)
+            .sink(check::accept).build().start());
         forwarders.add(Forwarder.builder(open(isb, clients), "audit").pipeline(PIPELINE).from(auditBuffers)
-            .readerOptions(readerOptions).meterRegistry(registry)
+            .watermarks(NAMESPACE, List.of("parse")).readerOptions(readerOptions).meterRegistry(registry)
             .sink(in -> (Orders.Parsed.decode(in.valueAsString()).category().equals(Orders.LARGE)
                 ? audited : wronglyAudited).incrementAndGet())
             .build().start());
 
         if (s.progress()) {
-          Progress line = new Progress(registry, genWritten, started);
+          Progress line = new Progress(registry, forwarders, genWritten, started);
           progress.scheduleAtFixedRate(() -> out.println(line.next()), 1, 1, TimeUnit.SECONDS);
         }
         IsbClient genClient = open(isb, clients);
@@ -244,6 +251,7 @@ public final class DemoPipeline {
           LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
         gen.join();
+        out.println(watermarks(forwarders));
       } finally {
         progress.shutdownNow();
         forwarders.forEach(Forwarder::close);
@@ -257,6 +265,23 @@ public final class DemoPipeline {
       print(verdict, seconds, out);
       return verdict;
     }
+  }
+
+  private static String edge(String from, String to) {
+    return BufferNames.edgeBucket(NAMESPACE, PIPELINE, from, to);
+  }
+
+  /** Each vertex's input watermark and its lag behind the wall clock, or why there is none. */
+  static String watermarks(List<Forwarder> forwarders) {
+    StringBuilder line = new StringBuilder("watermarks:");
+    long now = System.currentTimeMillis();
+    for (Forwarder f : forwarders) {
+      long wm = f.watermark();
+      line.append(' ').append(f.vertex()).append(' ').append(!f.tracksWatermarks() ? "not kept by this backend"
+          : wm < 0 ? "unknown" : Instant.ofEpochMilli(wm) + " (lag " + (now - wm) + " ms)");
+      line.append(f == forwarders.get(forwarders.size() - 1) ? "" : ",");
+    }
+    return line.toString();
   }
 
   private static IsbClient open(Isb isb, List<IsbClient> clients) {
@@ -286,6 +311,7 @@ public final class DemoPipeline {
       AtomicLong written, AtomicLong refused) {
     PartitionRouter router = PartitionRouter.of(buffers.size());
     List<BufferWriter> writers = buffers.stream().map(b -> client.writer(b, options)).toList();
+    WatermarkPublisher watermarks = sourceWatermarks(client, buffers.size());
     int batchSize = s.rate() > 0 ? Math.max(1, Math.min(GEN_BATCH, s.rate() / 20)) : GEN_BATCH;
     long start = System.nanoTime();
     try {
@@ -304,7 +330,11 @@ public final class DemoPipeline {
           byPartition.get(router.byKeys(message)).add(message);
         }
         for (int p = 0; p < writers.size(); p++) {
-          written.addAndGet(writeAll(writers.get(p), byPartition.get(p))[0]);
+          long[] counts = writeAll(writers.get(p), byPartition.get(p));
+          written.addAndGet(counts[0]);
+          if (watermarks != null && counts[2] >= 0) {
+            watermarks.publish(p, counts[2], now.toEpochMilli());
+          }
           if (batch % 10 == 9) {
             refused.addAndGet(writeAll(writers.get(p), byPartition.get(p))[1]);
           }
@@ -312,21 +342,42 @@ public final class DemoPipeline {
       }
     } finally {
       writers.forEach(BufferWriter::close);
+      if (watermarks != null) {
+        watermarks.close();
+      }
     }
   }
 
-  /** Writes until each message is stored; returns how many were new and how many duplicates. */
+  /**
+   * The source's watermark on its edge to parse: each batch's event time (a source with a maxDelay
+   * would subtract it), under Numaflow's source processor key {@code <vertex>-<partition>}; null when
+   * the backend keeps no watermarks.
+   */
+  private static WatermarkPublisher sourceWatermarks(IsbClient client, int partitions) {
+    try {
+      return WatermarkPublisher.builder(client, edge("gen", "parse"), "gen-0").partitions(partitions).build();
+    } catch (UnsupportedOperationException noBuckets) {
+      return null;
+    }
+  }
+
+  /**
+   * Writes until each message is stored; returns how many were new, how many duplicates, and the
+   * highest stream sequence written (-1 if none was new).
+   */
   private static long[] writeAll(BufferWriter writer, List<Message> messages) {
     long fresh = 0;
     long duplicates = 0;
+    long last = -1;
     List<Message> todo = messages;
     while (!todo.isEmpty()) {
       List<WriteResult> results = writer.write(todo);
       List<Message> again = new ArrayList<>();
       for (int i = 0; i < results.size(); i++) {
         WriteResult r = results.get(i);
-        if (r instanceof WriteResult.Written) {
+        if (r instanceof WriteResult.Written w) {
           fresh++;
+          last = Math.max(last, sequence(w));
         } else if (r instanceof WriteResult.Duplicate) {
           duplicates++;
         } else if (r instanceof WriteResult.Failed f && f.retryable()) {
@@ -337,7 +388,16 @@ public final class DemoPipeline {
       }
       todo = again;
     }
-    return new long[] {fresh, duplicates};
+    return new long[] {fresh, duplicates, last};
+  }
+
+  /** A written message's stream sequence, or -1 for a backend whose offsets are not numbers (Redis). */
+  private static long sequence(WriteResult.Written written) {
+    try {
+      return Long.parseLong(written.offset().sequence());
+    } catch (NumberFormatException notASequence) {
+      return -1;
+    }
   }
 
   private static void print(Verdict v, double seconds, PrintStream out) {
@@ -353,16 +413,20 @@ public final class DemoPipeline {
         + (v.audited() != v.expectedLarge() ? ", audit incomplete" : ""));
   }
 
-  /** The progress line: messages per second read by each vertex, and what waits in its buffers. */
+  /**
+   * The progress line: messages per second read by each vertex, what waits in its buffers, and how far
+   * its watermark is behind the wall clock.
+   */
   private static final class Progress {
-    private static final List<String> VERTICES = List.of("parse", "sink", "audit");
     private final MeterRegistry registry;
+    private final List<Forwarder> forwarders;
     private final AtomicLong genWritten;
     private final long started;
     private final Map<String, Double> last = new HashMap<>();
 
-    Progress(MeterRegistry registry, AtomicLong genWritten, long started) {
+    Progress(MeterRegistry registry, List<Forwarder> forwarders, AtomicLong genWritten, long started) {
       this.registry = registry;
+      this.forwarders = forwarders;
       this.genWritten = genWritten;
       this.started = started;
     }
@@ -370,12 +434,16 @@ public final class DemoPipeline {
     String next() {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "[%4.0fs] gen %7.0f/s",
           (System.nanoTime() - started) / 1e9, rate("gen", genWritten.get())));
-      for (String vertex : VERTICES) {
+      for (Forwarder f : forwarders) {
+        String vertex = f.vertex();
         double read = Search.in(registry).name("forwarder.data.read").tag("vertex", vertex).counters().stream()
             .mapToDouble(c -> c.count()).sum();
         double pending = Search.in(registry).name("vertex.pending.messages.raw").tag("vertex", vertex).gauges()
             .stream().mapToDouble(g -> g.value()).filter(v -> !Double.isNaN(v)).sum();
-        line.append(String.format(Locale.ROOT, " | %s %7.0f/s pending %5.0f", vertex, rate(vertex, read), pending));
+        long wm = f.watermark();
+        String lag = wm < 0 ? "  -" : String.format(Locale.ROOT, "%3.1fs", (System.currentTimeMillis() - wm) / 1e3);
+        line.append(String.format(Locale.ROOT, " | %s %7.0f/s pending %5.0f wm lag %s", vertex, rate(vertex, read),
+            pending, lag));
       }
       return line.toString();
     }

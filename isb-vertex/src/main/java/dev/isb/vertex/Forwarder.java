@@ -125,6 +125,9 @@ public final class Forwarder implements AutoCloseable {
     }
     this.readers = watermarks == null ? List.copyOf(openedReaders)
         : openedReaders.stream().map(watermarks::track).toList();
+    if (watermarks != null) {
+      metrics.watermarkGauges(watermarks, edges);
+    }
 
     List<Route> routes = new ArrayList<>();
     for (int e = 0; e < edges.size(); e++) {

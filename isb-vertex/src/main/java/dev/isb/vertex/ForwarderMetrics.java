@@ -45,6 +45,10 @@ final class ForwarderMetrics {
   static final String BUFFER_PENDING = "isb.buffer.pending";
   static final String BUFFER_ACK_PENDING = "isb.buffer.ack.pending";
   static final String BUFFER_USAGE = "isb.buffer.usage";
+  static final String WATERMARK = "forwarder.watermark";
+  static final String WATERMARK_LAG = "forwarder.watermark.lag";
+  static final String WATERMARK_PUBLISHED = "forwarder.watermark.published";
+  static final String WATERMARK_PUT_ERROR = "isb.watermark.put.error";
 
   static final String REASON_BUFFER_FULL = "buffer-full";
   static final String REASON_NO_EDGE = "no-matching-edge";
@@ -90,6 +94,38 @@ final class ForwarderMetrics {
     BufferGauges buffers = new BufferGauges(registry, common.and("buffer", buffer));
     gauges.addAll(buffers.meters);
     return buffers;
+  }
+
+  /**
+   * Registers the watermark gauges: the vertex's input watermark and its lag behind the wall clock
+   * (milliseconds, NaN while unknown), the watermark kept for each output partition, and the failed
+   * WMB puts.
+   */
+  void watermarkGauges(VertexWatermarks watermarks, List<Edge> edges) {
+    gauges.add(Gauge.builder(WATERMARK, watermarks, w -> known(w.inputWatermark()))
+        .description("The vertex's input watermark, epoch milliseconds").tags(common).register(registry));
+    gauges.add(Gauge.builder(WATERMARK_LAG, watermarks, w -> {
+      double wm = known(w.inputWatermark());
+      return Double.isNaN(wm) ? wm : System.currentTimeMillis() - wm;
+    }).description("How far the input watermark is behind the wall clock, milliseconds").tags(common)
+        .register(registry));
+    for (int e = 0; e < edges.size(); e++) {
+      int route = e;
+      List<String> buffers = edges.get(e).buffers();
+      for (int p = 0; p < buffers.size(); p++) {
+        int partition = p;
+        gauges.add(Gauge.builder(WATERMARK_PUBLISHED, watermarks, w -> known(w.outputWatermark(route, partition)))
+            .description("The watermark this vertex published to an output partition, epoch milliseconds")
+            .tags(common.and("partition_name", buffers.get(p))).register(registry));
+      }
+    }
+    gauges.add(FunctionCounter.builder(WATERMARK_PUT_ERROR, watermarks, VertexWatermarks::failedPuts)
+        .description("Watermark puts to the ISB that failed (ignored, as in Numaflow)").tags(common)
+        .register(registry));
+  }
+
+  private static double known(long watermark) {
+    return watermark < 0 ? Double.NaN : watermark;
   }
 
   /**

@@ -120,6 +120,11 @@ final class VertexWatermarks implements AutoCloseable {
     return fetcher.current();
   }
 
+  /** Failed WMB and heartbeat puts, over every edge out. */
+  long failedPuts() {
+    return publishers.stream().mapToLong(WatermarkPublisher::failedPuts).sum();
+  }
+
   /** The watermark last kept for {@code partition} of edge {@code route}; -1 while none. */
   long outputWatermark(int route, int partition) {
     return publishers.get(route).watermark(partition);
