@@ -161,7 +161,7 @@ final class EdgeProcessors implements AutoCloseable {
     long now = clock.millis();
     for (Processor p : processors.values()) {
       if (version == NumaflowVersion.V1_8) {
-        p.status = statusAfter(now - p.lastSeenMillis, INACTIVE_AFTER.toMillis(), DELETED_AFTER.toMillis());
+        p.status = Status.after(Duration.ofMillis(now - p.lastSeenMillis));
       } else {
         Long beat = heartbeats.get(p.name);
         if (beat != null) {

@@ -31,6 +31,13 @@ public record ProcessorState(String edge, String name, Status status, long lastS
     /** Not seen for more than 5 s: its timeline still counts for watermarks, not for idle heads. */
     INACTIVE,
     /** Not seen for more than 50 s, or its key was deleted: dropped once reads pass its head offset. */
-    DELETED
+    DELETED;
+
+    /** Numaflow's status of a processor last seen {@code sinceSeen} ago. */
+    public static Status after(java.time.Duration sinceSeen) {
+      long ms = sinceSeen.toMillis();
+      return ms > EdgeProcessors.DELETED_AFTER.toMillis() ? DELETED
+          : ms > EdgeProcessors.INACTIVE_AFTER.toMillis() ? INACTIVE : ACTIVE;
+    }
   }
 }
