@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class LayerRulesTest {
 
-  private static final String[] API = {"dev.isb", "dev.isb.spi..", "dev.isb.wire..", "dev.isb.config.."};
+  private static final String[] API = {"dev.isb", "dev.isb.spi..", "dev.isb.wire..", "dev.isb.config..",
+      "dev.isb.watermark.."};
   private static final String[] BACKENDS = {"dev.isb.jetstream..", "dev.isb.redis..", "dev.isb.memory.."};
   private static final String[] ABOVE_THE_API = {"dev.isb.jetstream..", "dev.isb.redis..", "dev.isb.memory..",
       "dev.isb.vertex..", "dev.isb.cli..", "dev.isb.testkit..", "dev.isb.servers..", "dev.isb.examples..",
@@ -70,9 +71,9 @@ class LayerRulesTest {
   @DisplayName("every module's production classes were imported, and no test class")
   void importedEveryModule() {
     assertThat(production.stream().map(c -> c.getPackageName()).distinct())
-        .contains("dev.isb", "dev.isb.spi", "dev.isb.wire", "dev.isb.config", "dev.isb.jetstream", "dev.isb.redis",
-            "dev.isb.memory", "dev.isb.vertex", "dev.isb.cli", "dev.isb.testkit", "dev.isb.servers",
-            "dev.isb.examples");
+        .contains("dev.isb", "dev.isb.spi", "dev.isb.wire", "dev.isb.config", "dev.isb.watermark",
+            "dev.isb.jetstream", "dev.isb.redis", "dev.isb.memory", "dev.isb.vertex", "dev.isb.cli",
+            "dev.isb.testkit", "dev.isb.servers", "dev.isb.examples");
     assertThat(production.contain(LayerRulesTest.class)).isFalse();
   }
 

@@ -5,9 +5,11 @@
  * <p>A backend registers an {@link dev.isb.spi.IsbBackend} in
  * {@code META-INF/services/dev.isb.spi.IsbBackend} and builds its client, writers, readers and admin on
  * the skeletons {@link dev.isb.spi.AbstractIsbClient}, {@link dev.isb.spi.AbstractBufferWriter},
- * {@link dev.isb.spi.AbstractBufferReader} and {@link dev.isb.spi.AbstractBufferAdmin}, which hold what
- * every backend repeats (argument checks, the close protocol, call tracking, the keep-alive schedule,
- * validation reports), so that the backend writes only its wire work. The parts they are built from
+ * {@link dev.isb.spi.AbstractBufferReader} and {@link dev.isb.spi.AbstractBufferAdmin}, and, if it keeps
+ * watermark buckets, {@link dev.isb.spi.AbstractWatermarkStore} (whose watches deliver through a
+ * {@link dev.isb.spi.WatchFeed}), which hold what every backend repeats (argument checks, the close
+ * protocol, call tracking, the keep-alive schedule, validation reports, the order and safety of
+ * watermark deliveries), so that the backend writes only its wire work. The parts they are built from
  * are public for a backend that needs them directly: {@link dev.isb.spi.BufferFullGate} (Numaflow's
  * "buffer full" rule), {@link dev.isb.spi.CallTracker}, {@link dev.isb.spi.OpenHandles} and
  * {@link dev.isb.spi.Checks}.

@@ -29,6 +29,11 @@ public interface WatermarkStore extends AutoCloseable {
    * {@link Listener#caughtUp()}, then every change as it happens, until the returned watch is closed
    * or the store closes. The listener is called from one thread at a time, in order. A watch that
    * breaks (a lost connection) is started again by the store, which then replays current values.
+   *
+   * <p>A bucket keeps one value per key (Numaflow's buckets have a history of 1), so a watch that
+   * falls behind may miss values replaced before it got to them: each key's values still come in the
+   * order they were put, and its last value always comes. A key deleted before the watch started is
+   * replayed as its {@link Op#DELETE}, as JetStream keeps the delete marker.
    */
   Watch watch(Listener listener);
 
