@@ -11,7 +11,7 @@ final class InMemoryBufferAdmin extends AbstractBufferAdmin {
 
   private final InMemoryStore store;
   private final Map<String, InMemoryBuffer> buffers;
-  private final Map<String, BufferConfig.Bucket> buckets;
+  private final Map<String, InMemoryBucket> buckets;
 
   InMemoryBufferAdmin(InMemoryStore store, Runnable requireOpen) {
     super(requireOpen);
@@ -27,7 +27,7 @@ final class InMemoryBufferAdmin extends AbstractBufferAdmin {
 
   @Override
   protected void createKeyValue(String name, BufferConfig.Bucket settings) {
-    buckets.putIfAbsent(name, settings);
+    buckets.computeIfAbsent(name, n -> new InMemoryBucket(n, settings));
   }
 
   @Override
@@ -45,7 +45,7 @@ final class InMemoryBufferAdmin extends AbstractBufferAdmin {
 
   @Override
   protected Optional<BufferConfig.Bucket> keyValueSettings(String name) {
-    return Optional.ofNullable(buckets.get(name));
+    return Optional.ofNullable(buckets.get(name)).map(InMemoryBucket::settings);
   }
 
   @Override
@@ -58,7 +58,10 @@ final class InMemoryBufferAdmin extends AbstractBufferAdmin {
 
   @Override
   protected void deleteKeyValue(String name) {
-    buckets.remove(name);
+    InMemoryBucket removed = buckets.remove(name);
+    if (removed != null) {
+      removed.delete();
+    }
   }
 
   @Override

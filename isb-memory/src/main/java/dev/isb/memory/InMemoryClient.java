@@ -6,8 +6,12 @@ import dev.isb.BufferWriter;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
 import dev.isb.spi.AbstractIsbClient;
+import dev.isb.watermark.WatermarkStore;
 
-/** One client (one "pod") of an in-memory ISB; closing it closes what it opened. Thread-safe. */
+/**
+ * One client (one "pod") of an in-memory ISB; closing it closes what it opened (writers, readers,
+ * watermark stores). Thread-safe.
+ */
 final class InMemoryClient extends AbstractIsbClient {
 
   private final InMemoryStore store;
@@ -27,6 +31,11 @@ final class InMemoryClient extends AbstractIsbClient {
   @Override
   protected BufferReader newReader(String buffer, ReaderOptions options, Runnable onClose) {
     return new InMemoryBufferReader(store.buffer(buffer), options, store.faults, store.scheduler, onClose);
+  }
+
+  @Override
+  protected WatermarkStore newWatermarkStore(String bucket, Runnable onClose) {
+    return new InMemoryWatermarkStore(store.bucket(bucket), store.faults, onClose);
   }
 
   @Override

@@ -1,22 +1,25 @@
 package dev.isb.memory;
 
 import dev.isb.IsbBackendException;
+import dev.isb.spi.AbstractWatermarkStore;
 import dev.isb.wire.BufferNames;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Fault injection for an {@link InMemoryIsb}: make a buffer look full, fail the next N writes, reads,
- * acks or usage refreshes of a buffer, or slow every call down. Faults may be set before the buffer
- * exists. Thread-safe.
+ * acks or usage refreshes of a buffer, slow every call down, or stall a key of a watermark bucket.
+ * Faults may be set before the buffer or bucket exists. Thread-safe.
  *
  * <pre>{@code
  * isb.faults().failNextWrites("ns-pl-out-0", 2);   // the next two messages written get a retryable Failed
  * isb.faults().forceFull("ns-pl-out-0", true);     // writers see a full buffer from their next refresh
+ * isb.faults().stallWatermarkKey("ns-pl-in-out_OT", "in-0");   // processor in-0 seems to stop publishing
  * }</pre>
  *
  * <p>Injected failures are {@link IsbBackendException}s with code {@value #INJECTED} and are retryable.
@@ -27,6 +30,8 @@ public final class InMemoryFaults {
   public static final String INJECTED = "INJECTED";
 
   private final Map<String, BufferFaults> byBuffer = new ConcurrentHashMap<>();
+  /** Per watermark bucket, its stalled keys. */
+  private final Map<String, Set<String>> stalledKeys = new ConcurrentHashMap<>();
   private volatile long latencyNanos;
 
   InMemoryFaults() {}
@@ -83,9 +88,33 @@ public final class InMemoryFaults {
     return this;
   }
 
+  /**
+   * Stalls a key of a watermark key/value bucket, as a processor that stopped publishing: puts to it
+   * are dropped without a word (their futures complete as if stored), so watchers keep seeing its last
+   * value, until {@link #resumeWatermarkKey}. Deletes of the key still happen.
+   *
+   * @param bucket the key/value bucket, e.g. {@code ns-pl-in-out_OT}
+   * @param key the processor's key
+   */
+  public InMemoryFaults stallWatermarkKey(String bucket, String key) {
+    stalledKeys.computeIfAbsent(BufferNames.requireValid(bucket), b -> ConcurrentHashMap.newKeySet())
+        .add(AbstractWatermarkStore.requireValidKey(key));
+    return this;
+  }
+
+  /** Lets puts to a key stalled with {@link #stallWatermarkKey} through again, from the next put on. */
+  public InMemoryFaults resumeWatermarkKey(String bucket, String key) {
+    Set<String> keys = stalledKeys.get(BufferNames.requireValid(bucket));
+    if (keys != null) {
+      keys.remove(AbstractWatermarkStore.requireValidKey(key));
+    }
+    return this;
+  }
+
   /** Removes every fault. */
   public void clear() {
     byBuffer.clear();
+    stalledKeys.clear();
     latencyNanos = 0;
   }
 
@@ -99,6 +128,11 @@ public final class InMemoryFaults {
   boolean forcedFull(String buffer) {
     BufferFaults f = byBuffer.get(buffer);
     return f != null && f.full;
+  }
+
+  boolean stalled(String bucket, String key) {
+    Set<String> keys = stalledKeys.get(bucket);
+    return keys != null && keys.contains(key);
   }
 
   void onWrite(String buffer) {

@@ -116,7 +116,7 @@ public final class InMemoryIsb implements IsbClient {
     }
   }
 
-  /** Closes every client of this ISB, their writers and readers, and its timer thread. Idempotent. */
+  /** Closes every client of this ISB, their writers, readers and watermark stores, and its timer thread. Idempotent. */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {

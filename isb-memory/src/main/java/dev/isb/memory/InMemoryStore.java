@@ -1,6 +1,5 @@
 package dev.isb.memory;
 
-import dev.isb.BufferConfig;
 import dev.isb.BufferNotFoundException;
 import dev.isb.spi.OpenHandles;
 import dev.isb.wire.BufferNames;
@@ -15,7 +14,7 @@ final class InMemoryStore {
   private static final AtomicInteger STORES = new AtomicInteger();
 
   final Map<String, InMemoryBuffer> buffers = new ConcurrentHashMap<>();
-  final Map<String, BufferConfig.Bucket> buckets = new ConcurrentHashMap<>();
+  final Map<String, InMemoryBucket> buckets = new ConcurrentHashMap<>();
   final InMemoryFaults faults = new InMemoryFaults();
   final ScheduledExecutorService scheduler;
 
@@ -30,6 +29,16 @@ final class InMemoryStore {
     InMemoryBuffer b = buffers.get(name);
     if (b == null) {
       throw new BufferNotFoundException(name, null);
+    }
+    return b;
+  }
+
+  /** The live watermark key/value bucket of that name. */
+  InMemoryBucket bucket(String name) {
+    BufferNames.requireValid(name);
+    InMemoryBucket b = buckets.get(name);
+    if (b == null) {
+      throw BufferNotFoundException.bucket(name, null);
     }
     return b;
   }

@@ -1,7 +1,8 @@
 /**
  * The in-memory backend: {@link dev.isb.memory.InMemoryIsb}, a complete ISB inside one JVM with the
  * semantics every backend shows, and fault injection through {@link dev.isb.memory.InMemoryFaults}
- * (force a buffer full, fail the next writes, reads, acks or usage refreshes, add latency).
+ * (force a buffer full, fail the next writes, reads, acks or usage refreshes, add latency, stall a
+ * watermark key).
  *
  * <pre>{@code
  * try (InMemoryIsb isb = InMemoryIsb.create()) {
