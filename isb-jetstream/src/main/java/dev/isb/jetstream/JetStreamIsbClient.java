@@ -7,6 +7,7 @@ import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
 import dev.isb.spi.AbstractIsbClient;
 import dev.isb.spi.OpenHandles;
+import dev.isb.watermark.WatermarkStore;
 import io.nats.client.Connection;
 import io.nats.client.JetStream;
 import io.nats.client.JetStreamManagement;
@@ -14,7 +15,10 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** A client on one NATS connection: its writers and readers share the connection and one timer thread. */
+/**
+ * A client on one NATS connection: its writers, readers and watermark stores share the connection and
+ * one timer thread.
+ */
 final class JetStreamIsbClient extends AbstractIsbClient {
 
   /** Timeouts and limits of a client. */
@@ -70,11 +74,16 @@ final class JetStreamIsbClient extends AbstractIsbClient {
   }
 
   @Override
+  protected WatermarkStore newWatermarkStore(String bucket, Runnable onClose) {
+    return new JetStreamWatermarkStore(this, bucket, onClose);
+  }
+
+  @Override
   protected BufferAdmin buffers() {
     return admin;
   }
 
-  /** After the writers (their acks drained) and readers closed: the connection and the timer thread. */
+  /** After the writers (their acks drained), readers and watermark stores closed: the connection, the timer. */
   @Override
   protected void release() {
     scheduler.shutdownNow();
