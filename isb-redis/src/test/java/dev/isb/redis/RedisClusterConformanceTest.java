@@ -20,6 +20,6 @@ class RedisClusterConformanceTest extends IsbConformanceKit {
 
   @Override
   protected BackendFeatures features() {
-    return BackendFeatures.defaults();
+    return BackendFeatures.defaults().withKeepsWatermarks(false);
   }
 }

@@ -32,6 +32,6 @@ class RedisLeastPrivilegeConformanceTest extends IsbConformanceKit {
 
   @Override
   protected BackendFeatures features() {
-    return BackendFeatures.defaults();
+    return BackendFeatures.defaults().withKeepsWatermarks(false);
   }
 }

@@ -38,6 +38,10 @@ import java.util.function.Consumer;
  *     offset of the first copy (default true); when false, only the result type is checked
  * @param replicas the replicas of the buffers and buckets the kit creates (default 1; 3 for a
  *     three-node cluster)
+ * @param keepsWatermarks whether the backend keeps watermark buckets that
+ *     {@link dev.isb.IsbClient#watermarkStore} opens (default true); when false, the watermark tests
+ *     check instead that opening a store fails with {@link UnsupportedOperationException} naming the
+ *     backend and the bucket (Redis: Numaflow kept no watermarks on a Redis ISB)
  */
 public record BackendFeatures(
     Duration ackWait,
@@ -48,11 +52,12 @@ public record BackendFeatures(
     boolean rejectsOversizePayloads,
     Set<Retention> retentions,
     boolean duplicateReportsOriginal,
-    int replicas) {
+    int replicas,
+    boolean keepsWatermarks) {
 
   private static final BackendFeatures DEFAULTS = new BackendFeatures(
       Duration.ofMillis(500), Duration.ofMillis(50), true, true, 1024 * 1024, false,
-      EnumSet.allOf(Retention.class), true, 1);
+      EnumSet.allOf(Retention.class), true, 1, true);
 
   /** Checks the values and copies the set. */
   public BackendFeatures {
@@ -75,7 +80,8 @@ public record BackendFeatures(
 
   /**
    * Everything supported: ackWait 500ms, refresh every 50ms, nak delays honoured, exact pending counts,
-   * 1 MiB payloads without a limit above, every retention, duplicates report the original offset.
+   * 1 MiB payloads without a limit above, every retention, duplicates report the original offset,
+   * watermark buckets kept.
    */
   public static BackendFeatures defaults() {
     return DEFAULTS;
@@ -126,12 +132,18 @@ public record BackendFeatures(
     return copy(c -> c.replicas = replicas);
   }
 
+  /** A copy that says whether the backend keeps watermark buckets. */
+  public BackendFeatures withKeepsWatermarks(boolean keepsWatermarks) {
+    return copy(c -> c.keepsWatermarks = keepsWatermarks);
+  }
+
   /** Builds a copy through one mutable holder, so that each wither names only the field it changes. */
   private BackendFeatures copy(Consumer<Fields> change) {
     Fields c = new Fields(this);
     change.accept(c);
     return new BackendFeatures(c.ackWait, c.refreshInterval, c.nakDelayHonoured, c.pendingExact,
-        c.maxPayloadBytes, c.rejectsOversizePayloads, c.retentions, c.duplicateReportsOriginal, c.replicas);
+        c.maxPayloadBytes, c.rejectsOversizePayloads, c.retentions, c.duplicateReportsOriginal, c.replicas,
+        c.keepsWatermarks);
   }
 
   /** The components of a copy being made; the canonical constructor checks them. */
@@ -145,6 +157,7 @@ public record BackendFeatures(
     Set<Retention> retentions;
     boolean duplicateReportsOriginal;
     int replicas;
+    boolean keepsWatermarks;
 
     Fields(BackendFeatures from) {
       ackWait = from.ackWait();
@@ -156,6 +169,7 @@ public record BackendFeatures(
       retentions = from.retentions();
       duplicateReportsOriginal = from.duplicateReportsOriginal();
       replicas = from.replicas();
+      keepsWatermarks = from.keepsWatermarks();
     }
   }
 }

@@ -8,7 +8,6 @@ import dev.isb.BucketLayout;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
-import dev.isb.IsbException;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.Offset;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.stream.Stream;
-import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -153,14 +151,6 @@ abstract class BadInputConformance extends ConformanceGroup {
     assertNullRefused(() -> w.write((List<Message>) null), "write(null)");
     assertNullRefused(() -> r.ack((Collection<Offset>) null), "ack(null)");
     assertNullRefused(() -> client.admin().createBuffers(null, config()), "createBuffers(null, config)");
-  }
-
-  /** {@code call} fails with BufferNotFoundException naming {@code buffer}, in its message and its field. */
-  static void assertBufferNotFound(ThrowingCallable call, String buffer) {
-    assertThatThrownBy(call)
-        .isInstanceOf(BufferNotFoundException.class)
-        .hasMessageContaining(buffer)
-        .satisfies(e -> assertThat(((IsbException) e).buffer()).contains(buffer));
   }
 
   /** Names that every backend must refuse, each for a different reason. */

@@ -8,9 +8,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.isb.BufferConfig;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
+import dev.isb.IsbException;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.Offset;
@@ -372,6 +374,14 @@ abstract class ConformanceGroup {
 
   static void assertClosed(ThrowingCallable call, String what) {
     assertThatThrownBy(call).as(what).isInstanceOf(IllegalStateException.class).hasMessageFindingMatch("(?i)closed");
+  }
+
+  /** {@code call} fails with BufferNotFoundException naming {@code buffer}, in its message and its field. */
+  static void assertBufferNotFound(ThrowingCallable call, String buffer) {
+    assertThatThrownBy(call)
+        .isInstanceOf(BufferNotFoundException.class)
+        .hasMessageContaining(buffer)
+        .satisfies(e -> assertThat(((IsbException) e).buffer()).contains(buffer));
   }
 
   static void assertNullRefused(ThrowingCallable call, String what) {

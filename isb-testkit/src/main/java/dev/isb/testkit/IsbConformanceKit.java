@@ -142,6 +142,15 @@ public abstract class IsbConformanceKit {
   }
 
   @Nested
+  @DisplayName("Watermark buckets: put, delete and watch every key, or say the backend keeps none")
+  class Watermarks extends WatermarkStoreConformance {
+    @Override
+    IsbConformanceKit kit() {
+      return IsbConformanceKit.this;
+    }
+  }
+
+  @Nested
   @DisplayName("Admin: create, validate, inspect, delete")
   class Admin extends AdminConformance {
     @Override
