@@ -10,11 +10,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The whole conformance kit as a NATS user who may publish only to buffer subjects and to the
- * {@code $JS.API} / {@code $JS.ACK} subjects the backend uses, and subscribe only to its reply
- * inboxes: the permission set of {@code docs/security.md}, with {@code *} in place of the buffer
- * names, because the kit's names are random and NATS wildcards match whole tokens only.
- * {@link JetStreamLeastPrivilegeTest} checks the same set with exact buffer names.
+ * The whole conformance kit as a NATS user who may publish only to buffer and watermark key
+ * subjects and to the {@code $JS.API} / {@code $JS.ACK} / {@code $JS.FC} subjects the backend uses,
+ * and subscribe only to its reply inboxes: the permission set of {@code docs/security.md}, with
+ * {@code *} in place of the buffer and bucket names, because the kit's names are random and NATS
+ * wildcards match whole tokens only. {@link JetStreamLeastPrivilegeTest} checks the same set with
+ * exact buffer and bucket names.
  */
 @DisplayName("JetStream conformance as a user with only the documented permissions")
 class JetStreamLeastPrivilegeConformanceTest extends IsbConformanceKit {
@@ -23,7 +24,10 @@ class JetStreamLeastPrivilegeConformanceTest extends IsbConformanceKit {
   private static final String USER = "vertex";
   private static final String PASSWORD = "lp-" + Long.toHexString(System.nanoTime());
 
-  /** {@link JetStreamLeastPrivilegeTest#VERTEX_PUBLISH} and the admin subjects, for any buffer. */
+  /**
+   * {@link JetStreamLeastPrivilegeTest#vertexPublish} and the admin subjects, for any buffer; the
+   * {@link JetStreamLeastPrivilegeTest#watermarkPublish} subjects, for any bucket.
+   */
   static final List<String> PUBLISH = List.of(
       "*",
       "$JS.API.STREAM.INFO.*",
@@ -32,7 +36,10 @@ class JetStreamLeastPrivilegeConformanceTest extends IsbConformanceKit {
       "$JS.ACK.*.*.>",
       "$JS.API.STREAM.CREATE.*",
       "$JS.API.CONSUMER.CREATE.*.*.*",
-      "$JS.API.STREAM.DELETE.*");
+      "$JS.API.STREAM.DELETE.*",
+      "$KV.*.>",
+      "$JS.API.CONSUMER.CREATE.*.*.$KV.>",
+      "$JS.FC.*.>");
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single().withMaxPayload(MAX_PAYLOAD)

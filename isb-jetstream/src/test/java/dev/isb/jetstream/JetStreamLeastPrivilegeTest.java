@@ -21,9 +21,13 @@ import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
+import dev.isb.testkit.WatchRecorder;
+import dev.isb.watermark.WatermarkStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -34,8 +38,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The NATS permissions of {@code docs/security.md}, buffer by buffer: a vertex user allowed only its
- * buffers' subjects and the {@code $JS.API} / {@code $JS.ACK} subjects a writer and a reader need,
- * and an admin user allowed only the create, info and delete subjects of its buffers and buckets.
+ * buffers' subjects and the {@code $JS.API} / {@code $JS.ACK} subjects a writer and a reader need, and
+ * the subjects of its watermark bucket; and an admin user allowed only the create, info and delete
+ * subjects of its buffers and buckets.
  * Each subject of both lists was found necessary by removing it and seeing a call fail (see the
  * document); here the lists are shown to be enough, and to keep the users to their buffers.
  */
@@ -53,6 +58,7 @@ class JetStreamLeastPrivilegeTest {
   private static final String FOREIGN = "ns-other-out-0";
   /** The edge bucket: key/value buckets {@code ns-pl-in-out_OT} and {@code ns-pl-in-out_PROCESSORS}. */
   private static final String BUCKET = "ns-pl-in-out";
+  private static final String FOREIGN_BUCKET = "ns-other-in-out";
 
   /** What a writer and a reader of {@code buffer} publish to. */
   static List<String> vertexPublish(String buffer) {
@@ -62,6 +68,20 @@ class JetStreamLeastPrivilegeTest {
         "$JS.API.CONSUMER.INFO." + buffer + "." + buffer,
         "$JS.API.CONSUMER.MSG.NEXT." + buffer + "." + buffer,
         "$JS.ACK." + buffer + "." + buffer + ".>");
+  }
+
+  /**
+   * What a vertex's watermark store on the key/value bucket {@code kv} publishes to: the bucket's info
+   * (opening the store), its keys (put, delete), and for a watch the ordered consumer's create and info
+   * and the replies to the server's flow control.
+   */
+  static List<String> watermarkPublish(String kv) {
+    return List.of(
+        "$JS.API.STREAM.INFO.KV_" + kv,
+        "$KV." + kv + ".>",
+        "$JS.API.CONSUMER.CREATE.KV_" + kv + ".*.$KV." + kv + ".>",
+        "$JS.API.CONSUMER.INFO.KV_" + kv + ".*",
+        "$JS.FC.KV_" + kv + ".>");
   }
 
   /** What creating, validating and deleting {@code buffer} adds to {@link #vertexPublish}. */
@@ -87,7 +107,9 @@ class JetStreamLeastPrivilegeTest {
   static final NatsServerExtension VERTEX_NATS = NatsServerExtension.single()
       .withUser(ADMIN, ADMIN_PASSWORD)
       .withUserPermissions(VERTEX, VERTEX_PASSWORD,
-          Stream.of(vertexPublish(BUFFER), vertexPublish(QUEUE)).flatMap(List::stream).toList(), SUBSCRIBE);
+          Stream.of(vertexPublish(BUFFER), vertexPublish(QUEUE), watermarkPublish(BUCKET + "_OT"))
+              .flatMap(List::stream).toList(),
+          SUBSCRIBE);
 
   /** The admin user alone, with the admin subjects as well as the vertex ones. */
   @RegisterExtension
@@ -117,6 +139,7 @@ class JetStreamLeastPrivilegeTest {
     try (IsbClient admin = client(VERTEX_NATS, ADMIN, ADMIN_PASSWORD)) {
       admin.admin().createBuffers(List.of(BUFFER, FOREIGN), LIMITS);
       admin.admin().createBuffers(List.of(QUEUE), WORK_QUEUE);
+      admin.admin().createBuckets(List.of(BUCKET, FOREIGN_BUCKET), LIMITS, BucketLayout.OFFSET_TIMELINE);
     }
   }
 
@@ -124,6 +147,7 @@ class JetStreamLeastPrivilegeTest {
   static void deleteBuffers() {
     try (IsbClient admin = client(VERTEX_NATS, ADMIN, ADMIN_PASSWORD)) {
       admin.admin().deleteBuffers(List.of(BUFFER, QUEUE, FOREIGN));
+      admin.admin().deleteBuckets(List.of(BUCKET, FOREIGN_BUCKET));
     }
   }
 
@@ -155,6 +179,39 @@ class JetStreamLeastPrivilegeTest {
     try (IsbClient admin = client(VERTEX_NATS, ADMIN, ADMIN_PASSWORD)) {
       assertThat(admin.admin().validate(List.of(BUFFER, FOREIGN), List.of(), BucketLayout.OFFSET_TIMELINE)
           .isValid()).as("the buffers the vertex user tried to touch are intact").isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("a vertex user with only its bucket's watermark subjects opens a store, puts, watches (through a burst"
+      + " that needs flow control) and deletes, and cannot open another pipeline's bucket")
+  void watermarkPermissionsAreEnough() throws Exception {
+    try (IsbClient client = client(VERTEX_NATS, VERTEX, VERTEX_PASSWORD)) {
+      exerciseWatermarks(client, BUCKET + "_OT");
+      assertThatThrownBy(() -> client.watermarkStore(FOREIGN_BUCKET + "_OT").close())
+          .isInstanceOf(IsbException.class).hasMessageContaining(FOREIGN_BUCKET + "_OT");
+    }
+  }
+
+  /**
+   * Opens a store on {@code kv}, watches it through a burst of 200 values of 64 KiB (12.5 MiB, more
+   * than the server sends a push consumer before it asks for flow control), deletes a key.
+   */
+  static void exerciseWatermarks(IsbClient client, String kv) throws Exception {
+    try (WatermarkStore store = client.watermarkStore(kv); WatchRecorder watch = WatchRecorder.watch(store)) {
+      watch.awaitCaughtUp();
+      byte[] large = new byte[64 * 1024];
+      List<CompletableFuture<Void>> puts = new ArrayList<>();
+      for (int i = 0; i < 200; i++) {
+        puts.add(store.put("p-" + i, large));
+      }
+      for (CompletableFuture<Void> put : puts) {
+        put.get(10, TimeUnit.SECONDS);
+      }
+      store.put("last", "done".getBytes(UTF_8)).get(10, TimeUnit.SECONDS);
+      watch.awaitValue("last", "done");
+      store.delete("last");
+      watch.await("the DELETE of last", e -> e.key().equals("last") && e.op() == WatermarkStore.Op.DELETE);
     }
   }
 
