@@ -59,7 +59,7 @@ final class TestBuckets extends AbstractIsbClient {
   protected WatermarkStore newWatermarkStore(String bucket, Runnable onClose) {
     Bucket b = buckets.get(bucket);
     if (b == null) {
-      throw new BufferNotFoundException(bucket, null);
+      throw BufferNotFoundException.bucket(bucket, null);
     }
     return b.open(onClose);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
@@ -197,18 +198,22 @@ class VertexSpecTest {
     }
 
     @Test
-    @DisplayName("forwarder() wires the inputs and edges: a tagged output goes where its tags say")
+    @DisplayName("forwarder() wires the inputs, edges and watermark buckets: a tagged output goes where its tags say")
     void forwarder() throws Exception {
       try (InMemoryIsb isb = InMemoryIsb.create()) {
         List<String> buffers = new ArrayList<>(spec.inputBuffers());
         spec.edges().forEach(e -> buffers.addAll(e.buffers()));
         isb.admin().createBuffers(buffers, BufferConfig.defaults());
+        List<String> buckets = new ArrayList<>(List.of("prod-demo-in-upper"));
+        spec.edges().forEach(e -> buckets.add("prod-demo-upper-" + e.toVertex()));
+        isb.admin().createBuckets(buckets, BufferConfig.defaults(), BucketLayout.OFFSET_TIMELINE);
         try (Forwarder forwarder = spec.forwarder(isb)
             .map(in -> List.of(Output.of(in.value()).withKeys(in.keys()).withTags("error", "critical")))
             .meterRegistry(new SimpleMeterRegistry())
             .readerOptions(ReaderOptions.builder().readTimeout(Duration.ofMillis(20)).build())
             .build()) {
           assertThat(forwarder.vertex()).isEqualTo("upper");
+          assertThat(forwarder.tracksWatermarks()).as("spec.fromEdges names 'in'").isTrue();
           forwarder.start();
           try (BufferWriter writer = isb.writer("prod-demo-upper-1", WriterOptions.defaults())) {
             writer.write(new Message(Header.builder(new MessageId("in", "7", 0)).keys("k").build(),

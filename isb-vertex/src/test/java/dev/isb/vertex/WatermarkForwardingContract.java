@@ -45,6 +45,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * A Java map vertex between a simulated Numaflow upstream processor (it writes the vertex's input
  * buffers and puts WMBs into the edge's bucket the way numaflow-core does) and a downstream reader
  * that fetches the watermarks the vertex publishes. Each backend that keeps watermarks runs it.
+ *
+ * <p>The upstream puts its WMBs once the vertex watches: a processor keeps one key, so a fetcher that
+ * starts later sees only the partition published last, and a v1.7 processor puts again only when its
+ * watermark rises (numaflow-core behaves the same).
  */
 abstract class WatermarkForwardingContract {
 
@@ -145,6 +149,9 @@ abstract class WatermarkForwardingContract {
     private int next;
 
     Upstream(NumaflowVersion version) {
+      if (version == NumaflowVersion.V1_7) {
+        heartbeats.put("in-0", WatermarkCodec.encodeHeartbeat(Instant.now().getEpochSecond())).join();
+      }
       ScheduledExecutorService alive = Executors.newSingleThreadScheduledExecutor();
       keep(alive::shutdownNow);
       alive.scheduleAtFixedRate(() -> {
@@ -195,9 +202,9 @@ abstract class WatermarkForwardingContract {
       + "never goes back")
   void followsUpstream(NumaflowVersion version) {
     Upstream up = new Upstream(version);
-    up.wmb(false, 0, 1_000, 0);
     Forwarder map = startMap(version);
     WatermarkedReader reader = downstreamReader(version);
+    up.wmb(false, 0, 1_000, 0);
 
     up.write(0, 5, false);
     readDownstreamUntil(reader, "5 messages", () -> downstream.size() == 5);
@@ -231,11 +238,11 @@ abstract class WatermarkForwardingContract {
       + "the function")
   void idleInputPartition(NumaflowVersion version) {
     Upstream up = new Upstream(version);
+    Forwarder map = startMap(version);
+    WatermarkedReader reader = downstreamReader(version);
     up.wmb(false, 0, 4_000, 0);
     long control = up.control(1);
     up.wmb(true, control, 9_000, 1);
-    Forwarder map = startMap(version);
-    WatermarkedReader reader = downstreamReader(version);
 
     readDownstreamUntil(reader, "downstream watermark 4000", () -> up.write(0, 1, false),
         () -> reader.watermark() == 4_000);
@@ -250,10 +257,10 @@ abstract class WatermarkForwardingContract {
       + "idle WMB: the downstream watermark advances with no data")
   void idleOutput(NumaflowVersion version) {
     Upstream up = new Upstream(version);
-    up.wmb(true, up.control(0), 7_000, 0);
-    up.wmb(true, up.control(1), 6_000, 1);
     Forwarder map = startMap(version);
     WatermarkedReader reader = downstreamReader(version);
+    up.wmb(true, up.control(0), 7_000, 0);
+    up.wmb(true, up.control(1), 6_000, 1);
 
     readDownstreamUntil(reader, "downstream watermark 6000", () -> reader.watermark() == 6_000);
     assertThat(downstream).as("control messages are not delivered").isEmpty();
