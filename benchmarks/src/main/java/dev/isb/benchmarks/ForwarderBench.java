@@ -1,5 +1,6 @@
 package dev.isb.benchmarks;
 
+import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
@@ -21,7 +22,11 @@ import dev.isb.vertex.Edge;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.MapFunction;
 import dev.isb.vertex.Output;
+import dev.isb.watermark.WatermarkStore;
+import dev.isb.wire.BufferNames;
 import dev.isb.wire.PartitionRouter;
+import dev.isb.wire.WatermarkCodec;
+import dev.isb.wire.Wmb;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.config.MeterFilter;
@@ -51,7 +56,10 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@code write} per partition, {@code reader.ack(offsets)};
  *   <li>{@code forwarder, no meters}: a {@link Forwarder} whose registry denies every meter, so that
  *       each meter it records to is a no-op;
- *   <li>{@code forwarder, meters}: the same with a plain {@link SimpleMeterRegistry}.
+ *   <li>{@code forwarder, meters}: the same with a plain {@link SimpleMeterRegistry};
+ *   <li>{@code forwarder, watermarks}: the same taking part in watermarks (an upstream processor's WMB
+ *       in the input edge's bucket, every input's watermark fetched, the output's published at
+ *       Numaflow's 100 ms throttle). Not on Redis, which keeps no watermarks.
  * </ol>
  *
  * <pre>{@code
@@ -81,7 +89,8 @@ public final class ForwarderBench {
   enum Side {
     LOOP("loop"),
     NO_METERS("forwarder, no meters"),
-    METERS("forwarder, meters");
+    METERS("forwarder, meters"),
+    WATERMARKS("forwarder, watermarks");
 
     final String label;
 
@@ -90,8 +99,15 @@ public final class ForwarderBench {
     }
   }
 
-  /** One contender's round: rate, and JVM-wide CPU and allocation per message. */
-  record Result(double rate, double cpuMicros, double allocatedBytes) {}
+  /**
+   * One contender's round: rate, JVM-wide CPU and allocation per message, and WMB puts per second per
+   * output partition (NaN without watermarks).
+   */
+  record Result(double rate, double cpuMicros, double allocatedBytes, double putsPerSecond) {}
+
+  /** The namespace and upstream vertex of the watermark contender's buckets. */
+  private static final String NS = "bench";
+  private static final String UPSTREAM = "src";
 
   private ForwarderBench() {}
 
@@ -142,11 +158,12 @@ public final class ForwarderBench {
     long toPartition0 = messages.stream().filter(m -> PartitionRouter.of(PARTITIONS).route(m) == 0).count();
     int serial = 0;
     for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
-      for (Side side : Side.values()) {
+      for (Side side : sides(target)) {
         Result result = round(target, side, messages, toPartition0, serial++);
-        System.out.printf(Locale.ROOT, "%-9s %6s  %-8s %-21s %,10.0f msg/s  (JVM CPU %.2f us/msg, allocated %,.0f B/msg)%n",
+        System.out.printf(Locale.ROOT, "%-9s %6s  %-8s %-23s %,10.0f msg/s  (JVM CPU %.2f us/msg, allocated %,.0f B/msg%s)%n",
             target.name, options.payload() + " B", round <= 0 ? "warm-up" : "round " + round, side.label,
-            result.rate(), result.cpuMicros(), result.allocatedBytes());
+            result.rate(), result.cpuMicros(), result.allocatedBytes(), Double.isNaN(result.putsPerSecond()) ? ""
+                : String.format(Locale.ROOT, ", %.1f WMB puts/s per partition", result.putsPerSecond()));
         if (round > 0) {
           summary.add(side, result);
         }
@@ -154,12 +171,27 @@ public final class ForwarderBench {
     }
   }
 
+  /** The contenders on this backend: all but watermarks on Redis, which keeps none. */
+  private static List<Side> sides(Target target) {
+    return Arrays.stream(Side.values())
+        .filter(s -> s != Side.WATERMARKS || !target.name.equals(BenchOptions.REDIS)).toList();
+  }
+
   /** One contender on fresh buffers: create, pre-fill, forward (timed), check, delete. */
   private static Result round(Target target, Side side, List<Message> messages, long toPartition0, int serial) {
     String input = "fwd-" + serial + "-in";
     List<String> outputs = List.of("fwd-" + serial + "-out-0", "fwd-" + serial + "-out-1");
     List<String> all = List.of(input, outputs.get(0), outputs.get(1));
+    String pipeline = "r" + serial;
+    List<String> buckets = List.of(BufferNames.edgeBucket(NS, pipeline, UPSTREAM, VERTEX),
+        BufferNames.edgeBucket(NS, pipeline, VERTEX, "out"));
     target.control.admin().createBuffers(all, target.config);
+    if (side == Side.WATERMARKS) {
+      target.control.admin().createBuckets(buckets, target.config, BucketLayout.OFFSET_TIMELINE);
+      try (WatermarkStore in = target.control.watermarkStore(BufferNames.offsetTimelineBucket(buckets.get(0)))) {
+        in.put(UPSTREAM + "-0", WatermarkCodec.encode(Wmb.of(false, 0, System.currentTimeMillis(), 0))).join();
+      }
+    }
     try {
       prefill(target, input, messages);
       System.gc();
@@ -167,16 +199,21 @@ public final class ForwarderBench {
       Duration deadline = Duration.ofSeconds(60).plusNanos(messages.size() * 100_000L);
       Measured measured = side == Side.LOOP
           ? loop(target, watch, input, outputs, deadline)
-          : forwarder(target, watch, input, outputs, side == Side.METERS, messages.size(), deadline);
+          : forwarder(target, watch, input, outputs, side, pipeline, messages.size(), deadline);
       check(target, input, outputs, messages.size(), toPartition0);
       int n = messages.size();
-      return new Result(n / (measured.nanos / 1e9), measured.cpuNanos / 1e3 / n, (double) measured.allocatedBytes / n);
+      double seconds = measured.nanos / 1e9;
+      return new Result(n / seconds, measured.cpuNanos / 1e3 / n, (double) measured.allocatedBytes / n,
+          side == Side.WATERMARKS ? measured.watermarkPuts / seconds / PARTITIONS : Double.NaN);
     } finally {
       target.control.admin().deleteBuffers(all);
+      if (side == Side.WATERMARKS) {
+        target.control.admin().deleteBuckets(buckets);
+      }
     }
   }
 
-  private record Measured(long nanos, long cpuNanos, long allocatedBytes) {}
+  private record Measured(long nanos, long cpuNanos, long allocatedBytes, double watermarkPuts) {}
 
   /** CPU time of the process and bytes allocated per live thread, at one moment. */
   private record Usage(long cpuNanos, Map<Long, Long> allocated) {
@@ -196,7 +233,7 @@ public final class ForwarderBench {
   }
 
   private static Measured measured(long start, long end, Usage before, Usage after) {
-    return new Measured(end - start, after.cpuNanos - before.cpuNanos, after.allocatedSince(before));
+    return new Measured(end - start, after.cpuNanos - before.cpuNanos, after.allocatedSince(before), Double.NaN);
   }
 
   /**
@@ -274,25 +311,35 @@ public final class ForwarderBench {
   }
 
   private static Measured forwarder(Target target, AckWatch watch, String input, List<String> outputs,
-      boolean meters, int expected, Duration deadline) {
+      Side side, String pipeline, int expected, Duration deadline) {
+    boolean meters = side != Side.NO_METERS;
     var registry = new SimpleMeterRegistry();
     if (!meters) {
       registry.config().meterFilter(MeterFilter.deny());
     }
     try {
       Measured measured;
-      Forwarder forwarder = Forwarder.builder(watch.client(target.work), VERTEX)
+      Forwarder.Builder builder = Forwarder.builder(watch.client(target.work), VERTEX)
           .from(input)
           .map(MapFunction.of(in -> new Output(in.keys(), map(in.value()), Set.of())))
           .to(Edge.to("out", outputs).withWriterOptions(target.writerOptions))
-          .meterRegistry(registry)
-          .build();
+          .meterRegistry(registry);
+      if (side == Side.WATERMARKS) {
+        builder.pipeline(pipeline).watermarks(NS, List.of(UPSTREAM));
+      }
+      Forwarder forwarder = builder.build();
+      if (side == Side.WATERMARKS && !forwarder.tracksWatermarks()) {
+        forwarder.close();
+        throw new BenchFailure("the watermark contender's forwarder does not track watermarks");
+      }
       try {
         Usage before = Usage.now();
         long start = System.nanoTime();
         forwarder.start();
         long end = watch.awaitAllAcked(deadline, () -> forwarder.failure().orElse(null));
-        measured = measured(start, end, before, Usage.now());
+        Measured m = measured(start, end, before, Usage.now());
+        measured = new Measured(m.nanos, m.cpuNanos, m.allocatedBytes, registry.find("isb.watermark.put")
+            .functionCounters().stream().mapToDouble(c -> c.count()).sum());
       } finally {
         forwarder.close();
       }
@@ -405,6 +452,7 @@ public final class ForwarderBench {
           .stream(BufferConfig.Stream.defaults().toBuilder()
               .retention(Retention.LIMITS).maxMsgs(Math.max(100_000, 2L * n)).replicas(1)
               .duplicates(Duration.ofSeconds(60)).storage(Storage.MEMORY).build())
+          .otBucket(new BufferConfig.Bucket(0, 1, Duration.ofHours(1), 0, Storage.MEMORY, 1))
           .build();
       // maxLength above a round, so that the buffer-full rule measures usage but never stops a round;
       // fullWaitTimeout 1 s, as the forwarder sets it on its writers.
@@ -461,7 +509,10 @@ public final class ForwarderBench {
       out.append("-".repeat(100)).append('\n');
       char letter = 'a';
       for (Side side : Side.values()) {
-        List<Result> r = rounds.getOrDefault(side, List.of());
+        if (!rounds.containsKey(side)) {
+          continue;
+        }
+        List<Result> r = rounds.get(side);
         out.append(String.format(Locale.ROOT, format, "(" + letter++ + ")", side.label,
             spread(r.stream().map(Result::rate).toList()),
             String.format(Locale.ROOT, "%.2f", Summary.median(r.stream().map(Result::cpuMicros).toList())),
@@ -475,6 +526,11 @@ public final class ForwarderBench {
       out.append(ratio(ratios, "b/a forwarder, no meters / loop", Side.NO_METERS, Side.LOOP));
       out.append(ratio(ratios, "c/b meters / no meters (meters' cost)", Side.METERS, Side.NO_METERS));
       out.append(ratio(ratios, "c/a forwarder, meters / loop", Side.METERS, Side.LOOP));
+      if (rounds.containsKey(Side.WATERMARKS)) {
+        out.append(ratio(ratios, "d/c watermarks / meters (their cost)", Side.WATERMARKS, Side.METERS));
+        out.append(String.format(Locale.ROOT, "(d) WMB puts per second per output partition, median: %.1f%n",
+            Summary.median(rounds.get(Side.WATERMARKS).stream().map(Result::putsPerSecond).toList())));
+      }
       out.append("median of pairs = median over rounds i of rate_i(x) / rate_i(y), rounds i of both run back to back\n");
       return out.toString();
     }

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
@@ -17,6 +18,10 @@ import dev.isb.WriteResult;
 import dev.isb.cli.CliRun.Output;
 import dev.isb.cli.CliRun.Result;
 import dev.isb.testkit.NatsServerExtension;
+import dev.isb.watermark.WatermarkStore;
+import dev.isb.wire.BufferNames;
+import dev.isb.wire.WatermarkCodec;
+import dev.isb.wire.Wmb;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -169,6 +174,55 @@ class CliJetStreamTest {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.MISSING);
     assertThat(r.err()).contains("attempt 1: missing: " + ns + "-pl-v-0", "attempt 2:").containsPattern(
         "1 of 1 missing after \\d+ attempts");
+  }
+
+  @Test
+  @DisplayName("info --bucket shows each processor's newest WMB, when it was seen and its status, as a table and JSON")
+  void infoBucket() throws Exception {
+    String edge = ns + "-pl-in-map";
+    String missing = ns + "-pl-x-map";
+    client.admin().createBuckets(List.of(edge), SINGLE_NODE, BucketLayout.OFFSET_TIMELINE);
+    try (WatermarkStore ot = client.watermarkStore(BufferNames.offsetTimelineBucket(edge))) {
+      ot.put("in-0", WatermarkCodec.encode(Wmb.of(false, 42, 1_700_000_000_123L, 1))).join();
+      ot.put("in-1", WatermarkCodec.encode(Wmb.of(true, 7, -1, 0))).join();
+    }
+
+    Result table = isb("info", "--bucket", edge + "," + missing);
+    assertThat(table.exitCode()).as(table.toString()).isEqualTo(ExitCodes.MISSING);
+    List<String> lines = table.out().lines().toList();
+    assertThat(lines.get(0)).matches("BUCKET +PROCESSOR +PARTITION +OFFSET +WATERMARK +IDLE +SEEN +STATUS");
+    assertThat(lines.get(1)).matches(edge + " +in-0 +1 +42 +2023-11-14T22:13:20\\.123Z +no +\\S+ +active");
+    assertThat(lines.get(2)).matches(edge + " +in-1 +0 +7 +-1 +yes +\\S+ +active");
+    assertThat(lines.get(3)).matches(missing + " +(- +){6}missing");
+
+    Result json = isb("info", "--output", "json", "--bucket", edge);
+    assertThat(json.exitCode()).as(json.toString()).isZero();
+    JsonNode bucket = new ObjectMapper().readTree(json.out()).get("buckets").get(0);
+    assertThat(bucket.get("bucket").asText()).isEqualTo(edge);
+    JsonNode first = bucket.get("processors").get(0);
+    assertThat(first.get("processor").asText()).isEqualTo("in-0");
+    assertThat(first.get("offset").asLong()).isEqualTo(42);
+    assertThat(first.get("watermark").asLong()).isEqualTo(1_700_000_000_123L);
+    assertThat(first.get("status").asText()).isEqualTo("active");
+    assertThat(first.get("seenMillis").asLong()).isCloseTo(System.currentTimeMillis(), within(60_000L));
+  }
+
+  @Test
+  @DisplayName("info --bucket --processors takes liveness from the heartbeats: none means deleted, an old one inactive")
+  void infoBucketWithHeartbeats() throws Exception {
+    String edge = ns + "-pl-in-map";
+    client.admin().createBuckets(List.of(edge), SINGLE_NODE, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
+    try (WatermarkStore ot = client.watermarkStore(BufferNames.offsetTimelineBucket(edge));
+        WatermarkStore hb = client.watermarkStore(BufferNames.processorsBucket(edge))) {
+      ot.put("in-0", WatermarkCodec.encode(Wmb.of(false, 1, 1_000, 0))).join();
+      ot.put("in-1", WatermarkCodec.encode(Wmb.of(false, 2, 2_000, 0))).join();
+      hb.put("in-0", WatermarkCodec.encodeHeartbeat(System.currentTimeMillis() / 1000 - 20)).join();
+    }
+
+    Result table = isb("info", "--processors", "--bucket", edge);
+    assertThat(table.exitCode()).as(table.toString()).isZero();
+    assertThat(table.out().lines()).anyMatch(l -> l.matches(edge + " +in-0 .* +inactive"))
+        .anyMatch(l -> l.matches(edge + " +in-1 .* +never +deleted"));
   }
 
   @Test

@@ -32,6 +32,14 @@ class CliRedisTest {
   }
 
   @Test
+  @DisplayName("info --bucket on Redis is a usage error that says Redis keeps no watermarks")
+  void infoBucketRefused() {
+    Result r = isb("info", "--bucket", "ns-pl-in-map");
+    assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(r.err()).contains("redis backend keeps no watermark buckets").contains("ns-pl-in-map_OT");
+  }
+
+  @Test
   @DisplayName("create, validate, info after writing, delete, validate again")
   void lifecycle() {
     String ns = "t" + UUID.randomUUID().toString().substring(0, 8);

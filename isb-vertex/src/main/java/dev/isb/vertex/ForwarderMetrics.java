@@ -48,6 +48,7 @@ final class ForwarderMetrics {
   static final String WATERMARK = "forwarder.watermark";
   static final String WATERMARK_LAG = "forwarder.watermark.lag";
   static final String WATERMARK_PUBLISHED = "forwarder.watermark.published";
+  static final String WATERMARK_PUT = "isb.watermark.put";
   static final String WATERMARK_PUT_ERROR = "isb.watermark.put.error";
 
   static final String REASON_BUFFER_FULL = "buffer-full";
@@ -119,6 +120,9 @@ final class ForwarderMetrics {
             .tags(common.and("partition_name", buffers.get(p))).register(registry));
       }
     }
+    gauges.add(FunctionCounter.builder(WATERMARK_PUT, watermarks, VertexWatermarks::puts)
+        .description("WMB puts to the edges' offset-timeline buckets, at most one per partition per delay")
+        .tags(common).register(registry));
     gauges.add(FunctionCounter.builder(WATERMARK_PUT_ERROR, watermarks, VertexWatermarks::failedPuts)
         .description("Watermark puts to the ISB that failed (ignored, as in Numaflow)").tags(common)
         .register(registry));

@@ -120,6 +120,11 @@ final class VertexWatermarks implements AutoCloseable {
     return fetcher.current();
   }
 
+  /** WMB puts, over every edge out. */
+  long puts() {
+    return publishers.stream().mapToLong(WatermarkPublisher::puts).sum();
+  }
+
   /** Failed WMB and heartbeat puts, over every edge out. */
   long failedPuts() {
     return publishers.stream().mapToLong(WatermarkPublisher::failedPuts).sum();

@@ -3,6 +3,7 @@ package dev.isb.examples.pod;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
@@ -67,6 +68,10 @@ class PodVerticesTest {
     try (InMemoryIsb isb = InMemoryIsb.create()) {
       isb.admin().createBuffers(List.of("demo-words-upper-0", "demo-words-upper-1", "demo-words-log-0",
           "demo-words-log-1"), BufferConfig.defaults());
+      // The watermark buckets of the two edges, as Numaflow's ISB service creates them: the vertices'
+      // objects name their from-edges, so both take part in watermarks.
+      isb.admin().createBuckets(List.of("demo-words-in-upper", "demo-words-upper-log"), BufferConfig.defaults(),
+          BucketLayout.OFFSET_TIMELINE);
       // One client per vertex, as two pods would have.
       try (IsbClient upperPod = isb.connect();
           IsbClient logPod = isb.connect();
@@ -87,6 +92,8 @@ class PodVerticesTest {
         assertThat(received).hasSize(MESSAGES);
         assertThat(registry.get(LogSinkVertex.RECEIVED).tag("vertex", "log").counter().count())
             .isEqualTo(MESSAGES);
+        assertThat(upper.tracksWatermarks()).isTrue();
+        assertThat(log.tracksWatermarks()).isTrue();
       }
     }
   }
