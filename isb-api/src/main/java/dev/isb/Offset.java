@@ -21,6 +21,18 @@ public interface Offset {
    */
   String sequence();
 
+  /**
+   * {@link #sequence()} as a number where it is one (a JetStream stream sequence, an in-memory
+   * sequence): the offset Numaflow's watermarks are kept at; -1 where it is not (a Redis entry id).
+   */
+  default long sequenceNumber() {
+    try {
+      return Long.parseLong(sequence());
+    } catch (NumberFormatException notANumber) {
+      return -1;
+    }
+  }
+
   /** {@code "<sequence>-<partition>"}. */
   @Override
   String toString();

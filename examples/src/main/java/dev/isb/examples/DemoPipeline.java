@@ -377,7 +377,7 @@ public final class DemoPipeline {
         WriteResult r = results.get(i);
         if (r instanceof WriteResult.Written w) {
           fresh++;
-          last = Math.max(last, sequence(w));
+          last = Math.max(last, w.offset().sequenceNumber());
         } else if (r instanceof WriteResult.Duplicate) {
           duplicates++;
         } else if (r instanceof WriteResult.Failed f && f.retryable()) {
@@ -391,14 +391,6 @@ public final class DemoPipeline {
     return new long[] {fresh, duplicates, last};
   }
 
-  /** A written message's stream sequence, or -1 for a backend whose offsets are not numbers (Redis). */
-  private static long sequence(WriteResult.Written written) {
-    try {
-      return Long.parseLong(written.offset().sequence());
-    } catch (NumberFormatException notASequence) {
-      return -1;
-    }
-  }
 
   private static void print(Verdict v, double seconds, PrintStream out) {
     out.printf(Locale.ROOT, "gen: %d orders written, %d retried writes refused as duplicates%n",

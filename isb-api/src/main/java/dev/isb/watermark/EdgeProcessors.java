@@ -177,24 +177,28 @@ final class EdgeProcessors implements AutoCloseable {
   }
 
   /**
-   * The watermark of a message at {@code offset} of {@code partition} on this edge: the lowest over
-   * every processor, whatever its status; {@link #NO_PROCESSOR} when the edge has none. A deleted
-   * processor is forgotten once {@code offset} is past all its head offsets.
+   * The watermark, on this edge, of each message at {@code offsets} (in read order) of
+   * {@code partition}: the lowest over every processor, whatever its status; {@link #NO_PROCESSOR}
+   * when the edge has none. A deleted processor is forgotten once a message's offset is past all its
+   * head offsets (that message still counts it). One lock for the batch.
    */
-  synchronized long watermarkAt(long offset, int partition) {
-    long lowest = NO_PROCESSOR;
-    for (var it = processors.values().iterator(); it.hasNext(); ) {
-      Processor p = it.next();
-      OffsetTimeline timeline = p.timelines.get(partition);
-      if (timeline != null) {
-        lowest = Math.min(lowest, timeline.watermarkAt(offset));
+  synchronized void watermarksAt(long[] offsets, int partition, long[] out) {
+    for (int i = 0; i < offsets.length; i++) {
+      long offset = offsets[i];
+      long lowest = NO_PROCESSOR;
+      for (var it = processors.values().iterator(); it.hasNext(); ) {
+        Processor p = it.next();
+        OffsetTimeline timeline = p.timelines.get(partition);
+        if (timeline != null) {
+          lowest = Math.min(lowest, timeline.watermarkAt(offset));
+        }
+        if (p.status == Status.DELETED && offset > p.highestHeadOffset()) {
+          it.remove();
+          LOG.log(System.Logger.Level.INFO, "edge ''{0}'': deleted processor ''{1}'' forgotten", edge, p.name);
+        }
       }
-      if (p.status == Status.DELETED && offset > p.highestHeadOffset()) {
-        it.remove();
-        LOG.log(System.Logger.Level.INFO, "edge ''{0}'': deleted processor ''{1}'' forgotten", edge, p.name);
-      }
+      out[i] = lowest;
     }
-    return lowest;
   }
 
   /** The lowest known head watermark of the active processors for {@code partition}; -1 when none. */

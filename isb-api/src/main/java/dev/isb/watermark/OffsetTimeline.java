@@ -2,9 +2,8 @@ package dev.isb.watermark;
 
 import dev.isb.NumaflowVersion;
 import dev.isb.wire.Wmb;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -20,48 +19,48 @@ final class OffsetTimeline {
   private static final Wmb UNKNOWN = Wmb.of(false, -1, -1, 0);
 
   private final NumaflowVersion version;
-  private final Deque<Wmb> entries = new ArrayDeque<>(CAPACITY + 1);
+  /** A ring, newest at {@code head}, older ones after it; full from the start. */
+  private final Wmb[] entries = new Wmb[CAPACITY];
+  private int head;
 
   OffsetTimeline(NumaflowVersion version) {
     this.version = version;
-    for (int i = 0; i < CAPACITY; i++) {
-      entries.add(UNKNOWN);
-    }
+    Arrays.fill(entries, UNKNOWN);
   }
 
   /**
    * Adds a WMB by comparing it with the head. A higher watermark at a higher offset is pushed; an
    * equal watermark at a higher offset is pushed (v1.8) or raises the head's offset (v1.7); a higher
    * watermark at the head's offset replaces the head's watermark (an idle partition's repeated WMB);
-   * anything lower, or a higher watermark at a lower offset, is ignored.
+   * anything lower, or a higher watermark at a lower offset, is ignored. The oldest entry falls off.
    */
   void put(Wmb wmb) {
-    Wmb head = entries.getFirst();
-    int byWatermark = Long.compare(wmb.watermark(), head.watermark());
-    int byOffset = Long.compare(wmb.offset(), head.offset());
+    Wmb current = entries[head];
+    int byWatermark = Long.compare(wmb.watermark(), current.watermark());
+    int byOffset = Long.compare(wmb.offset(), current.offset());
     if (byWatermark == 0 && byOffset > 0) {
       if (version == NumaflowVersion.V1_7) {
-        entries.removeFirst();
-        entries.addFirst(new Wmb(head.idle(), wmb.offset(), head.watermark(), head.partition(),
-            head.processorCount()));
+        entries[head] = new Wmb(current.idle(), wmb.offset(), current.watermark(), current.partition(),
+            current.processorCount());
       } else {
-        entries.addFirst(wmb);
+        push(wmb);
       }
     } else if (byWatermark > 0 && byOffset > 0) {
-      entries.addFirst(wmb);
+      push(wmb);
     } else if (byWatermark > 0 && byOffset == 0) {
-      entries.removeFirst();
-      entries.addFirst(new Wmb(head.idle(), head.offset(), wmb.watermark(), head.partition(),
-          head.processorCount()));
+      entries[head] = new Wmb(current.idle(), current.offset(), wmb.watermark(), current.partition(),
+          current.processorCount());
     }
-    if (entries.size() > CAPACITY) {
-      entries.removeLast();
-    }
+  }
+
+  private void push(Wmb wmb) {
+    head = (head + CAPACITY - 1) % CAPACITY;
+    entries[head] = wmb;
   }
 
   /** The newest entry. */
   Wmb head() {
-    return entries.getFirst();
+    return entries[head];
   }
 
   /**
@@ -69,8 +68,8 @@ final class OffsetTimeline {
    * (offset strictly lower), else -1.
    */
   long watermarkAt(long offset) {
-    for (Iterator<Wmb> it = entries.iterator(); it.hasNext(); ) {
-      Wmb e = it.next();
+    for (int i = 0; i < CAPACITY; i++) {
+      Wmb e = entries[(head + i) % CAPACITY];
       if (e.offset() < offset) {
         return e.watermark();
       }
@@ -80,6 +79,10 @@ final class OffsetTimeline {
 
   /** The entries, newest first. */
   List<Wmb> entries() {
-    return List.copyOf(entries);
+    List<Wmb> out = new ArrayList<>(CAPACITY);
+    for (int i = 0; i < CAPACITY; i++) {
+      out.add(entries[(head + i) % CAPACITY]);
+    }
+    return out;
   }
 }

@@ -9,9 +9,8 @@ import dev.isb.wire.Wmb;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -42,18 +41,24 @@ import java.util.concurrent.TimeUnit;
 public final class WatermarkFetcher implements AutoCloseable {
 
   private final List<EdgeProcessors> edges;
-  private final Set<Integer> partitions;
+  /** The tracked partitions, ascending; {@code lastProcessed[edge][i]} is partition {@code partitions[i]}'s. */
+  private final int[] partitions;
   private final List<WatermarkStore> stores;
   private final ScheduledExecutorService refresher;
-  private final Map<String, Map<Integer, Long>> lastProcessed = new LinkedHashMap<>();
+  private final long[][] lastProcessed;
 
   private WatermarkFetcher(Builder b) {
-    this.partitions = Set.copyOf(b.partitions);
+    this.partitions = b.partitions.stream().mapToInt(Integer::intValue).sorted().toArray();
+    Set<Integer> tracked = Set.copyOf(b.partitions);
+    this.lastProcessed = new long[b.edges.size()][partitions.length];
+    for (long[] byPartition : lastProcessed) {
+      Arrays.fill(byPartition, -1);
+    }
     List<EdgeProcessors> opened = new ArrayList<>();
     List<WatermarkStore> openedStores = new ArrayList<>();
     try {
       for (String edge : b.edges) {
-        EdgeProcessors processors = new EdgeProcessors(edge, b.version, partitions, b.clock);
+        EdgeProcessors processors = new EdgeProcessors(edge, b.version, tracked, b.clock);
         WatermarkStore ot = b.client.watermarkStore(BufferNames.offsetTimelineBucket(edge));
         openedStores.add(ot);
         WatermarkStore heartbeats = null;
@@ -63,9 +68,6 @@ public final class WatermarkFetcher implements AutoCloseable {
         }
         processors.watch(ot, heartbeats, b.catchUp);
         opened.add(processors);
-        Map<Integer, Long> byPartition = new LinkedHashMap<>();
-        partitions.forEach(p -> byPartition.put(p, -1L));
-        lastProcessed.put(edge, byPartition);
       }
     } catch (RuntimeException e) {
       opened.forEach(EdgeProcessors::close);
@@ -89,22 +91,37 @@ public final class WatermarkFetcher implements AutoCloseable {
    * it makes the vertex's watermark: the latter is returned (numaflow-core's {@code fetch_watermark}).
    * Epoch milliseconds; -1 while not known.
    */
-  public synchronized long fetch(long offset, int partition) {
-    requireTracked(partition);
-    for (EdgeProcessors edge : edges) {
-      long found = edge.watermarkAt(offset, partition);
-      if (found != EdgeProcessors.NO_PROCESSOR) {
-        lastProcessed.get(edge.edge()).put(partition, found);
-      }
+  public long fetch(long offset, int partition) {
+    return fetch(new long[] {offset}, partition)[0];
+  }
+
+  /**
+   * {@link #fetch(long, int)} for each message of a batch read from {@code partition}, in read order,
+   * under one lock: the vertex's watermark as of each message.
+   */
+  public synchronized long[] fetch(long[] offsets, int partition) {
+    int index = indexOf(partition);
+    long[][] byEdge = new long[edges.size()][offsets.length];
+    for (int e = 0; e < edges.size(); e++) {
+      edges.get(e).watermarksAt(offsets, partition, byEdge[e]);
     }
-    return current();
+    long[] out = new long[offsets.length];
+    for (int i = 0; i < offsets.length; i++) {
+      for (int e = 0; e < byEdge.length; e++) {
+        if (byEdge[e][i] != EdgeProcessors.NO_PROCESSOR) {
+          lastProcessed[e][index] = byEdge[e][i];
+        }
+      }
+      out[i] = current();
+    }
+    return out;
   }
 
   /** The vertex's input watermark: the lowest over every edge and partition; -1 while one is unknown. */
   public synchronized long current() {
     long lowest = Long.MAX_VALUE;
-    for (Map<Integer, Long> byPartition : lastProcessed.values()) {
-      for (long wm : byPartition.values()) {
+    for (long[] byPartition : lastProcessed) {
+      for (long wm : byPartition) {
         lowest = Math.min(lowest, wm);
       }
     }
@@ -113,7 +130,7 @@ public final class WatermarkFetcher implements AutoCloseable {
 
   /** The lowest newest watermark the active processors published for {@code partition}; -1 when none. */
   public long headWatermark(int partition) {
-    requireTracked(partition);
+    indexOf(partition);
     long lowest = Long.MAX_VALUE;
     for (EdgeProcessors edge : edges) {
       long head = edge.headWatermark(partition);
@@ -130,15 +147,15 @@ public final class WatermarkFetcher implements AutoCloseable {
    * empty otherwise. For a read that found nothing (numaflow-core's {@code fetch_head_idle_wmb}).
    */
   public synchronized Optional<Wmb> idle(int partition) {
-    requireTracked(partition);
+    int index = indexOf(partition);
     Wmb lowest = null;
-    for (EdgeProcessors edge : edges) {
-      EdgeProcessors.IdleHead head = edge.idleHead(partition);
+    for (int e = 0; e < edges.size(); e++) {
+      EdgeProcessors.IdleHead head = edges.get(e).idleHead(partition);
       if (head == EdgeProcessors.IdleHead.NOT_IDLE) {
         return Optional.empty();
       }
       if (head.wmb() != null) {
-        lastProcessed.get(edge.edge()).put(partition, head.wmb().watermark());
+        lastProcessed[e][index] = head.wmb().watermark();
         if (lowest == null || head.wmb().watermark() < lowest.watermark()) {
           lowest = head.wmb();
         }
@@ -156,7 +173,9 @@ public final class WatermarkFetcher implements AutoCloseable {
 
   /** The input partitions this fetcher tracks. */
   public Set<Integer> partitions() {
-    return new TreeSet<>(partitions);
+    Set<Integer> out = new TreeSet<>();
+    Arrays.stream(partitions).forEach(out::add);
+    return out;
   }
 
   /**
@@ -168,7 +187,7 @@ public final class WatermarkFetcher implements AutoCloseable {
    */
   public WatermarkedReader track(BufferReader reader) {
     Objects.requireNonNull(reader, "reader");
-    requireTracked(reader.partition());
+    indexOf(reader.partition());
     return new WatermarkedReader(reader, this);
   }
 
@@ -185,11 +204,14 @@ public final class WatermarkFetcher implements AutoCloseable {
     stores.forEach(WatermarkStore::close);
   }
 
-  private void requireTracked(int partition) {
-    if (!partitions.contains(partition)) {
+  /** Where {@code partition} is in {@link #partitions}; refuses an untracked one. */
+  private int indexOf(int partition) {
+    int index = Arrays.binarySearch(partitions, partition);
+    if (index < 0) {
       throw new IllegalArgumentException("partition " + partition + " is not one of the tracked input partitions "
-          + new TreeSet<>(partitions));
+          + Arrays.toString(partitions));
     }
+    return index;
   }
 
   /**

@@ -45,31 +45,42 @@ public final class WatermarkedReader implements BufferReader {
       idle = fetcher.idle(reader.partition());
       return batch;
     }
-    List<ReadMessage> data = new ArrayList<>(batch.size());
-    List<Offset> control = new ArrayList<>(0);
+    int controls = 0;
+    for (ReadMessage m : batch) {
+      controls += m.message().kind() == Kind.WMB ? 1 : 0;
+    }
+    List<ReadMessage> data = new ArrayList<>(batch.size() - controls);
+    long[] offsets = new long[batch.size() - controls];
+    List<Offset> control = new ArrayList<>(controls);
     for (ReadMessage m : batch) {
       if (m.message().kind() == Kind.WMB) {
         control.add(m.offset());
       } else {
-        data.add(m.withWatermark(fetcher.fetch(sequence(m.offset()), reader.partition())));
+        offsets[data.size()] = sequence(m.offset());
+        data.add(m);
       }
     }
     if (!control.isEmpty()) {
       reader.ack(control);
     }
-    if (!data.isEmpty()) {
-      idle = Optional.empty();
+    if (data.isEmpty()) {
+      return data;
     }
+    long[] watermarks = fetcher.fetch(offsets, reader.partition());
+    for (int i = 0; i < data.size(); i++) {
+      data.set(i, data.get(i).withWatermark(watermarks[i]));
+    }
+    idle = Optional.empty();
     return data;
   }
 
-  private long sequence(Offset offset) {
-    try {
-      return Long.parseLong(offset.sequence());
-    } catch (NumberFormatException e) {
+  private static long sequence(Offset offset) {
+    long sequence = offset.sequenceNumber();
+    if (sequence < 0) {
       throw new IllegalStateException("buffer '" + offset.buffer() + "': offset " + offset
-          + " is not a stream sequence; watermarks need one", e);
+          + " is not a stream sequence; watermarks need one");
     }
+    return sequence;
   }
 
   /**

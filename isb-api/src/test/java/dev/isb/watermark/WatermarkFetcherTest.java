@@ -137,6 +137,20 @@ class WatermarkFetcherTest {
     }
 
     @Test
+    @DisplayName("a batch is fetched message by message: a deleted processor counts until a message passes its head")
+    void batchFetch() {
+      open(NumaflowVersion.V1_8, 0);
+      put(OT, "up-0", 10, 5_000, 0);
+      put(OT, "up-1", 5, 6_000, 0);
+      put(OT, "up-1", 20, 7_000, 0);
+      isb.bucket(OT).delete("up-0");
+
+      assertThat(fetcher.fetch(new long[] {10, 11, 15, 21}, 0)).as("up-0 forgotten after offset 11")
+          .containsExactly(-1, 5_000, 6_000, 7_000);
+      assertThat(status("up-0")).isNull();
+    }
+
+    @Test
     @DisplayName("a processor that publishes again after being inactive is active again")
     void inactiveComesBack() {
       open(NumaflowVersion.V1_8, 0);

@@ -15,6 +15,11 @@ record JetStreamOffset(String buffer, int partition, long streamSequence, io.nat
   }
 
   @Override
+  public long sequenceNumber() {
+    return streamSequence;
+  }
+
+  @Override
   public String toString() {
     return streamSequence + "-" + partition;
   }

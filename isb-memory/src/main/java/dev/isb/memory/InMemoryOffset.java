@@ -21,6 +21,11 @@ record InMemoryOffset(InMemoryBuffer owner, long seq) implements Offset {
   }
 
   @Override
+  public long sequenceNumber() {
+    return seq;
+  }
+
+  @Override
   public String toString() {
     return seq + "-" + owner.partition();
   }

@@ -339,7 +339,7 @@ final class PartitionLoop implements Runnable {
         Outgoing o = todo.get(i);
         WriteResult result = results.get(i);
         if (result instanceof WriteResult.Written w) {
-          stored = watermarks == null ? stored : Math.max(stored, sequence(w));
+          stored = watermarks == null ? stored : Math.max(stored, w.offset().sequenceNumber());
           out.written.increment();
           out.writtenBytes.increment(o.message().payload().length);
         } else if (result instanceof WriteResult.Duplicate) {
@@ -367,10 +367,6 @@ final class PartitionLoop implements Runnable {
         backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_WRITE_BACKOFF;
       }
     }
-  }
-
-  private static long sequence(WriteResult.Written written) {
-    return Long.parseLong(written.offset().sequence());
   }
 
   /** Acks the inputs that are done and naks the failed ones; never throws. */

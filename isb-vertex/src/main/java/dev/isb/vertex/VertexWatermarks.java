@@ -189,7 +189,7 @@ final class VertexWatermarks implements AutoCloseable {
     try {
       WriteResult result = writer.write(control);
       if (result instanceof WriteResult.Written w) {
-        return Long.parseLong(w.offset().sequence());
+        return w.offset().sequenceNumber();
       }
       LOG.log(System.Logger.Level.DEBUG, "vertex ''{0}'': control message to ''{1}'' not stored: {2}", vertex,
           writer.buffer(), result);
