@@ -1,6 +1,7 @@
 package dev.isb.cli;
 
 import dev.isb.wire.BufferNames;
+import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -8,8 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * The buffers a sub-command works on: named, or derived from a vertex with Numaflow's naming rule
- * {@code <namespace>-<pipeline>-<vertex>-<partition>}, or both.
+ * The buffers a sub-command works on: named, derived from a vertex with Numaflow's naming rule
+ * {@code <namespace>-<pipeline>-<vertex>-<partition>}, or read from a Pipeline resource (which also
+ * gives its watermark buckets, {@link #pipelineBuckets()}); any of these together.
  */
 final class BufferSelection {
 
@@ -25,6 +27,11 @@ final class BufferSelection {
   @Option(names = "--vertex", paramLabel = "NAME", split = ",",
       description = "a vertex whose buffers to derive (repeatable, or comma-separated)")
   private List<String> vertices;
+
+  @Option(names = "--pipeline-file", paramLabel = "FILE",
+      description = "a Numaflow Pipeline resource (YAML or JSON): every buffer of its vertices and every watermark"
+          + " bucket of its edges, sources and sinks; namespace from its metadata, else --namespace")
+  private Path pipelineFile;
 
   @Option(names = "--partitions", paramLabel = "N", defaultValue = "1",
       description = "partitions per derived vertex, 0 to N-1 (default: ${DEFAULT-VALUE})")
@@ -44,7 +51,11 @@ final class BufferSelection {
         throw CliException.usage("BUFFER: " + e.getMessage());
       }
     }
-    boolean derive = namespace != null || pipeline != null || (vertices != null && !vertices.isEmpty());
+    if (pipelineFile != null) {
+      buffers.addAll(PipelineFile.read(pipelineFile, namespace).buffers());
+    }
+    boolean derive = pipeline != null || (vertices != null && !vertices.isEmpty())
+        || (namespace != null && pipelineFile == null);
     if (derive) {
       if (namespace == null || pipeline == null || vertices == null || vertices.isEmpty()) {
         throw CliException.usage("--namespace, --pipeline and --vertex go together to derive buffer names, but "
@@ -65,6 +76,11 @@ final class BufferSelection {
       }
     }
     return List.copyOf(buffers);
+  }
+
+  /** The watermark buckets of {@code --pipeline-file}; empty without one. */
+  List<String> pipelineBuckets() {
+    return pipelineFile == null ? List.of() : PipelineFile.read(pipelineFile, namespace).buckets();
   }
 
   private String missing() {

@@ -63,7 +63,7 @@ final class InfoCommand extends Subcommand {
   @Override
   int execute() {
     List<String> buffers = bufferSelection.buffers();
-    List<String> buckets = bucketSelection.buckets();
+    List<String> buckets = Selection.buckets(bufferSelection, bucketSelection);
     requireSome(buffers, buckets, true);
     IsbConfig config = resolveConfig();
     WriterOptions limits = config.writerOptions();

@@ -21,8 +21,15 @@ final class Selection {
    * @throws CliException with {@link ExitCodes#USAGE} for a bad name, or when none is named
    */
   Chosen chosen() {
-    var chosen = new Chosen(bufferSelection.buffers(), bucketSelection.buckets());
+    var chosen = new Chosen(bufferSelection.buffers(), buckets(bufferSelection, bucketSelection));
     Subcommand.requireSome(chosen.buffers(), chosen.buckets(), true);
     return chosen;
+  }
+
+  /** The buckets named with {@code --bucket} and those of {@code --pipeline-file}, without repeats. */
+  static List<String> buckets(BufferSelection buffers, BucketSelection buckets) {
+    var all = new java.util.LinkedHashSet<>(buckets.buckets());
+    all.addAll(buffers.pipelineBuckets());
+    return List.copyOf(all);
   }
 }

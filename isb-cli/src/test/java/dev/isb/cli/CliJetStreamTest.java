@@ -3,6 +3,7 @@ package dev.isb.cli;
 import static dev.isb.cli.CliRun.args;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,6 +23,8 @@ import dev.isb.watermark.WatermarkStore;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.WatermarkCodec;
 import dev.isb.wire.Wmb;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The tool against a real nats-server, its results read back with the library. */
 @DisplayName("isb on JetStream")
@@ -174,6 +178,34 @@ class CliJetStreamTest {
     assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.MISSING);
     assertThat(r.err()).contains("attempt 1: missing: " + ns + "-pl-v-0", "attempt 2:").containsPattern(
         "1 of 1 missing after \\d+ attempts");
+  }
+
+  @Test
+  @DisplayName("create, validate and info --pipeline-file cover every buffer and bucket of a Pipeline resource")
+  void pipelineFile(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("pipeline.yaml"), """
+        metadata: {name: pl, namespace: %s}
+        spec:
+          vertices:
+            - {name: in, source: {generator: {}}}
+            - {name: map, partitions: 2, udf: {}}
+            - {name: out, sink: {log: {}}}
+          edges:
+            - {from: in, to: map}
+            - {from: map, to: out}
+        """.formatted(ns));
+
+    Result created = isb("create", "--pipeline-file", file.toString());
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+    assertThat(created.out()).contains("3 buffers and 4 buckets");
+    Result valid = isb("validate", "--pipeline-file", file.toString());
+    assertThat(valid.exitCode()).as(valid.toString()).isZero();
+    for (String kv : List.of("-pl-in_SOURCE_OT", "-pl-out_SINK_OT", "-pl-in-map_OT", "-pl-map-out_OT")) {
+      assertThatCode(() -> client.watermarkStore(ns + kv).close()).as(kv).doesNotThrowAnyException();
+    }
+    Result info = isb("info", "--pipeline-file", file.toString());
+    assertThat(info.exitCode()).as(info.toString()).isZero();
+    assertThat(info.out()).contains(ns + "-pl-map-1").contains(ns + "-pl-in-map").contains("no processor");
   }
 
   @Test
