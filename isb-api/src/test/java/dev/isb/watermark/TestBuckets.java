@@ -7,6 +7,7 @@ import dev.isb.BufferWriter;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
 import dev.isb.spi.AbstractIsbClient;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -105,8 +107,18 @@ final class TestBuckets extends AbstractIsbClient {
     private void emit(WatermarkStore.Entry entry) {
       if (entry.op() == WatermarkStore.Op.PUT) {
         puts.add(entry);
+        notifyAll();
       }
       watchers.forEach(w -> w.onEntry(entry));
+    }
+
+    /** Waits until {@code count} puts were made or {@code timeout} passed; returns how many were. */
+    synchronized int awaitPuts(int count, Duration timeout) throws InterruptedException {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (puts.size() < count && deadline - System.nanoTime() > 0) {
+        TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+      }
+      return puts.size();
     }
 
     WatermarkStore open(Runnable onClose) {

@@ -112,22 +112,13 @@ class WatermarkPublisherTest {
     publisher = WatermarkPublisher.builder(isb, EDGE, "map-0").version(NumaflowVersion.V1_7)
         .heartbeatInterval(Duration.ofMillis(20)).clock(isb.clock).build();
 
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (heartbeats() < 2 && System.nanoTime() - deadline < 0) {
-      Thread.sleep(5);
-    }
-    assertThat(heartbeats()).as("heartbeats within 5 s at a 20 ms interval").isGreaterThanOrEqualTo(2);
+    assertThat(isb.bucket(PROCESSORS).awaitPuts(2, Duration.ofSeconds(5)))
+        .as("heartbeats within 5 s at a 20 ms interval").isGreaterThanOrEqualTo(2);
     publisher.close();
     assertThat(isb.bucket(PROCESSORS).puts).allSatisfy(e -> {
       assertThat(e.key()).isEqualTo("map-0");
       assertThat(WatermarkCodec.decodeHeartbeat(e.value())).isEqualTo(isb.clock.millis() / 1000);
     });
-  }
-
-  private int heartbeats() {
-    synchronized (isb.bucket(PROCESSORS)) {
-      return isb.bucket(PROCESSORS).puts.size();
-    }
   }
 
   @Test

@@ -109,13 +109,6 @@ public final class Forwarder implements AutoCloseable {
       for (String buffer : b.inputs) {
         openedReaders.add(b.client.reader(buffer, readerOptions));
       }
-    } catch (RuntimeException e) {
-      openedReaders.forEach(BufferReader::close);
-      openedWriters.forEach(ws -> ws.forEach(BufferWriter::close));
-      throw e;
-    }
-    this.writers = openedWriters.stream().map(List::copyOf).toList();
-    try {
       this.watermarks = b.fromVertices == null ? null : VertexWatermarks.open(b.client, b.watermarkSettings(),
           openedReaders.stream().map(BufferReader::partition).toList(), edges).orElse(null);
     } catch (RuntimeException e) {
@@ -123,6 +116,7 @@ public final class Forwarder implements AutoCloseable {
       openedWriters.forEach(ws -> ws.forEach(BufferWriter::close));
       throw e;
     }
+    this.writers = openedWriters.stream().map(List::copyOf).toList();
     this.readers = watermarks == null ? List.copyOf(openedReaders)
         : openedReaders.stream().map(watermarks::track).toList();
     if (watermarks != null) {

@@ -178,7 +178,7 @@ abstract class WatermarkForwardingContract {
       }
       List<WriteResult> results = writers.get(partition).write(batch);
       assertThat(results).allMatch(r -> r instanceof WriteResult.Written);
-      return Long.parseLong(((WriteResult.Written) results.get(results.size() - 1)).offset().sequence());
+      return ((WriteResult.Written) results.get(results.size() - 1)).offset().sequenceNumber();
     }
 
     /** Writes a control message to a partition, as an idle Numaflow processor does; returns its sequence. */
@@ -186,7 +186,7 @@ abstract class WatermarkForwardingContract {
       Message control = new Message(Header.builder(new MessageId("", "", 0)).kind(Kind.WMB)
           .eventTime(Instant.now()).build(), new byte[0]);
       WriteResult result = writers.get(partition).write(control);
-      return Long.parseLong(((WriteResult.Written) result).offset().sequence());
+      return ((WriteResult.Written) result).offset().sequenceNumber();
     }
 
     void wmb(boolean idle, long offset, long watermark, int partition) {

@@ -25,7 +25,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -45,12 +47,11 @@ final class WatermarkPipeline implements AutoCloseable {
   private final String input = BufferNames.buffer(NS, pipeline, "map", 0);
   private final String output = BufferNames.buffer(NS, pipeline, "out", 0);
   private final List<AutoCloseable> open = new ArrayList<>();
-  private final AtomicBoolean writing = new AtomicBoolean(true);
+  private final ScheduledExecutorService upstream = Executors.newSingleThreadScheduledExecutor();
   private final AtomicLong written = new AtomicLong();
   private final AtomicLong upstreamWatermark = new AtomicLong(-1);
   private final Set<String> readIds = ConcurrentHashMap.newKeySet();
   private final AtomicLong readCount = new AtomicLong();
-  private Thread upstream;
   private WatermarkedReader downstream;
   private WatermarkFetcher fetcher;
 
@@ -72,34 +73,30 @@ final class WatermarkPipeline implements AutoCloseable {
     return closeable;
   }
 
-  /** Starts the upstream writer. */
+  /** Starts the upstream writer: one message every 20 ms. */
   void startUpstream() {
     IsbClient client = keep(connect.get());
     BufferWriter writer = keep(client.writer(input));
     WatermarkPublisher publisher = keep(WatermarkPublisher.builder(client, edge("in", "map"), "in-0")
         .delay(Duration.ZERO).build());
-    upstream = new Thread(() -> {
-      while (writing.get()) {
-        long now = System.currentTimeMillis();
-        long n = written.get();
-        Header header = Header.builder(new MessageId("in", Long.toString(n), 0))
-            .eventTime(java.time.Instant.ofEpochMilli(now)).build();
-        try {
-          WriteResult r = writer.write(new Message(header, ("m" + n).getBytes(StandardCharsets.UTF_8)));
-          if (r.isStored()) {
-            written.incrementAndGet();
-          }
-          if (r instanceof WriteResult.Written w) {
-            upstreamWatermark.set(now - UPSTREAM_LAG_MS);
-            publisher.publish(0, Long.parseLong(w.offset().sequence()), now - UPSTREAM_LAG_MS);
-          }
-        } catch (RuntimeException e) {
-          // A node of a cluster is down: write the same message again once it is back.
+    upstream.scheduleWithFixedDelay(() -> {
+      long now = System.currentTimeMillis();
+      long n = written.get();
+      Header header = Header.builder(new MessageId("in", Long.toString(n), 0))
+          .eventTime(java.time.Instant.ofEpochMilli(now)).build();
+      try {
+        WriteResult r = writer.write(new Message(header, ("m" + n).getBytes(StandardCharsets.UTF_8)));
+        if (r.isStored()) {
+          written.incrementAndGet();
         }
-        sleep(20);
+        if (r instanceof WriteResult.Written w) {
+          upstreamWatermark.set(now - UPSTREAM_LAG_MS);
+          publisher.publish(0, w.offset().sequenceNumber(), now - UPSTREAM_LAG_MS);
+        }
+      } catch (RuntimeException e) {
+        // A node of a cluster is down: write the same message again once it is back.
       }
-    }, "upstream-in-0");
-    upstream.start();
+    }, 0, 20, TimeUnit.MILLISECONDS);
   }
 
   /** Starts a replica of {@code map}; closing the result stops it (its key stays, as Numaflow's does). */
@@ -152,8 +149,7 @@ final class WatermarkPipeline implements AutoCloseable {
    * a redelivery is the at-least-once promise kept).
    */
   void stopUpstreamAndDrain(Duration patience, boolean exactlyOnce) throws InterruptedException {
-    writing.set(false);
-    upstream.join();
+    stopUpstream();
     dev.isb.testkit.Await.until(patience, () -> "every message read downstream: " + readIds.size() + " of "
         + written.get(), () -> {
           readDownstream();
@@ -164,21 +160,17 @@ final class WatermarkPipeline implements AutoCloseable {
     }
   }
 
-  static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  private void stopUpstream() throws InterruptedException {
+    upstream.shutdown();
+    if (!upstream.awaitTermination(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the upstream writer did not stop within 30 s");
     }
   }
 
   @Override
   public void close() {
-    writing.set(false);
     try {
-      if (upstream != null) {
-        upstream.join();
-      }
+      stopUpstream();
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();
       }
