@@ -18,7 +18,7 @@ import dev.isb.servers.LocalIsbService;
 import dev.isb.vertex.Edge;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.Output;
-import dev.isb.watermark.WatermarkPublisher;
+import dev.isb.watermark.SourceWatermarks;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -182,7 +182,8 @@ public final class DemoPipeline {
       }
     }
 
-    List<String> buckets = List.of(edge("gen", "parse"), edge("parse", "sink"), edge("parse", "audit"));
+    List<String> buckets = List.of(BufferNames.sourceBucket(NAMESPACE, PIPELINE, "gen"), edge("gen", "parse"),
+        edge("parse", "sink"), edge("parse", "audit"));
     try (Isb isb = Isb.open(s); IsbClient admin = isb.connect().get()) {
       out.printf(Locale.ROOT, "ISB: %s%n", isb.description());
       admin.admin().createBuffers(all, isb.bufferConfig());
@@ -311,7 +312,7 @@ public final class DemoPipeline {
       AtomicLong written, AtomicLong refused) {
     PartitionRouter router = PartitionRouter.of(buffers.size());
     List<BufferWriter> writers = buffers.stream().map(b -> client.writer(b, options)).toList();
-    WatermarkPublisher watermarks = sourceWatermarks(client, buffers.size());
+    SourceWatermarks watermarks = sourceWatermarks(client, buffers.size());
     int batchSize = s.rate() > 0 ? Math.max(1, Math.min(GEN_BATCH, s.rate() / 20)) : GEN_BATCH;
     long start = System.nanoTime();
     try {
@@ -323,9 +324,14 @@ public final class DemoPipeline {
         List<List<Message>> byPartition = new ArrayList<>();
         writers.forEach(w -> byPartition.add(new ArrayList<>()));
         Instant now = Instant.now();
+        boolean late = false;
+        if (watermarks != null) {
+          watermarks.publish(0, now.toEpochMilli());
+          late = watermarks.isLate(now.toEpochMilli());
+        }
         for (long order = first; order < Math.min(s.orders(), first + batchSize); order++) {
           Header header = Header.builder(new MessageId("gen", Long.toString(order), 0)).eventTime(now)
-              .keys(Orders.customer(order)).build();
+              .keys(Orders.customer(order)).late(late).build();
           Message message = new Message(header, Orders.line(order).getBytes(StandardCharsets.UTF_8));
           byPartition.get(router.byKeys(message)).add(message);
         }
@@ -333,7 +339,7 @@ public final class DemoPipeline {
           long[] counts = writeAll(writers.get(p), byPartition.get(p));
           written.addAndGet(counts[0]);
           if (watermarks != null && counts[2] >= 0) {
-            watermarks.publish(p, counts[2], now.toEpochMilli());
+            watermarks.written(0, "parse", p, counts[2]);
           }
           if (batch % 10 == 9) {
             refused.addAndGet(writeAll(writers.get(p), byPartition.get(p))[1]);
@@ -349,13 +355,13 @@ public final class DemoPipeline {
   }
 
   /**
-   * The source's watermark on its edge to parse: each batch's event time (a source with a maxDelay
-   * would subtract it), under Numaflow's source processor key {@code <vertex>-<partition>}; null when
-   * the backend keeps no watermarks.
+   * The source's watermark, as a Numaflow source keeps it: one source partition, each batch's event
+   * time published to gen's {@code _SOURCE_OT} bucket and, as its messages are stored, to the edge to
+   * parse; null when the backend keeps no watermarks.
    */
-  private static WatermarkPublisher sourceWatermarks(IsbClient client, int partitions) {
+  private static SourceWatermarks sourceWatermarks(IsbClient client, int partitions) {
     try {
-      return WatermarkPublisher.builder(client, edge("gen", "parse"), "gen-0").partitions(partitions).build();
+      return SourceWatermarks.builder(client, NAMESPACE, PIPELINE, "gen").toVertex("parse", partitions).build();
     } catch (UnsupportedOperationException noBuckets) {
       return null;
     }

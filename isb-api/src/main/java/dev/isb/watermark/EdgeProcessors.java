@@ -201,6 +201,28 @@ final class EdgeProcessors implements AutoCloseable {
     }
   }
 
+  /**
+   * A source's own watermark, read from its {@code _SOURCE_OT} bucket where each source partition is
+   * a processor publishing on partition 0 (numaflow-core's {@code fetch_source_watermark}): the lowest
+   * head watermark over the active processors, so -1 while one of them has published nothing or none
+   * is active; also -1 while fewer are active than the highest {@code processor_count} they wrote.
+   */
+  synchronized long sourceWatermark() {
+    long lowest = Long.MAX_VALUE;
+    int active = 0;
+    int expected = 0;
+    for (Processor p : processors.values()) {
+      OffsetTimeline timeline = p.timelines.get(0);
+      if (p.status != Status.ACTIVE || timeline == null) {
+        continue;
+      }
+      active++;
+      lowest = Math.min(lowest, timeline.head().watermark());
+      expected = Math.max(expected, timeline.head().processorCount().orElse(0));
+    }
+    return active < expected || lowest == Long.MAX_VALUE ? -1 : lowest;
+  }
+
   /** The lowest known head watermark of the active processors for {@code partition}; -1 when none. */
   synchronized long headWatermark(int partition) {
     long lowest = Long.MAX_VALUE;

@@ -128,6 +128,20 @@ public final class WatermarkFetcher implements AutoCloseable {
     return lowest == Long.MAX_VALUE ? -1 : lowest;
   }
 
+  /**
+   * For a fetcher of a source's {@code _SOURCE_OT} bucket (partition 0): the source's watermark, the
+   * lowest newest watermark of its active partitions, -1 while one of them has none or, under v1.8,
+   * while fewer are active than the {@code processor_count} they publish. See {@link SourceWatermarks}.
+   */
+  public long sourceWatermark() {
+    indexOf(0);
+    long lowest = Long.MAX_VALUE;
+    for (EdgeProcessors edge : edges) {
+      lowest = Math.min(lowest, edge.sourceWatermark());
+    }
+    return lowest;
+  }
+
   /** The lowest newest watermark the active processors published for {@code partition}; -1 when none. */
   public long headWatermark(int partition) {
     indexOf(partition);

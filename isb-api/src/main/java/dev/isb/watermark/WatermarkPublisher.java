@@ -9,6 +9,7 @@ import dev.isb.wire.Wmb;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -43,6 +44,8 @@ public final class WatermarkPublisher implements AutoCloseable {
   private final WatermarkStore heartbeats;
   private final ScheduledExecutorService heartbeat;
   private final Partition[] partitions;
+  /** Written in every WMB; empty under v1.7, which has no such field. */
+  private final OptionalInt processorCount;
   private final AtomicLong puts = new AtomicLong();
   private final AtomicLong failedPuts = new AtomicLong();
 
@@ -52,6 +55,7 @@ public final class WatermarkPublisher implements AutoCloseable {
     this.version = b.version;
     this.delayMillis = b.delay.toMillis();
     this.clock = b.clock;
+    this.processorCount = b.version == NumaflowVersion.V1_8 ? b.processorCount : OptionalInt.empty();
     this.timeline = b.client.watermarkStore(BufferNames.offsetTimelineBucket(edge));
     long now = clock.millis();
     this.partitions = new Partition[b.partitions];
@@ -187,7 +191,7 @@ public final class WatermarkPublisher implements AutoCloseable {
       return;
     }
     p.lastPutMillis = now;
-    put(timeline, WatermarkCodec.encode(Wmb.of(idle, p.offset, p.watermark, partition)));
+    put(timeline, WatermarkCodec.encode(new Wmb(idle, p.offset, p.watermark, partition, processorCount)));
   }
 
   private void beat() {
@@ -249,6 +253,7 @@ public final class WatermarkPublisher implements AutoCloseable {
     private Duration delay = Duration.ofMillis(100);
     private Duration heartbeatInterval = HEARTBEAT_INTERVAL;
     private InstantSource clock = InstantSource.system();
+    private OptionalInt processorCount = OptionalInt.empty();
 
     private Builder(IsbClient client, String edge, String processor) {
       this.client = Objects.requireNonNull(client, "client");
@@ -301,6 +306,18 @@ public final class WatermarkPublisher implements AutoCloseable {
     /** The wall clock; the system's by default (tests pass their own). */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How many processors publish to the bucket, written in every WMB ({@code processor_count}, a
+     * Numaflow v1.8 field a source's fetcher waits on); absent by default and always absent under v1.7.
+     */
+    public Builder processorCount(int count) {
+      if (count < 1) {
+        throw new IllegalArgumentException("processorCount must be at least 1, was " + count);
+      }
+      this.processorCount = OptionalInt.of(count);
       return this;
     }
 

@@ -11,13 +11,18 @@ import dev.isb.IsbException;
 import dev.isb.testkit.Await;
 import dev.isb.testkit.NatsServerExtension;
 import dev.isb.testkit.WatchRecorder;
+import dev.isb.watermark.SourceWatermarks;
 import dev.isb.watermark.WatermarkStore;
 import dev.isb.watermark.WatermarkStore.Entry;
 import dev.isb.watermark.WatermarkStore.Op;
 import dev.isb.wire.BufferNames;
+import dev.isb.wire.WatermarkCodec;
+import dev.isb.wire.Wmb;
+import io.nats.client.JetStreamApiException;
 import io.nats.client.KeyValue;
 import io.nats.client.api.KeyValueEntry;
 import io.nats.client.api.MessageInfo;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -172,6 +177,46 @@ class JetStreamWatermarkStoreTest extends JetStreamTestBase {
           .toMillis() + " ms after the first put the restarted server stored");
       store.put("in-1", "later".getBytes(UTF_8)).get(10, SECONDS);
       assertThat(watch.awaitValue("in-1", "later").initial()).isFalse();
+    }
+  }
+
+  @Test
+  @DisplayName("a source's watermark goes through its _SOURCE_OT bucket to the edge, as WMBs jnats reads back")
+  void sourceWatermarksOnAServer() throws Exception {
+    String pipeline = "src" + UUID.randomUUID().toString().substring(0, 8);
+    String edge = BufferNames.edgeBucket("ns", pipeline, "in", "map");
+    String source = BufferNames.sourceBucket("ns", pipeline, "in");
+    client.admin().createBuckets(List.of(source, edge), CONFIG, BucketLayout.OFFSET_TIMELINE);
+    long eventTime = 1_700_000_000_000L;
+    try (SourceWatermarks watermarks = SourceWatermarks.builder(client, "ns", pipeline, "in").toVertex("map", 2)
+        .totalPartitions(1).maxDelay(Duration.ofSeconds(1)).build()) {
+      // As in numaflow-core, a publish within 100 ms of the previous put is kept for the next one, which
+      // a source makes with its next batch: here the same batch, again.
+      Await.until(Duration.ofSeconds(10), "the source reads its own watermark back", () -> {
+        watermarks.publish(0, eventTime);
+        return watermarks.watermark() == eventTime - 1_000;
+      });
+
+      Wmb own = WatermarkCodec.decodeWmb(nc.keyValue(BufferNames.offsetTimelineBucket(source)).get("source-in-0")
+          .getValue());
+      assertThat(own.watermark()).isEqualTo(eventTime - 1_000);
+      assertThat(own.processorCount()).hasValue(1);
+      Await.until(Duration.ofSeconds(10), "the edge's WMB is stored", () -> {
+        watermarks.written(0, "map", 1, 42);
+        return kvValue(BufferNames.offsetTimelineBucket(edge), "in-0") != null;
+      });
+      assertThat(WatermarkCodec.decodeWmb(kvValue(BufferNames.offsetTimelineBucket(edge), "in-0")))
+          .isEqualTo(Wmb.of(false, 42, eventTime - 1_000, 1));
+    }
+  }
+
+  /** A key's value read with jnats, or null while the key is absent. */
+  private byte[] kvValue(String bucket, String key) {
+    try {
+      KeyValueEntry entry = nc.keyValue(bucket).get(key);
+      return entry == null ? null : entry.getValue();
+    } catch (IOException | JetStreamApiException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
