@@ -24,11 +24,13 @@ import java.util.function.Consumer;
  * @param keepAliveInterval how often it does so; empty means a third of the consumer's ackWait
  * @param onUndecodable what to do with a message whose bytes do not decode, after reporting it
  * @param undecodableListener where such messages are reported; by default a warning is logged
+ * @param compression how the buffer's writers compressed data payloads (the pipeline's
+ *     {@code interStepBuffer.compression}); a payload that does not decompress is undecodable
  */
 public record ReaderOptions(
     String consumerName, int batchSize, Duration readTimeout, boolean keepAlive,
     Optional<Duration> keepAliveInterval, OnUndecodable onUndecodable,
-    Consumer<UndecodableMessage> undecodableListener) {
+    Consumer<UndecodableMessage> undecodableListener, Compression compression) {
 
   private static final System.Logger LOG = System.getLogger(ReaderOptions.class.getName());
 
@@ -38,7 +40,7 @@ public record ReaderOptions(
       m.offset().buffer(), m.offset(), m.deliveryCount(), m.bytes().length, m.error().getMessage());
 
   private static final ReaderOptions DEFAULTS = new ReaderOptions("reader-0", 500, Duration.ofSeconds(1), true,
-      Optional.empty(), OnUndecodable.TERMINATE, LOG_UNDECODABLE);
+      Optional.empty(), OnUndecodable.TERMINATE, LOG_UNDECODABLE, Compression.NONE);
 
   /** Validates every field. */
   public ReaderOptions {
@@ -49,6 +51,7 @@ public record ReaderOptions(
     keepAliveInterval.ifPresent(d -> Checks.positive("keepAliveInterval", d));
     Objects.requireNonNull(onUndecodable, "onUndecodable");
     Objects.requireNonNull(undecodableListener, "undecodableListener");
+    Objects.requireNonNull(compression, "compression");
   }
 
   /**
@@ -86,6 +89,7 @@ public record ReaderOptions(
     private Optional<Duration> keepAliveInterval;
     private OnUndecodable onUndecodable;
     private Consumer<UndecodableMessage> undecodableListener;
+    private Compression compression;
 
     private Builder(ReaderOptions from) {
       consumerName = from.consumerName;
@@ -95,6 +99,7 @@ public record ReaderOptions(
       keepAliveInterval = from.keepAliveInterval;
       onUndecodable = from.onUndecodable;
       undecodableListener = from.undecodableListener;
+      compression = from.compression;
     }
 
     /** Sets the consumer name ({@code <vertex>-<replica>} in Numaflow). */
@@ -139,10 +144,16 @@ public record ReaderOptions(
       return this;
     }
 
+    /** Sets how data payloads were compressed; {@link Compression#NONE} by default. */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
     /** The options. */
     public ReaderOptions build() {
       return new ReaderOptions(consumerName, batchSize, readTimeout, keepAlive, keepAliveInterval, onUndecodable,
-          undecodableListener);
+          undecodableListener, compression);
     }
   }
 }

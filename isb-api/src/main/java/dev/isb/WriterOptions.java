@@ -22,15 +22,19 @@ import java.util.Objects;
  * @param fullWaitTimeout under {@link OnFull#RETRY_UNTIL_SUCCESS}, how long one {@code write} call
  *     waits for room before it reports the rest of its batch as retryable failures; by default it
  *     waits as long as it takes
+ * @param compression how data payloads are compressed, as the pipeline's
+ *     {@code interStepBuffer.compression} says; control messages never are
  */
 public record WriterOptions(
-    long maxLength, double usageLimit, OnFull onFull, Duration refreshInterval, Duration fullWaitTimeout) {
+    long maxLength, double usageLimit, OnFull onFull, Duration refreshInterval, Duration fullWaitTimeout,
+    Compression compression) {
 
   /** A wait with no practical end. */
   public static final Duration WAIT_FOREVER = ChronoUnit.FOREVER.getDuration();
 
   private static final WriterOptions DEFAULTS =
-      new WriterOptions(30_000, 0.8, OnFull.RETRY_UNTIL_SUCCESS, Duration.ofSeconds(1), WAIT_FOREVER);
+      new WriterOptions(30_000, 0.8, OnFull.RETRY_UNTIL_SUCCESS, Duration.ofSeconds(1), WAIT_FOREVER,
+          Compression.NONE);
 
   /** Validates every field. */
   public WriterOptions {
@@ -39,6 +43,7 @@ public record WriterOptions(
     Objects.requireNonNull(onFull, "onFull");
     Checks.positive("refreshInterval", refreshInterval);
     Checks.notNegative("fullWaitTimeout", fullWaitTimeout);
+    Objects.requireNonNull(compression, "compression");
   }
 
   /** Numaflow's defaults. */
@@ -63,6 +68,7 @@ public record WriterOptions(
     private OnFull onFull;
     private Duration refreshInterval;
     private Duration fullWaitTimeout;
+    private Compression compression;
 
     private Builder(WriterOptions from) {
       maxLength = from.maxLength;
@@ -70,6 +76,7 @@ public record WriterOptions(
       onFull = from.onFull;
       refreshInterval = from.refreshInterval;
       fullWaitTimeout = from.fullWaitTimeout;
+      compression = from.compression;
     }
 
     /** Sets the length usage is measured against. */
@@ -102,9 +109,15 @@ public record WriterOptions(
       return this;
     }
 
+    /** Sets how data payloads are compressed; {@link Compression#NONE} by default. */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
     /** The options. */
     public WriterOptions build() {
-      return new WriterOptions(maxLength, usageLimit, onFull, refreshInterval, fullWaitTimeout);
+      return new WriterOptions(maxLength, usageLimit, onFull, refreshInterval, fullWaitTimeout, compression);
     }
   }
 }

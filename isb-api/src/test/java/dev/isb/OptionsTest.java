@@ -27,7 +27,7 @@ class OptionsTest {
   @DisplayName("writer and reader defaults are Numaflow's")
   void writerReaderDefaults() {
     assertThat(WriterOptions.defaults()).isEqualTo(new WriterOptions(30_000, 0.8, OnFull.RETRY_UNTIL_SUCCESS,
-        Duration.ofSeconds(1), WriterOptions.WAIT_FOREVER));
+        Duration.ofSeconds(1), WriterOptions.WAIT_FOREVER, Compression.NONE));
     ReaderOptions r = ReaderOptions.defaults();
     assertThat(r.batchSize()).isEqualTo(500);
     assertThat(r.readTimeout()).isEqualTo(Duration.ofSeconds(1));

@@ -1,12 +1,16 @@
 package dev.isb.spi;
 
 import dev.isb.BufferReader;
+import dev.isb.Compression;
+import dev.isb.Kind;
+import dev.isb.Message;
 import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
 import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.UndecodableMessage;
+import dev.isb.wire.PayloadCompression;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -75,6 +79,19 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
 
   /** Wakes reads that wait, before {@link #close()} waits for them; runs once. */
   protected void stopReads() {}
+
+  /**
+   * The message as the writer gave it: a data message's payload decompressed as the options say.
+   *
+   * @throws MessageDecodeException when the payload does not decompress (the caller reports it as
+   *     undecodable, with its offset)
+   */
+  protected final Message decompressed(Message stored) {
+    if (options.compression() == Compression.NONE || stored.kind() != Kind.DATA) {
+      return stored;
+    }
+    return new Message(stored.header(), PayloadCompression.decompress(options.compression(), stored.payload()));
+  }
 
   /**
    * Reports bytes that do not decode to the options' listener (a listener that throws is logged, never

@@ -1,11 +1,13 @@
 package dev.isb.spi;
 
 import dev.isb.BufferWriter;
+import dev.isb.Compression;
 import dev.isb.IsbBackendException;
 import dev.isb.Kind;
 import dev.isb.Message;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.wire.PayloadCompression;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +28,7 @@ public abstract class AbstractBufferWriter extends BufferHandle implements Buffe
 
   /** The buffer's full rule, fed by {@link #measure}. */
   protected final BufferFullGate gate;
+  private final Compression compression;
   private volatile ScheduledFuture<?> measurements;
 
   /**
@@ -36,6 +39,18 @@ public abstract class AbstractBufferWriter extends BufferHandle implements Buffe
       Runnable onClose) {
     super("writer", buffer, partition, closeDrain, onClose);
     this.gate = new BufferFullGate(buffer, options);
+    this.compression = options.compression();
+  }
+
+  /**
+   * The message as it is stored: a data message's payload compressed as the options say (numaflow-core
+   * compresses nothing else); the message itself when nothing is to be compressed.
+   */
+  protected final Message stored(Message message) {
+    if (compression == Compression.NONE || message.kind() != Kind.DATA) {
+      return message;
+    }
+    return new Message(message.header(), PayloadCompression.compress(compression, message.payload()));
   }
 
   /** Starts measuring the buffer's usage every refresh interval; once, from the constructor. */

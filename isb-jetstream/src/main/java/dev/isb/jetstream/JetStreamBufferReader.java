@@ -139,7 +139,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
     long seq = meta.streamSequence();
     var offset = new JetStreamOffset(buffer, partition(), seq, msg);
     try {
-      Message message = MessageCodec.decode(msg.getData());
+      Message message = decompressed(MessageCodec.decode(msg.getData()));
       if (options.keepAlive()) {
         held.put(seq, msg);
       }

@@ -106,7 +106,7 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
   }
 
   private Object publish(Message m) {
-    byte[] body = MessageCodec.encode(m);
+    byte[] body = MessageCodec.encode(stored(m));
     PublishOptions options = m.kind() == Kind.DATA
         ? PublishOptions.builder().expectedStream(buffer).messageId(m.id().dedupKey()).build()
         : wmbOptions;

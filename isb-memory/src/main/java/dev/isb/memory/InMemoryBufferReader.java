@@ -1,10 +1,13 @@
 package dev.isb.memory;
 
+import dev.isb.Message;
+import dev.isb.MessageDecodeException;
 import dev.isb.Offset;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.spi.AbstractBufferReader;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
@@ -42,10 +45,20 @@ final class InMemoryBufferReader extends AbstractBufferReader<InMemoryOffset> {
     faults.onRead(buffer);
     long waitNanos = (maxWait.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : maxWait).toNanos();
     List<ReadMessage> batch = memory.read(this, maxMessages, waitNanos, () -> !calls.isClosed());
+    List<ReadMessage> out = new ArrayList<>(batch.size());
     for (ReadMessage m : batch) {
-      held.add(((InMemoryOffset) m.offset()).seq());
+      InMemoryOffset offset = (InMemoryOffset) m.offset();
+      try {
+        Message plain = decompressed(m.message());
+        out.add(plain == m.message() ? m : new ReadMessage(plain, offset, m.deliveryCount()));
+        held.add(offset.seq());
+      } catch (MessageDecodeException e) {
+        if (reportUndecodable(offset, m.deliveryCount(), m.message().payload(), e)) {
+          memory.ack(List.of(offset.seq()));
+        }
+      }
     }
-    return batch;
+    return out;
   }
 
   @Override

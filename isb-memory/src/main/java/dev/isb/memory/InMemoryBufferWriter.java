@@ -51,7 +51,7 @@ final class InMemoryBufferWriter extends AbstractBufferWriter {
   protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
     var results = new ArrayList<WriteResult>(messages.size());
     for (Message m : messages) {
-      results.add(writeOne(m, deadline));
+      results.add(writeOne(stored(m), deadline));
     }
     return results;
   }

@@ -271,9 +271,9 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
       if (field == null || value == null) {
         throw new MessageDecodeException("the entry is not one field/value pair of header and payload", null);
       }
-      Header header = MessageCodec.decodeHeader(field);
+      Message message = decompressed(new Message(MessageCodec.decodeHeader(field), value));
       held.add(id);
-      return new ReadMessage(new Message(header, value), offset, deliveries);
+      return new ReadMessage(message, offset, deliveries);
     } catch (MessageDecodeException e) {
       if (reportUndecodable(offset, deliveries, field == null ? new byte[0] : field, e)) {
         // Acked but kept: Redis has no "terminate"; the entry stays in the stream, never delivered again.

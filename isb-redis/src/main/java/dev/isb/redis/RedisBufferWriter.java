@@ -174,7 +174,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
     args[4] = RedisKeys.bytes(settings.maxAgeMinId());
     int a = 5;
     for (int i : indexes) {
-      Message m = messages.get(i);
+      Message m = stored(messages.get(i));
       boolean data = m.kind() == Kind.DATA;
       args[a++] = data ? DATA : WMB;
       args[a++] = data ? RedisKeys.bytes(m.id().dedupKey()) : NO_ID;

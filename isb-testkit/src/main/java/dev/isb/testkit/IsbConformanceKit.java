@@ -142,6 +142,15 @@ public abstract class IsbConformanceKit {
   }
 
   @Nested
+  @DisplayName("Compression: data payloads in the format's frame, as numaflow-core writes them")
+  class PayloadCompression extends CompressionConformance {
+    @Override
+    IsbConformanceKit kit() {
+      return IsbConformanceKit.this;
+    }
+  }
+
+  @Nested
   @DisplayName("Watermark buckets: put, delete and watch every key, or say the backend keeps none")
   class Watermarks extends WatermarkStoreConformance {
     @Override
