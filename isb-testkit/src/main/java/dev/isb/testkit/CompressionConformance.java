@@ -98,7 +98,7 @@ abstract class CompressionConformance extends ConformanceGroup {
 
       assertThat(payloads(readUntilQuiet(r))).containsExactly("after");
       assertThat(reported).singleElement().satisfies(u -> {
-        assertThat(u.offset()).isEqualTo(bad);
+        assertThat(u.offset().toString()).as("the offset written").isEqualTo(bad.toString());
         assertThat(u.error()).hasMessageContaining(b).hasMessageContaining(bad.toString())
             .hasMessageContaining("does not decompress as " + compression.numaflowName());
       });
