@@ -3,6 +3,7 @@ package dev.isb.config;
 import static dev.isb.config.ConfigEntries.nonEmpty;
 
 import dev.isb.BufferConfig;
+import dev.isb.Compression;
 import dev.isb.IsbConfigException;
 import dev.isb.OnFull;
 import dev.isb.Retention;
@@ -250,7 +251,7 @@ final class ConfigResolver {
 
   /** The writer options of one edge (its entries beat the shared ones; the builder's beat both), or shared. */
   private static WriterOptions writerOptions(Map<Setting, Entry> w, List<Entry> edge) {
-    var b = WriterOptions.builder();
+    var b = WriterOptions.builder().compression((Compression) v(w, ConfigSetting.COMPRESSION));
     for (ConfigSetting s : List.of(ConfigSetting.WRITER_MAX_LENGTH, ConfigSetting.WRITER_USAGE_LIMIT,
         ConfigSetting.WRITER_ON_FULL)) {
       Entry chosen = w.get(s);

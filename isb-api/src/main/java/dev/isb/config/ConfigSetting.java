@@ -1,8 +1,10 @@
 package dev.isb.config;
 
 import dev.isb.BufferConfig;
+import dev.isb.Compression;
 import dev.isb.IsbOptions;
 import dev.isb.Kind;
+import dev.isb.NumaflowVersion;
 import dev.isb.OnFull;
 import dev.isb.Retention;
 import dev.isb.Storage;
@@ -70,7 +72,10 @@ enum ConfigSetting implements Setting {
 
   WRITER_MAX_LENGTH("writer.maxLength", Kind.POSITIVE_LONG, WriterOptions.defaults().maxLength()),
   WRITER_USAGE_LIMIT("writer.usageLimit", Kind.FRACTION, WriterOptions.defaults().usageLimit()),
-  WRITER_ON_FULL("writer.onFull", Kind.ON_FULL, WriterOptions.defaults().onFull());
+  WRITER_ON_FULL("writer.onFull", Kind.ON_FULL, WriterOptions.defaults().onFull()),
+
+  COMPRESSION("compression", Kind.COMPRESSION, Compression.NONE),
+  NUMAFLOW_VERSION("numaflowVersion", Kind.NUMAFLOW_VERSION, NumaflowVersion.latest());
 
   private static final Map<String, ConfigSetting> BY_KEY = Stream.of(values())
       .collect(Collectors.toUnmodifiableMap(s -> s.key.toLowerCase(Locale.ROOT), Function.identity()));
@@ -125,7 +130,7 @@ enum ConfigSetting implements Setting {
   enum Kind {
     BACKEND, ADDRESSES, TEXT, SECRET_TEXT, CERT_FILE, KEY_FILE, BOOL, SERVER_REPLICAS, RETENTION, STORAGE, COUNT_OR_UNLIMITED, SIZE_OR_UNLIMITED,
     SIZE_ZERO_OR_UNLIMITED, REPLICAS, HISTORY, DURATION_NOT_NEGATIVE, DURATION_POSITIVE, POSITIVE_LONG, FRACTION,
-    ON_FULL;
+    ON_FULL, COMPRESSION, NUMAFLOW_VERSION;
 
     Object parse(Object raw) throws BadValue {
       switch (this) {
@@ -206,6 +211,18 @@ enum ConfigSetting implements Setting {
         }
         case ON_FULL:
           return raw instanceof OnFull ? raw : ConfigValues.onFull(text(raw));
+        case COMPRESSION:
+          try {
+            return raw instanceof Compression ? raw : Compression.parse(text(raw).trim());
+          } catch (IllegalArgumentException e) {
+            throw new BadValue("be gzip, zstd, lz4 or none (lower case, as numaflow-core reads it)");
+          }
+        case NUMAFLOW_VERSION:
+          try {
+            return raw instanceof NumaflowVersion ? raw : NumaflowVersion.parse(text(raw));
+          } catch (IllegalArgumentException e) {
+            throw new BadValue("be a Numaflow release such as 1.7, v1.7.5 or 1.8.3");
+          }
         default:
           throw new AssertionError(this);
       }

@@ -25,6 +25,12 @@ import java.util.stream.Collectors;
  */
 final class EnvironmentReader extends ResolutionStep {
 
+  /**
+   * The Numaflow release the vertex runs beside. Numaflow tells a vertex's containers nothing of its
+   * version ({@code NUMAFLOW_IMAGE} is set on its controller only), so the pod spec sets this one.
+   */
+  static final String ENV_NUMAFLOW_VERSION = "ISB_NUMAFLOW_VERSION";
+
   private final NumaflowShapes shapes;
 
   EnvironmentReader(ConfigEntries c, NumaflowShapes shapes) {
@@ -48,6 +54,9 @@ final class EnvironmentReader extends ResolutionStep {
     VertexObject vertex = vertexObject(sink);
     if (vertex == null || !(vertex.json().get("spec") instanceof Map<?, ?> spec)) {
       return;
+    }
+    if (spec.get("interStepBuffer") instanceof Map<?, ?> isb && isb.get("compression") instanceof Map<?, ?> c) {
+      addFromJson(c.get("type"), "spec.interStepBuffer.compression.type", ConfigSetting.COMPRESSION);
     }
     Object toEdges = spec.get("toEdges");
     if (toEdges != null && !(toEdges instanceof List)) {
@@ -197,6 +206,7 @@ final class EnvironmentReader extends ResolutionStep {
         shapes.readRedisConfig(redis, ENV, "redis", null, null);
       }
     }
+    envEntry(ENV_NUMAFLOW_VERSION, ConfigSetting.NUMAFLOW_VERSION, null);
     envEntry("NUMAFLOW_ISBSVC_TYPE", ConfigSetting.BACKEND, null);
     if (nonEmpty(env.get("NUMAFLOW_ISBSVC_JETSTREAM_URL")) != null) {
       entries.add(new Entry(ConfigSetting.BACKEND, "jetstream", ENV, "env", "NUMAFLOW_ISBSVC_JETSTREAM_URL", null,

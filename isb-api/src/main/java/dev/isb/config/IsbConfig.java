@@ -1,9 +1,11 @@
 package dev.isb.config;
 
 import dev.isb.BufferConfig;
+import dev.isb.Compression;
 import dev.isb.IsbClient;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
+import dev.isb.NumaflowVersion;
 import dev.isb.OnFull;
 import dev.isb.WriterOptions;
 import dev.isb.config.ConfigResolver.Entry;
@@ -125,6 +127,25 @@ public final class IsbConfig {
   public OptionalInt jetStreamServerReplicas() {
     Entry e = resolved.winners().get(ConfigSetting.JETSTREAM_REPLICAS);
     return e == null ? OptionalInt.empty() : OptionalInt.of((Integer) e.value());
+  }
+
+  /**
+   * How data payloads are compressed in the buffers: the vertex object's
+   * {@code spec.interStepBuffer.compression.type} (the pipeline's), else the builder's
+   * ({@code compression}), else none. Part of every {@link #writerOptions()}; give it to readers with
+   * {@code ReaderOptions.builder().compression(...)}.
+   */
+  public Compression compression() {
+    return (Compression) resolved.winners().get(ConfigSetting.COMPRESSION).value();
+  }
+
+  /**
+   * The Numaflow release the vertex runs beside, where layouts and rules differ: the variable
+   * {@code ISB_NUMAFLOW_VERSION} or the builder's {@code numaflowVersion}, else the newest
+   * ({@link NumaflowVersion#latest()}).
+   */
+  public NumaflowVersion numaflowVersion() {
+    return (NumaflowVersion) resolved.winners().get(ConfigSetting.NUMAFLOW_VERSION).value();
   }
 
   /** The merged buffer configuration to create buffers and buckets with. */
@@ -429,6 +450,16 @@ public final class IsbConfig {
     /** What a writer does while the buffer is full. */
     public Builder onFull(OnFull onFull) {
       return set(ConfigSetting.WRITER_ON_FULL, Objects.requireNonNull(onFull, "onFull"));
+    }
+
+    /** How data payloads are compressed (the pipeline's {@code interStepBuffer.compression.type}). */
+    public Builder compression(Compression compression) {
+      return set(ConfigSetting.COMPRESSION, Objects.requireNonNull(compression, "compression"));
+    }
+
+    /** The Numaflow release the vertex runs beside; the newest by default. */
+    public Builder numaflowVersion(NumaflowVersion version) {
+      return set(ConfigSetting.NUMAFLOW_VERSION, Objects.requireNonNull(version, "version"));
     }
 
     /**

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isb.BufferConfig;
+import dev.isb.Compression;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
+import dev.isb.NumaflowVersion;
 import dev.isb.OnFull;
 import dev.isb.Retention;
 import dev.isb.WriterOptions;
@@ -118,6 +120,45 @@ class IsbConfigPodTest {
         .contains("controller config " + tmp.resolve("config/controller-config.yaml"))
         .contains("audit: maxLength=10000, usageLimit=0.9, onFull=DISCARD_LATEST")
         .doesNotContain("s3cr3t-Pa55w0rd-x");
+  }
+
+  @Test
+  @DisplayName("the pipeline's compression comes from the vertex object into every writer; the Numaflow release from ISB_NUMAFLOW_VERSION")
+  void compressionAndRelease() {
+    var f = new ConfigFixture(tmp);
+    Map<String, String> env = jetStreamPod(f);
+    env.put("NUMAFLOW_VERTEX_OBJECT", ConfigFixture.base64(VERTEX_OBJECT.replace("\"spec\":{",
+        "\"spec\":{\"interStepBuffer\":{\"compression\":{\"type\":\"zstd\"}},")));
+    env.put("ISB_NUMAFLOW_VERSION", "v1.7.5");
+
+    IsbConfig config = IsbConfig.builder().environment(env).defaultLocations().build();
+
+    assertThat(config.compression()).isEqualTo(Compression.ZSTD);
+    assertThat(config.writerOptions("out").compression()).isEqualTo(Compression.ZSTD);
+    assertThat(config.writerOptions("audit").compression()).isEqualTo(Compression.ZSTD);
+    assertThat(config.numaflowVersion()).isEqualTo(NumaflowVersion.V1_7);
+    assertThat(config.describe())
+        .contains("= ZSTD  (env NUMAFLOW_VERTEX_OBJECT spec.interStepBuffer.compression.type)")
+        .contains("= V1_7  (env ISB_NUMAFLOW_VERSION)");
+
+    IsbConfig defaults = IsbConfig.builder().environment(jetStreamPod(f)).defaultLocations().build();
+    assertThat(defaults.compression()).isEqualTo(Compression.NONE);
+    assertThat(defaults.numaflowVersion()).isEqualTo(NumaflowVersion.V1_8);
+  }
+
+  @Test
+  @DisplayName("a compression type or a release numaflow-core would not accept is refused, naming the field and the value")
+  void badCompressionAndRelease() {
+    var f = new ConfigFixture(tmp);
+    Map<String, String> env = jetStreamPod(f);
+    env.put("NUMAFLOW_VERTEX_OBJECT", ConfigFixture.base64(VERTEX_OBJECT.replace("\"spec\":{",
+        "\"spec\":{\"interStepBuffer\":{\"compression\":{\"type\":\"GZIP\"}},")));
+    env.put("ISB_NUMAFLOW_VERSION", "latest");
+
+    assertThatThrownBy(() -> IsbConfig.builder().environment(env).defaultLocations().build())
+        .isInstanceOf(IsbConfigException.class)
+        .hasMessageContaining("spec.interStepBuffer.compression.type was 'GZIP' but it must be gzip, zstd, lz4 or none")
+        .hasMessageContaining("ISB_NUMAFLOW_VERSION was 'latest' but it must be a Numaflow release");
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.isb.vertex;
 import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
+import dev.isb.Compression;
 import dev.isb.IsbClient;
 import dev.isb.IsbException;
 import dev.isb.NumaflowVersion;
@@ -102,10 +103,11 @@ public final class Forwarder implements AutoCloseable {
         List<BufferWriter> partitionWriters = new ArrayList<>();
         openedWriters.add(partitionWriters);
         for (String buffer : edge.buffers()) {
-          partitionWriters.add(b.client.writer(buffer, forForwarder(edge.writerOptions())));
+          partitionWriters.add(b.client.writer(buffer, forForwarder(edge.writerOptions(), b.compression)));
         }
       }
-      ReaderOptions readerOptions = b.readerOptions.toBuilder().consumerName(vertex + "-" + b.replica).build();
+      ReaderOptions.Builder reading = b.readerOptions.toBuilder().consumerName(vertex + "-" + b.replica);
+      ReaderOptions readerOptions = b.compression == null ? reading.build() : reading.compression(b.compression).build();
       for (String buffer : b.inputs) {
         openedReaders.add(b.client.reader(buffer, readerOptions));
       }
@@ -352,10 +354,17 @@ public final class Forwarder implements AutoCloseable {
    * The forwarder retries retryable write failures itself, so a write call must come back often enough
    * for it to notice a shutdown: a full buffer is waited on for at most a second per call.
    */
-  private static WriterOptions forForwarder(WriterOptions options) {
+  /** An edge's options with a wait for room of at most 1 s, and the forwarder's compression if it has one. */
+  private static WriterOptions forForwarder(WriterOptions options, Compression compression) {
     Duration bound = Duration.ofSeconds(1);
-    return options.fullWaitTimeout().compareTo(bound) <= 0 ? options
-        : options.toBuilder().fullWaitTimeout(bound).build();
+    WriterOptions.Builder b = options.toBuilder();
+    if (options.fullWaitTimeout().compareTo(bound) > 0) {
+      b.fullWaitTimeout(bound);
+    }
+    if (compression != null) {
+      b.compression(compression);
+    }
+    return b.build();
   }
 
   private static boolean awaitQuietly(CountDownLatch latch, Duration timeout) {
@@ -418,6 +427,7 @@ public final class Forwarder implements AutoCloseable {
     private SinkFunction sink;
     private AsyncSinkFunction asyncSink;
     private ReaderOptions readerOptions = ReaderOptions.defaults();
+    private Compression compression;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int maxInFlight = 100;
     private MeterRegistry registry = Metrics.globalRegistry;
@@ -508,6 +518,16 @@ public final class Forwarder implements AutoCloseable {
      */
     public Builder readerOptions(ReaderOptions options) {
       this.readerOptions = Objects.requireNonNull(options, "options");
+      return this;
+    }
+
+    /**
+     * How data payloads are compressed in every buffer the vertex reads and writes, as the pipeline's
+     * {@code interStepBuffer.compression.type} says ({@code IsbConfig.compression()}); it overrides the
+     * compression of {@link #readerOptions} and of each edge's writer options. Unset, those apply.
+     */
+    public Builder compression(Compression compression) {
+      this.compression = Objects.requireNonNull(compression, "compression");
       return this;
     }
 

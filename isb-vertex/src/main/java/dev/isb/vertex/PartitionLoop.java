@@ -276,7 +276,7 @@ final class PartitionLoop implements Runnable {
           Forwarder.Route route = routes.get(r);
           if (route.edge().accepts(output.tags())) {
             taken = true;
-            byRoute.get(r).get(route.router().route(message)).add(new Outgoing(i, message));
+            byRoute.get(r).get(route.edge().partitionOf(message, route.router())).add(new Outgoing(i, message));
           }
         }
         if (!taken) {

@@ -1,8 +1,10 @@
 package dev.isb.vertex;
 
+import dev.isb.Compression;
 import dev.isb.IsbClient;
 import dev.isb.IsbConfigException.Problem;
 import dev.isb.IsbConfigException;
+import dev.isb.NumaflowVersion;
 import dev.isb.OnFull;
 import dev.isb.WriterOptions;
 import dev.isb.config.VertexObject;
@@ -42,11 +44,17 @@ import java.util.regex.Pattern;
  *       (a source owns no buffer) and each {@code spec.toEdges[]}'s {@code to}, {@code from},
  *       {@code toVertexPartitionCount}, {@code toVertexLimits.bufferMaxLength},
  *       {@code toVertexLimits.bufferUsageLimit} (a percentage), {@code onFull} and
- *       {@code conditions.tags.operator} / {@code .values}, each {@code spec.fromEdges[]}'s
- *       {@code from} (the vertices whose watermarks this one reads) and
- *       {@code spec.watermark.disabled}. Everything else is ignored.
+ *       {@code conditions.tags.operator} / {@code .values}, {@code toVertexType} and
+ *       {@code toVertexOrdered.enabled} (which make the edge route by keys, as numaflow-core does
+ *       into a reduce vertex and, from v1.8, into an ordered one; by the input's offset otherwise),
+ *       each {@code spec.fromEdges[]}'s {@code from} (the vertices whose watermarks this one reads),
+ *       {@code spec.watermark.disabled} and {@code spec.interStepBuffer.compression.type}. Everything
+ *       else is ignored.
  *   <li>{@code NUMAFLOW_REPLICA} (required): this pod's replica index, a whole number from 0. It
  *       makes the consumer name {@code <vertex>-<replica>}.
+ *   <li>{@code ISB_NUMAFLOW_VERSION} (optional, this library's): the Numaflow release beside which the
+ *       vertex runs ({@code 1.7}, {@code v1.8.3}); the newest when unset. Numaflow does not tell a
+ *       vertex's containers its version.
  *   <li>{@code NUMAFLOW_NAMESPACE}, {@code NUMAFLOW_PIPELINE_NAME}, {@code NUMAFLOW_VERTEX_NAME}:
  *       used when the object lacks {@code metadata.namespace}, {@code spec.pipelineName} or
  *       {@code spec.name}; when both give a value, they must agree.
@@ -72,6 +80,7 @@ public final class VertexSpec {
   private static final String NAMESPACE = "NUMAFLOW_NAMESPACE";
   private static final String PIPELINE = "NUMAFLOW_PIPELINE_NAME";
   private static final String VERTEX = "NUMAFLOW_VERTEX_NAME";
+  private static final String NUMAFLOW_VERSION = "ISB_NUMAFLOW_VERSION";
   private static final String ENV = "env";
   private static final String IN_OBJECT = "env " + OBJECT;
 
@@ -89,10 +98,12 @@ public final class VertexSpec {
   private final List<Edge> edges;
   private final List<String> fromVertices;
   private final boolean watermarkDisabled;
+  private final Compression compression;
+  private final NumaflowVersion numaflowVersion;
 
   private VertexSpec(String namespace, String pipeline, String vertex, int replica, int partitions,
       boolean source, List<String> inputBuffers, List<Edge> edges, List<String> fromVertices,
-      boolean watermarkDisabled) {
+      boolean watermarkDisabled, Compression compression, NumaflowVersion numaflowVersion) {
     this.namespace = namespace;
     this.pipeline = pipeline;
     this.vertex = vertex;
@@ -103,6 +114,8 @@ public final class VertexSpec {
     this.edges = List.copyOf(edges);
     this.fromVertices = List.copyOf(fromVertices);
     this.watermarkDisabled = watermarkDisabled;
+    this.compression = compression;
+    this.numaflowVersion = numaflowVersion;
   }
 
   /**
@@ -174,6 +187,16 @@ public final class VertexSpec {
     return watermarkDisabled;
   }
 
+  /** How the pipeline compresses payloads ({@code spec.interStepBuffer.compression.type}); none when unset. */
+  public Compression compression() {
+    return compression;
+  }
+
+  /** The Numaflow release the vertex runs beside ({@code ISB_NUMAFLOW_VERSION}); the newest when unset. */
+  public NumaflowVersion numaflowVersion() {
+    return numaflowVersion;
+  }
+
   /**
    * A builder of this vertex's forwarder: its name, pipeline and replica, reading
    * {@link #inputBuffers()} and writing along {@link #edges()}, taking part in watermarks (from
@@ -189,7 +212,7 @@ public final class VertexSpec {
           + "buffer for a forwarder to read");
     }
     Forwarder.Builder builder = Forwarder.builder(client, vertex).pipeline(pipeline).replica(replica)
-        .from(inputBuffers).to(edges.toArray(Edge[]::new));
+        .from(inputBuffers).to(edges.toArray(Edge[]::new)).compression(compression).numaflowVersion(numaflowVersion);
     return watermarkDisabled || fromVertices.isEmpty() ? builder : builder.watermarks(namespace, fromVertices);
   }
 
@@ -227,7 +250,9 @@ public final class VertexSpec {
       String vertex = identity(spec.get("name"), "spec.name", VERTEX);
       boolean source = spec.get("source") != null;
       int partitions = source ? 1 : partitionCount(spec.get("partitions"), "spec.partitions");
-      List<EdgeSpec> edgeSpecs = toEdges(spec.get("toEdges"), vertex);
+      NumaflowVersion version = numaflowVersion();
+      Compression compression = compression(mapping(spec.get("interStepBuffer"), "spec.interStepBuffer"));
+      List<EdgeSpec> edgeSpecs = toEdges(spec.get("toEdges"), vertex, version);
       List<String> fromVertices = fromEdges(spec.get("fromEdges"), vertex);
       boolean watermarkDisabled = watermarkDisabled(mapping(spec.get("watermark"), "spec.watermark"));
       if (!problems.isEmpty()) {
@@ -247,14 +272,15 @@ public final class VertexSpec {
           buffers.add(bufferName(namespace, pipeline, e.to, p, e.path + ".to"));
         }
         if (problems.isEmpty()) {
-          edges.add(new Edge(e.to, buffers, e.tags, e.match, e.writerOptions));
+          edges.add(new Edge(e.to, buffers, e.tags, e.match, e.writerOptions.toBuilder().compression(compression)
+              .build(), e.routing));
         }
       }
       if (!problems.isEmpty()) {
         throw new IsbConfigException(problems);
       }
       return new VertexSpec(namespace, pipeline, vertex, replica, partitions, source, inputs, edges,
-          fromVertices, watermarkDisabled);
+          fromVertices, watermarkDisabled, compression, version);
     }
 
     private int replica() {
@@ -302,7 +328,7 @@ public final class VertexSpec {
       return validName(value, fromObject != null ? IN_OBJECT : ENV, fromObject != null ? path : variable);
     }
 
-    private List<EdgeSpec> toEdges(Object node, String vertex) {
+    private List<EdgeSpec> toEdges(Object node, String vertex, NumaflowVersion version) {
       List<?> items = sequence(node, "spec.toEdges");
       List<EdgeSpec> out = new ArrayList<>();
       if (items == null) {
@@ -337,8 +363,9 @@ public final class VertexSpec {
         WriterOptions writerOptions = writerOptions(edge, path);
         Set<String> tags = new LinkedHashSet<>();
         Edge.TagMatch match = tagConditions(edge.get("conditions"), path + ".conditions", tags);
+        Edge.Routing routing = routing(edge, path, version);
         if (to != null) {
-          out.add(new EdgeSpec(path, to, partitions, tags, match, writerOptions));
+          out.add(new EdgeSpec(path, to, partitions, tags, match, writerOptions, routing));
         }
       }
       return out;
@@ -376,6 +403,57 @@ public final class VertexSpec {
         }
       }
       return out;
+    }
+
+    /**
+     * numaflow-core's routing for the edge: by keys into a reduce vertex and (v1.8+) into an ordered
+     * vertex, else by the input's offset.
+     */
+    private Edge.Routing routing(Map<?, ?> edge, String path, NumaflowVersion version) {
+      String type = text(edge.get("toVertexType"), path + ".toVertexType");
+      if (type != null && !List.of("MapUDF", "ReduceUDF", "Sink").contains(type)) {
+        problem(IN_OBJECT, path + ".toVertexType", type, "be MapUDF, ReduceUDF or Sink");
+      }
+      Map<?, ?> ordered = mapping(edge.get("toVertexOrdered"), path + ".toVertexOrdered");
+      Object enabled = ordered == null ? null : ordered.get("enabled");
+      if (enabled != null && !(enabled instanceof Boolean)) {
+        problem(IN_OBJECT, path + ".toVertexOrdered.enabled", display(enabled), "be true or false");
+      }
+      if ("ReduceUDF".equals(type) || version == NumaflowVersion.V1_8 && Boolean.TRUE.equals(enabled)) {
+        return Edge.Routing.BY_KEYS;
+      }
+      return Edge.Routing.BY_OFFSET;
+    }
+
+    /** The pipeline's {@code interStepBuffer.compression.type}; none when absent. */
+    private Compression compression(Map<?, ?> interStepBuffer) {
+      Map<?, ?> block = interStepBuffer == null ? null
+          : mapping(interStepBuffer.get("compression"), "spec.interStepBuffer.compression");
+      String type = block == null ? null : text(block.get("type"), "spec.interStepBuffer.compression.type");
+      if (type == null) {
+        return Compression.NONE;
+      }
+      try {
+        return Compression.parse(type);
+      } catch (IllegalArgumentException e) {
+        problem(IN_OBJECT, "spec.interStepBuffer.compression.type", type,
+            "be gzip, zstd, lz4 or none (lower case, as numaflow-core reads it)");
+        return Compression.NONE;
+      }
+    }
+
+    /** The Numaflow release from {@code ISB_NUMAFLOW_VERSION}, as {@code IsbConfig} reads it; the newest when unset. */
+    private NumaflowVersion numaflowVersion() {
+      String text = nonEmpty(env.get(NUMAFLOW_VERSION));
+      if (text == null) {
+        return NumaflowVersion.latest();
+      }
+      try {
+        return NumaflowVersion.parse(text);
+      } catch (IllegalArgumentException e) {
+        problem(ENV, NUMAFLOW_VERSION, text, "be a Numaflow release such as 1.7, v1.7.5 or 1.8.3");
+        return NumaflowVersion.latest();
+      }
     }
 
     private boolean watermarkDisabled(Map<?, ?> watermark) {
@@ -568,5 +646,5 @@ public final class VertexSpec {
 
   /** An edge as read, before its buffer names are made (they need the namespace and pipeline). */
   private record EdgeSpec(String path, String to, int partitions, Set<String> tags, Edge.TagMatch match,
-      WriterOptions writerOptions) {}
+      WriterOptions writerOptions, Edge.Routing routing) {}
 }

@@ -138,12 +138,80 @@ class ForwarderTest {
     return info.pendingCount() + info.ackPendingCount();
   }
 
+  /**
+   * Partition choices pinned to values computed without {@link PartitionRouter}: a std-only Rust program
+   * (rustc 1.95.0) doing what numaflow-core's {@code forward::determine_partition} does, a fresh
+   * {@code DefaultHasher}, one {@code write} of the key's bytes, {@code finish() % 3}, printed for the
+   * in-memory offsets {@code "1-0"} to {@code "12-0"} and the keys {@code "k1"} to {@code "k12"}.
+   */
+  @Nested
+  @DisplayName("routing, as numaflow-core routes (3 partitions)")
+  class Routing {
+    private static final int[] BY_OFFSET_1_TO_12 = {0, 0, 2, 1, 1, 1, 1, 2, 0, 1, 2, 0};
+    private static final int[] BY_KEY_K1_TO_K12 = {0, 2, 1, 2, 0, 2, 1, 2, 1, 2, 0, 2};
+    private final List<String> three = List.of("ns-pl-r3-0", "ns-pl-r3-1", "ns-pl-r3-2");
+
+    /** Writes 12 inputs (offsets 1-0 to 12-0); each becomes one output keyed k<n> and one without keys. */
+    private Map<String, Integer> forward(Edge.Routing routing) {
+      isb.admin().createBuffers(three, BufferConfig.defaults());
+      List<Message> batch = new ArrayList<>();
+      for (int n = 1; n <= 12; n++) {
+        batch.add(Message.data(new MessageId("source", "s" + n, 0), Integer.toString(n).getBytes(StandardCharsets.UTF_8)));
+      }
+      try (BufferWriter writer = isb.writer(IN)) {
+        assertThat(writer.write(batch)).allMatch(WriteResult::isStored);
+      }
+      started(builder().map(in -> List.of(Output.of("keyed-" + in.valueAsString()).withKeys("k" + in.valueAsString()),
+          Output.of("plain-" + in.valueAsString()))).to(fastEdge("r3", three.toArray(String[]::new)).routedBy(routing)));
+      Await.until(PATIENCE, "every input forwarded and acked", () -> settled(IN) == 0);
+      Map<String, Integer> partitionOf = new HashMap<>();
+      for (int p = 0; p < 3; p++) {
+        for (ReadMessage m : drain(three.get(p), (int) isb.admin().bufferInfo(three.get(p)).pendingCount())) {
+          partitionOf.put(m.message().payloadAsString(), p);
+        }
+      }
+      assertThat(partitionOf).hasSize(24);
+      return partitionOf;
+    }
+
+    @Test
+    @DisplayName("by default (into a map or sink vertex) both outputs of an input go to the partition of the input's offset")
+    void byOffset() {
+      Map<String, Integer> partitionOf = forward(Edge.Routing.BY_OFFSET);
+      for (int n = 1; n <= 12; n++) {
+        assertThat(partitionOf.get("keyed-" + n)).as("keyed output of input %d-0", n).isEqualTo(BY_OFFSET_1_TO_12[n - 1]);
+        assertThat(partitionOf.get("plain-" + n)).as("plain output of input %d-0", n).isEqualTo(BY_OFFSET_1_TO_12[n - 1]);
+      }
+    }
+
+    @Test
+    @DisplayName("by keys (into a reduce vertex, or an ordered one from v1.8), keyless outputs all to the partition of \"\"")
+    void byKeys() {
+      Map<String, Integer> partitionOf = forward(Edge.Routing.BY_KEYS);
+      int ofEmptyKey = 0; // DefaultHasher of no bytes is 0xd1fba762150c532c, which is 0 mod 3
+      for (int n = 1; n <= 12; n++) {
+        assertThat(partitionOf.get("keyed-" + n)).as("output keyed k%d", n).isEqualTo(BY_KEY_K1_TO_K12[n - 1]);
+        assertThat(partitionOf.get("plain-" + n)).as("keyless output of input %d", n).isEqualTo(ofEmptyKey);
+      }
+    }
+
+    @Test
+    @DisplayName("keys, else offset: the earlier routing, kept as an explicit choice")
+    void keysElseOffset() {
+      Map<String, Integer> partitionOf = forward(Edge.Routing.KEYS_ELSE_OFFSET);
+      for (int n = 1; n <= 12; n++) {
+        assertThat(partitionOf.get("keyed-" + n)).isEqualTo(BY_KEY_K1_TO_K12[n - 1]);
+        assertThat(partitionOf.get("plain-" + n)).isEqualTo(BY_OFFSET_1_TO_12[n - 1]);
+      }
+    }
+  }
+
   @Nested
   @DisplayName("forwarding")
   class Forwarding {
 
     @Test
-    @DisplayName("every input is mapped, written to the partition its keys hash to, and acked")
+    @DisplayName("every input is mapped, written to the partition its offset hashes to, and acked")
     void mapsRoutesAndAcks() {
       input(200);
       started(builder().map(MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())))
@@ -155,8 +223,8 @@ class ForwarderTest {
 
       assertThat(out0.size() + out1.size()).isEqualTo(200);
       PartitionRouter router = PartitionRouter.of(2);
-      out0.forEach(m -> assertThat(router.byKeys(m.message())).isZero());
-      out1.forEach(m -> assertThat(router.byKeys(m.message())).isOne());
+      out0.forEach(m -> assertThat(router.byOffset(m.message())).isZero());
+      out1.forEach(m -> assertThat(router.byOffset(m.message())).isOne());
       assertThat(out0).isNotEmpty();
       assertThat(out1).isNotEmpty();
       List<String> payloads = new ArrayList<>();

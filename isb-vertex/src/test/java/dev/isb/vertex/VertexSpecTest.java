@@ -9,11 +9,13 @@ import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
+import dev.isb.Compression;
 import dev.isb.Header;
 import dev.isb.IsbConfigException.Problem;
 import dev.isb.IsbConfigException;
 import dev.isb.Message;
 import dev.isb.MessageId;
+import dev.isb.NumaflowVersion;
 import dev.isb.OnFull;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
@@ -109,6 +111,71 @@ class VertexSpecTest {
     List<Problem> problems = problems(env);
     assertThat(problems).hasSize(1);
     return problems.get(0);
+  }
+
+  @Nested
+  @DisplayName("routing, compression and the Numaflow release, as numaflow-core reads them")
+  class Parity {
+
+    /** An edge to {@code to} of this type, with {@code toVertexOrdered.enabled} when {@code ordered} is not null. */
+    private static String edge(String to, String type, Boolean ordered) {
+      return "{\"from\":\"v\",\"to\":\"" + to + "\",\"toVertexType\":\"" + type + "\""
+          + (ordered == null ? "" : ",\"toVertexOrdered\":{\"enabled\":" + ordered + "}") + "}";
+    }
+
+    private static String vertex(String extraSpec, String... edges) {
+      return "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"v\",\"pipelineName\":\"p\","
+          + extraSpec + "\"toEdges\":[" + String.join(",", edges) + "]}}";
+    }
+
+    @Test
+    @DisplayName("by keys into a reduce vertex and (v1.8, the default) into an ordered one; by offset otherwise")
+    void routingByEdgeKind() {
+      VertexSpec spec = VertexSpec.fromEnvironment(env(vertex("", edge("r", "ReduceUDF", null), edge("m", "MapUDF", null),
+          edge("s", "Sink", false), edge("o", "MapUDF", true), edge("os", "Sink", true))));
+
+      assertThat(spec.numaflowVersion()).isEqualTo(NumaflowVersion.V1_8);
+      assertThat(spec.edges()).extracting(Edge::routing).containsExactly(Edge.Routing.BY_KEYS,
+          Edge.Routing.BY_OFFSET, Edge.Routing.BY_OFFSET, Edge.Routing.BY_KEYS, Edge.Routing.BY_KEYS);
+    }
+
+    @Test
+    @DisplayName("under v1.7 (ISB_NUMAFLOW_VERSION) an ordered edge still routes by offset: v1.7 had no ordered edges")
+    void routingUnderV17() {
+      VertexSpec spec = VertexSpec.fromEnvironment(with(env(vertex("", edge("r", "ReduceUDF", null),
+          edge("o", "MapUDF", true))), "ISB_NUMAFLOW_VERSION", "v1.7.5"));
+
+      assertThat(spec.numaflowVersion()).isEqualTo(NumaflowVersion.V1_7);
+      assertThat(spec.edges()).extracting(Edge::routing).containsExactly(Edge.Routing.BY_KEYS, Edge.Routing.BY_OFFSET);
+    }
+
+    @Test
+    @DisplayName("spec.interStepBuffer.compression.type reaches every edge's writer options and the forwarder's readers")
+    void compression() {
+      VertexSpec spec = VertexSpec.fromEnvironment(env(vertex(
+          "\"interStepBuffer\":{\"compression\":{\"type\":\"lz4\"}},", edge("m", "MapUDF", null),
+          edge("s", "Sink", null))));
+
+      assertThat(spec.compression()).isEqualTo(Compression.LZ4);
+      assertThat(spec.edges()).extracting(e -> e.writerOptions().compression()).containsOnly(Compression.LZ4);
+      assertThat(VertexSpec.fromEnvironment(env(MINIMAL)).compression()).isEqualTo(Compression.NONE);
+      assertThat(VertexSpec.fromEnvironment(env(vertex("\"interStepBuffer\":{\"compression\":{}},")))
+          .compression()).as("a compression block without a type").isEqualTo(Compression.NONE);
+    }
+
+    @Test
+    @DisplayName("values numaflow-core refuses are refused, each named")
+    void refusals() {
+      List<Problem> problems = problems(with(env(vertex("\"interStepBuffer\":{\"compression\":{\"type\":\"Zstd\"}},",
+          edge("x", "Reducer", null), "{\"from\":\"v\",\"to\":\"y\",\"toVertexOrdered\":{\"enabled\":\"yes\"}}")),
+          "ISB_NUMAFLOW_VERSION", "two"));
+      assertThat(problems).extracting(Problem::toString).containsExactlyInAnyOrder(
+          "env: ISB_NUMAFLOW_VERSION was 'two' but it must be a Numaflow release such as 1.7, v1.7.5 or 1.8.3",
+          "env NUMAFLOW_VERTEX_OBJECT: spec.interStepBuffer.compression.type was 'Zstd' but it must be gzip, zstd, lz4 "
+              + "or none (lower case, as numaflow-core reads it)",
+          "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].toVertexType was 'Reducer' but it must be MapUDF, ReduceUDF or Sink",
+          "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[1].toVertexOrdered.enabled was 'yes' but it must be true or false");
+    }
   }
 
   @Nested
