@@ -61,12 +61,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>One thread per input partition reads, applies and writes in read order; an
  * {@link AsyncMapFunction} runs up to {@code maxInFlight} calls of a batch at once. Outputs are routed to
- * a downstream partition by their keys with Numaflow's hash, and without keys by the hash of their id,
- * which spreads them evenly and sends a redelivered input's outputs where they went the first time (a
- * round robin would not, and the duplicate would escape de-duplication, which is per buffer).
+ * a downstream partition as numaflow-core routes them ({@link Edge.Routing}: by the hash of the input's
+ * offset into a map or sink vertex, of the keys into a reduce or ordered one), which sends a redelivered
+ * input's outputs where they went the first time (a round robin would not, and the duplicate would escape
+ * de-duplication, which is per buffer).
  *
- * <p>Meters (Micrometer, Numaflow's names, see {@code docs/metrics.md}) go to the given registry,
- * tagged with pipeline, vertex, vertex type, replica and partition. Thread-safe.
+ * <p>Meters (Micrometer, numaflow-core's names, labels and units unless {@link MetricsStyle#TIMERS} is
+ * asked for; see {@code docs/metrics.md}) go to the given registry. Thread-safe.
  */
 public final class Forwarder implements AutoCloseable {
 
@@ -78,6 +79,7 @@ public final class Forwarder implements AutoCloseable {
   private final List<List<BufferWriter>> writers;
   private final List<BufferReader> readers;
   private final ForwarderMetrics metrics;
+  private final ForwarderMetrics.Output sinkMeters;
   private final Duration shutdownTimeout;
   private final ScheduledExecutorService poller;
   private final VertexWatermarks watermarks;
@@ -95,7 +97,8 @@ public final class Forwarder implements AutoCloseable {
     this.shutdownTimeout = b.shutdownTimeout;
     String type = b.sink != null || b.asyncSink != null ? "Sink" : "MapUDF";
     this.metrics = new ForwarderMetrics(b.registry, Tags.of("pipeline", b.pipeline, "vertex", vertex,
-        "vertex_type", type, "replica", Integer.toString(b.replica)));
+        "vertex_type", type, "replica", Integer.toString(b.replica)), b.metricsStyle, b.client.backend());
+    this.sinkMeters = type.equals("Sink") ? metrics.sinkOutput(vertex) : null;
     List<BufferReader> openedReaders = new ArrayList<>();
     List<List<BufferWriter>> openedWriters = new ArrayList<>();
     try {
@@ -136,8 +139,11 @@ public final class Forwarder implements AutoCloseable {
     }
     VertexFunction function = VertexFunction.of(b);
     List<PartitionLoop> partitionLoops = new ArrayList<>();
+    List<ForwarderMetrics.Input> inputMeters = new ArrayList<>();
     for (BufferReader reader : readers) {
-      partitionLoops.add(new PartitionLoop(this, reader, metrics.input(reader), List.copyOf(routes),
+      ForwarderMetrics.Input meters = metrics.input(reader);
+      inputMeters.add(meters);
+      partitionLoops.add(new PartitionLoop(this, reader, meters, List.copyOf(routes),
           function, b.retryPolicy, b.maxInFlight, watermarks));
     }
     this.loops = List.copyOf(partitionLoops);
@@ -146,7 +152,7 @@ public final class Forwarder implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    scheduleUsagePolling(b.client, b.usageInterval);
+    scheduleUsagePolling(b.client, b.usageInterval, inputMeters);
     if (watermarks != null && !edges.isEmpty()) {
       long idle = b.watermarkSettings().idleInterval().toNanos();
       poller.scheduleWithFixedDelay(this::publishIdle, idle, idle, TimeUnit.NANOSECONDS);
@@ -288,6 +294,11 @@ public final class Forwarder implements AutoCloseable {
     return true;
   }
 
+  /** A sink vertex's meters of its writes to the sink (NUMAFLOW style); null otherwise. */
+  ForwarderMetrics.Output sinkMeters() {
+    return sinkMeters;
+  }
+
   ForwarderMetrics metrics() {
     return metrics;
   }
@@ -322,10 +333,18 @@ public final class Forwarder implements AutoCloseable {
     }
   }
 
-  private void scheduleUsagePolling(IsbClient client, Duration interval) {
+  /**
+   * Polls the buffers for the usage gauges: every buffer in the TIMERS style; in the NUMAFLOW style the
+   * buffers written (numaflow-core's writer gauges) and, for {@code vertex_pending_messages_raw}, the
+   * pending and ack-pending count of each buffer read.
+   */
+  private void scheduleUsagePolling(IsbClient client, Duration interval, List<ForwarderMetrics.Input> inputMeters) {
     List<Runnable> polls = new ArrayList<>();
-    for (BufferReader reader : readers) {
-      polls.add(usagePoll(client, reader.buffer(), WriterOptions.defaults().maxLength()));
+    for (int i = 0; i < readers.size(); i++) {
+      String buffer = readers.get(i).buffer();
+      ForwarderMetrics.Input meters = inputMeters.get(i);
+      polls.add(meters.pendingFromPoller() ? pendingPoll(client, buffer, meters)
+          : usagePoll(client, buffer, WriterOptions.defaults().maxLength()));
     }
     for (Edge edge : edges) {
       for (String buffer : edge.buffers()) {
@@ -334,6 +353,17 @@ public final class Forwarder implements AutoCloseable {
     }
     long millis = interval.toMillis();
     poller.scheduleWithFixedDelay(() -> polls.forEach(Runnable::run), 0, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private Runnable pendingPoll(IsbClient client, String buffer, ForwarderMetrics.Input meters) {
+    return () -> {
+      try {
+        BufferInfo info = client.admin().bufferInfo(buffer);
+        meters.pending.set(info.pendingCount() + info.ackPendingCount());
+      } catch (IsbException | IllegalStateException e) {
+        meters.pending.set(-1);
+      }
+    };
   }
 
   private Runnable usagePoll(IsbClient client, String buffer, long maxLength) {
@@ -428,6 +458,7 @@ public final class Forwarder implements AutoCloseable {
     private AsyncSinkFunction asyncSink;
     private ReaderOptions readerOptions = ReaderOptions.defaults();
     private Compression compression;
+    private MetricsStyle metricsStyle = MetricsStyle.NUMAFLOW;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int maxInFlight = 100;
     private MeterRegistry registry = Metrics.globalRegistry;
@@ -543,6 +574,15 @@ public final class Forwarder implements AutoCloseable {
         throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
       }
       this.maxInFlight = maxInFlight;
+      return this;
+    }
+
+    /**
+     * How the meters are named and shaped: numaflow-core's ({@link MetricsStyle#NUMAFLOW}, the default)
+     * or this library's earlier timers ({@link MetricsStyle#TIMERS}).
+     */
+    public Builder metricsStyle(MetricsStyle style) {
+      this.metricsStyle = Objects.requireNonNull(style, "style");
       return this;
     }
 

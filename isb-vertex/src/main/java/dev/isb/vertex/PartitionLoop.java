@@ -1,5 +1,6 @@
 package dev.isb.vertex;
 
+import dev.isb.BufferFullException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
@@ -41,6 +42,8 @@ final class PartitionLoop implements Runnable {
   private final RetryPolicy retryPolicy;
   private final int maxInFlight;
   private final VertexWatermarks watermarks;
+  /** A sink vertex's writes to its sink, in the NUMAFLOW style; null otherwise. */
+  private final ForwarderMetrics.Output sinkMeters;
 
   /** @param watermarks the vertex's watermarks; null when it does not take part in them */
   PartitionLoop(Forwarder forwarder, BufferReader reader, ForwarderMetrics.Input meters,
@@ -50,6 +53,7 @@ final class PartitionLoop implements Runnable {
     this.reader = reader;
     this.meters = meters;
     this.metrics = forwarder.metrics();
+    this.sinkMeters = forwarder.sinkMeters();
     this.routes = routes;
     this.function = function;
     this.retryPolicy = retryPolicy;
@@ -86,11 +90,11 @@ final class PartitionLoop implements Runnable {
         forwarder.pause(READ_ERROR_BACKOFF);
         continue;
       }
-      meters.readTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      meters.readCall(System.nanoTime() - start);
       if (!batch.isEmpty()) {
         forward(batch, start);
       }
-      if (System.nanoTime() - lastPendingCheck > TimeUnit.SECONDS.toNanos(1)) {
+      if (!meters.pendingFromPoller() && System.nanoTime() - lastPendingCheck > TimeUnit.SECONDS.toNanos(1)) {
         lastPendingCheck = System.nanoTime();
         recordPending();
       }
@@ -111,14 +115,7 @@ final class PartitionLoop implements Runnable {
     BitSet failed = new BitSet(size);
     List<Datum> data = new ArrayList<>(size);
     for (ReadMessage read : batch) {
-      meters.read.increment();
-      if (read.deliveryCount() > 1) {
-        meters.redeliveries.increment();
-      }
-      if (read.message().kind() == Kind.DATA) {
-        meters.dataRead.increment();
-        meters.readBytes.increment(read.message().payload().length);
-      }
+      meters.read(read.message().kind() == Kind.DATA, read.message().payload().length, read.deliveryCount());
       data.add(Datum.of(read));
     }
     if (watermarks != null) {
@@ -128,11 +125,11 @@ final class PartitionLoop implements Runnable {
       List<List<Output>> outputs = apply(data, failed);
       write(data, outputs, failed);
     } finally {
-      settle(batch, failed);
+      int acked = settle(batch, failed);
       if (watermarks != null) {
         watermarks.settled(reader.partition());
       }
-      meters.processingTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      meters.processed(System.nanoTime() - start, acked);
     }
   }
 
@@ -163,13 +160,13 @@ final class PartitionLoop implements Runnable {
       Throwable error;
       try {
         List<Output> result = function.sync().apply(datum);
-        metrics.udfTime().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        called(datum, System.nanoTime() - start, result);
         if (result != null) {
           return result;
         }
         error = new NullPointerException("the function returned null instead of a list");
       } catch (Exception e) {
-        metrics.udfTime().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        called(datum, System.nanoTime() - start, null);
         error = e;
       }
       metrics.udfErrors().increment();
@@ -231,7 +228,7 @@ final class PartitionLoop implements Runnable {
       call = CompletableFuture.failedFuture(e);
     }
     return call.handle((result, error) -> {
-      metrics.udfTime().record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      called(datum, System.nanoTime() - start, error == null ? result : null);
       if (error == null && result != null) {
         return CompletableFuture.completedFuture(result);
       }
@@ -246,6 +243,21 @@ final class PartitionLoop implements Runnable {
       return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(wait, TimeUnit.NANOSECONDS))
           .thenCompose(ignored -> callAsync(datum, attempt + 1));
     }).thenCompose(stage -> stage);
+  }
+
+  /**
+   * Meters one call of the function: a sink's as a write to its sink (NUMAFLOW style), any other as a
+   * call of the vertex function; {@code result} null when the call failed.
+   */
+  private void called(Datum datum, long nanos, List<Output> result) {
+    if (sinkMeters == null) {
+      metrics.udfCall(nanos, result == null ? 0 : result.size());
+      return;
+    }
+    sinkMeters.writeCall(nanos, 1);
+    if (result != null) {
+      sinkMeters.stored(datum.message().payload().length);
+    }
   }
 
   private void logGaveUp(Datum datum, int attempts, Throwable error) {
@@ -328,26 +340,29 @@ final class PartitionLoop implements Runnable {
       try {
         results = writer.write(todo.stream().map(Outgoing::message).toList());
       } catch (IllegalStateException e) {
-        out.errors(e.getClass().getSimpleName()).increment(todo.size());
+        out.failed(e.getClass().getSimpleName(), false, todo.size());
         todo.forEach(o -> failed.set(o.input()));
         return;
       }
-      out.writeTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      long took = System.nanoTime() - start;
+      int done = 0;
       List<Outgoing> retry = new ArrayList<>();
       long stored = -1;
       for (int i = 0; i < results.size(); i++) {
         Outgoing o = todo.get(i);
         WriteResult result = results.get(i);
+        int bytes = o.message().payload().length;
         if (result instanceof WriteResult.Written w) {
           stored = watermarks == null ? stored : Math.max(stored, w.offset().sequenceNumber());
-          out.written.increment();
-          out.writtenBytes.increment(o.message().payload().length);
+          out.stored(bytes);
+          done++;
         } else if (result instanceof WriteResult.Duplicate) {
-          out.duplicates.increment();
+          out.duplicate(bytes);
+          done++;
         } else if (result instanceof WriteResult.Dropped) {
-          out.droppedFull.increment();
+          out.droppedFull(bytes);
         } else if (result instanceof WriteResult.Failed f) {
-          out.errors(f.cause().getClass().getSimpleName()).increment();
+          out.failed(f.cause().getClass().getSimpleName(), f.cause() instanceof BufferFullException, 1);
           if (f.retryable()) {
             retry.add(o);
           } else {
@@ -358,6 +373,7 @@ final class PartitionLoop implements Runnable {
           }
         }
       }
+      out.writeCall(took, done);
       if (stored >= 0) {
         watermarks.stored(route.index(), partition, stored);
       }
@@ -369,26 +385,28 @@ final class PartitionLoop implements Runnable {
     }
   }
 
-  /** Acks the inputs that are done and naks the failed ones; never throws. */
-  private void settle(List<ReadMessage> batch, BitSet failed) {
+  /** Acks the inputs that are done and naks the failed ones; never throws; returns how many were acked. */
+  private int settle(List<ReadMessage> batch, BitSet failed) {
     boolean interrupted = Thread.interrupted();
     List<Offset> done = new ArrayList<>(batch.size() - failed.cardinality());
     List<Offset> again = new ArrayList<>(failed.cardinality());
     for (int i = 0; i < batch.size(); i++) {
       (failed.get(i) ? again : done).add(batch.get(i).offset());
     }
+    int acked = 0;
     if (!done.isEmpty()) {
       long start = System.nanoTime();
       try {
         reader.ack(done);
         meters.acks.increment(done.size());
+        acked = done.size();
       } catch (RuntimeException e) {
         meters.ackErrors.increment(done.size());
         LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': acking {1} message(s) of ''{2}'' failed; they "
             + "will be delivered again and their outputs recognised as duplicates: {3}", forwarder.vertex(),
             done.size(), buffer(), e.getMessage());
       }
-      meters.ackTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      meters.ackCall(System.nanoTime() - start, done.size());
     }
     if (!again.isEmpty()) {
       try {
@@ -404,6 +422,7 @@ final class PartitionLoop implements Runnable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+    return acked;
   }
 
   /** One output message on its way, with the index of its input in the batch. */

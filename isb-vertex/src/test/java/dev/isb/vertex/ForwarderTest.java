@@ -20,6 +20,8 @@ import dev.isb.testkit.Await;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.search.Search;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -308,7 +310,8 @@ class ForwarderTest {
       assertThat(out).hasSize(20);
       assertNothingMore(OUT_0, Duration.ofMillis(100));
       assertThat(count(ForwarderMetrics.REDELIVERY)).isGreaterThanOrEqualTo(20);
-      assertThat(count(ForwarderMetrics.DUPLICATE)).isGreaterThanOrEqualTo(20);
+      assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_DUPLICATE_ID)).as("numaflow-core's "
+          + "drop reason for a write the ISB already held").isGreaterThanOrEqualTo(20);
       assertThat(count(ForwarderMetrics.ACK_ERROR)).isEqualTo(20);
     }
 
@@ -328,7 +331,7 @@ class ForwarderTest {
       assertThat(drain(OUT_0, 1)).hasSize(1);
       Await.until(PATIENCE, "both acked", () -> settled(IN) == 0);
       assertThat(seen).containsExactly("x");
-      assertThat(count(ForwarderMetrics.READ)).isEqualTo(2);
+      assertThat(count(ForwarderMetrics.READ)).as("numaflow-core counts data messages only").isEqualTo(1);
       assertThat(count(ForwarderMetrics.DATA_READ)).isEqualTo(1);
     }
   }
@@ -369,7 +372,8 @@ class ForwarderTest {
       started(builder().map(MapFunction.of(in -> Output.of(in.value()).withTags("blue")))
           .to(fastEdge("reds", OUT_0).whenTagged("red")));
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
-      assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_NO_EDGE)).isEqualTo(3);
+      assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_RULES_NOT_MET, "partition_name", "n/a"))
+          .isEqualTo(3);
       assertNothingMore(OUT_0, Duration.ofMillis(100));
     }
   }
@@ -498,6 +502,8 @@ class ForwarderTest {
           && count(ForwarderMetrics.ACK, "vertex_type", "Sink") >= 50);
       assertThat(seen).doesNotHaveDuplicates();
       assertThat(count(ForwarderMetrics.ACK, "vertex_type", "Sink")).isEqualTo(50);
+      assertThat(count(ForwarderMetrics.WRITE, "vertex_type", "Sink", "partition_name", "sink"))
+          .as("numaflow-core counts a sink's writes under the vertex's name").isEqualTo(50);
     }
 
     @Test
@@ -649,7 +655,9 @@ class ForwarderTest {
           .build();
       forwarder.close();
       forwarder.close();
-      assertThat(Search.in(registry).name(ForwarderMetrics.BUFFER_USAGE).gauges()).as("gauges removed").isEmpty();
+      // A simple registry shows a histogram's buckets as '<name>.histogram' gauges; they stay, as the histograms do.
+      assertThat(Search.in(registry).gauges().stream().map(g -> g.getId().getName())
+          .filter(name -> !name.endsWith(".histogram")).distinct().toList()).as("gauges removed").isEmpty();
     }
   }
 
@@ -658,10 +666,57 @@ class ForwarderTest {
   class Metrics {
 
     @Test
-    @DisplayName("count reads, writes and acks per partition with Numaflow's tags, and time each step")
+    @DisplayName("NUMAFLOW style (the default): a Prometheus scrape shows numaflow-core's names, labels and microsecond histograms")
+    void numaflowNamesInAScrape() {
+      PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      input(40);
+      started(builder().meterRegistry(prometheus).replica(2).map(in -> in.valueAsString().equals("m7") ? List.of()
+          : List.of(Output.of(in.value()).withKeys(in.keys()))).to(fastEdge("out", OUT_0, OUT_1)));
+      int out = drain(OUT_0, 1).size();
+      out += drain(OUT_1, 39 - out).size();
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      out += drain(OUT_0, 39 - out).size();
+      assertThat(out).isEqualTo(39);
+      Await.until(PATIENCE, "the writer gauges polled", () -> prometheus.scrape().contains("isb_memory_buffer_pending{"));
+      Await.until(PATIENCE, "the ack histogram has every message", () -> prometheus.scrape()
+          .contains("forwarder_ack_processing_time_count{" + labels(IN) + "} 40"));
+
+      String scrape = prometheus.scrape();
+      assertThat(scrape)
+          .contains("forwarder_read_total{" + labels(IN) + "} 40.0")
+          .contains("forwarder_data_read_total{" + labels(IN) + "} 40.0")
+          .contains("forwarder_data_read_bytes_total{" + labels(IN) + "} 110.0")
+          .contains("forwarder_udf_read_total{pipeline=\"pl\",replica=\"2\",vertex=\"map\",vertex_type=\"MapUDF\"} 40.0")
+          .contains("forwarder_udf_write_total{pipeline=\"pl\",replica=\"2\",vertex=\"map\",vertex_type=\"MapUDF\"} 39.0")
+          .contains("forwarder_drop_total{partition_name=\"n/a\",pipeline=\"pl\",reason=\"forwarding-rules-not-met\","
+              + "replica=\"2\",vertex=\"map\",vertex_type=\"MapUDF\"} 0.0")
+          .contains("# TYPE forwarder_read_processing_time histogram")
+          .contains("forwarder_read_processing_time_bucket{" + labels(IN) + ",le=\"566.4060932173123\"}")
+          .contains("forwarder_processing_time_count{" + labels(IN) + "} 40")
+          .contains("isb_memory_buffer_pending{buffer=\"" + OUT_0 + "\"}")
+          .contains("isb_memory_buffer_soft_usage{buffer=\"" + OUT_1 + "\"}")
+          .contains("isb_memory_isFull_total{buffer=\"" + OUT_0 + "\"} 0.0")
+          .contains("# TYPE isb_memory_write_time histogram")
+          .doesNotContain("_seconds").doesNotContain("isb_buffer_").doesNotContain("forwarder_write_duplicate");
+      assertThat(sum(scrape, "forwarder_write_total{" + labels(OUT_0) + "}")
+          + sum(scrape, "forwarder_write_total{" + labels(OUT_1) + "}")).as("the 39 outputs").isEqualTo(39);
+    }
+
+    private static String labels(String partition) {
+      return "partition_name=\"" + partition + "\",pipeline=\"pl\",replica=\"2\",vertex=\"map\",vertex_type=\"MapUDF\"";
+    }
+
+    /** The value of the sample line that starts with {@code series}. */
+    private static double sum(String scrape, String series) {
+      return scrape.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(
+          l.substring(series.length() + 1))).sum();
+    }
+
+    @Test
+    @DisplayName("TIMERS style: count reads, writes and acks per partition with Numaflow's tags, and time each step")
     void countersAndTimers() {
       input(40);
-      started(builder().replica(2).map(MapFunction.of(in -> Output.of(in.value()).withKeys(in.keys())))
+      started(builder().metricsStyle(MetricsStyle.TIMERS).replica(2).map(MapFunction.of(in -> Output.of(in.value()).withKeys(in.keys())))
           .to(fastEdge("out", OUT_0, OUT_1)));
       int out = drain(OUT_0, 1).size();
       out += drain(OUT_1, 40 - out).size();
@@ -688,9 +743,9 @@ class ForwarderTest {
     }
 
     @Test
-    @DisplayName("gauge each buffer's pending, ack pending and usage against the edge's maxLength")
+    @DisplayName("TIMERS style: gauge each buffer's pending, ack pending and usage against the edge's maxLength")
     void usageGauges() {
-      started(builder().map(IDENTITY)
+      started(builder().metricsStyle(MetricsStyle.TIMERS).map(IDENTITY)
           .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().maxLength(100)
               .refreshInterval(Duration.ofMillis(20)).build())));
       try (BufferWriter writer = isb.writer(OUT_0, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {

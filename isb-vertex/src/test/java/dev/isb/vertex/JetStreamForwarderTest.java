@@ -120,14 +120,15 @@ class JetStreamForwarderTest {
     try (BufferWriter filler = client.writer(mid.get(1), fast())) {
       assertThat(filler.write(Message.data(new MessageId("other", "0", 0), new byte[1])).isStored()).isTrue();
     }
-    // Each input gives one output per partition. Partition 1 already holds a message, which is full
+    // Each input gives one output per partition (routed by keys). Partition 1 already holds a message, which is full
     // for maxLength 1: a batch's outputs for partition 0 are written, those for partition 1 wait.
     MapFunction bothPartitions = d -> List.of(Output.of(d.value()).withKeys(keyFor(0)),
         Output.of(d.value()).withKeys(keyFor(1)));
     WriterOptions tiny = WriterOptions.builder().maxLength(1).refreshInterval(Duration.ofMillis(50)).build();
     Forwarder first = Forwarder.builder(client, "map").from(in).meterRegistry(registry)
         .readerOptions(quickReads()).shutdownTimeout(Duration.ofMillis(500))
-        .map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(tiny)).build().start();
+        .map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(tiny).routedBy(Edge.Routing.BY_KEYS))
+        .build().start();
     Await.until(PATIENCE, "the write to partition 1 waiting for room",
         () -> count(ForwarderMetrics.WRITE_ERROR, "partition_name", mid.get(1)) > 0);
     first.close();
@@ -137,12 +138,13 @@ class JetStreamForwarderTest {
     assertThat(count(ForwarderMetrics.ACK)).isZero();
 
     try (Forwarder second = Forwarder.builder(client, "map").replica(1).from(in).meterRegistry(registry)
-        .readerOptions(quickReads()).map(bothPartitions).to(Edge.to("sink", mid).withWriterOptions(fast()))
-        .build().start()) {
+        .readerOptions(quickReads()).map(bothPartitions)
+        .to(Edge.to("sink", mid).withWriterOptions(fast()).routedBy(Edge.Routing.BY_KEYS)).build().start()) {
       Await.until(PATIENCE, "all acked", () -> count(ForwarderMetrics.ACK, "replica", "1") == 50);
       assertThat(second.failure()).isEmpty();
     }
-    assertThat(count(ForwarderMetrics.DUPLICATE, "replica", "1")).isEqualTo(inFlight);
+    assertThat(count(ForwarderMetrics.DROP, "replica", "1", "reason", ForwarderMetrics.REASON_DUPLICATE_ID))
+        .as("the replayed outputs to partition 0, dropped as duplicates").isEqualTo(inFlight);
     assertThat(client.admin().bufferInfo(mid.get(0)).pendingCount()).isEqualTo(50);
     assertThat(client.admin().bufferInfo(mid.get(1)).pendingCount()).isEqualTo(51);
   }
