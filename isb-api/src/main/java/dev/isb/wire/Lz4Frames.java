@@ -25,6 +25,8 @@ final class Lz4Frames {
   private int ip;
   private byte[] out = new byte[256];
   private int op;
+  /** Where {@link #block} reads, in {@link #in}. */
+  private int bp;
 
   private Lz4Frames(byte[] in) {
     this.in = in;
@@ -135,53 +137,32 @@ final class Lz4Frames {
 
   /** Decodes one compressed block of {@code in[from, to)}; matches may reach back to {@code windowStart}. */
   private void block(int from, int to, int windowStart, int outLimit) throws IOException {
-    int p = from;
+    bp = from;
     while (true) {
-      if (p >= to) {
+      if (bp >= to) {
         throw new IOException("LZ4 block ends inside a sequence");
       }
-      int token = in[p++] & 0xFF;
-      int literals = token >>> 4;
-      if (literals == 15) {
-        int b;
-        do {
-          if (p >= to) {
-            throw new IOException("LZ4 block ends inside a literal length");
-          }
-          b = in[p++] & 0xFF;
-          literals += b;
-        } while (b == 255);
-      }
-      if (literals > to - p || literals > outLimit - op) {
+      int token = in[bp++] & 0xFF;
+      int literals = length(token >>> 4, to, "a literal length");
+      if (literals > to - bp || literals > outLimit - op) {
         throw new IOException("LZ4 literal run of " + literals + " bytes overruns the block");
       }
       ensure(literals);
-      System.arraycopy(in, p, out, op, literals);
+      System.arraycopy(in, bp, out, op, literals);
       op += literals;
-      p += literals;
-      if (p == to) {
+      bp += literals;
+      if (bp == to) {
         return; // the last sequence is literals only
       }
-      if (to - p < 2) {
+      if (to - bp < 2) {
         throw new IOException("LZ4 block ends inside a match offset");
       }
-      int offset = (in[p] & 0xFF) | (in[p + 1] & 0xFF) << 8;
-      p += 2;
+      int offset = (in[bp] & 0xFF) | (in[bp + 1] & 0xFF) << 8;
+      bp += 2;
       if (offset == 0 || offset > op - windowStart) {
         throw new IOException("LZ4 match offset " + offset + " points outside the decoded data");
       }
-      int length = token & 15;
-      if (length == 15) {
-        int b;
-        do {
-          if (p >= to) {
-            throw new IOException("LZ4 block ends inside a match length");
-          }
-          b = in[p++] & 0xFF;
-          length += b;
-        } while (b == 255);
-      }
-      length += MIN_MATCH;
+      int length = length(token & 15, to, "a match length") + MIN_MATCH;
       if (length > outLimit - op) {
         throw new IOException("LZ4 match of " + length + " bytes overruns the block");
       }
@@ -196,6 +177,25 @@ final class Lz4Frames {
         }
       }
     }
+  }
+
+  /**
+   * A literal or match length: the token's 4 bits, and when they are all set, the bytes that follow
+   * at {@link #bp} added to them up to the first that is not 255.
+   */
+  private int length(int nibble, int to, String what) throws IOException {
+    int length = nibble;
+    if (nibble == 15) {
+      int b;
+      do {
+        if (bp >= to) {
+          throw new IOException("LZ4 block ends inside " + what);
+        }
+        b = in[bp++] & 0xFF;
+        length += b;
+      } while (b == 255 && length < Integer.MAX_VALUE - 255);
+    }
+    return length;
   }
 
   private void ensure(int more) throws IOException {

@@ -1,12 +1,16 @@
 package dev.isb.cli;
 
+import dev.isb.BucketLayout;
+import dev.isb.BufferAdmin;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.ValidationReport;
 import dev.isb.config.IsbConfig;
+import dev.isb.wire.BufferNames;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -91,7 +95,7 @@ final class ValidateCommand extends Subcommand {
               config.bufferConfig());
           List<Resources.Status> statuses = Resources.of(buffers, buckets, layoutOption.layout(), report);
           if (report.isValid()) {
-            return finish(statuses, buffers, buckets);
+            return finish(statuses, buffers, buckets, layoutNotes(client.admin(), buckets, config));
           }
           if (last || remaining(start) <= 0) {
             return printMissing(statuses, attempt);
@@ -122,7 +126,32 @@ final class ValidateCommand extends Subcommand {
     }
   }
 
-  private int finish(List<Resources.Status> statuses, List<String> buffers, List<String> buckets) {
+  /**
+   * Which release's layout each bucket has, when present in both forms: {@code <NAME>_PROCESSORS} beside
+   * {@code <NAME>_OT} is Numaflow's layout up to v1.7, which v1.8 and later no longer read. Said for a
+   * bucket that has it while the layout checked (v1.8's, the default) does not need it.
+   */
+  private List<String> layoutNotes(BufferAdmin admin, List<String> buckets, IsbConfig config) {
+    if (buckets.isEmpty() || layoutOption.layout() == BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS) {
+      return List.of();
+    }
+    ValidationReport older = admin.validate(List.of(), buckets, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS,
+        config.bufferConfig());
+    List<String> notes = new ArrayList<>();
+    for (String bucket : buckets) {
+      String processors = BufferNames.processorsBucket(bucket);
+      boolean missing = older.problems().stream().anyMatch(p -> p.resource().equals(processors));
+      if (!missing) {
+        notes.add(layoutOption.chosen()
+            ? bucket + " also has " + processors + ", the layout of Numaflow up to v1.7; v1.8 and later do not read it"
+            : bucket + " has " + processors + ": the layout of Numaflow up to v1.7 (check it with --numaflow-version 1.7)");
+      }
+    }
+    return notes;
+  }
+
+  private int finish(List<Resources.Status> statuses, List<String> buffers, List<String> buckets,
+      List<String> notes) {
     PrintWriter out = out();
     boolean differs = false;
     for (Resources.Status s : statuses) {
@@ -130,6 +159,7 @@ final class ValidateCommand extends Subcommand {
       out.println((strict && !s.differences().isEmpty() ? "differs  " : "ok       ") + s.label());
       s.differences().forEach(d -> out.println((strict ? "error:   " : "warning: ") + s.label() + ": " + d));
     }
+    notes.forEach(n -> out.println("note:    " + n));
     if (strict && differs) {
       err().println("isb validate: settings differ from the configuration (--strict)");
       return ExitCodes.MISSING;

@@ -140,6 +140,33 @@ class CliJetStreamTest {
   }
 
   @Test
+  @DisplayName("validate accepts the layout of either release and says which; --numaflow-version checks one")
+  void layoutOfEitherRelease() {
+    String newer = ns + "-pl-in-v";
+    String older = ns + "-pl-in-w";
+    assertThat(isb("create", "--bucket", newer, "--numaflow-version", "1.8.3").exitCode()).isZero();
+    assertThat(isb("create", "--bucket", older, "--numaflow-version", "v1.7.5").exitCode()).isZero();
+
+    Result either = isb("validate", "--bucket", newer, "--bucket", older);
+    assertThat(either.exitCode()).isZero();
+    assertThat(either.out()).contains("note:    " + older + " has " + older + "_PROCESSORS: the layout of Numaflow up to "
+        + "v1.7 (check it with --numaflow-version 1.7)").doesNotContain("note:    " + newer);
+
+    Result v18 = isb("validate", "--bucket", older, "--numaflow-version", "1.8");
+    assertThat(v18.exitCode()).isZero();
+    assertThat(v18.out()).contains("note:    " + older + " also has " + older + "_PROCESSORS, the layout of Numaflow up "
+        + "to v1.7; v1.8 and later do not read it");
+
+    Result v17 = isb("validate", "--bucket", newer, "--numaflow-version", "1.7");
+    assertThat(v17.exitCode()).isEqualTo(ExitCodes.MISSING);
+    assertThat(v17.out()).contains(newer + "_PROCESSORS: key/value bucket is missing");
+
+    Result bad = isb("validate", "--bucket", newer, "--numaflow-version", "seven");
+    assertThat(bad.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(bad.err()).contains("--numaflow-version: Numaflow version 'seven' is not a release");
+  }
+
+  @Test
   @DisplayName("settings that differ are warnings, and failures with --strict")
   void differences() {
     String buffer = ns + "-pl-v-0";

@@ -61,7 +61,8 @@ final class RedisBufferAdmin extends AbstractBufferAdmin {
     if ((Long) info.get(0) < 0) {
       findings.problem("stream " + BufferNames.redisStreamKey(buffer) + " or its group " + keys.group() + " is missing");
     } else if (settings.isEmpty()) {
-      findings.problem("settings hash " + RedisKeys.string(keys.config()) + " is missing");
+      findings.problem("settings hash " + RedisKeys.string(keys.config()) + " is missing (as in a buffer made by Numaflow's "
+          + "Go create job: createBuffers, or isb create, adds it and keeps the stream, its group and its entries)");
     } else if (expected.isPresent()) {
       var actual = RedisBufferSettings.fromHash(buffer, settings);
       findings.differences(actual.stream().differencesFrom(expected.get().stream()));

@@ -3,9 +3,12 @@ package dev.isb.redis;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static dev.isb.redis.RedisReads.readExactly;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.isb.BucketLayout;
 import dev.isb.BufferConfig;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
@@ -17,6 +20,7 @@ import dev.isb.MessageId;
 import dev.isb.Offset;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
+import dev.isb.ValidationReport;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.RedisServerExtension;
@@ -28,6 +32,8 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
+import io.lettuce.core.XGroupCreateArgs;
+import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
@@ -205,32 +211,7 @@ class RedisLayoutTest {
       + " by the library")
   void interop() {
     String buffer = create(BufferConfig.defaults());
-    // isb.Header, encoded field by field here rather than by MessageCodec.
-    byte[] timestamp = proto(out -> {
-      out.writeInt64(1, 1_700_000_123L);
-      out.writeInt32(2, 456_000_000);
-    });
-    byte[] messageInfo = proto(out -> {
-      out.writeByteArray(1, timestamp);
-      out.writeBool(2, true);
-    });
-    byte[] id = proto(out -> {
-      out.writeString(1, "numaflow-in");
-      out.writeString(2, "1690000000000-0");
-      out.writeInt32(3, 7);
-    });
-    byte[] headerEntry = proto(out -> {
-      out.writeString(1, "trace");
-      out.writeString(2, "abc");
-    });
-    byte[] header = proto(out -> {
-      out.writeByteArray(1, messageInfo);
-      out.writeEnum(2, 0);
-      out.writeByteArray(3, id);
-      out.writeString(4, "key-a");
-      out.writeString(4, "key-b");
-      out.writeByteArray(5, headerEntry);
-    });
+    byte[] header = goHeader();
     byte[] payload = "from go".getBytes(UTF_8);
     String entryId = bytes.sync().xadd(("{" + buffer + "}").getBytes(UTF_8), new XAddArgs(), header, payload);
 
@@ -250,6 +231,71 @@ class RedisLayoutTest {
       reader.ack(m.offset());
       assertThat(strings.sync().xpending("{" + buffer + "}", buffer + "-group").getCount()).isZero();
     }
+  }
+
+  @Test
+  @DisplayName("a buffer as Numaflow's Go create job leaves it (stream and group, no settings) is named as such, then "
+      + "adopted by createBuffers: its group and entries stay, Java writes and reads it")
+  void bufferMadeByTheGoCreateJob() {
+    String buffer = "go-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + "-0";
+    String stream = "{" + buffer + "}";
+    // What Numaflow's Go isbsvc-create job ran (pkg/isbsvc/redis_service.go@v1.6.0), and a Go writer's entry.
+    strings.sync().xgroupCreate(XReadArgs.StreamOffset.from(stream, "0-0"), buffer + "-group",
+        XGroupCreateArgs.Builder.mkstream());
+    String goEntry = bytes.sync().xadd(stream.getBytes(UTF_8), new XAddArgs(), goHeader(), "from go".getBytes(UTF_8));
+
+    assertThatThrownBy(() -> client.writer(buffer)).isInstanceOf(BufferNotFoundException.class)
+        .hasMessageContaining(buffer).hasMessageContaining("createBuffers");
+    ValidationReport before = client.admin().validate(List.of(buffer), List.of(), BucketLayout.OFFSET_TIMELINE);
+    assertThat(before.problems()).singleElement().satisfies(p -> assertThat(p.description())
+        .contains("settings hash {" + buffer + "}:config is missing").contains("Numaflow's Go create job"));
+
+    client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
+    try {
+      assertThat(strings.sync().xinfoGroups(stream)).as("the Go job's group, kept").hasSize(1);
+      try (BufferWriter writer = client.writer(buffer);
+          BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("out-0").build())) {
+        assertThat(writer.write(Message.data(new MessageId("java", "1", 0), "from java".getBytes(UTF_8))).isStored())
+            .isTrue();
+        List<ReadMessage> read = readExactly(reader, 2);
+        assertThat(read).extracting(m -> m.offset().sequence()).first().isEqualTo(goEntry);
+        assertThat(read).extracting(m -> m.message().payloadAsString()).containsExactly("from go", "from java");
+        reader.ack(read.stream().map(ReadMessage::offset).toList());
+      }
+      assertThat(strings.sync().xpending(stream, buffer + "-group").getCount()).isZero();
+      assertThat(client.admin().validate(List.of(buffer), List.of(), BucketLayout.OFFSET_TIMELINE).isValid()).isTrue();
+    } finally {
+      client.admin().deleteBuffers(List.of(buffer));
+    }
+  }
+
+  /** An isb.Header as a Numaflow Go vertex encodes it, field by field here rather than by MessageCodec. */
+  private static byte[] goHeader() {
+    byte[] timestamp = proto(out -> {
+      out.writeInt64(1, 1_700_000_123L);
+      out.writeInt32(2, 456_000_000);
+    });
+    byte[] messageInfo = proto(out -> {
+      out.writeByteArray(1, timestamp);
+      out.writeBool(2, true);
+    });
+    byte[] id = proto(out -> {
+      out.writeString(1, "numaflow-in");
+      out.writeString(2, "1690000000000-0");
+      out.writeInt32(3, 7);
+    });
+    byte[] headerEntry = proto(out -> {
+      out.writeString(1, "trace");
+      out.writeString(2, "abc");
+    });
+    return proto(out -> {
+      out.writeByteArray(1, messageInfo);
+      out.writeEnum(2, 0);
+      out.writeByteArray(3, id);
+      out.writeString(4, "key-a");
+      out.writeString(4, "key-b");
+      out.writeByteArray(5, headerEntry);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
