@@ -21,6 +21,7 @@ import dev.isb.servers.LocalIsbService;
 import dev.isb.vertex.Edge;
 import dev.isb.vertex.Forwarder;
 import dev.isb.vertex.MapFunction;
+import dev.isb.vertex.MetricsStyle;
 import dev.isb.vertex.Output;
 import dev.isb.watermark.WatermarkStore;
 import dev.isb.wire.BufferNames;
@@ -48,7 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * What the {@link Forwarder} costs over a hand-written loop, and what its meters cost: N pre-written
  * keyed messages forwarded from one input buffer to a 2-partition buffer set by a 1-to-1 map (a copy
- * of the payload), by three contenders in turn:
+ * of the payload), by these contenders in turn:
  *
  * <ol>
  *   <li>{@code loop}: the raw API by hand: {@code reader.read()}, outputs with Numaflow's ids
@@ -56,10 +57,13 @@ import java.util.concurrent.atomic.AtomicReference;
  *       {@code write} per partition, {@code reader.ack(offsets)};
  *   <li>{@code forwarder, no meters}: a {@link Forwarder} whose registry denies every meter, so that
  *       each meter it records to is a no-op;
- *   <li>{@code forwarder, meters}: the same with a plain {@link SimpleMeterRegistry};
+ *   <li>{@code forwarder, meters}: the same with a plain {@link SimpleMeterRegistry}, meters in the default
+ *       {@link MetricsStyle#NUMAFLOW} (histograms of microseconds, observed per message);
  *   <li>{@code forwarder, watermarks}: the same taking part in watermarks (an upstream processor's WMB
  *       in the input edge's bucket, every input's watermark fetched, the output's published at
- *       Numaflow's 100 ms throttle). Not on Redis, which keeps no watermarks.
+ *       Numaflow's 100 ms throttle). Not on Redis, which keeps no watermarks;
+ *   <li>{@code forwarder, TIMERS meters}: {@code forwarder, meters} in {@link MetricsStyle#TIMERS}
+ *       (Micrometer timers, one sample per call).
  * </ol>
  *
  * <pre>{@code
@@ -85,12 +89,13 @@ public final class ForwarderBench {
   private static final com.sun.management.OperatingSystemMXBean OS =
       (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-  /** The three contenders, in the order each round runs them. */
+  /** The contenders, in the order each round runs them. */
   enum Side {
     LOOP("loop"),
     NO_METERS("forwarder, no meters"),
     METERS("forwarder, meters"),
-    WATERMARKS("forwarder, watermarks");
+    WATERMARKS("forwarder, watermarks"),
+    TIMER_METERS("forwarder, TIMERS meters");
 
     final String label;
 
@@ -322,10 +327,15 @@ public final class ForwarderBench {
       Forwarder.Builder builder = Forwarder.builder(watch.client(target.work), VERTEX)
           .from(input)
           .map(MapFunction.of(in -> new Output(in.keys(), map(in.value()), Set.of())))
-          .to(Edge.to("out", outputs).withWriterOptions(target.writerOptions))
+          // By keys, as the loop routes: the partition counts the round checks are then known before it
+          // starts (an offset is given by the ISB); the hash costs the same either way.
+          .to(Edge.to("out", outputs).withWriterOptions(target.writerOptions).routedBy(Edge.Routing.BY_KEYS))
           .meterRegistry(registry);
       if (side == Side.WATERMARKS) {
         builder.pipeline(pipeline).watermarks(NS, List.of(UPSTREAM));
+      }
+      if (side == Side.TIMER_METERS) {
+        builder.metricsStyle(MetricsStyle.TIMERS);
       }
       Forwarder forwarder = builder.build();
       if (side == Side.WATERMARKS && !forwarder.tracksWatermarks()) {
@@ -503,7 +513,7 @@ public final class ForwarderBench {
       var out = new StringBuilder();
       out.append(String.format(Locale.ROOT, "%s, %d messages of %d B, medians of %d rounds:%n", options.backend(),
           options.messages(), options.payload(), options.rounds()));
-      String format = "%-3s %-21s | %-36s | %-14s | %s%n";
+      String format = "%-3s %-24s | %-36s | %-14s | %s%n";
       out.append(String.format(Locale.ROOT, format, "", "contender", "msg/s median (min..max)", "JVM CPU us/msg",
           "allocated B/msg"));
       out.append("-".repeat(100)).append('\n');
@@ -528,6 +538,11 @@ public final class ForwarderBench {
       out.append(ratio(ratios, "c/a forwarder, meters / loop", Side.METERS, Side.LOOP));
       if (rounds.containsKey(Side.WATERMARKS)) {
         out.append(ratio(ratios, "d/c watermarks / meters (their cost)", Side.WATERMARKS, Side.METERS));
+      }
+      String timers = rounds.containsKey(Side.WATERMARKS) ? "e" : "d";
+      out.append(ratio(ratios, timers + "/b TIMERS meters / no meters", Side.TIMER_METERS, Side.NO_METERS));
+      out.append(ratio(ratios, "c/" + timers + " NUMAFLOW meters / TIMERS meters", Side.METERS, Side.TIMER_METERS));
+      if (rounds.containsKey(Side.WATERMARKS)) {
         out.append(String.format(Locale.ROOT, "(d) WMB puts per second per output partition, median: %.1f%n",
             Summary.median(rounds.get(Side.WATERMARKS).stream().map(Result::putsPerSecond).toList())));
       }

@@ -65,7 +65,7 @@ final class ForwarderMetrics {
 
   /*
    * numaflow-core's histogram buckets, microseconds: exponential_buckets_range(100, max, 10), the ten
-   * values its Rust code computes (printed by rustc 1.95.0), for max = 10, 15, 20 and 2 minutes.
+   * values its Rust code computes (printed by rustc 1.95.0), for max = 10, 15 and 20 minutes.
    */
   static final double[] BUCKETS_10_MIN = {100.0, 566.4060932173123, 3208.158624336986, 18171.205928321397,
       102922.81758907787, 582961.1101354766, 3301927.2488946263, 18702317.13134193, 105931063.80474593,
@@ -76,9 +76,6 @@ final class ForwarderMetrics {
   static final double[] BUCKETS_20_MIN = {100.0, 611.7524171473015, 3742.41019885566, 22894.28485106663,
       140056.3409649886, 856798.0512213839, 5241482.78841779, 32064897.652505606, 196157786.44501138,
       1199999999.9999988};
-  static final double[] BUCKETS_2_MIN = {100.0, 473.6576793895507, 2243.515972446944, 10626.585691826107,
-      50333.63918624557, 238409.1473218803, 1129243.2346572333, 5348747.29994095, 25334752.337311555,
-      119999999.99999987};
 
   private final MeterRegistry registry;
   private final Tags common;
@@ -228,7 +225,7 @@ final class ForwarderMetrics {
   /** numaflow-core's histogram: microseconds, its buckets, one observation per message. */
   private Durations histogram(String name, String description, Tags tags, double[] buckets) {
     DistributionSummary summary = DistributionSummary.builder(name).description(description + ", microseconds")
-        .tags(tags).serviceLevelObjectives(buckets).register(registry);
+        .tags(tags).serviceLevelObjectives(buckets).distributionStatisticBufferLength(1).register(registry);
     return (nanos, messages) -> {
       double micros = nanos / 1_000.0;
       for (int i = 0; i < messages; i++) {
@@ -241,9 +238,6 @@ final class ForwarderMetrics {
   interface Durations {
     /** One operation that took {@code nanos}, done for {@code messages} messages. */
     void record(long nanos, int messages);
-
-    /** Records nothing (a meter this style or backend does not have). */
-    Durations NONE = (nanos, messages) -> { };
   }
 
   /** The meters of one input partition. */
@@ -255,12 +249,10 @@ final class ForwarderMetrics {
     private final Counter dataReadBytes;
     final Counter readErrors;
     final Durations readTime;
-    private final Durations isbReadTime;
     final Counter redeliveries;
     final Counter acks;
     final Counter ackErrors;
     private final Durations ackTime;
-    private final Durations isbAckTime;
     final Counter naks;
     private final Durations processingTime;
     final Counter droppedNoEdge;
@@ -270,21 +262,16 @@ final class ForwarderMetrics {
     Input(ForwarderMetrics m, Tags tags, String buffer) {
       MeterRegistry registry = m.registry;
       numaflow = m.numaflow();
-      Tags isbTags = Tags.of("buffer", buffer);
       read = counter(registry, READ, numaflow ? "Data messages read" : "Messages read, data and control", tags);
       dataRead = counter(registry, DATA_READ, "Data messages read", tags);
       readBytes = counter(registry, READ_BYTES, "Payload bytes read", tags);
       dataReadBytes = numaflow ? counter(registry, DATA_READ_BYTES, "Payload bytes of data messages read", tags) : null;
       readErrors = counter(registry, READ_ERROR, "Reads that failed", tags);
       readTime = m.durations(READ_TIME, "Time of one read", tags, BUCKETS_10_MIN);
-      isbReadTime = numaflow ? m.histogram(m.isbPrefix + "read.time.total", "Time of one read from the ISB", isbTags,
-          BUCKETS_2_MIN) : Durations.NONE;
       redeliveries = counter(registry, REDELIVERY, "Messages read with a delivery count above 1", tags);
       acks = counter(registry, ACK, "Messages acknowledged", tags);
       ackErrors = counter(registry, ACK_ERROR, "Messages whose ack or nak failed", tags);
       ackTime = m.durations(ACK_TIME, "Time to acknowledge", tags, BUCKETS_10_MIN);
-      isbAckTime = numaflow ? m.histogram(m.isbPrefix + "ack.time.total", "Time to acknowledge in the ISB", isbTags,
-          BUCKETS_2_MIN) : Durations.NONE;
       naks = counter(registry, NAK, "Messages handed back for redelivery", tags);
       processingTime = m.durations(PROCESSING_TIME, numaflow ? "Time from read to ack of each message"
           : "Time from read to ack of one batch", tags, BUCKETS_20_MIN);
@@ -298,7 +285,6 @@ final class ForwarderMetrics {
     /** A read call that took {@code nanos}. */
     void readCall(long nanos) {
       readTime.record(nanos, 1);
-      isbReadTime.record(nanos, 1);
     }
 
     /** A message read; numaflow-core counts data messages only (a control message is acked unseen). */
@@ -321,7 +307,6 @@ final class ForwarderMetrics {
     /** An ack call for {@code messages} messages that took {@code nanos}. */
     void ackCall(long nanos, int messages) {
       ackTime.record(nanos, messages);
-      isbAckTime.record(nanos, messages);
     }
 
     /** A batch of {@code acked} acked messages, read {@code nanos} ago. */
@@ -355,7 +340,6 @@ final class ForwarderMetrics {
     private final Counter droppedFullBytes;
     private final Counter isFull;
     private final Durations writeTime;
-    private final Durations isbWriteTime;
     private final Map<String, Counter> errors = new ConcurrentHashMap<>();
     private final Map<String, Counter> isbErrors = new ConcurrentHashMap<>();
 
@@ -380,18 +364,11 @@ final class ForwarderMetrics {
           tags.and("reason", REASON_BUFFER_FULL)) : null;
       isFull = isb ? counter(registry, isbPrefix + "isFull", "Writes that found the buffer full", isbTags) : null;
       writeTime = m.durations(WRITE_TIME, "Time to write", tags, BUCKETS_20_MIN);
-      isbWriteTime = isb ? m.histogram(isbPrefix + "write.time.total", "Time to write to the ISB", isbTags,
-          BUCKETS_2_MIN) : Durations.NONE;
     }
 
     /** A write call for {@code messages} messages (stored or duplicates) that took {@code nanos}. */
     void writeCall(long nanos, int messages) {
-      if (numaflow) {
-        writeTime.record(nanos, messages);
-        isbWriteTime.record(nanos, messages);
-      } else {
-        writeTime.record(nanos, 1);
-      }
+      writeTime.record(nanos, numaflow ? messages : 1);
     }
 
     void stored(int payloadBytes) {
