@@ -696,8 +696,8 @@ class ForwarderTest {
           .contains("isb_memory_buffer_pending{buffer=\"" + OUT_0 + "\"}")
           .contains("isb_memory_buffer_soft_usage{buffer=\"" + OUT_1 + "\"}")
           .contains("isb_memory_isFull_total{buffer=\"" + OUT_0 + "\"} 0.0")
-          .contains("# TYPE isb_memory_write_time histogram")
-          .doesNotContain("_seconds").doesNotContain("isb_buffer_").doesNotContain("forwarder_write_duplicate");
+          .doesNotContain("_seconds").doesNotContain("isb_buffer_").doesNotContain("forwarder_write_duplicate")
+          .as("numaflow-core's isb_*_time_total twins are left out (docs/metrics.md)").doesNotContain("isb_memory_write_time");
       assertThat(sum(scrape, "forwarder_write_total{" + labels(OUT_0) + "}")
           + sum(scrape, "forwarder_write_total{" + labels(OUT_1) + "}")).as("the 39 outputs").isEqualTo(39);
     }
