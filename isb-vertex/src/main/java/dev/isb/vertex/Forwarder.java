@@ -1,11 +1,9 @@
 package dev.isb.vertex;
 
-import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Compression;
 import dev.isb.IsbClient;
-import dev.isb.IsbException;
 import dev.isb.NumaflowVersion;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
@@ -152,7 +150,8 @@ public final class Forwarder implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    scheduleUsagePolling(b.client, b.usageInterval, inputMeters);
+    Runnable usage = metrics.usagePolls(b.client, vertex, readers, inputMeters, edges);
+    poller.scheduleWithFixedDelay(usage, 0, b.usageInterval.toMillis(), TimeUnit.MILLISECONDS);
     if (watermarks != null && !edges.isEmpty()) {
       long idle = b.watermarkSettings().idleInterval().toNanos();
       poller.scheduleWithFixedDelay(this::publishIdle, idle, idle, TimeUnit.NANOSECONDS);
@@ -331,53 +330,6 @@ public final class Forwarder implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': publishing idle watermarks failed: {1}", vertex,
           e.toString());
     }
-  }
-
-  /**
-   * Polls the buffers for the usage gauges: every buffer in the TIMERS style; in the NUMAFLOW style the
-   * buffers written (numaflow-core's writer gauges) and, for {@code vertex_pending_messages_raw}, the
-   * pending and ack-pending count of each buffer read.
-   */
-  private void scheduleUsagePolling(IsbClient client, Duration interval, List<ForwarderMetrics.Input> inputMeters) {
-    List<Runnable> polls = new ArrayList<>();
-    for (int i = 0; i < readers.size(); i++) {
-      String buffer = readers.get(i).buffer();
-      ForwarderMetrics.Input meters = inputMeters.get(i);
-      polls.add(meters.pendingFromPoller() ? pendingPoll(client, buffer, meters)
-          : usagePoll(client, buffer, WriterOptions.defaults().maxLength()));
-    }
-    for (Edge edge : edges) {
-      for (String buffer : edge.buffers()) {
-        polls.add(usagePoll(client, buffer, edge.writerOptions().maxLength()));
-      }
-    }
-    long millis = interval.toMillis();
-    poller.scheduleWithFixedDelay(() -> polls.forEach(Runnable::run), 0, millis, TimeUnit.MILLISECONDS);
-  }
-
-  private Runnable pendingPoll(IsbClient client, String buffer, ForwarderMetrics.Input meters) {
-    return () -> {
-      try {
-        BufferInfo info = client.admin().bufferInfo(buffer);
-        meters.pending.set(info.pendingCount() + info.ackPendingCount());
-      } catch (IsbException | IllegalStateException e) {
-        meters.pending.set(-1);
-      }
-    };
-  }
-
-  private Runnable usagePoll(IsbClient client, String buffer, long maxLength) {
-    ForwarderMetrics.BufferGauges gauges = metrics.bufferGauges(buffer);
-    return () -> {
-      try {
-        BufferInfo info = client.admin().bufferInfo(buffer);
-        gauges.update(info.pendingCount(), info.ackPendingCount(), maxLength);
-      } catch (IsbException | IllegalStateException e) {
-        gauges.unknown();
-        LOG.log(System.Logger.Level.DEBUG, "vertex ''{0}'': usage of ''{1}'' unknown: {2}", vertex, buffer,
-            e.getMessage());
-      }
-    };
   }
 
   /**

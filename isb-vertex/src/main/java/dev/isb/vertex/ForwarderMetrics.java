@@ -1,6 +1,10 @@
 package dev.isb.vertex;
 
+import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
+import dev.isb.IsbClient;
+import dev.isb.IsbException;
+import dev.isb.WriterOptions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -9,6 +13,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * when their reason first occurs), so the hot path only increments. Thread-safe.
  */
 final class ForwarderMetrics {
+
+  private static final System.Logger LOG = System.getLogger(ForwarderMetrics.class.getName());
 
   static final String READ = "forwarder.read";
   static final String DATA_READ = "forwarder.data.read";
@@ -160,6 +167,53 @@ final class ForwarderMetrics {
         : new BufferGauges(registry, common.and("buffer", buffer), BUFFER_PENDING, BUFFER_ACK_PENDING, BUFFER_USAGE);
     gauges.addAll(buffers.meters);
     return buffers;
+  }
+
+  /**
+   * What the forwarder's poller runs every usage interval to feed the buffer gauges: every buffer in
+   * the TIMERS style; in the NUMAFLOW style the buffers written (numaflow-core's writer gauges) and,
+   * for {@code vertex_pending_messages_raw}, the pending and ack-pending count of each buffer read.
+   */
+  Runnable usagePolls(IsbClient client, String vertex, List<BufferReader> readers, List<Input> inputs,
+      List<Edge> edges) {
+    List<Runnable> polls = new ArrayList<>();
+    for (int i = 0; i < readers.size(); i++) {
+      String buffer = readers.get(i).buffer();
+      Input input = inputs.get(i);
+      polls.add(input.pendingFromPoller() ? pendingPoll(client, buffer, input)
+          : usagePoll(client, vertex, buffer, WriterOptions.defaults().maxLength()));
+    }
+    for (Edge edge : edges) {
+      for (String buffer : edge.buffers()) {
+        polls.add(usagePoll(client, vertex, buffer, edge.writerOptions().maxLength()));
+      }
+    }
+    return () -> polls.forEach(Runnable::run);
+  }
+
+  private static Runnable pendingPoll(IsbClient client, String buffer, Input input) {
+    return () -> {
+      try {
+        BufferInfo info = client.admin().bufferInfo(buffer);
+        input.pending.set(info.pendingCount() + info.ackPendingCount());
+      } catch (IsbException | IllegalStateException e) {
+        input.pending.set(-1);
+      }
+    };
+  }
+
+  private Runnable usagePoll(IsbClient client, String vertex, String buffer, long maxLength) {
+    BufferGauges gauges = bufferGauges(buffer);
+    return () -> {
+      try {
+        BufferInfo info = client.admin().bufferInfo(buffer);
+        gauges.update(info.pendingCount(), info.ackPendingCount(), maxLength);
+      } catch (IsbException | IllegalStateException e) {
+        gauges.unknown();
+        LOG.log(System.Logger.Level.DEBUG, "vertex ''{0}'': usage of ''{1}'' unknown: {2}", vertex, buffer,
+            e.getMessage());
+      }
+    };
   }
 
   /**
