@@ -57,7 +57,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *       until {@code shutdownTimeout}, and naks what did not finish by then.
  * </ul>
  *
- * <p>One thread per input partition reads, applies and writes in read order; an
+ * <p>Per input partition, one thread applies and writes in read order while a second reads the next
+ * batch ({@link Builder#readAhead}); an
  * {@link AsyncMapFunction} runs up to {@code maxInFlight} calls of a batch at once. Outputs are routed to
  * a downstream partition as numaflow-core routes them ({@link Edge.Routing}: by the hash of the input's
  * offset into a map or sink vertex, of the keys into a reduce or ordered one), which sends a redelivered
@@ -142,7 +143,7 @@ public final class Forwarder implements AutoCloseable {
       ForwarderMetrics.Input meters = metrics.input(reader);
       inputMeters.add(meters);
       partitionLoops.add(new PartitionLoop(this, reader, meters, List.copyOf(routes),
-          function, b.retryPolicy, b.maxInFlight, watermarks));
+          function, b.retryPolicy, b.maxInFlight, watermarks, b.readAhead));
     }
     this.loops = List.copyOf(partitionLoops);
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -181,7 +182,7 @@ public final class Forwarder implements AutoCloseable {
     return watermarks != null;
   }
 
-  /** Starts one thread per input partition; a second call does nothing. Returns this forwarder. */
+  /** Starts the partitions' threads; a second call does nothing. Returns this forwarder. */
   public Forwarder start() {
     if (closed.get()) {
       throw new IllegalStateException("forwarder of vertex '" + vertex + "' is closed");
@@ -411,6 +412,7 @@ public final class Forwarder implements AutoCloseable {
     private ReaderOptions readerOptions = ReaderOptions.defaults();
     private Compression compression;
     private MetricsStyle metricsStyle = MetricsStyle.NUMAFLOW;
+    private boolean readAhead = true;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private int maxInFlight = 100;
     private MeterRegistry registry = Metrics.globalRegistry;
@@ -511,6 +513,16 @@ public final class Forwarder implements AutoCloseable {
      */
     public Builder compression(Compression compression) {
       this.compression = Objects.requireNonNull(compression, "compression");
+      return this;
+    }
+
+    /**
+     * Whether each partition reads its next batch while it forwards one (on a second thread; at most
+     * two batches in flight): on by default, as numaflow-core's {@code NUMAFLOW_READ_AHEAD} is for map
+     * and sink vertices. Off, a batch is read only once the one before is acked or nakked.
+     */
+    public Builder readAhead(boolean readAhead) {
+      this.readAhead = readAhead;
       return this;
     }
 

@@ -19,12 +19,15 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One input partition's loop: read a batch, apply the function to each input, write the outputs,
- * ack the inputs that are done and nak the rest. Runs on its own thread; a batch is finished (every
- * input acked or nakked) before the next read.
+ * ack the inputs that are done and nak the rest. Runs on its own thread; batches are forwarded one
+ * after the other (each finished, every input acked or nakked, before the next), and with read-ahead
+ * a second thread reads the next batch meanwhile.
  */
 final class PartitionLoop implements Runnable {
 
@@ -32,6 +35,8 @@ final class PartitionLoop implements Runnable {
   private static final Duration FIRST_WRITE_BACKOFF = Duration.ofMillis(1);
   private static final Duration MAX_WRITE_BACKOFF = Duration.ofMillis(500);
   private static final Duration READ_ERROR_BACKOFF = Duration.ofMillis(200);
+  /** How often the two threads of a read-ahead partition look up from their hand-over to check for shutdown. */
+  private static final Duration HANDOFF_POLL = Duration.ofMillis(50);
 
   private final Forwarder forwarder;
   private final BufferReader reader;
@@ -44,11 +49,16 @@ final class PartitionLoop implements Runnable {
   private final VertexWatermarks watermarks;
   /** A sink vertex's writes to its sink, in the NUMAFLOW style; null otherwise. */
   private final ForwarderMetrics.Output sinkMeters;
+  private final boolean readAhead;
+  private long lastPendingCheck;
 
-  /** @param watermarks the vertex's watermarks; null when it does not take part in them */
+  /**
+   * @param watermarks the vertex's watermarks; null when it does not take part in them
+   * @param readAhead whether to read the next batch while forwarding one
+   */
   PartitionLoop(Forwarder forwarder, BufferReader reader, ForwarderMetrics.Input meters,
       List<Forwarder.Route> routes, Forwarder.VertexFunction function, RetryPolicy retryPolicy, int maxInFlight,
-      VertexWatermarks watermarks) {
+      VertexWatermarks watermarks, boolean readAhead) {
     this.forwarder = forwarder;
     this.reader = reader;
     this.meters = meters;
@@ -59,6 +69,7 @@ final class PartitionLoop implements Runnable {
     this.retryPolicy = retryPolicy;
     this.maxInFlight = maxInFlight;
     this.watermarks = watermarks;
+    this.readAhead = readAhead;
   }
 
   String buffer() {
@@ -67,36 +78,148 @@ final class PartitionLoop implements Runnable {
 
   @Override
   public void run() {
-    long lastPendingCheck = 0;
+    if (readAhead) {
+      runReadingAhead();
+      return;
+    }
     while (forwarder.running()) {
-      List<ReadMessage> batch;
-      long start = System.nanoTime();
+      Fetched fetched = fetch();
+      if (fetched != null) {
+        forward(fetched.batch(), fetched.readStart());
+      }
+    }
+  }
+
+  /**
+   * Reads on a thread of its own, one batch ahead: while this thread forwards batch N, the reader
+   * thread reads batch N+1 and waits to hand it over, so at most two batches of the partition are in
+   * flight (numaflow-core's read-ahead). A batch read but not handed over at shutdown is nakked.
+   */
+  private void runReadingAhead() {
+    SynchronousQueue<Fetched> handoff = new SynchronousQueue<>();
+    AtomicReference<Throwable> died = new AtomicReference<>();
+    Thread readerThread = new Thread(() -> {
       try {
-        batch = reader.read();
-      } catch (IsbException e) {
-        meters.readErrors.increment();
-        LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': reading ''{1}'' failed, retrying: {2}",
-            forwarder.vertex(), buffer(), e.getMessage());
-        forwarder.pause(READ_ERROR_BACKOFF);
-        continue;
-      } catch (RuntimeException e) {
-        if (!forwarder.running()) {
-          return;
+        readAhead(handoff);
+      } catch (Throwable t) {
+        died.set(t);
+      }
+    }, Thread.currentThread().getName() + "-read");
+    readerThread.start();
+    try {
+      while (forwarder.running() && readerThread.isAlive()) {
+        Fetched fetched = handoff.poll(HANDOFF_POLL.toNanos(), TimeUnit.NANOSECONDS);
+        if (fetched != null) {
+          forward(fetched.batch(), fetched.readStart());
         }
-        // A backend error that escaped translation is a bug, but stopping the partition would stall it.
-        meters.readErrors.increment();
-        LOG.log(System.Logger.Level.ERROR, "vertex '" + forwarder.vertex() + "': reading '" + buffer()
-            + "' failed unexpectedly, retrying", e);
-        forwarder.pause(READ_ERROR_BACKOFF);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      stop(readerThread);
+    }
+    if (died.get() != null) {
+      throw new IllegalStateException("reading '" + buffer() + "' stopped on an error", died.get());
+    }
+  }
+
+  /** The reader thread: reads, and hands each batch over, until the forwarder stops. */
+  private void readAhead(SynchronousQueue<Fetched> handoff) {
+    while (forwarder.running() && !Thread.currentThread().isInterrupted()) {
+      Fetched fetched = fetch();
+      if (fetched == null) {
         continue;
       }
-      meters.readCall(System.nanoTime() - start);
-      if (!batch.isEmpty()) {
-        forward(batch, start);
+      boolean handed = false;
+      try {
+        while (!handed && forwarder.running()) {
+          handed = handoff.offer(fetched, HANDOFF_POLL.toNanos(), TimeUnit.NANOSECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
-      if (!meters.pendingFromPoller() && System.nanoTime() - lastPendingCheck > TimeUnit.SECONDS.toNanos(1)) {
-        lastPendingCheck = System.nanoTime();
-        recordPending();
+      if (!handed) {
+        giveBack(fetched.batch());
+        return;
+      }
+    }
+  }
+
+  /** Waits for the reader thread to stop (it stops reading within one read timeout), interrupting it at the deadline. */
+  private void stop(Thread readerThread) {
+    boolean interrupted = Thread.interrupted();
+    while (readerThread.isAlive()) {
+      if (interrupted || forwarder.deadlinePassed()) {
+        readerThread.interrupt();
+      }
+      try {
+        readerThread.join(HANDOFF_POLL.toMillis());
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * One read: null when it found nothing or failed (the failure counted, logged and paused on). The
+   * batch's watermark counts as in flight from here.
+   */
+  private Fetched fetch() {
+    List<ReadMessage> batch;
+    long start = System.nanoTime();
+    try {
+      batch = reader.read();
+    } catch (IsbException e) {
+      meters.readErrors.increment();
+      LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': reading ''{1}'' failed, retrying: {2}",
+          forwarder.vertex(), buffer(), e.getMessage());
+      forwarder.pause(READ_ERROR_BACKOFF);
+      return null;
+    } catch (RuntimeException e) {
+      if (!forwarder.running()) {
+        return null;
+      }
+      // A backend error that escaped translation is a bug, but stopping the partition would stall it.
+      meters.readErrors.increment();
+      LOG.log(System.Logger.Level.ERROR, "vertex '" + forwarder.vertex() + "': reading '" + buffer()
+          + "' failed unexpectedly, retrying", e);
+      forwarder.pause(READ_ERROR_BACKOFF);
+      return null;
+    }
+    meters.readCall(System.nanoTime() - start);
+    if (!meters.pendingFromPoller() && System.nanoTime() - lastPendingCheck > TimeUnit.SECONDS.toNanos(1)) {
+      lastPendingCheck = System.nanoTime();
+      recordPending();
+    }
+    if (batch.isEmpty()) {
+      return null;
+    }
+    for (ReadMessage read : batch) {
+      meters.read(read.message().kind() == Kind.DATA, read.message().payload().length, read.deliveryCount());
+    }
+    if (watermarks != null) {
+      watermarks.reading(reader.partition(), batch.get(0).watermark());
+    }
+    return new Fetched(batch, start);
+  }
+
+  /** Hands a batch read ahead back to the buffer at shutdown: nothing of it was written. */
+  private void giveBack(List<ReadMessage> batch) {
+    List<Offset> offsets = batch.stream().map(ReadMessage::offset).toList();
+    try {
+      reader.nak(offsets, Duration.ZERO);
+      meters.naks.increment(offsets.size());
+    } catch (RuntimeException e) {
+      meters.ackErrors.increment(offsets.size());
+      LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': handing back {1} message(s) of ''{2}'' read ahead failed; "
+          + "they will be delivered again after ackWait: {3}", forwarder.vertex(), offsets.size(), buffer(),
+          e.getMessage());
+    } finally {
+      if (watermarks != null) {
+        watermarks.settled(reader.partition());
       }
     }
   }
@@ -115,11 +238,7 @@ final class PartitionLoop implements Runnable {
     BitSet failed = new BitSet(size);
     List<Datum> data = new ArrayList<>(size);
     for (ReadMessage read : batch) {
-      meters.read(read.message().kind() == Kind.DATA, read.message().payload().length, read.deliveryCount());
       data.add(Datum.of(read));
-    }
-    if (watermarks != null) {
-      watermarks.reading(reader.partition(), batch.get(0).watermark());
     }
     try {
       List<List<Output>> outputs = apply(data, failed);
@@ -424,6 +543,9 @@ final class PartitionLoop implements Runnable {
     }
     return acked;
   }
+
+  /** A batch read, with when its read began (the start of its messages' end-to-end time). */
+  private record Fetched(List<ReadMessage> batch, long readStart) {}
 
   /** One output message on its way, with the index of its input in the batch. */
   private record Outgoing(int input, Message message) {}

@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  *       else is ignored.
  *   <li>{@code NUMAFLOW_REPLICA} (required): this pod's replica index, a whole number from 0. It
  *       makes the consumer name {@code <vertex>-<replica>}.
+ *   <li>{@code NUMAFLOW_READ_AHEAD} (optional): {@code false} makes the forwarder read a batch only
+ *       once the one before is settled; {@code true} (and unset) reads one batch ahead.
  *   <li>{@code ISB_NUMAFLOW_VERSION} (optional, this library's): the Numaflow release beside which the
  *       vertex runs ({@code 1.7}, {@code v1.8.3}); the newest when unset. Numaflow does not tell a
  *       vertex's containers its version.
@@ -81,6 +83,7 @@ public final class VertexSpec {
   private static final String PIPELINE = "NUMAFLOW_PIPELINE_NAME";
   private static final String VERTEX = "NUMAFLOW_VERTEX_NAME";
   private static final String NUMAFLOW_VERSION = "ISB_NUMAFLOW_VERSION";
+  private static final String READ_AHEAD = "NUMAFLOW_READ_AHEAD";
   private static final String ENV = "env";
   private static final String IN_OBJECT = "env " + OBJECT;
 
@@ -100,10 +103,11 @@ public final class VertexSpec {
   private final boolean watermarkDisabled;
   private final Compression compression;
   private final NumaflowVersion numaflowVersion;
+  private final boolean readAhead;
 
   private VertexSpec(String namespace, String pipeline, String vertex, int replica, int partitions,
       boolean source, List<String> inputBuffers, List<Edge> edges, List<String> fromVertices,
-      boolean watermarkDisabled, Compression compression, NumaflowVersion numaflowVersion) {
+      boolean watermarkDisabled, Compression compression, NumaflowVersion numaflowVersion, boolean readAhead) {
     this.namespace = namespace;
     this.pipeline = pipeline;
     this.vertex = vertex;
@@ -116,6 +120,7 @@ public final class VertexSpec {
     this.watermarkDisabled = watermarkDisabled;
     this.compression = compression;
     this.numaflowVersion = numaflowVersion;
+    this.readAhead = readAhead;
   }
 
   /**
@@ -197,6 +202,11 @@ public final class VertexSpec {
     return numaflowVersion;
   }
 
+  /** Whether the forwarder reads a batch ahead ({@code NUMAFLOW_READ_AHEAD}; true when unset). */
+  public boolean readAhead() {
+    return readAhead;
+  }
+
   /**
    * A builder of this vertex's forwarder: its name, pipeline and replica, reading
    * {@link #inputBuffers()} and writing along {@link #edges()}, taking part in watermarks (from
@@ -212,7 +222,8 @@ public final class VertexSpec {
           + "buffer for a forwarder to read");
     }
     Forwarder.Builder builder = Forwarder.builder(client, vertex).pipeline(pipeline).replica(replica)
-        .from(inputBuffers).to(edges.toArray(Edge[]::new)).compression(compression).numaflowVersion(numaflowVersion);
+        .from(inputBuffers).to(edges.toArray(Edge[]::new)).compression(compression).numaflowVersion(numaflowVersion)
+        .readAhead(readAhead);
     return watermarkDisabled || fromVertices.isEmpty() ? builder : builder.watermarks(namespace, fromVertices);
   }
 
@@ -251,6 +262,7 @@ public final class VertexSpec {
       boolean source = spec.get("source") != null;
       int partitions = source ? 1 : partitionCount(spec.get("partitions"), "spec.partitions");
       NumaflowVersion version = numaflowVersion();
+      boolean readAhead = readAhead();
       Compression compression = compression(mapping(spec.get("interStepBuffer"), "spec.interStepBuffer"));
       List<EdgeSpec> edgeSpecs = toEdges(spec.get("toEdges"), vertex, version);
       List<String> fromVertices = fromEdges(spec.get("fromEdges"), vertex);
@@ -280,7 +292,7 @@ public final class VertexSpec {
         throw new IsbConfigException(problems);
       }
       return new VertexSpec(namespace, pipeline, vertex, replica, partitions, source, inputs, edges,
-          fromVertices, watermarkDisabled, compression, version);
+          fromVertices, watermarkDisabled, compression, version, readAhead);
     }
 
     private int replica() {
@@ -440,6 +452,18 @@ public final class VertexSpec {
             "be gzip, zstd, lz4 or none (lower case, as numaflow-core reads it)");
         return Compression.NONE;
       }
+    }
+
+    /** {@code NUMAFLOW_READ_AHEAD}: {@code true} or {@code false}; true when unset, as Numaflow's controller sets it for map and sink vertices. */
+    private boolean readAhead() {
+      String text = nonEmpty(env.get(READ_AHEAD));
+      if (text == null || text.trim().equals("true")) {
+        return true;
+      }
+      if (!text.trim().equals("false")) {
+        problem(ENV, READ_AHEAD, text, "be true or false");
+      }
+      return false;
     }
 
     /** The Numaflow release from {@code ISB_NUMAFLOW_VERSION}, as {@code IsbConfig} reads it; the newest when unset. */

@@ -16,12 +16,14 @@ import dev.isb.wire.BufferNames;
 import dev.isb.wire.Wmb;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A forwarder's part in the pipeline's watermark, as numaflow-core's map and sink vertices take it:
@@ -39,7 +41,8 @@ final class VertexWatermarks implements AutoCloseable {
   private final WatermarkFetcher fetcher;
   private final List<WatermarkPublisher> publishers;
   private final List<WatermarkedReader> readers = new ArrayList<>();
-  private final Map<Integer, Long> inFlight = new ConcurrentHashMap<>();
+  /** Per input partition, the oldest watermark of each batch in flight, oldest batch first (two with read-ahead). */
+  private final Map<Integer, Deque<Long>> inFlight = new HashMap<>();
   private final Duration idleInterval;
 
   private VertexWatermarks(String vertex, WatermarkFetcher fetcher, List<WatermarkPublisher> publishers,
@@ -93,19 +96,30 @@ final class VertexWatermarks implements AutoCloseable {
 
   /** A batch of {@code partition} is in flight: its first (oldest) input's watermark holds the output's. */
   void reading(int partition, long oldestWatermark) {
-    inFlight.put(partition, oldestWatermark);
+    synchronized (inFlight) {
+      inFlight.computeIfAbsent(partition, p -> new ArrayDeque<>()).addLast(oldestWatermark);
+    }
   }
 
-  /** The batch of {@code partition} is acked or nakked. */
+  /** The oldest batch in flight of {@code partition} is acked or nakked. */
   void settled(int partition) {
-    inFlight.remove(partition);
+    synchronized (inFlight) {
+      Deque<Long> batches = inFlight.get(partition);
+      if (batches != null) {
+        batches.pollFirst();
+      }
+    }
   }
 
-  /** The watermark of the oldest input in flight, lowest over partitions; -1 when none is. */
+  /** The watermark of the oldest input in flight, lowest over partitions and batches; -1 when none is. */
   long lowestInFlight() {
     long lowest = Long.MAX_VALUE;
-    for (long wm : inFlight.values()) {
-      lowest = Math.min(lowest, wm);
+    synchronized (inFlight) {
+      for (Deque<Long> batches : inFlight.values()) {
+        for (long wm : batches) {
+          lowest = Math.min(lowest, wm);
+        }
+      }
     }
     return lowest == Long.MAX_VALUE ? -1 : lowest;
   }

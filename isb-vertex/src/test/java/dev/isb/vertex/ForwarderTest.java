@@ -528,19 +528,38 @@ class ForwarderTest {
   class BackPressure {
 
     @Test
-    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess, and nothing is lost")
-    void fullStopsReading() {
+    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess (one batch read ahead), and nothing is lost")
+    void fullStopsReading() throws InterruptedException {
       isb.faults().forceFull(OUT_0, true);
       input(200);
       started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
-      Await.until(PATIENCE, "first batch read", () -> count(ForwarderMetrics.READ) == 50);
-      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
+      Await.until(PATIENCE, "the first batch and the one read ahead", () -> count(ForwarderMetrics.READ) == 100);
+      // The reader thread now waits to hand its batch over, and cannot read again until it has: 15 read
+      // timeouts of quiet show it.
+      Thread.sleep(300);
+      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(100);
+      assertThat(count(ForwarderMetrics.READ)).isEqualTo(100);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
       isb.faults().forceFull(OUT_0, false);
       assertThat(drain(OUT_0, 200)).hasSize(200);
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(200);
+    }
+
+    @Test
+    @DisplayName("without read-ahead, a full downstream buffer stops the reading after the batch in flight")
+    void fullStopsReadingWithoutReadAhead() throws InterruptedException {
+      isb.faults().forceFull(OUT_0, true);
+      input(200);
+      started(builder().readAhead(false).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      Await.until(PATIENCE, "first batch read", () -> count(ForwarderMetrics.READ) == 50);
+      Thread.sleep(300);
+      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
+
+      isb.faults().forceFull(OUT_0, false);
+      assertThat(drain(OUT_0, 200)).hasSize(200);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
 
     @Test
@@ -624,6 +643,68 @@ class ForwarderTest {
 
       started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 3)).hasSize(3);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+    }
+
+    @Test
+    @DisplayName("read-ahead: the next batch is read while the function works on the one before")
+    void readAhead() throws Exception {
+      input(100);
+      CountDownLatch release = new CountDownLatch(1);
+      started(builder().map(in -> {
+        if (in.valueAsString().equals("m0")) {
+          release.await();
+        }
+        return List.of(Output.of(in.value()));
+      }).to(fastEdge("out", OUT_0)));
+      Await.until(PATIENCE, "the second batch of 50 read while the first waits in the function",
+          () -> count(ForwarderMetrics.READ) == 100);
+      assertThat(count(ForwarderMetrics.ACK)).isZero();
+      release.countDown();
+      assertThat(drain(OUT_0, 100)).hasSize(100);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+    }
+
+    @Test
+    @DisplayName("without read-ahead, a batch is read only once the one before is settled")
+    void noReadAhead() throws Exception {
+      input(100);
+      CountDownLatch entered = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      started(builder().readAhead(false).map(in -> {
+        if (in.valueAsString().equals("m0")) {
+          entered.countDown();
+          release.await();
+        }
+        return List.of(Output.of(in.value()));
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      // Nothing can read while the only thread of the partition waits in the function: 20 read
+      // timeouts of quiet show it.
+      Thread.sleep(400);
+      assertThat(count(ForwarderMetrics.READ)).isEqualTo(50);
+      release.countDown();
+      assertThat(drain(OUT_0, 100)).hasSize(100);
+    }
+
+    @Test
+    @DisplayName("a batch read ahead when the forwarder closes is handed back, never acked, and the next replica gets it")
+    void readAheadHandedBackAtClose() throws Exception {
+      input(100);
+      CountDownLatch entered = new CountDownLatch(1);
+      Forwarder stuck = started(builder().shutdownTimeout(Duration.ofMillis(200)).map(in -> {
+        entered.countDown();
+        new CountDownLatch(1).await();
+        return List.of();
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      Await.until(PATIENCE, "the second batch read ahead", () -> count(ForwarderMetrics.READ) == 100);
+      stuck.close();
+      assertThat(count(ForwarderMetrics.ACK)).isZero();
+      assertThat(count(ForwarderMetrics.NAK)).as("the batch in the function and the one read ahead").isEqualTo(100);
+
+      started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      assertThat(drain(OUT_0, 100)).hasSize(100);
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
 

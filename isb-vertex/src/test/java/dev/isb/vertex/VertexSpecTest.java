@@ -164,6 +164,16 @@ class VertexSpecTest {
     }
 
     @Test
+    @DisplayName("NUMAFLOW_READ_AHEAD turns reading ahead off; unset or true leaves it on; anything else is refused")
+    void readAhead() {
+      assertThat(VertexSpec.fromEnvironment(env(MINIMAL)).readAhead()).isTrue();
+      assertThat(VertexSpec.fromEnvironment(with(env(MINIMAL), "NUMAFLOW_READ_AHEAD", "true")).readAhead()).isTrue();
+      assertThat(VertexSpec.fromEnvironment(with(env(MINIMAL), "NUMAFLOW_READ_AHEAD", "false")).readAhead()).isFalse();
+      assertThat(onlyProblem(with(env(MINIMAL), "NUMAFLOW_READ_AHEAD", "no")).toString())
+          .isEqualTo("env: NUMAFLOW_READ_AHEAD was 'no' but it must be true or false");
+    }
+
+    @Test
     @DisplayName("values numaflow-core refuses are refused, each named")
     void refusals() {
       List<Problem> problems = problems(with(env(vertex("\"interStepBuffer\":{\"compression\":{\"type\":\"Zstd\"}},",
