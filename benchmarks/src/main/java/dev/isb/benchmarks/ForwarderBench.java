@@ -63,7 +63,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *       in the input edge's bucket, every input's watermark fetched, the output's published at
  *       Numaflow's 100 ms throttle). Not on Redis, which keeps no watermarks;
  *   <li>{@code forwarder, TIMERS meters}: {@code forwarder, meters} in {@link MetricsStyle#TIMERS}
- *       (Micrometer timers, one sample per call).
+ *       (Micrometer timers, one sample per call);
+ *   <li>{@code forwarder, no read-ahead}: {@code forwarder, meters} reading a batch only once the one
+ *       before is settled ({@code readAhead(false)}).
  * </ol>
  *
  * <pre>{@code
@@ -95,7 +97,8 @@ public final class ForwarderBench {
     NO_METERS("forwarder, no meters"),
     METERS("forwarder, meters"),
     WATERMARKS("forwarder, watermarks"),
-    TIMER_METERS("forwarder, TIMERS meters");
+    TIMER_METERS("forwarder, TIMERS meters"),
+    NO_READ_AHEAD("forwarder, no read-ahead");
 
     final String label;
 
@@ -337,6 +340,9 @@ public final class ForwarderBench {
       if (side == Side.TIMER_METERS) {
         builder.metricsStyle(MetricsStyle.TIMERS);
       }
+      if (side == Side.NO_READ_AHEAD) {
+        builder.readAhead(false);
+      }
       Forwarder forwarder = builder.build();
       if (side == Side.WATERMARKS && !forwarder.tracksWatermarks()) {
         forwarder.close();
@@ -542,6 +548,8 @@ public final class ForwarderBench {
       String timers = rounds.containsKey(Side.WATERMARKS) ? "e" : "d";
       out.append(ratio(ratios, timers + "/b TIMERS meters / no meters", Side.TIMER_METERS, Side.NO_METERS));
       out.append(ratio(ratios, "c/" + timers + " NUMAFLOW meters / TIMERS meters", Side.METERS, Side.TIMER_METERS));
+      String serial = rounds.containsKey(Side.WATERMARKS) ? "f" : "e";
+      out.append(ratio(ratios, "c/" + serial + " read-ahead / batch by batch", Side.METERS, Side.NO_READ_AHEAD));
       if (rounds.containsKey(Side.WATERMARKS)) {
         out.append(String.format(Locale.ROOT, "(d) WMB puts per second per output partition, median: %.1f%n",
             Summary.median(rounds.get(Side.WATERMARKS).stream().map(Result::putsPerSecond).toList())));
