@@ -39,32 +39,8 @@ public record IsbOptions(String backend, String url, Map<String, String> propert
   @Override
   public String toString() {
     var shown = new TreeMap<String, String>();
-    properties.forEach((k, v) -> shown.put(k, isSecret(k) ? "<redacted>" : v));
-    return "IsbOptions{backend=" + backend + ", url=" + redactUserInfo(url) + ", properties=" + shown + '}';
-  }
-
-  private static boolean isSecret(String name) {
-    String n = name.toLowerCase(java.util.Locale.ROOT);
-    return n.contains("password") || n.contains("token") || n.contains("secret") || n.contains("seed")
-        || n.contains("nkey") || n.contains("creds") || n.endsWith("key");
-  }
-
-  /** Redacts the user info of each comma-separated address, with or without a scheme ({@code u:p@h:4222}). */
-  private static String redactUserInfo(String url) {
-    if (url.indexOf('@') < 0) {
-      return url;
-    }
-    var out = new java.util.StringJoiner(",");
-    for (String address : url.split(",", -1)) {
-      int at = address.lastIndexOf('@');
-      int scheme = address.indexOf("://");
-      int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-      while (start < at && address.charAt(start) == ' ') {
-        start++;
-      }
-      out.add(at < 0 ? address : address.substring(0, start) + "<redacted>" + address.substring(at));
-    }
-    return out.toString();
+    properties.forEach((k, v) -> shown.put(k, Redaction.isSecretName(k) ? Redaction.REDACTED : v));
+    return "IsbOptions{backend=" + backend + ", url=" + Redaction.addresses(url) + ", properties=" + shown + '}';
   }
 
   /** Builds {@link IsbOptions}. Not thread-safe. */

@@ -105,7 +105,7 @@ class OptionsTest {
         .property("password", "hunter2").property("auth.token", "t0ken").property("nkeySeed", "SUAB")
         .property("user", "admin").build();
     assertThat(options.toString()).doesNotContain("hunter2", "t0ken", "SUAB")
-        .contains("nats://<redacted>@nats:4222", "user=admin", "password=<redacted>");
+        .contains("nats://admin:<redacted>@nats:4222", "user=admin", "password=<redacted>");
     assertThat(options.property("user", "x")).isEqualTo("admin");
     assertThat(options.property("missing", "x")).isEqualTo("x");
     assertThatThrownBy(() -> IsbOptions.builder().backend("")).hasMessage("backend must not be blank, was ''");

@@ -1,6 +1,7 @@
 package dev.isb.config;
 
 import dev.isb.IsbConfigException.Problem;
+import dev.isb.Redaction;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -128,7 +129,7 @@ final class ConfigTree {
   private static String offendingLine(String text, int line) {
     String[] lines = text.split("\r?\n", -1);
     String shown = line >= 0 && line < lines.length ? lines[line].strip() : "";
-    return SECRET_LOOKING.matcher(shown).find() ? "<redacted>" : ConfigValues.shorten(shown);
+    return SECRET_LOOKING.matcher(shown).find() ? Redaction.REDACTED : ConfigValues.shorten(shown);
   }
 
   /** A node with its path; keys are matched ignoring case. */

@@ -256,21 +256,6 @@ final class ConfigValues {
     }
   }
 
-  /** The address with the password of its user info, if any, replaced by {@code <redacted>}. */
-  static String redactAddress(String address) {
-    int at = address.lastIndexOf('@');
-    if (at < 0) {
-      return address;
-    }
-    int scheme = address.indexOf("://");
-    // Without a scheme ("u:p@h:4222", which the NATS and Redis clients accept) the user info starts the address.
-    int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-    String userInfo = address.substring(start, at);
-    int colon = userInfo.indexOf(':');
-    String shown = colon < 0 ? "<redacted>" : userInfo.substring(0, colon) + ":<redacted>";
-    return address.substring(0, start) + shown + address.substring(at);
-  }
-
   /** Whether an address names TLS by its scheme ({@code tls://}, {@code wss://}, {@code rediss://}). */
   static boolean impliesTls(String address) {
     String a = address.toLowerCase(Locale.ROOT);

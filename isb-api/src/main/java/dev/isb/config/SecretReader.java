@@ -3,6 +3,7 @@ package dev.isb.config;
 import static dev.isb.config.ConfigResolver.ENV;
 import static dev.isb.config.ConfigResolver.SECRET;
 
+import dev.isb.Redaction;
 import dev.isb.config.ConfigEntries.SecretRef;
 import dev.isb.config.ConfigResolver.Entry;
 import dev.isb.config.ConfigResolver.Place;
@@ -87,7 +88,7 @@ final class SecretReader extends ResolutionStep {
         continue;
       }
       if (found.containsKey(s)) {
-        sink.problem(origin, rel, s.secret() ? "<redacted>" : file.toString(),
+        sink.problem(origin, rel, s.secret() ? Redaction.REDACTED : file.toString(),
             "be the only file for " + s.key() + " in this directory (" + found.get(s) + " is there too)");
         continue;
       }
@@ -137,7 +138,7 @@ final class SecretReader extends ResolutionStep {
       entries.add(new Entry(s, s.parse(raw), SECRET, origin, rel, null, null));
     } catch (BadValue e) {
       unresolved.add(s.key());
-      sink.problem(origin, rel, s.secret() ? "<redacted>" : raw instanceof Path ? raw.toString()
+      sink.problem(origin, rel, s.secret() ? Redaction.REDACTED : raw instanceof Path ? raw.toString()
           : ConfigValues.shorten(raw.toString()), e.rule());
     }
   }

@@ -1,5 +1,6 @@
 package dev.isb.config;
 
+import dev.isb.Redaction;
 import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.config.ConfigValues.BadValue;
@@ -35,13 +36,13 @@ interface Setting {
   /** How a value is printed: secrets redacted, durations in Go form, addresses redacted. */
   default String display(Object value) {
     if (secret()) {
-      return "<redacted>";
+      return Redaction.REDACTED;
     }
     if (value instanceof Duration) {
       return ConfigValues.formatDuration((Duration) value);
     }
     if (value instanceof List) {
-      return ((List<?>) value).stream().map(a -> ConfigValues.redactAddress(a.toString()))
+      return ((List<?>) value).stream().map(a -> Redaction.address(a.toString()))
           .collect(Collectors.joining(","));
     }
     if (value instanceof Retention) {
@@ -56,10 +57,10 @@ interface Setting {
   /** How a raw (unparsed) value is shown in an error: secrets redacted, addresses redacted, one line. */
   default String displayRaw(Object raw) {
     if (secret()) {
-      return "<redacted>";
+      return Redaction.REDACTED;
     }
     if (raw instanceof String && addresses()) {
-      return ConfigValues.shorten(ConfigValues.splitList((String) raw).stream().map(ConfigValues::redactAddress)
+      return ConfigValues.shorten(ConfigValues.splitList((String) raw).stream().map(Redaction::address)
           .collect(Collectors.joining(",")));
     }
     if (raw instanceof Duration) {

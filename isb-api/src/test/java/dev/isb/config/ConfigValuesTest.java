@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isb.Redaction;
 import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.config.ConfigValues.BadValue;
@@ -116,9 +117,12 @@ class ConfigValuesTest {
   @Test
   @DisplayName("addresses print with their password redacted, and name TLS by scheme")
   void addressHelpers() {
-    assertThat(ConfigValues.redactAddress("nats://u:pw@h:4222")).isEqualTo("nats://u:<redacted>@h:4222");
-    assertThat(ConfigValues.redactAddress("redis://token@h")).isEqualTo("redis://<redacted>@h");
-    assertThat(ConfigValues.redactAddress("h:4222")).isEqualTo("h:4222");
+    assertThat(Redaction.address("nats://u:pw@h:4222")).isEqualTo("nats://u:<redacted>@h:4222");
+    assertThat(Redaction.address("redis://token@h")).isEqualTo("redis://<redacted>@h");
+    assertThat(Redaction.address("u:pw@h:4222")).as("no scheme").isEqualTo("u:<redacted>@h:4222");
+    assertThat(Redaction.address("h:4222")).isEqualTo("h:4222");
+    assertThat(Redaction.addresses("nats://u:pw@a:4222, nats://t@b:4222,c:4222"))
+        .isEqualTo("nats://u:<redacted>@a:4222, nats://<redacted>@b:4222,c:4222");
     assertThat(ConfigValues.impliesTls("TLS://h")).isTrue();
     assertThat(ConfigValues.impliesTls("rediss://h")).isTrue();
     assertThat(ConfigValues.impliesTls("nats://h")).isFalse();

@@ -4,6 +4,7 @@ import dev.isb.BufferAdmin;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.ReaderOptions;
+import dev.isb.Redaction;
 import dev.isb.WriterOptions;
 import dev.isb.spi.AbstractIsbClient;
 import dev.isb.spi.OpenHandles;
@@ -97,12 +98,6 @@ final class JetStreamIsbClient extends AbstractIsbClient {
   @Override
   public String toString() {
     // jnats' connected URL keeps the user info ("nats://user:password@host") of the URL it was given.
-    String url = String.valueOf(connection.getConnectedUrl());
-    int at = url.lastIndexOf('@');
-    int scheme = url.indexOf("://");
-    if (at >= 0) {
-      url = (scheme >= 0 && scheme < at ? url.substring(0, scheme + 3) : "") + url.substring(at + 1);
-    }
-    return "JetStreamIsbClient{" + url + '}';
+    return "JetStreamIsbClient{" + Redaction.address(String.valueOf(connection.getConnectedUrl())) + '}';
   }
 }

@@ -2,6 +2,7 @@ package dev.isb.redis;
 
 import dev.isb.IsbBackendException;
 import dev.isb.IsbOptions;
+import dev.isb.Redaction;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
@@ -161,8 +162,8 @@ final class RedisConnector implements AutoCloseable {
       String why = String.valueOf(e.getMessage());
       String shown = address;
       if (!userInfo.isEmpty()) {
-        why = why.replace(userInfo, "<redacted>");
-        shown = shown.replace(userInfo, "<redacted>");
+        why = why.replace(userInfo, Redaction.REDACTED);
+        shown = shown.replace(userInfo, Redaction.REDACTED);
       }
       throw new IllegalArgumentException("url was '" + shown + "' but it is not a Redis address: " + why);
     }
