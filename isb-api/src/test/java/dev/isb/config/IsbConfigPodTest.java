@@ -122,14 +122,20 @@ class IsbConfigPodTest {
         .doesNotContain("s3cr3t-Pa55w0rd-x");
   }
 
+  /** The JetStream pod, its vertex object with {@code interStepBuffer.compression.type}, and ISB_NUMAFLOW_VERSION. */
+  private Map<String, String> podWith(ConfigFixture f, String compression, String release) {
+    Map<String, String> env = jetStreamPod(f);
+    env.put("NUMAFLOW_VERTEX_OBJECT", ConfigFixture.base64(VERTEX_OBJECT.replace("\"spec\":{",
+        "\"spec\":{\"interStepBuffer\":{\"compression\":{\"type\":\"" + compression + "\"}},")));
+    env.put("ISB_NUMAFLOW_VERSION", release);
+    return env;
+  }
+
   @Test
   @DisplayName("the pipeline's compression comes from the vertex object into every writer; the Numaflow release from ISB_NUMAFLOW_VERSION")
   void compressionAndRelease() {
     var f = new ConfigFixture(tmp);
-    Map<String, String> env = jetStreamPod(f);
-    env.put("NUMAFLOW_VERTEX_OBJECT", ConfigFixture.base64(VERTEX_OBJECT.replace("\"spec\":{",
-        "\"spec\":{\"interStepBuffer\":{\"compression\":{\"type\":\"zstd\"}},")));
-    env.put("ISB_NUMAFLOW_VERSION", "v1.7.5");
+    Map<String, String> env = podWith(f, "zstd", "v1.7.5");
 
     IsbConfig config = IsbConfig.builder().environment(env).defaultLocations().build();
 
@@ -149,11 +155,7 @@ class IsbConfigPodTest {
   @Test
   @DisplayName("a compression type or a release numaflow-core would not accept is refused, naming the field and the value")
   void badCompressionAndRelease() {
-    var f = new ConfigFixture(tmp);
-    Map<String, String> env = jetStreamPod(f);
-    env.put("NUMAFLOW_VERTEX_OBJECT", ConfigFixture.base64(VERTEX_OBJECT.replace("\"spec\":{",
-        "\"spec\":{\"interStepBuffer\":{\"compression\":{\"type\":\"GZIP\"}},")));
-    env.put("ISB_NUMAFLOW_VERSION", "latest");
+    Map<String, String> env = podWith(new ConfigFixture(tmp), "GZIP", "latest");
 
     assertThatThrownBy(() -> IsbConfig.builder().environment(env).defaultLocations().build())
         .isInstanceOf(IsbConfigException.class)

@@ -208,19 +208,22 @@ final class PartitionLoop implements Runnable {
 
   /** Hands a batch read ahead back to the buffer at shutdown: nothing of it was written. */
   private void giveBack(List<ReadMessage> batch) {
-    List<Offset> offsets = batch.stream().map(ReadMessage::offset).toList();
+    nak(batch.stream().map(ReadMessage::offset).toList(), Duration.ZERO);
+    if (watermarks != null) {
+      watermarks.settled(reader.partition());
+    }
+  }
+
+  /** Naks, counting and logging a failure (those messages come again after ackWait); never throws. */
+  private void nak(List<Offset> offsets, Duration delay) {
     try {
-      reader.nak(offsets, Duration.ZERO);
+      reader.nak(offsets, delay);
       meters.naks.increment(offsets.size());
     } catch (RuntimeException e) {
       meters.ackErrors.increment(offsets.size());
-      LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': handing back {1} message(s) of ''{2}'' read ahead failed; "
-          + "they will be delivered again after ackWait: {3}", forwarder.vertex(), offsets.size(), buffer(),
+      LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': nakking {1} message(s) of ''{2}'' failed; they "
+          + "will be delivered again after ackWait: {3}", forwarder.vertex(), offsets.size(), buffer(),
           e.getMessage());
-    } finally {
-      if (watermarks != null) {
-        watermarks.settled(reader.partition());
-      }
     }
   }
 
@@ -528,15 +531,7 @@ final class PartitionLoop implements Runnable {
       meters.ackCall(System.nanoTime() - start, done.size());
     }
     if (!again.isEmpty()) {
-      try {
-        reader.nak(again, retryPolicy.nakDelay());
-        meters.naks.increment(again.size());
-      } catch (RuntimeException e) {
-        meters.ackErrors.increment(again.size());
-        LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': nakking {1} message(s) of ''{2}'' failed; they "
-            + "will be delivered again after ackWait: {3}", forwarder.vertex(), again.size(), buffer(),
-            e.getMessage());
-      }
+      nak(again, retryPolicy.nakDelay());
     }
     if (interrupted) {
       Thread.currentThread().interrupt();

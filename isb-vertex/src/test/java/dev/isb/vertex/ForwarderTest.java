@@ -646,17 +646,23 @@ class ForwarderTest {
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
 
+    /** Forwards each input as it is; on input m0 it counts {@code entered} down and waits for {@code release}. */
+    private MapFunction waitingOnFirst(CountDownLatch entered, CountDownLatch release) {
+      return in -> {
+        if (in.valueAsString().equals("m0")) {
+          entered.countDown();
+          release.await();
+        }
+        return List.of(Output.of(in.value()));
+      };
+    }
+
     @Test
     @DisplayName("read-ahead: the next batch is read while the function works on the one before")
     void readAhead() throws Exception {
       input(100);
       CountDownLatch release = new CountDownLatch(1);
-      started(builder().map(in -> {
-        if (in.valueAsString().equals("m0")) {
-          release.await();
-        }
-        return List.of(Output.of(in.value()));
-      }).to(fastEdge("out", OUT_0)));
+      started(builder().map(waitingOnFirst(new CountDownLatch(1), release)).to(fastEdge("out", OUT_0)));
       Await.until(PATIENCE, "the second batch of 50 read while the first waits in the function",
           () -> count(ForwarderMetrics.READ) == 100);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
@@ -671,13 +677,7 @@ class ForwarderTest {
       input(100);
       CountDownLatch entered = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      started(builder().readAhead(false).map(in -> {
-        if (in.valueAsString().equals("m0")) {
-          entered.countDown();
-          release.await();
-        }
-        return List.of(Output.of(in.value()));
-      }).to(fastEdge("out", OUT_0)));
+      started(builder().readAhead(false).map(waitingOnFirst(entered, release)).to(fastEdge("out", OUT_0)));
       assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
       // Nothing can read while the only thread of the partition waits in the function: 20 read
       // timeouts of quiet show it.
