@@ -24,7 +24,8 @@ public final class Redaction {
 
   /**
    * Whether a setting, property or key of this name holds a secret: its name mentions a password,
-   * token, secret, seed, NKey, creds or private key, or ends in {@code key}; case is ignored.
+   * token, secret, seed, NKey, creds or private key, or ends in {@code key}; case is ignored. Also
+   * used on a line of a configuration file that an error would quote.
    */
   public static boolean isSecretName(String name) {
     String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -89,8 +88,6 @@ final class ConfigTree {
     }
   }
 
-  private static final Pattern SECRET_LOOKING = Pattern.compile("(?i)password|token|seed|secret|private");
-
   /**
    * Parses every document of a text. On a syntax error, reports it (with position and the offending
    * line) under {@code path} and returns no documents.
@@ -129,7 +126,7 @@ final class ConfigTree {
   private static String offendingLine(String text, int line) {
     String[] lines = text.split("\r?\n", -1);
     String shown = line >= 0 && line < lines.length ? lines[line].strip() : "";
-    return SECRET_LOOKING.matcher(shown).find() ? Redaction.REDACTED : ConfigValues.shorten(shown);
+    return Redaction.isSecretName(shown) ? Redaction.REDACTED : ConfigValues.shorten(shown);
   }
 
   /** A node with its path; keys are matched ignoring case. */

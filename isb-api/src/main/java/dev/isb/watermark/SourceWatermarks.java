@@ -55,35 +55,24 @@ public final class SourceWatermarks implements AutoCloseable {
     this.maxDelayMillis = b.maxDelay.toMillis();
     this.clock = b.clock;
     String sourceBucket = BufferNames.sourceBucket(b.namespace, b.pipeline, b.vertex);
-    List<AutoCloseable> opened = new ArrayList<>();
+    this.fetcher = WatermarkFetcher.builder(b.client).edges(sourceBucket).partitions(0).version(b.version)
+        .clock(b.clock).build();
     try {
-      this.fetcher = WatermarkFetcher.builder(b.client).edges(sourceBucket).partitions(0).version(b.version)
-          .clock(b.clock).build();
-      opened.add(fetcher);
       for (int partition : b.partitions) {
         WatermarkPublisher.Builder own = publisher(b, sourceBucket, "source-" + vertex + "-" + partition);
         b.totalPartitions.ifPresent(own::processorCount);
         ownBucket.put(partition, own.build());
-        opened.add(ownBucket.get(partition));
       }
       for (Map.Entry<String, Integer> to : b.toVertices.entrySet()) {
         String edge = BufferNames.edgeBucket(b.namespace, b.pipeline, vertex, to.getKey());
         Map<Integer, WatermarkPublisher> bySourcePartition = new TreeMap<>();
         edges.put(to.getKey(), bySourcePartition);
         for (int partition : b.partitions) {
-          WatermarkPublisher p = publisher(b, edge, vertex + "-" + partition).partitions(to.getValue()).build();
-          bySourcePartition.put(partition, p);
-          opened.add(p);
+          bySourcePartition.put(partition, publisher(b, edge, vertex + "-" + partition).partitions(to.getValue()).build());
         }
       }
     } catch (RuntimeException e) {
-      for (AutoCloseable c : opened) {
-        try {
-          c.close();
-        } catch (Exception suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      close(); // what opened before the failure
       throw e;
     }
   }
