@@ -76,7 +76,8 @@ class JetStreamSecretsInLogsTest {
   @RegisterExtension
   static final SecretsInLogs LOGS = SecretsInLogs.of(PASSWORD, WRONG_PASSWORD, TOKEN, WRONG_TOKEN, MALFORMED_SEED,
           BAD_KEY_BODY, new String(seed(NKEY)), new String(seed(OTHER_NKEY)))
-      .withKeyFile(() -> TLS_NATS.server().clientKey());
+      .withKeyFile(TLS_NATS::clientKey)
+      .withRoundTrip(MEMORY, WriterOptions.defaults(), ReaderOptions.defaults(), Duration.ofMillis(500));
 
   @TempDir
   Path dir;
@@ -123,7 +124,7 @@ class JetStreamSecretsInLogsTest {
   @MethodSource
   @DisplayName("the right credentials of each kind: a write, read and ack, and closing, log no secret")
   void rightCredentials(IsbOptions options) {
-    openAndRoundTrip(options);
+    LOGS.openAndRoundTrip(options);
   }
 
   @Test
@@ -143,8 +144,7 @@ class JetStreamSecretsInLogsTest {
       + " password")
   void rightPasswordInUrl() {
     String url = TLS_NATS.url().replace("tls://", "tls://" + USER + ":" + PASSWORD + "@");
-    IsbOptions options = tlsOptions(url).build();
-    openAndRoundTrip(options);
+    LOGS.openAndRoundTrip(tlsOptions(url).build());
   }
 
   @Test
@@ -154,7 +154,7 @@ class JetStreamSecretsInLogsTest {
         "-----BEGIN PRIVATE KEY-----\n" + BAD_KEY_BODY + "\n-----END PRIVATE KEY-----\n");
     IsbOptions options = IsbOptions.builder().backend("jetstream").url(TLS_NATS.url())
         .property("tls.caFile", TLS_NATS.caCertificate().toString())
-        .property("tls.certFile", TLS_NATS.server().clientCertificate().toString())
+        .property("tls.certFile", TLS_NATS.clientCertificate().toString())
         .property("tls.keyFile", key.toString())
         .property("user", USER).property("password", PASSWORD).build();
     Throwable failure = LOGS.failureToOpen(options);
@@ -174,10 +174,7 @@ class JetStreamSecretsInLogsTest {
   @DisplayName("secrets from environment variables and secret files: IsbConfig's toString(), describe(), its"
       + " options and its errors show none, and the client it opens works")
   void fromConfiguration() throws IOException {
-    Path secrets = Files.createDirectories(dir.resolve("secrets"));
-    Files.copy(TLS_NATS.caCertificate(), secrets.resolve("ca.crt"));
-    Files.copy(TLS_NATS.server().clientCertificate(), secrets.resolve("tls.crt"));
-    Files.copy(TLS_NATS.server().clientKey(), secrets.resolve("tls.key"));
+    Path secrets = SecretsInLogs.tlsSecretDir(dir, TLS_NATS);
     Map<String, String> env = Map.of(
         "NUMAFLOW_ISBSVC_JETSTREAM_URL", TLS_NATS.url(),
         "NUMAFLOW_ISBSVC_JETSTREAM_USER", USER,
@@ -190,20 +187,13 @@ class JetStreamSecretsInLogsTest {
     Files.delete(secrets.resolve("token"));
 
     String hostAndPort = TLS_NATS.url().substring("tls://".length());
-    for (String url : List.of("tls://" + USER + ":" + PASSWORD + "@" + hostAndPort,
-        USER + ":" + PASSWORD + "@" + hostAndPort)) {
-      try {
-        IsbConfig inUrl = IsbConfig.builder().backend("jetstream").url(url).build();
-        LOGS.noteConfig(inUrl);
-      } catch (IsbConfigException refused) {
-        LOGS.note(refused);
-      }
-    }
+    LOGS.noteConfigsFromUrls("jetstream", List.of("tls://" + USER + ":" + PASSWORD + "@" + hostAndPort,
+        USER + ":" + PASSWORD + "@" + hostAndPort));
 
     IsbConfig config = IsbConfig.builder().environment(env).secretDir(secrets).build();
     LOGS.noteConfig(config);
     try (IsbClient client = config.open()) {
-      roundTrip(client);
+      LOGS.roundTrip(client);
     }
   }
 
@@ -216,8 +206,8 @@ class JetStreamSecretsInLogsTest {
   private static IsbOptions.Builder tlsOptions(String url) {
     return IsbOptions.builder().backend("jetstream").url(url)
         .property("tls.caFile", TLS_NATS.caCertificate().toString())
-        .property("tls.certFile", TLS_NATS.server().clientCertificate().toString())
-        .property("tls.keyFile", TLS_NATS.server().clientKey().toString());
+        .property("tls.certFile", TLS_NATS.clientCertificate().toString())
+        .property("tls.keyFile", TLS_NATS.clientKey().toString());
   }
 
   /** Notes the options, then open must fail with the library's error saying the server refused the credentials. */
@@ -229,20 +219,6 @@ class JetStreamSecretsInLogsTest {
     // The server's refusal, which jnats reports to the backend's listener, is logged: the capture sees it.
     Await.until(Duration.ofSeconds(5), "the listener's log line of the refusal",
         () -> LOGS.textSince(before).contains("NATS error: Authorization Violation"));
-  }
-
-  /** Notes the options, opens a client with them, notes it, and makes a round trip through it. */
-  private static void openAndRoundTrip(IsbOptions options) {
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      LOGS.note("client", client);
-      roundTrip(client);
-    }
-  }
-
-  /** Creates a buffer in memory, writes a message, reads and acks it, deletes the buffer. */
-  private static void roundTrip(IsbClient client) {
-    LOGS.roundTrip(client, MEMORY, WriterOptions.defaults(), ReaderOptions.defaults(), Duration.ofMillis(500));
   }
 
   private static NKey newUser() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.isb.BufferConfig;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
-import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
@@ -73,7 +72,10 @@ class RedisSecretsInLogsTest {
   static final SecretsInLogs LOGS =
       SecretsInLogs.of(PASSWORD, WRONG_PASSWORD, ACL_PASSWORD, WRONG_ACL_PASSWORD, BAD_KEY_BODY)
           .withKeyFile(TLS_REDIS::clientKey)
-          .withLevels(Map.of(WIRE_TRACE, Level.FINE));
+          .withLevels(Map.of(WIRE_TRACE, Level.FINE))
+          .withRoundTrip(BufferConfig.defaults(), WriterOptions.builder()
+                  .refreshInterval(Duration.ofMillis(50)).fullWaitTimeout(Duration.ofSeconds(10)).build(),
+              ReaderOptions.builder().consumerName("sec-0").build(), Duration.ofMillis(300));
 
   @TempDir
   Path dir;
@@ -118,7 +120,7 @@ class RedisSecretsInLogsTest {
   @DisplayName("the right password with a client key: a write, read and ack, and closing, log nothing secret")
   void rightPassword() {
     IsbOptions options = tlsOptions(TLS_REDIS.uri()).property("password", PASSWORD).build();
-    openAndRoundTrip(options);
+    LOGS.openAndRoundTrip(options);
     assertThat(LOGS.textOfThisTest()).as("lettuce's own debug log of the session, captured")
         .contains("[FINE io.lettuce.core.protocol.CommandHandler]");
   }
@@ -141,7 +143,7 @@ class RedisSecretsInLogsTest {
   void rightPasswordInUrl() {
     String url = TLS_REDIS.uri().replace("rediss://", "rediss://default:" + PASSWORD + "@");
     IsbOptions options = tlsOptions(url).build();
-    openAndRoundTrip(options);
+    LOGS.openAndRoundTrip(options);
   }
 
   @Test
@@ -183,7 +185,7 @@ class RedisSecretsInLogsTest {
   void rightAclPassword() {
     IsbOptions options = IsbOptions.builder().backend("redis").url(ACL_REDIS.uri())
         .property("user", ACL_USER).property("password", ACL_PASSWORD).build();
-    openAndRoundTrip(options);
+    LOGS.openAndRoundTrip(options);
   }
 
   @Test
@@ -191,20 +193,10 @@ class RedisSecretsInLogsTest {
       + " and options show none, and the client it opens works")
   void fromConfiguration() throws IOException {
     String hostAndPort = TLS_REDIS.uri().substring("rediss://".length());
-    for (String url : List.of("rediss://default:" + PASSWORD + "@" + hostAndPort,
-        "default:" + PASSWORD + "@" + hostAndPort)) {
-      try {
-        IsbConfig inUrl = IsbConfig.builder().backend("redis").url(url).build();
-        LOGS.noteConfig(inUrl);
-      } catch (IsbConfigException refused) {
-        LOGS.note(refused);
-      }
-    }
+    LOGS.noteConfigsFromUrls("redis", List.of("rediss://default:" + PASSWORD + "@" + hostAndPort,
+        "default:" + PASSWORD + "@" + hostAndPort));
 
-    Path secrets = Files.createDirectories(dir.resolve("secrets"));
-    Files.copy(TLS_REDIS.caCertificate(), secrets.resolve("ca.crt"));
-    Files.copy(TLS_REDIS.clientCertificate(), secrets.resolve("tls.crt"));
-    Files.copy(TLS_REDIS.clientKey(), secrets.resolve("tls.key"));
+    Path secrets = SecretsInLogs.tlsSecretDir(dir, TLS_REDIS);
     Files.writeString(secrets.resolve("redis-password"), PASSWORD + "\n");
     IsbConfig config = IsbConfig.builder()
         .environment(Map.of("NUMAFLOW_ISBSVC_REDIS_URL", TLS_REDIS.uri()))
@@ -212,14 +204,14 @@ class RedisSecretsInLogsTest {
         .build();
     LOGS.noteConfig(config);
     try (IsbClient client = config.open()) {
-      roundTrip(client);
+      LOGS.roundTrip(client);
     }
 
     IsbConfig fromEnv = IsbConfig.builder().environment(Map.of("NUMAFLOW_ISBSVC_REDIS_URL", ACL_REDIS.uri(),
         "NUMAFLOW_ISBSVC_REDIS_USER", ACL_USER, "NUMAFLOW_ISBSVC_REDIS_PASSWORD", ACL_PASSWORD)).build();
     LOGS.noteConfig(fromEnv);
     try (IsbClient client = fromEnv.open()) {
-      roundTrip(client);
+      LOGS.roundTrip(client);
     }
   }
 
@@ -240,19 +232,4 @@ class RedisSecretsInLogsTest {
     RedisConnectionTlsTest.assertSaysWhy(failure, "(?i)WRONGPASS|NOAUTH|authenticat");
   }
 
-  /** Notes the options, opens a client with them, notes it, and makes a round trip through it. */
-  private static void openAndRoundTrip(IsbOptions options) {
-    LOGS.note("options", options);
-    try (IsbClient client = IsbClient.open(options)) {
-      LOGS.note("client", client);
-      roundTrip(client);
-    }
-  }
-
-  /** Creates a buffer, writes a message, reads and acks it, deletes the buffer. */
-  private static void roundTrip(IsbClient client) {
-    LOGS.roundTrip(client, BufferConfig.defaults(), WriterOptions.builder()
-            .refreshInterval(Duration.ofMillis(50)).fullWaitTimeout(Duration.ofSeconds(10)).build(),
-        ReaderOptions.builder().consumerName("sec-0").build(), Duration.ofMillis(300));
-  }
 }

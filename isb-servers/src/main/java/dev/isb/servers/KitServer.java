@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
 
 /**
  * One real server process of the kit, on a port of 127.0.0.1, with its configuration file, log
@@ -21,7 +20,7 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Thread-safe: the process control methods are synchronized on the process.
  */
-public abstract sealed class KitServer implements KitProcess, AutoCloseable
+public abstract sealed class KitServer implements KitProcess, ClientTls, AutoCloseable
     permits NatsServer, RedisServer {
 
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
@@ -90,61 +89,6 @@ public abstract sealed class KitServer implements KitProcess, AutoCloseable
   /** Whether clients must also present a certificate signed by the test CA (mutual TLS). */
   public boolean mutualTls() {
     return common.mutualTls();
-  }
-
-  /**
-   * The PEM file of the CA that signed the server's certificate, for clients configured by files.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path caCertificate() {
-    return requireCertificates().caCertificate();
-  }
-
-  /**
-   * The PEM file of a client certificate signed by the test CA (for mutual TLS).
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path clientCertificate() {
-    return requireCertificates().clientCertificate();
-  }
-
-  /**
-   * The PKCS#8 PEM file of the key of {@link #clientCertificate()}.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public Path clientKey() {
-    return requireCertificates().clientKey();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents no client certificate.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext sslContext() {
-    return requireCertificates().sslContext();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents the client certificate (mutual TLS).
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext clientSslContext() {
-    return requireCertificates().clientSslContext();
-  }
-
-  /**
-   * An SSL context that trusts some other CA, for tests that a client refuses this server.
-   *
-   * @throws IllegalStateException if the server has no TLS
-   */
-  public SSLContext untrustedSslContext() {
-    requireCertificates();
-    return TestCertificates.untrustedSslContext();
   }
 
   /** Whether the process is running (a paused process is running). */
@@ -295,7 +239,20 @@ public abstract sealed class KitServer implements KitProcess, AutoCloseable
   }
 
   /** The TLS material, or null without TLS, for the configuration file. */
-  TestCertificates certificates() {
+  TestCertificates certificatesOrNull() {
+    return certificates;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws IllegalStateException if the server has no TLS
+   */
+  @Override
+  public TestCertificates certificates() {
+    if (certificates == null) {
+      throw new IllegalStateException(this + " has no TLS; build it with tls()");
+    }
     return certificates;
   }
 
@@ -339,13 +296,6 @@ public abstract sealed class KitServer implements KitProcess, AutoCloseable
   /** Creates a server alone in {@code dir}, without starting it. */
   interface Alone<S extends KitServer> {
     S create(Path dir, int[] ports, TestCertificates certificates);
-  }
-
-  private TestCertificates requireCertificates() {
-    if (certificates == null) {
-      throw new IllegalStateException(this + " has no TLS; build it with tls()");
-    }
-    return certificates;
   }
 
   private void requireOpen() {

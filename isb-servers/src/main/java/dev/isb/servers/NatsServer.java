@@ -241,7 +241,7 @@ public final class NatsServer extends KitServer {
     } else if (options.nkey() != null) {
       c.append("authorization {\n  users: [ { nkey: ").append(quote(options.nkey())).append(" } ]\n}\n");
     }
-    TestCertificates certificates = certificates();
+    TestCertificates certificates = certificatesOrNull();
     if (certificates != null) {
       c.append("tls {\n");
       c.append("  cert_file: ").append(quote(certificates.serverCertificate().toString())).append('\n');

@@ -227,7 +227,7 @@ public final class RedisServer extends KitServer {
   RedisWire connect(Duration timeout) throws IOException {
     RedisWire wire =
         RedisWire.connect(
-            port(), certificates() == null ? null : certificates().clientSslContext(), timeout);
+            port(), certificatesOrNull() == null ? null : certificatesOrNull().clientSslContext(), timeout);
     Optional<String> password = password();
     if (password.isPresent()) {
       Object reply = wire.call("AUTH", password.get());

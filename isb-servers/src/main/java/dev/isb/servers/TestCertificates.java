@@ -58,7 +58,7 @@ import org.bouncycastle.util.io.pem.PemObjectGenerator;
  * @param sslContext trusts the CA and presents no certificate
  * @param clientSslContext trusts the CA and presents the client certificate
  */
-record TestCertificates(
+public record TestCertificates(
     Path caCertificate,
     Path serverCertificate,
     Path serverKey,

@@ -9,6 +9,7 @@ import dev.isb.BufferConfig;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
+import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
@@ -17,6 +18,7 @@ import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.config.IsbConfig;
+import dev.isb.servers.ClientTls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,14 +76,20 @@ public final class SecretsInLogs
   private final List<String> secrets = new ArrayList<>();
   private final List<Supplier<Path>> keyFiles = new ArrayList<>();
   private final Map<String, Level> levels;
+  private final RoundTrip roundTrip;
   private LogCapture capture;
   private int mark;
 
-  private SecretsInLogs(List<String> secrets, List<Supplier<Path>> keyFiles, Map<String, Level> levels) {
+  private SecretsInLogs(
+      List<String> secrets, List<Supplier<Path>> keyFiles, Map<String, Level> levels, RoundTrip roundTrip) {
     this.secrets.addAll(secrets);
     this.keyFiles.addAll(keyFiles);
     this.levels = Map.copyOf(levels);
+    this.roundTrip = roundTrip;
   }
+
+  /** How {@link #roundTrip(IsbClient)} uses a buffer. */
+  private record RoundTrip(BufferConfig config, WriterOptions writer, ReaderOptions reader, Duration readTimeout) {}
 
   /**
    * An extension that searches for {@code secrets}: passwords, tokens, seeds, anything that must
@@ -91,7 +99,8 @@ public final class SecretsInLogs
    * @return the extension, to register with {@code @RegisterExtension}
    */
   public static SecretsInLogs of(String... secrets) {
-    return new SecretsInLogs(List.of(secrets), List.of(), Map.of());
+    return new SecretsInLogs(List.of(secrets), List.of(), Map.of(),
+        new RoundTrip(BufferConfig.defaults(), WriterOptions.defaults(), ReaderOptions.defaults(), Duration.ofMillis(500)));
   }
 
   /**
@@ -104,7 +113,7 @@ public final class SecretsInLogs
   public SecretsInLogs withKeyFile(Supplier<Path> keyFile) {
     List<Supplier<Path>> files = new ArrayList<>(keyFiles);
     files.add(Objects.requireNonNull(keyFile, "keyFile"));
-    return new SecretsInLogs(secrets, files, levels);
+    return new SecretsInLogs(secrets, files, levels, roundTrip);
   }
 
   /**
@@ -115,7 +124,23 @@ public final class SecretsInLogs
    * @return a copy of this extension with those levels
    */
   public SecretsInLogs withLevels(Map<String, Level> levels) {
-    return new SecretsInLogs(secrets, keyFiles, levels);
+    return new SecretsInLogs(secrets, keyFiles, levels, roundTrip);
+  }
+
+  /**
+   * Makes {@link #roundTrip(IsbClient)} create its buffers with {@code config} and open them with
+   * these options (default: Numaflow's defaults and reads of 500 ms).
+   *
+   * @param config the buffer's configuration
+   * @param writerOptions the writer's options
+   * @param readerOptions the reader's options
+   * @param readTimeout the timeout of each read while waiting for the message, for at most 10 s
+   * @return a copy of this extension with that round trip
+   */
+  public SecretsInLogs withRoundTrip(BufferConfig config, WriterOptions writerOptions,
+      ReaderOptions readerOptions, Duration readTimeout) {
+    return new SecretsInLogs(secrets, keyFiles, levels,
+        new RoundTrip(config, writerOptions, readerOptions, readTimeout));
   }
 
   @Override
@@ -263,22 +288,66 @@ public final class SecretsInLogs
   }
 
   /**
+   * Notes the options, opens a client with them, notes it, makes a {@link #roundTrip(IsbClient)}
+   * through it and closes it.
+   *
+   * @param options the options to open with
+   */
+  public void openAndRoundTrip(IsbOptions options) {
+    capture.note("options", options);
+    try (IsbClient client = IsbClient.open(options)) {
+      capture.note("client", client);
+      roundTrip(client);
+    }
+  }
+
+  /**
+   * Notes what a configuration shows (see {@link #noteConfig}) when built from each URL, or the
+   * error when it refuses one: URLs with credentials in their user info, for instance.
+   *
+   * @param backend the configuration's backend
+   * @param urls the URLs to build a configuration from
+   */
+  public void noteConfigsFromUrls(String backend, List<String> urls) {
+    for (String url : urls) {
+      try {
+        noteConfig(IsbConfig.builder().backend(backend).url(url).build());
+      } catch (IsbConfigException refused) {
+        capture.note(refused);
+      }
+    }
+  }
+
+  /**
+   * Creates {@code dir/secrets} holding the test CA, the client certificate and its key as the
+   * files of a Kubernetes TLS secret ({@code ca.crt}, {@code tls.crt}, {@code tls.key}).
+   *
+   * @param dir where to create the directory
+   * @param tls the servers whose TLS material to copy
+   * @return the directory, for {@link IsbConfig.Builder#secretDir}
+   * @throws IOException if a file cannot be written
+   */
+  public static Path tlsSecretDir(Path dir, ClientTls tls) throws IOException {
+    Path secrets = Files.createDirectories(dir.resolve("secrets"));
+    Files.copy(tls.caCertificate(), secrets.resolve("ca.crt"));
+    Files.copy(tls.clientCertificate(), secrets.resolve("tls.crt"));
+    Files.copy(tls.clientKey(), secrets.resolve("tls.key"));
+    return secrets;
+  }
+
+  /**
    * Creates a buffer, writes a message, reads and acks it, and deletes the buffer, noting the
-   * writer and the reader.
+   * writer and the reader; see {@link #withRoundTrip} for the buffer's configuration and options.
    *
    * @param client the client under test
-   * @param config the buffer's configuration
-   * @param writerOptions the writer's options
-   * @param readerOptions the reader's options
-   * @param readTimeout the timeout of each read while waiting for the message, for at most 10 s
    */
-  public void roundTrip(IsbClient client, BufferConfig config, WriterOptions writerOptions,
-      ReaderOptions readerOptions, Duration readTimeout) {
+  public void roundTrip(IsbClient client) {
     String buffer = BUFFER_PREFIX + hex() + "-0";
-    client.admin().createBuffers(List.of(buffer), config);
+    client.admin().createBuffers(List.of(buffer), roundTrip.config());
     Message sent = Message.data(new MessageId("in", "1", 0), "payload".getBytes(UTF_8));
-    try (BufferWriter writer = client.writer(buffer, writerOptions);
-        BufferReader reader = client.reader(buffer, readerOptions)) {
+    Duration readTimeout = roundTrip.readTimeout();
+    try (BufferWriter writer = client.writer(buffer, roundTrip.writer());
+        BufferReader reader = client.reader(buffer, roundTrip.reader())) {
       capture.note("writer", writer);
       capture.note("reader", reader);
       assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);

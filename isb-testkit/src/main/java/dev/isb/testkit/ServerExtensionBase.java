@@ -1,15 +1,16 @@
 package dev.isb.testkit;
 
+import dev.isb.servers.ClientTls;
 import dev.isb.servers.FaultJournal;
 import dev.isb.servers.KitOptions;
 import dev.isb.servers.KitServer;
 import dev.isb.servers.KitSetup;
 import dev.isb.servers.LocalBinaries;
+import dev.isb.servers.TestCertificates;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -40,6 +41,7 @@ abstract class ServerExtensionBase<E extends ServerExtensionBase<E, O>, O extend
         TestExecutionExceptionHandler,
         LifecycleMethodExecutionExceptionHandler,
         ExecutionCondition,
+        ClientTls,
         ParameterResolver {
 
   /**
@@ -118,57 +120,13 @@ abstract class ServerExtensionBase<E extends ServerExtensionBase<E, O>, O extend
   }
 
   /**
-   * The PEM file of the test CA, for clients configured by files.
+   * {@inheritDoc}
    *
    * @throws IllegalStateException if there is no TLS, or the extension has not started
    */
-  public Path caCertificate() {
-    return anyProcess().caCertificate();
-  }
-
-  /**
-   * The PEM file of a client certificate signed by the test CA (for mutual TLS).
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public Path clientCertificate() {
-    return anyProcess().clientCertificate();
-  }
-
-  /**
-   * The PKCS#8 PEM file of the key of {@link #clientCertificate()}.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public Path clientKey() {
-    return anyProcess().clientKey();
-  }
-
-  /**
-   * An SSL context that trusts the test CA.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext sslContext() {
-    return anyProcess().sslContext();
-  }
-
-  /**
-   * An SSL context that trusts the test CA and presents a client certificate it signed.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext clientSslContext() {
-    return anyProcess().clientSslContext();
-  }
-
-  /**
-   * An SSL context that trusts another CA, for tests that clients refuse the server.
-   *
-   * @throws IllegalStateException if there is no TLS, or the extension has not started
-   */
-  public SSLContext untrustedSslContext() {
-    return anyProcess().untrustedSslContext();
+  @Override
+  public TestCertificates certificates() {
+    return anyProcess().certificates();
   }
 
   /**
