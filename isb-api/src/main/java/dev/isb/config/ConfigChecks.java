@@ -98,6 +98,9 @@ final class ConfigChecks extends ResolutionStep {
     return winners;
   }
 
+  private static final java.util.regex.Pattern SHORT_SERVICE_HOST =
+      java.util.regex.Pattern.compile("isbsvc-.+-js-svc");
+
   static boolean tls(Map<Setting, Entry> winners) {
     Entry tls = winners.get(ConfigSetting.TLS);
     if (tls != null && (Boolean) tls.value()) {
@@ -111,6 +114,27 @@ final class ConfigChecks extends ResolutionStep {
       }
     }
     return false;
+  }
+
+  /**
+   * Warns of a URL host that is the ISB service's short name ({@code isbsvc-<name>-js-svc}, no
+   * namespace): the certificate Numaflow's controller makes names only
+   * {@code isbsvc-<name>-js-svc.<namespace>.svc} and {@code ….svc.cluster.local}, so host-name
+   * verification refuses the short one.
+   */
+  private void checkServiceHostNames(Entry url) {
+    if (url == null || !(url.value() instanceof List<?> urls)) {
+      return;
+    }
+    for (Object u : urls) {
+      String host = ConfigValues.hostOf(u.toString());
+      if (host != null && SHORT_SERVICE_HOST.matcher(host).matches()) {
+        sink.warning(url.origin(), url.path() == null ? "url" : url.path(), "names the host " + host + ", which the certificate of Numaflow's"
+            + " JetStream service does not name (it names " + host + ".<namespace>.svc): the TLS host-name check"
+            + " will refuse it; set the resource's metadata.namespace or NUMAFLOW_NAMESPACE, or give the URL with"
+            + " the namespace");
+      }
+    }
   }
 
   /** The winner of the setting with this key, or null; for the settings a backend declares. */
@@ -188,6 +212,9 @@ final class ConfigChecks extends ResolutionStep {
     if (backend.equals("jetstream")) {
       checkJetStreamAuth(w);
       checkReplicas(w);
+      if (tls(w) && (skip == null || !(Boolean) skip.value())) {
+        checkServiceHostNames(url);
+      }
     }
     Entry duplicates = w.get(ConfigSetting.STREAM_DUPLICATES);
     Entry maxAge = w.get(ConfigSetting.STREAM_MAX_AGE);

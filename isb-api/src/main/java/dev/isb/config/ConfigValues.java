@@ -262,6 +262,15 @@ final class ConfigValues {
     return a.startsWith("tls://") || a.startsWith("wss://") || a.startsWith("rediss://");
   }
 
+  /** The host of an address, with or without a scheme; null if it has none. */
+  static String hostOf(String address) {
+    try {
+      return URI.create(address.contains("://") ? address : "nats://" + address).getHost();
+    } catch (IllegalArgumentException notAUri) {
+      return null;
+    }
+  }
+
   // ---- small helpers ------------------------------------------------------------------------
 
   /**

@@ -142,15 +142,32 @@ class IsbConfigSamplesTest {
   }
 
   @Test
-  @DisplayName("tls: true turns TLS on, and warns that the self-signed CA must be trusted")
+  @DisplayName("tls: true turns TLS on, and warns that the self-signed CA must be trusted; in a namespace, the URL"
+      + " is the name on Numaflow's certificate")
   void tls() {
-    IsbConfig config = sample("jetstream-tls.yaml", JS_CREDENTIALS);
+    var env = new java.util.HashMap<>(JS_CREDENTIALS);
+    env.put("NUMAFLOW_NAMESPACE", "demo");
+    IsbConfig config = sample("jetstream-tls.yaml", env);
 
     assertThat(config.tls()).isTrue();
+    assertThat(config.url()).isEqualTo("nats://isbsvc-default-js-svc.demo.svc:4222");
     assertThat(config.toIsbOptions().properties()).containsEntry("tls", "true");
     assertThat(config.warnings()).containsExactly("all sources: tls is on without tls.caFile: the server's "
         + "certificate must be trusted by the JVM; Numaflow's JetStream uses a self-signed one (its CA is key "
         + "ca-cert of secret isbsvc-default-js-server)");
+  }
+
+  @Test
+  @DisplayName("tls with no namespace known: the URL's short service name is not on Numaflow's certificate, so a"
+      + " warning says the host-name check will refuse it and how to give the namespace")
+  void tlsWithoutNamespace() {
+    IsbConfig config = sample("jetstream-tls.yaml", JS_CREDENTIALS);
+
+    assertThat(config.url()).isEqualTo("nats://isbsvc-default-js-svc:4222");
+    assertThat(config.warnings()).contains(file("jetstream-tls.yaml") + "#default: spec.jetstream names the host"
+        + " isbsvc-default-js-svc, which the certificate of Numaflow's JetStream service does not name (it names"
+        + " isbsvc-default-js-svc.<namespace>.svc): the TLS host-name check will refuse it; set the resource's"
+        + " metadata.namespace or NUMAFLOW_NAMESPACE, or give the URL with the namespace");
   }
 
   @Test

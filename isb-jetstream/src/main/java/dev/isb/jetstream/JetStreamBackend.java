@@ -3,10 +3,12 @@ package dev.isb.jetstream;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
+import dev.isb.Redaction;
 import dev.isb.spi.BackendSetting;
 import dev.isb.spi.BackendSetting.Kind;
 import dev.isb.spi.IsbBackend;
 import io.nats.client.Connection;
+import io.nats.client.ConnectionListener;
 import io.nats.client.ErrorListener;
 import io.nats.client.JetStreamSubscription;
 import io.nats.client.Nats;
@@ -53,8 +55,12 @@ import javax.net.ssl.TrustManagerFactory;
  * TLS on a {@code nats://} URL; a {@code tls://} URL implies it), {@code tls.caFile} (PEM file of the
  * CA to trust; otherwise the JVM's trust store), {@code tls.certFile} and {@code tls.keyFile} (client
  * certificate and PKCS#8 key, PEM, for servers that verify clients), {@code tls.insecureSkipVerify} ({@code true} trusts any
- * certificate: only for the self-signed certificates of a test). The URL may list several servers,
+ * certificate for any host: only for the self-signed certificates of a test). The URL may list several servers,
  * separated by commas.
+ *
+ * <p>With TLS, the server's certificate must name the host of the URL (and a server the cluster
+ * advertises by address, the URL's first host name): see {@link HostVerifyingContext}. Numaflow's
+ * certificate names {@code isbsvc-<name>-js-svc.<namespace>.svc}, the URL it gives its vertices.
  */
 public final class JetStreamBackend implements IsbBackend {
 
@@ -111,7 +117,8 @@ public final class JetStreamBackend implements IsbBackend {
       connection = Nats.connect(natsOptions);
     } catch (IOException e) {
       Exception reason = listener.awaitConnectFailure(CONNECT_FAILURE_WAIT);
-      String why = reason == null ? e.getMessage() : e.getMessage() + ": " + reason;
+      String why = reason == null ? e.getMessage() : e.getMessage() + ": " + reason
+          + (tlsRefusal(reason) ? CERTIFICATE_HINT : "");
       throw new IsbBackendException(null, null, "cannot connect to JetStream at " + options + ": " + why, true,
           reason == null ? e : reason);
     } catch (InterruptedException e) {
@@ -140,7 +147,8 @@ public final class JetStreamBackend implements IsbBackend {
         .pingInterval(Duration.ofSeconds(3))
         .maxPingsOut(2)
         .connectionTimeout(Duration.ofSeconds(5))
-        .errorListener(listener);
+        .errorListener(listener)
+        .connectionListener(new ConnectionLog()::onEvent);
     String user = options.property("user", "");
     String password = options.property("password", "");
     String token = options.property("token", "");
@@ -161,8 +169,12 @@ public final class JetStreamBackend implements IsbBackend {
       builder.authHandler(Nats.staticCredentials(null, nkeySeed.trim().toCharArray()));
     }
     boolean tls = Boolean.parseBoolean(options.property("tls", "false")) || url.startsWith("tls://");
-    if (tls) {
+    if (tls && Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"))) {
       builder.sslContext(sslContext(options));
+    } else if (tls) {
+      // The handshake must see the host name, not the address jnats resolves it to by default.
+      builder.sslContext(new HostVerifyingContext(sslContext(options), List.of(servers)))
+          .hostnameResolveMode(Options.HostnameResolveMode.HappyEyeballs);
     }
     return builder.build();
   }
@@ -171,7 +183,8 @@ public final class JetStreamBackend implements IsbBackend {
     try {
       if (Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"))) {
         System.getLogger(JetStreamBackend.class.getName()).log(System.Logger.Level.WARNING,
-            "tls.insecureSkipVerify is set: the server's certificate is NOT verified; use tls.caFile instead");
+            "tls.insecureSkipVerify is set: neither the server's certificate nor its host name is verified;"
+                + " use tls.caFile instead");
         return io.nats.client.support.SSLUtils.createTrustAllTlsContext();
       }
       String caFile = options.property("tls.caFile", "");
@@ -251,6 +264,38 @@ public final class JetStreamBackend implements IsbBackend {
   }
 
   /**
+   * Says once when the connection is lost (jnats reports each failed attempt as another
+   * disconnect) and to which server it comes back, the URL without credentials.
+   */
+  private static final class ConnectionLog {
+    private static final System.Logger LOG = System.getLogger(JetStreamBackend.class.getName());
+    private volatile boolean lost;
+
+    void onEvent(Connection connection, ConnectionListener.Events event) {
+      if (event == ConnectionListener.Events.DISCONNECTED && !lost) {
+        lost = true;
+        LOG.log(System.Logger.Level.WARNING, "NATS connection lost; reconnecting");
+      } else if (event == ConnectionListener.Events.RECONNECTED) {
+        lost = false;
+        LOG.log(System.Logger.Level.INFO, "NATS reconnected to " + Redaction.address(connection.getConnectedUrl()));
+      }
+    }
+  }
+
+  private static final String CERTIFICATE_HINT = " (the server's certificate must be signed by the CA of tls.caFile"
+      + " and name the host of the URL)";
+
+  /** Whether a failure is a TLS handshake that refused the server's certificate. */
+  private static boolean tlsRefusal(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException || t instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Logs the connection's errors, except the pull statuses that are how reads end ("no messages",
    * "request timeout"); remembers the first exception, which jnats reports only here, so that a
    * failed connect can say why (a TLS or authentication failure).
@@ -286,7 +331,12 @@ public final class JetStreamBackend implements IsbBackend {
     @Override
     public void exceptionOccurred(Connection conn, Exception exp) {
       firstException.complete(exp);
-      LOG.log(System.Logger.Level.DEBUG, "NATS exception: " + exp);
+      if (tlsRefusal(exp)) {
+        // A server the client must not trust, at connect or at a reconnect: worth a warning each time.
+        LOG.log(System.Logger.Level.WARNING, "NATS TLS handshake refused: " + exp + CERTIFICATE_HINT);
+      } else {
+        LOG.log(System.Logger.Level.DEBUG, "NATS exception: " + exp);
+      }
     }
   }
 }

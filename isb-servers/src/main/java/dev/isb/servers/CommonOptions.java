@@ -2,6 +2,7 @@ package dev.isb.servers;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,27 +14,48 @@ import java.util.Objects;
  * @param tls whether clients must use TLS
  * @param mutualTls whether clients must also present a certificate signed by the test CA
  * @param startTimeout how long a start or restart waits for the server
+ * @param serverNames the names the servers' certificate carries: host names, or IP addresses
  */
-public record CommonOptions(Path binary, boolean tls, boolean mutualTls, Duration startTimeout) {
+public record CommonOptions(
+    Path binary, boolean tls, boolean mutualTls, Duration startTimeout, List<String> serverNames) {
 
-  /** No binary chosen, no TLS, 20 s to start. */
+  /** Copies {@code serverNames}. */
+  public CommonOptions {
+    serverNames = List.copyOf(serverNames);
+  }
+
+  /** No binary chosen, no TLS, 20 s to start; a certificate for {@code localhost} and {@code 127.0.0.1}. */
   public static CommonOptions defaults() {
-    return new CommonOptions(null, false, false, Duration.ofSeconds(20));
+    return new CommonOptions(null, false, false, Duration.ofSeconds(20), List.of("localhost", "127.0.0.1"));
   }
 
   /** These options running {@code binary}. */
   public CommonOptions withBinary(Path binary) {
-    return new CommonOptions(binary, tls, mutualTls, startTimeout);
+    return new CommonOptions(binary, tls, mutualTls, startTimeout, serverNames);
   }
 
   /** These options with TLS, and client certificates too when {@code mutual}. */
   public CommonOptions withTls(boolean mutual) {
-    return new CommonOptions(binary, true, mutual, startTimeout);
+    return new CommonOptions(binary, true, mutual, startTimeout, serverNames);
   }
 
   /** These options waiting {@code timeout}, a positive duration, for a start. */
   public CommonOptions withStartTimeout(Duration timeout) {
-    return new CommonOptions(binary, tls, mutualTls, requirePositive(timeout, "startTimeout"));
+    return new CommonOptions(binary, tls, mutualTls, requirePositive(timeout, "startTimeout"), serverNames);
+  }
+
+  /**
+   * These options with a server certificate that names only {@code names}, for tests of host-name
+   * verification: a name the client does not connect to, or no IP address so that the client must
+   * check the host name it was given.
+   *
+   * @param names host names or IP address literals, at least one
+   */
+  public CommonOptions withServerNames(List<String> names) {
+    if (names.isEmpty()) {
+      throw new IllegalArgumentException("serverNames must name at least one host");
+    }
+    return new CommonOptions(binary, tls, mutualTls, startTimeout, names);
   }
 
   /** The start deadline, in {@link System#nanoTime()} terms, of a start beginning now. */

@@ -2,6 +2,7 @@ package dev.isb.servers;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -52,6 +53,11 @@ public interface KitOptions<O extends KitOptions<O>> {
   /** These options with TLS, and client certificates too when {@code mutual}. */
   default O withTls(boolean mutual) {
     return withCommon(common().withTls(mutual));
+  }
+
+  /** These options with a server certificate naming only {@code names}; see {@link CommonOptions#withServerNames}. */
+  default O withServerNames(List<String> names) {
+    return withCommon(common().withServerNames(names));
   }
 
   /** These options waiting {@code timeout}, a positive duration, for a start. */

@@ -120,7 +120,7 @@ public abstract sealed class KitSetup<S extends KitServer> implements AutoClosea
           List<KitServer> built = new ArrayList<>();
           try {
             TestCertificates certificates =
-                common.tls() ? TestCertificates.create(dir.resolve("tls")) : null;
+                common.tls() ? TestCertificates.create(dir.resolve("tls"), common.serverNames()) : null;
             return formation.form(dir, ports, certificates, built);
           } catch (RuntimeException e) {
             // In reverse: what watches (a sentinel) goes before what it watches.

@@ -250,6 +250,9 @@ public final class NatsServer extends KitServer {
       c.append("  verify: ").append(options.mutualTls()).append('\n');
       c.append("  timeout: 5\n}\n");
     }
+    if (options.clientAdvertise() != null) {
+      c.append("client_advertise: ").append(quote(options.clientAdvertise() + ":" + port())).append('\n');
+    }
     if (route != null) {
       c.append("cluster {\n  name: ").append(quote(route.clusterName())).append('\n');
       c.append("  listen: ").append(quote("127.0.0.1:" + route.port())).append('\n');
@@ -336,6 +339,8 @@ public final class NatsServer extends KitServer {
    * @param token the token clients present, or null
    * @param nkey the user public key clients sign with, or null
    * @param restricted a user with publish and subscribe permissions, or null
+   * @param clientAdvertise the host each server advertises to clients (with its own port), or null
+   *     for its listen address
    */
   public record Options(
       CommonOptions common,
@@ -344,7 +349,8 @@ public final class NatsServer extends KitServer {
       String password,
       String token,
       String nkey,
-      UserPermissions restricted)
+      UserPermissions restricted,
+      String clientAdvertise)
       implements KitOptions<Options> {
 
     /** 64 MiB: the largest {@code max_payload} nats-server accepts. */
@@ -353,7 +359,7 @@ public final class NatsServer extends KitServer {
     /** No TLS, no authentication, 1 MiB {@code max_payload}. */
     public static Options defaults() {
       return new Options(
-          CommonOptions.defaults(), DEFAULT_MAX_PAYLOAD, null, null, null, null, null);
+          CommonOptions.defaults(), DEFAULT_MAX_PAYLOAD, null, null, null, null, null, null);
     }
 
     /** Whether this is the default server that any nats image runs, as Testcontainers would. */
@@ -364,7 +370,7 @@ public final class NatsServer extends KitServer {
 
     @Override
     public Options withCommon(CommonOptions common) {
-      return new Options(common, maxPayload, user, password, token, nkey, restricted);
+      return new Options(common, maxPayload, user, password, token, nkey, restricted, clientAdvertise);
     }
 
     /** These options with another {@code max_payload}, between 1 byte and 64 MiB. */
@@ -373,7 +379,7 @@ public final class NatsServer extends KitServer {
         throw new IllegalArgumentException(
             "maxPayload must be between 1 and " + MAX_MAX_PAYLOAD + " bytes, was " + bytes);
       }
-      return new Options(common, bytes, user, password, token, nkey, restricted);
+      return new Options(common, bytes, user, password, token, nkey, restricted, clientAdvertise);
     }
 
     /** These options with a user and password clients log in with; not with a token or an nkey. */
@@ -387,7 +393,7 @@ public final class NatsServer extends KitServer {
         throw new IllegalArgumentException(
             "user must differ from the user with permissions, was '" + user + "'");
       }
-      return new Options(common, maxPayload, user, password, null, null, restricted);
+      return new Options(common, maxPayload, user, password, null, null, restricted, clientAdvertise);
     }
 
     /** These options with a token clients present; not with a user or an nkey. */
@@ -396,7 +402,7 @@ public final class NatsServer extends KitServer {
       if (user != null || nkey != null || restricted != null) {
         throw new IllegalStateException("token cannot be set: a user or an nkey is already set");
       }
-      return new Options(common, maxPayload, null, null, token, null, null);
+      return new Options(common, maxPayload, null, null, token, null, null, clientAdvertise);
     }
 
     /** These options with an NKey clients sign with; not with a user or a token. */
@@ -408,7 +414,7 @@ public final class NatsServer extends KitServer {
       if (user != null || token != null || restricted != null) {
         throw new IllegalStateException("nkey cannot be set: a user or a token is already set");
       }
-      return new Options(common, maxPayload, null, null, null, publicKey, null);
+      return new Options(common, maxPayload, null, null, null, publicKey, null, clientAdvertise);
     }
 
     /** These options with a user of limited permissions; not with a token or an nkey. */
@@ -422,7 +428,16 @@ public final class NatsServer extends KitServer {
         throw new IllegalArgumentException(
             "user with permissions must differ from the plain user, was '" + user + "'");
       }
-      return new Options(common, maxPayload, user, password, null, null, permissions);
+      return new Options(common, maxPayload, user, password, null, null, permissions, clientAdvertise);
+    }
+
+    /**
+     * These options with each server advertising {@code host} and its own port to clients (the
+     * {@code connect_urls} of its INFO), instead of its listen address.
+     */
+    public Options withClientAdvertise(String host) {
+      requireText(host, "clientAdvertise");
+      return new Options(common, maxPayload, user, password, token, nkey, restricted, host);
     }
 
     /** The binary to run: the one set, else the environment variable, the PATH, the Debian place. */

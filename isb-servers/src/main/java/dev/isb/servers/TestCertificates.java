@@ -19,6 +19,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -43,7 +44,8 @@ import org.bouncycastle.util.io.pem.PemObjectGenerator;
 
 /**
  * TLS material generated at test time, for any server the test kit starts: an EC P-256 CA, a server
- * certificate for {@code localhost} and {@code 127.0.0.1}, and a client certificate for mutual TLS,
+ * certificate (for {@code localhost} and {@code 127.0.0.1} unless other names are asked for), and a
+ * client certificate for mutual TLS,
  * all written as PEM files (keys as PKCS#8 {@code PRIVATE KEY}, the form nats-server and OpenSSL
  * accept). Immutable and thread-safe.
  *
@@ -51,7 +53,7 @@ import org.bouncycastle.util.io.pem.PemObjectGenerator;
  * setup is left as it was.
  *
  * @param caCertificate the CA certificate (PEM)
- * @param serverCertificate the server certificate (PEM), with SAN DNS:localhost and IP:127.0.0.1
+ * @param serverCertificate the server certificate (PEM), with the asked-for names as SANs
  * @param serverKey the server's private key (PKCS#8 PEM, unencrypted)
  * @param clientCertificate the client certificate (PEM), CN=isb-test-client, for mutual TLS
  * @param clientKey the client's private key (PKCS#8 PEM, unencrypted)
@@ -71,13 +73,16 @@ public record TestCertificates(
   private static final String SIGNATURE = "SHA256withECDSA";
   private static final char[] KEY_PASSWORD = "isb-test".toCharArray();
 
-  /** Generates a CA, a server and a client certificate, and writes them as PEM files into {@code dir}. */
-  static TestCertificates create(Path dir) {
+  /**
+   * Generates a CA, a server certificate for {@code serverNames} (host names become DNS names, IP
+   * literals IP addresses) and a client certificate, and writes them as PEM files into {@code dir}.
+   */
+  static TestCertificates create(Path dir, List<String> serverNames) {
     try {
       Files.createDirectories(dir);
       Issued ca = newCa();
-      Issued server = issue(ca, "localhost", KeyPurposeId.id_kp_serverAuth);
-      Issued client = issue(ca, "isb-test-client", KeyPurposeId.id_kp_clientAuth);
+      Issued server = issue(ca, serverNames.get(0), KeyPurposeId.id_kp_serverAuth, serverNames);
+      Issued client = issue(ca, "isb-test-client", KeyPurposeId.id_kp_clientAuth, List.of());
       return new TestCertificates(
           writePem(dir.resolve("ca.pem"), ca.certificate()),
           writePem(dir.resolve("server-cert.pem"), server.certificate()),
@@ -101,15 +106,14 @@ public record TestCertificates(
 
   /** A self-signed CA with a name of its own, so that no two runs trust each other's. */
   private static Issued newCa() {
-    return issue(null, "ISB Test CA " + Long.toHexString(RANDOM.nextLong()), null);
+    return issue(null, "ISB Test CA " + Long.toHexString(RANDOM.nextLong()), null, List.of());
   }
 
   /**
    * Issues a certificate for {@code commonName}: signed by {@code ca}, or a self-signed CA when
-   * {@code ca} is null; a server certificate ({@code purpose} serverAuth) also names localhost and
-   * 127.0.0.1.
+   * {@code ca} is null, with {@code altNames} (if any) as its subject alternative names.
    */
-  private static Issued issue(Issued ca, String commonName, KeyPurposeId purpose) {
+  private static Issued issue(Issued ca, String commonName, KeyPurposeId purpose, List<String> altNames) {
     KeyPair keys = newKeyPair();
     X500Name subject = new X500Name("CN=" + commonName);
     Instant now = Instant.now();
@@ -140,21 +144,22 @@ public record TestCertificates(
             false,
             utils.createAuthorityKeyIdentifier(ca.certificate()));
       }
-      if (KeyPurposeId.id_kp_serverAuth.equals(purpose)) {
+      if (!altNames.isEmpty()) {
         builder.addExtension(
             Extension.subjectAlternativeName,
             false,
-            new GeneralNames(
-                new GeneralName[] {
-                  new GeneralName(GeneralName.dNSName, "localhost"),
-                  new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-                }));
+            new GeneralNames(altNames.stream().map(TestCertificates::generalName).toArray(GeneralName[]::new)));
       }
       PrivateKey signer = ca == null ? keys.getPrivate() : ca.key();
       return new Issued(sign(builder, signer), keys.getPrivate());
     } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
       throw new IllegalStateException("could not issue a test certificate for " + commonName, e);
     }
+  }
+
+  private static GeneralName generalName(String name) {
+    boolean ip = name.matches("[0-9.]+") || name.contains(":");
+    return new GeneralName(ip ? GeneralName.iPAddress : GeneralName.dNSName, name);
   }
 
   private static X509Certificate sign(X509v3CertificateBuilder builder, PrivateKey issuerKey)

@@ -146,6 +146,17 @@ public final class NatsServerExtension
   }
 
   /**
+   * This extension with each server advertising {@code host} to clients, with its own port, instead
+   * of {@code 127.0.0.1}: a cluster's clients then reconnect to that host.
+   *
+   * @param host a host name or address, not blank
+   * @return a new extension
+   */
+  public NatsServerExtension withClientAdvertise(String host) {
+    return with(options.withClientAdvertise(host));
+  }
+
+  /**
    * This extension with another {@code max_payload} (default 1 MiB).
    *
    * @param bytes between 1 and 64 MiB

@@ -105,6 +105,18 @@ abstract class ServerExtensionBase<E extends ServerExtensionBase<E, O>, O extend
   }
 
   /**
+   * This extension with servers whose certificate names only {@code names} (host names or IP
+   * addresses; default {@code localhost} and {@code 127.0.0.1}), for tests of host-name
+   * verification.
+   *
+   * @param names at least one name
+   * @return a new extension
+   */
+  public E withServerNames(String... names) {
+    return with(options.withServerNames(List.of(names)));
+  }
+
+  /**
    * This extension waiting longer (or shorter) for servers to start (default 20 s).
    *
    * @param timeout a positive duration
