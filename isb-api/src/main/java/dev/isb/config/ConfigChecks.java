@@ -3,7 +3,9 @@ package dev.isb.config;
 import static dev.isb.config.ConfigResolver.DEFAULT;
 
 import dev.isb.config.ConfigResolver.Entry;
+import dev.isb.Retention;
 import dev.isb.config.ConfigValues.BadValue;
+import dev.isb.spi.BufferFullGate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -117,6 +119,28 @@ final class ConfigChecks extends ResolutionStep {
   }
 
   /**
+   * The stream must hold what the writer lets pile up: a problem under Limits retention (messages
+   * would be discarded unread), a warning otherwise (writes would be refused); see {@link
+   * BufferFullGate#roomProblem}.
+   */
+  private void checkStreamRoom(Map<Setting, Entry> w) {
+    Entry maxMsgs = w.get(ConfigSetting.STREAM_MAX_MSGS);
+    Entry maxLength = w.get(ConfigSetting.WRITER_MAX_LENGTH);
+    Entry usageLimit = w.get(ConfigSetting.WRITER_USAGE_LIMIT);
+    var retention = (Retention) w.get(ConfigSetting.STREAM_RETENTION).value();
+    BufferFullGate.roomProblem(retention, (Long) maxMsgs.value(), (Long) maxLength.value(),
+        (Double) usageLimit.value()).ifPresent(why -> {
+          String sources = " (writer.maxLength from " + maxLength.describeSource() + ", writer.usageLimit from "
+              + usageLimit.describeSource() + ")";
+          if (retention == Retention.LIMITS) {
+            problemAt(maxMsgs, "hold what the writer allows: " + why + sources);
+          } else {
+            sink.warning(maxMsgs.origin(), maxMsgs.path() == null ? "stream.maxMsgs" : maxMsgs.path(), why + sources);
+          }
+        });
+  }
+
+  /**
    * Warns of a URL host that is the ISB service's short name ({@code isbsvc-<name>-js-svc}, no
    * namespace): the certificate Numaflow's controller makes names only
    * {@code isbsvc-<name>-js-svc.<namespace>.svc} and {@code ….svc.cluster.local}, so host-name
@@ -215,6 +239,9 @@ final class ConfigChecks extends ResolutionStep {
       if (tls(w) && (skip == null || !(Boolean) skip.value())) {
         checkServiceHostNames(url);
       }
+    }
+    if (backend.equals("jetstream")) {
+      checkStreamRoom(w);
     }
     Entry duplicates = w.get(ConfigSetting.STREAM_DUPLICATES);
     Entry maxAge = w.get(ConfigSetting.STREAM_MAX_AGE);

@@ -66,6 +66,32 @@ public final class BufferFullGate {
   }
 
   /**
+   * Why a stream that keeps at most {@code maxMsgs} messages cannot hold what a writer lets pile up
+   * before it sees the buffer full ({@code maxLength × usageLimit} unacknowledged messages): under
+   * Limits retention the stream discards its oldest messages first, read or not (numaflow #1551);
+   * under Interest and WorkQueue it refuses writes with "maximum messages exceeded" instead of the
+   * writer waiting for room.
+   *
+   * @param retention the stream's retention
+   * @param maxMsgs the stream's message limit; 0 or less is no limit
+   * @param maxLength the writer's maxLength
+   * @param usageLimit the writer's usageLimit
+   * @return what goes wrong, naming both values; empty when the stream can hold it
+   */
+  public static Optional<String> roomProblem(Retention retention, long maxMsgs, long maxLength, double usageLimit) {
+    long fullAt = (long) Math.ceil(maxLength * usageLimit);
+    if (maxMsgs <= 0 || maxMsgs >= fullAt) {
+      return Optional.empty();
+    }
+    String values = "stream.maxMsgs " + maxMsgs + " is below writer.maxLength × writer.usageLimit = " + maxLength
+        + " × " + usageLimit + " = " + fullAt + ", the unacknowledged messages the writer allows: ";
+    return Optional.of(values + (retention == Retention.LIMITS
+        ? "under Limits retention the stream discards its oldest messages, read or not, before the writer sees"
+            + " the buffer full"
+        : "the stream refuses writes (maximum messages exceeded) before the writer sees the buffer full"));
+  }
+
+  /**
    * Schedules a writer's usage measurements: the first at once, then every refresh interval, and while
    * the last measurement found the buffer full, every tenth of it (at least 10 ms), so that a writer
    * waiting for room resumes soon after the readers make some, not up to a whole interval later. A

@@ -165,6 +165,13 @@ class IsbConfigBadInputTest {
         bad("a negative ttl", ctrl("otBucket:\n  ttl: -1h\n"), NATS,
             "{ctrl}: isbsvc.jetstream.bufferConfig.otBucket.ttl was '-1h' but it must not be negative "
                 + "(0 means no limit)"),
+        bad("a stream under Limits retention that holds fewer messages than the writer lets pile up",
+            buffer("stream:\n  maxMsgs: 20000\n"), CREDENTIALS,
+            "{isb}: spec.jetstream.bufferConfig.stream.maxMsgs was '20000' but it must hold what the writer allows: "
+                + "stream.maxMsgs 20000 is below writer.maxLength × writer.usageLimit = 30000 × 0.8 = 24000, the "
+                + "unacknowledged messages the writer allows: under Limits retention the stream discards its oldest "
+                + "messages, read or not, before the writer sees the buffer full (writer.maxLength from default, "
+                + "writer.usageLimit from default)"),
         bad("duplicates longer than maxAge", buffer("stream:\n  maxAge: 1m\n  duplicates: 2m\n"), CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.duplicates was '2m' but it must be at most stream.maxAge, "
                 + "1m ({isb} spec.jetstream.bufferConfig.stream.maxAge)"),
@@ -223,8 +230,8 @@ class IsbConfigBadInputTest {
             CREDENTIALS,
             "{dir}/isbsvc.yaml: kind was 'ConfigMap' but it must be InterStepBufferService, with one named 'default' "
                 + "(the ISB service to use; choose another with IsbConfig.Builder.isbServiceName or ISB_SERVICE_NAME)"),
-        bad("a key given twice, ignoring case", buffer("stream:\n  maxMsgs: 5\n  maxmsgs: 6\n"), CREDENTIALS,
-            "{isb}: spec.jetstream.bufferConfig.stream.maxmsgs was '6' but it must appear only once (keys match "
+        bad("a key given twice, ignoring case", buffer("stream:\n  maxMsgs: 50000\n  maxmsgs: 60000\n"), CREDENTIALS,
+            "{isb}: spec.jetstream.bufferConfig.stream.maxmsgs was '60000' but it must appear only once (keys match "
                 + "ignoring case; maxMsgs is given too)"),
         bad("a section that is not a mapping", buffer("stream: 5\n"), CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream was '5' but it must be a mapping of settings"),

@@ -85,33 +85,49 @@ class IsbConfigMergeTest {
       Path ctrl = new ConfigFixture(tmp).write("ctrl.yaml",
           "isbsvc:\n  jetstream:\n    bufferConfig: |\n      consumer:\n        maxAckPending: 1234\n");
       IsbConfig config = IsbConfig.builder().controllerConfig(ctrl)
-          .isbServiceFile(resource("    bufferConfig: |\n      stream:\n        maxMsgs: 7\n"))
+          .isbServiceFile(resource("    bufferConfig: |\n      stream:\n        maxMsgs: 70007\n"))
           .environment(JS_CREDENTIALS).build();
 
       assertThat(config.bufferConfig().consumer().maxAckPending()).isEqualTo(1234);
-      assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(7);
+      assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(70_007);
     }
 
     @Test
     @DisplayName("keys match ignoring case: maxmsgs == maxMsgs == MAXMSGS, otbucket == otBucket")
     void caseInsensitiveKeys() {
-      IsbConfig config = fromResource("    bufferConfig: |\n      STREAM:\n        MAXMSGS: 11\n"
+      IsbConfig config = fromResource("    bufferConfig: |\n      STREAM:\n        MAXMSGS: 110011\n"
           + "      otbucket:\n        TTL: 2h\n      Consumer:\n        ackwait: 5s\n");
 
-      assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(11);
+      assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(110_011);
       assertThat(config.bufferConfig().otBucket().ttl()).isEqualTo(Duration.ofHours(2));
       assertThat(config.bufferConfig().consumer().ackWait()).isEqualTo(Duration.ofSeconds(5));
     }
 
     @Test
+    @DisplayName("a stream under Interest retention that holds fewer messages than the writer lets pile up: a"
+        + " warning naming both values (the server would refuse writes); a writer.maxLength that fits clears it")
+    void streamRoomUnderInterest() {
+      String streamConfig = ConfigFixture.NUMAFLOW_STREAM_CONFIG.replace("maxmsgs: 100000", "maxmsgs: 10000")
+          .replace("retention: 0", "retention: 1");
+      IsbConfig config = IsbConfig.builder().environment(env(streamConfig)).build();
+
+      assertThat(config.warnings()).containsExactly("env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.stream.maxmsgs"
+          + " stream.maxMsgs 10000 is below writer.maxLength × writer.usageLimit = 30000 × 0.8 = 24000, the"
+          + " unacknowledged messages the writer allows: the stream refuses writes (maximum messages exceeded) before"
+          + " the writer sees the buffer full (writer.maxLength from default, writer.usageLimit from default)");
+      IsbConfig fits = IsbConfig.builder().environment(env(streamConfig)).setting("writer.maxLength", "12000").build();
+      assertThat(fits.warnings()).isEmpty();
+    }
+
+    @Test
     @DisplayName("NUMAFLOW_ISBSVC_CONFIG's streamConfig, with viper's lower-cased keys, sets every field")
     void lowerCasedStreamConfig() {
-      String streamConfig = ConfigFixture.NUMAFLOW_STREAM_CONFIG.replace("maxmsgs: 100000", "maxmsgs: 42")
+      String streamConfig = ConfigFixture.NUMAFLOW_STREAM_CONFIG.replace("maxmsgs: 100000", "maxmsgs: 42042")
           .replace("retention: 0", "retention: 1").replace("maxackpending: 25000", "maxackpending: 99")
           .replace("ttl: 3h", "ttl: 4h");
       IsbConfig config = IsbConfig.builder().environment(env(streamConfig)).build();
 
-      assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(42);
+      assertThat(config.bufferConfig().stream().maxMsgs()).isEqualTo(42_042);
       assertThat(config.bufferConfig().stream().retention()).isEqualTo(Retention.INTEREST);
       assertThat(config.bufferConfig().consumer().maxAckPending()).isEqualTo(99);
       assertThat(config.bufferConfig().otBucket().ttl()).isEqualTo(Duration.ofHours(4));

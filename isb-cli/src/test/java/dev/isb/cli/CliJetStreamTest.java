@@ -170,10 +170,10 @@ class CliJetStreamTest {
   @DisplayName("settings that differ are warnings, and failures with --strict")
   void differences() {
     String buffer = ns + "-pl-v-0";
-    assertThat(isb("create", buffer, "--set", "stream.maxMsgs=500").exitCode()).isZero();
+    assertThat(isb("create", buffer, "--set", "stream.maxMsgs=50000").exitCode()).isZero();
     Result lenient = isb("validate", buffer);
     assertThat(lenient.exitCode()).as(lenient.toString()).isZero();
-    assertThat(lenient.out()).contains("warning: buffer " + buffer + ": ", "500", "100000");
+    assertThat(lenient.out()).contains("warning: buffer " + buffer + ": ", "50000", "100000");
     Result strict = isb("validate", "--strict", buffer);
     assertThat(strict.exitCode()).isEqualTo(ExitCodes.MISSING);
     assertThat(strict.out()).contains("differs  buffer " + buffer, "error:   buffer " + buffer);

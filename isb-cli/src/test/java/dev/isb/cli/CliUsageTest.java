@@ -192,10 +192,10 @@ class CliUsageTest {
     void configRedactsSecrets() {
       Result r = run(Map.of("NUMAFLOW_ISBSVC_JETSTREAM_URL", "nats://isbsvc-default-js-svc:4222",
               "NUMAFLOW_ISBSVC_JETSTREAM_USER", "vertex", "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", SECRET),
-          "config", "--verbose", "--set", "password=" + SECRET + "-set", "--set", "stream.maxMsgs=5000");
+          "config", "--verbose", "--set", "password=" + SECRET + "-set", "--set", "stream.maxMsgs=50000");
       assertThat(r.exitCode()).as(r.toString()).isZero();
       assertThat(r.out()).contains("backend jetstream", "env NUMAFLOW_ISBSVC_JETSTREAM_URL", "stream.maxMsgs",
-          "5000", "<redacted>");
+          "50000", "<redacted>");
       assertThat(r.all()).doesNotContain(SECRET);
     }
 
@@ -206,6 +206,17 @@ class CliUsageTest {
       assertThat(r.exitCode()).isEqualTo(ExitCodes.CONFIG);
       assertThat(r.err()).contains("isb validate:", "NUMAFLOW_ISBSVC_CONFIG was 'not base64!' but it must be base64")
           .doesNotContain("\tat ");
+    }
+
+    @Test
+    @DisplayName("create refuses a Limits stream smaller than what the writer lets pile up: exit 3, naming both"
+        + " values, before anything is created")
+    void createRefusesAStreamTooSmallForTheWriter() {
+      Result r = run(Map.of("NUMAFLOW_ISBSVC_JETSTREAM_URL", "nats://127.0.0.1:1"), "create", "--set",
+          "stream.maxMsgs=500", "--set", "writer.maxLength=1000", "ns-pl-v-0");
+      assertThat(r.exitCode()).as(r.toString()).isEqualTo(ExitCodes.CONFIG);
+      assertThat(r.err()).contains("stream.maxMsgs was '500'", "stream.maxMsgs 500 is below writer.maxLength ×"
+          + " writer.usageLimit = 1000 × 0.8 = 800", "discards its oldest messages, read or not");
     }
 
     @Test

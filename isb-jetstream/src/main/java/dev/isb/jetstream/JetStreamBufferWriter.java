@@ -9,6 +9,7 @@ import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.spi.AbstractBufferWriter;
+import dev.isb.spi.BufferFullGate;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
 import io.nats.client.JetStream;
@@ -57,6 +58,11 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
     StreamInfo stream = JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getStreamInfo(buffer));
     JetStreamErrors.call(buffer, "opening a writer", () -> jsm.getConsumerInfo(buffer, buffer));
     this.retention = JetStreamBufferAdmin.retention(stream.getConfiguration().getRetentionPolicy());
+    // The stream was made by whoever created the buffers: say so when it cannot hold what this writer allows.
+    BufferFullGate.roomProblem(retention, stream.getConfiguration().getMaxMsgs(), options.maxLength(),
+            options.usageLimit())
+        .ifPresent(why -> System.getLogger(JetStreamBufferWriter.class.getName())
+            .log(System.Logger.Level.WARNING, "buffer '" + buffer + "': " + why));
     startMeasuring(client.scheduler());
   }
 

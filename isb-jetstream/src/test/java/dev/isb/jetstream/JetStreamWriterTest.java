@@ -21,6 +21,7 @@ import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
+import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.NatsServerExtension;
 import dev.isb.wire.MessageCodec;
 import io.nats.client.JetStreamApiException;
@@ -173,6 +174,29 @@ class JetStreamWriterTest extends JetStreamTestBase {
           .isEqualTo(((WriteResult.Written) first.get(i)).offset().toString());
     }
     assertThat(storedMessages(buffer)).isEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("a writer opened on a Limits stream smaller than maxLength × usageLimit logs a warning naming the"
+      + " buffer and both values (its oldest messages would be discarded unread); one that fits logs none")
+  void streamTooSmallForTheWriterIsWarned() {
+    String buffer = newBuffer(LIMITS.toBuilder().stream(LIMITS.stream().toBuilder().maxMsgs(1_000).build()).build());
+    LogCapture logs = LogCapture.start();
+    try {
+      try (BufferWriter fits = client.writer(buffer, WriterOptions.builder().maxLength(1_250).build())) {
+        assertThat(fits.buffer()).isEqualTo(buffer);
+      }
+      assertThat(logs.textSince(0)).doesNotContain("stream.maxMsgs");
+      try (BufferWriter tooMuch = client.writer(buffer, WriterOptions.builder().maxLength(2_000).build())) {
+        assertThat(tooMuch.buffer()).isEqualTo(buffer);
+        assertThat(logs.textSince(0)).contains("buffer '" + buffer + "': stream.maxMsgs 1000 is below"
+            + " writer.maxLength × writer.usageLimit = 2000 × 0.8 = 1600, the unacknowledged messages the writer"
+            + " allows: under Limits retention the stream discards its oldest messages, read or not, before the"
+            + " writer sees the buffer full");
+      }
+    } finally {
+      logs.close();
+    }
   }
 
   @Test
