@@ -26,7 +26,17 @@ final class JetStreamErrors {
   static boolean isNotFound(Throwable e) {
     return e instanceof JetStreamApiException api
         && (api.getApiErrorCode() == STREAM_NOT_FOUND || api.getApiErrorCode() == CONSUMER_NOT_FOUND
-            || api.getErrorCode() == 404);
+            || api.getErrorCode() == 404)
+        || isConsumerDeleted(e);
+  }
+
+  /**
+   * Whether a pull in progress ended because its consumer was deleted (status 409 "Consumer
+   * Deleted"), as it is with its stream: the buffer is gone for its reader, which cannot read again.
+   */
+  private static boolean isConsumerDeleted(Throwable e) {
+    return e instanceof JetStreamStatusException status && status.getStatus().getCode() == 409
+        && "Consumer Deleted".equalsIgnoreCase(status.getStatus().getMessage());
   }
 
   /**

@@ -101,6 +101,31 @@ class JetStreamReaderTest extends JetStreamTestBase {
   }
 
   @Test
+  @DisplayName("a buffer deleted while a read waits on it: the pull ends with the server's 'Consumer Deleted' (409),"
+      + " which the reader reports as BufferNotFoundException, as it does an empty read of a deleted buffer")
+  void deletedDuringAWaitingRead() throws Exception {
+    String buffer = newBuffer(MEMORY, 0);
+    try (BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
+      CompletableFuture<List<ReadMessage>> waiting =
+          CompletableFuture.supplyAsync(() -> reader.read(10, Duration.ofSeconds(20)));
+      dev.isb.testkit.Await.until(Duration.ofSeconds(10), "the pull waiting on the server",
+          () -> consumerWaiting(buffer) > 0);
+      client.admin().deleteBuffers(List.of(buffer));
+
+      assertThatThrownBy(() -> waiting.get(15, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(dev.isb.BufferNotFoundException.class).hasMessageContaining(buffer);
+    }
+  }
+
+  private long consumerWaiting(String buffer) {
+    try {
+      return jsm.getConsumerInfo(buffer, buffer).getNumWaiting();
+    } catch (Exception e) {
+      return 0;
+    }
+  }
+
+  @Test
   @DisplayName("ack returns only once the server has processed every ack of the batch, though only the last one"
       + " is answered: the consumer holds none of them at that moment")
   void ackOfABatchIsConfirmedAsAWhole() throws Exception {
