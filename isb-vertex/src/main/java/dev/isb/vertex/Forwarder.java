@@ -82,6 +82,7 @@ public final class Forwarder implements AutoCloseable {
   private final Duration shutdownTimeout;
   private final ScheduledExecutorService poller;
   private final VertexWatermarks watermarks;
+  private final DeadLetters deadLetters;
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -98,6 +99,7 @@ public final class Forwarder implements AutoCloseable {
     this.metrics = new ForwarderMetrics(b.registry, Tags.of("pipeline", b.pipeline, "vertex", vertex,
         "vertex_type", type, "replica", Integer.toString(b.replica)), b.metricsStyle, b.client.backend());
     this.sinkMeters = type.equals("Sink") ? metrics.sinkOutput(vertex) : null;
+    this.deadLetters = DeadLetters.open(b.client, vertex, b.deadLetterPolicy);
     List<BufferReader> openedReaders = new ArrayList<>();
     List<List<BufferWriter>> openedWriters = new ArrayList<>();
     try {
@@ -118,6 +120,9 @@ public final class Forwarder implements AutoCloseable {
     } catch (RuntimeException e) {
       openedReaders.forEach(BufferReader::close);
       openedWriters.forEach(ws -> ws.forEach(BufferWriter::close));
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
       throw e;
     }
     this.writers = openedWriters.stream().map(List::copyOf).toList();
@@ -136,7 +141,7 @@ public final class Forwarder implements AutoCloseable {
       routes.add(new Route(e, edges.get(e), PartitionRouter.of(edges.get(e).buffers().size()), writers.get(e),
           List.copyOf(outputs)));
     }
-    VertexFunction function = VertexFunction.of(b);
+    VertexFunction function = VertexFunction.of(b.map, b.asyncMap, b.sink, b.asyncSink);
     List<PartitionLoop> partitionLoops = new ArrayList<>();
     List<ForwarderMetrics.Input> inputMeters = new ArrayList<>();
     for (BufferReader reader : readers) {
@@ -260,6 +265,9 @@ public final class Forwarder implements AutoCloseable {
     poller.shutdownNow();
     readers.forEach(Forwarder::closeQuietly);
     writers.forEach(ws -> ws.forEach(Forwarder::closeQuietly));
+    if (deadLetters != null) {
+      closeQuietly(deadLetters);
+    }
     if (watermarks != null) {
       closeQuietly(watermarks);
     }
@@ -303,6 +311,11 @@ public final class Forwarder implements AutoCloseable {
     return metrics;
   }
 
+  /** Where inputs given up on go; null without a {@link DeadLetterPolicy}. */
+  DeadLetters deadLetters() {
+    return deadLetters;
+  }
+
   private void fail(Throwable e) {
     failure.compareAndSet(null, e);
     LOG.log(System.Logger.Level.ERROR, "vertex '" + vertex + "': a partition thread died", e);
@@ -334,10 +347,10 @@ public final class Forwarder implements AutoCloseable {
   }
 
   /**
-   * The forwarder retries retryable write failures itself, so a write call must come back often enough
-   * for it to notice a shutdown: a full buffer is waited on for at most a second per call.
+   * An edge's options with a wait for room of at most 1 s (the forwarder retries retryable failures
+   * itself, so a write call must come back often enough for it to notice a shutdown), and the
+   * forwarder's compression if it has one.
    */
-  /** An edge's options with a wait for room of at most 1 s, and the forwarder's compression if it has one. */
   private static WriterOptions forForwarder(WriterOptions options, Compression compression) {
     Duration bound = Duration.ofSeconds(1);
     WriterOptions.Builder b = options.toBuilder();
@@ -371,28 +384,6 @@ public final class Forwarder implements AutoCloseable {
   record Route(int index, Edge edge, PartitionRouter router, List<BufferWriter> writers,
       List<ForwarderMetrics.Output> meters) {}
 
-  /** The vertex function in one of its four shapes, as the partition loop calls it. */
-  record VertexFunction(MapFunction sync, AsyncMapFunction async) {
-
-    static VertexFunction of(Builder b) {
-      if (b.map != null) {
-        return new VertexFunction(b.map, null);
-      }
-      if (b.sink != null) {
-        SinkFunction sink = b.sink;
-        return new VertexFunction(d -> {
-          sink.accept(d);
-          return List.of();
-        }, null);
-      }
-      if (b.asyncMap != null) {
-        return new VertexFunction(null, b.asyncMap);
-      }
-      AsyncSinkFunction sink = b.asyncSink;
-      return new VertexFunction(null, d -> sink.accept(d).thenApply(ignored -> List.of()));
-    }
-  }
-
   /**
    * Builds a {@link Forwarder}. Required: at least one input ({@link #from}), exactly one function
    * ({@link #map}, {@link #asyncMap}, {@link #sink} or {@link #asyncSink}) and, for a map, at least one
@@ -414,6 +405,7 @@ public final class Forwarder implements AutoCloseable {
     private MetricsStyle metricsStyle = MetricsStyle.NUMAFLOW;
     private boolean readAhead = true;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private DeadLetterPolicy deadLetterPolicy;
     private int maxInFlight = 100;
     private MeterRegistry registry = Metrics.globalRegistry;
     private Duration shutdownTimeout = Duration.ofSeconds(20);
@@ -529,6 +521,15 @@ public final class Forwarder implements AutoCloseable {
     /** What happens when the function fails. */
     public Builder retryPolicy(RetryPolicy policy) {
       this.retryPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * Where an input goes that keeps failing, instead of being nakked on every delivery (the
+     * default, Numaflow's behaviour); the buffer of a {@link DeadLetterPolicy#toBuffer} policy must exist.
+     */
+    public Builder deadLetters(DeadLetterPolicy policy) {
+      this.deadLetterPolicy = Objects.requireNonNull(policy, "policy");
       return this;
     }
 

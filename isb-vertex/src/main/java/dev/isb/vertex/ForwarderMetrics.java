@@ -54,6 +54,7 @@ final class ForwarderMetrics {
   static final String DUPLICATE = "forwarder.write.duplicate";
   static final String DROP = "forwarder.drop";
   static final String DROP_BYTES = "forwarder.drop.bytes";
+  static final String DEAD_LETTER = "forwarder.dead.letter";
   static final String PENDING = "vertex.pending.messages.raw";
   static final String RECOVERIES = "isb.reader.recoveries";
   static final String BUFFER_PENDING = "isb.buffer.pending";
@@ -308,6 +309,7 @@ final class ForwarderMetrics {
     final Counter ackErrors;
     private final Durations ackTime;
     final Counter naks;
+    final Counter deadLetters;
     private final Durations processingTime;
     final Counter droppedNoEdge;
     final AtomicLong pending = new AtomicLong(-1);
@@ -327,6 +329,7 @@ final class ForwarderMetrics {
       ackErrors = counter(registry, ACK_ERROR, "Messages whose ack or nak failed", tags);
       ackTime = m.durations(ACK_TIME, "Time to acknowledge", tags, BUCKETS_10_MIN);
       naks = counter(registry, NAK, "Messages handed back for redelivery", tags);
+      deadLetters = counter(registry, DEAD_LETTER, "Failing inputs given up on and handed to the dead letters", tags);
       processingTime = m.durations(PROCESSING_TIME, numaflow ? "Time from read to ack of each message"
           : "Time from read to ack of one batch", tags, BUCKETS_20_MIN);
       droppedNoEdge = numaflow ? m.droppedNoEdge

@@ -1,6 +1,7 @@
 package dev.isb.vertex;
 
 import dev.isb.BufferFullException;
+import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
@@ -43,13 +44,18 @@ final class PartitionLoop implements Runnable {
   private final ForwarderMetrics.Input meters;
   private final ForwarderMetrics metrics;
   private final List<Forwarder.Route> routes;
-  private final Forwarder.VertexFunction function;
+  private final VertexFunction function;
   private final RetryPolicy retryPolicy;
   private final int maxInFlight;
   private final VertexWatermarks watermarks;
   /** A sink vertex's writes to its sink, in the NUMAFLOW style; null otherwise. */
   private final ForwarderMetrics.Output sinkMeters;
   private final boolean readAhead;
+  private final DeadLetters deadLetters;
+  /** Why each input of the batch in hand failed, when the failure was its own; only with dead letters. */
+  private Throwable[] causes;
+  /** The error of the last synchronous call that used up its attempts; null after any other. */
+  private Throwable gaveUpWith;
   private long lastPendingCheck;
 
   /**
@@ -57,7 +63,7 @@ final class PartitionLoop implements Runnable {
    * @param readAhead whether to read the next batch while forwarding one
    */
   PartitionLoop(Forwarder forwarder, BufferReader reader, ForwarderMetrics.Input meters,
-      List<Forwarder.Route> routes, Forwarder.VertexFunction function, RetryPolicy retryPolicy, int maxInFlight,
+      List<Forwarder.Route> routes, VertexFunction function, RetryPolicy retryPolicy, int maxInFlight,
       VertexWatermarks watermarks, boolean readAhead) {
     this.forwarder = forwarder;
     this.reader = reader;
@@ -70,6 +76,7 @@ final class PartitionLoop implements Runnable {
     this.maxInFlight = maxInFlight;
     this.watermarks = watermarks;
     this.readAhead = readAhead;
+    this.deadLetters = forwarder.deadLetters();
   }
 
   String buffer() {
@@ -243,6 +250,7 @@ final class PartitionLoop implements Runnable {
     for (ReadMessage read : batch) {
       data.add(Datum.of(read));
     }
+    causes = deadLetters == null ? null : new Throwable[size];
     try {
       List<List<Output>> outputs = apply(data, failed);
       write(data, outputs, failed);
@@ -264,10 +272,12 @@ final class PartitionLoop implements Runnable {
     if (function.sync() != null) {
       for (int i = 0; i < data.size(); i++) {
         Datum datum = data.get(i);
+        gaveUpWith = null;
         List<Output> result = datum.message().kind() == Kind.DATA && !forwarder.deadlinePassed()
             ? callWithRetry(datum) : null;
         if (result == null && datum.message().kind() == Kind.DATA) {
           failed.set(i);
+          failedBy(i, gaveUpWith);
         }
         outputs.add(result == null ? List.of() : result);
       }
@@ -294,6 +304,7 @@ final class PartitionLoop implements Runnable {
       metrics.udfErrors().increment();
       if (attempt >= retryPolicy.maxAttempts() || forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
         logGaveUp(datum, attempt, error);
+        gaveUpWith = attempt >= retryPolicy.maxAttempts() ? error : null;
         return null;
       }
       forwarder.pause(retryPolicy.backoffBefore(attempt + 1));
@@ -335,6 +346,10 @@ final class PartitionLoop implements Runnable {
         Thread.currentThread().interrupt();
       }
       failed.set(i);
+      if (call.isCompletedExceptionally()) {
+        failedBy(i, call.handle((result, error) -> error instanceof CompletionException c ? c.getCause() : error)
+            .join());
+      }
       outputs.add(List.of());
     }
     return outputs;
@@ -489,6 +504,9 @@ final class PartitionLoop implements Runnable {
             retry.add(o);
           } else {
             failed.set(o.input());
+            if (!(f.cause() instanceof BufferNotFoundException)) {
+              failedBy(o.input(), f.cause()); // this message's own failure, not the whole edge's
+            }
             LOG.log(System.Logger.Level.ERROR, "vertex ''{0}'': an output of ''{1}'' message {2} cannot be "
                 + "written to ''{3}''; the input will be delivered again: {4}", forwarder.vertex(), buffer(),
                 o.message().id(), writer.buffer(), f.cause().getMessage());
@@ -513,7 +531,8 @@ final class PartitionLoop implements Runnable {
     List<Offset> done = new ArrayList<>(batch.size() - failed.cardinality());
     List<Offset> again = new ArrayList<>(failed.cardinality());
     for (int i = 0; i < batch.size(); i++) {
-      (failed.get(i) ? again : done).add(batch.get(i).offset());
+      boolean given = failed.get(i) && deadLettered(batch.get(i), causes == null ? null : causes[i]);
+      (failed.get(i) && !given ? again : done).add(batch.get(i).offset());
     }
     int acked = 0;
     if (!done.isEmpty()) {
@@ -537,6 +556,25 @@ final class PartitionLoop implements Runnable {
       Thread.currentThread().interrupt();
     }
     return acked;
+  }
+
+  /** Notes why an input failed when the failure was its own (not a shutdown), for its dead letter. */
+  private void failedBy(int input, Throwable cause) {
+    if (causes != null && cause != null) {
+      causes[input] = cause;
+    }
+  }
+
+  /** Whether a failed input was given up on and taken by the dead letters, so that it may be acked. */
+  private boolean deadLettered(ReadMessage input, Throwable cause) {
+    if (deadLetters == null || forwarder.deadlinePassed() || !deadLetters.givesUp(input, cause)) {
+      return false;
+    }
+    boolean sent = deadLetters.send(buffer(), input, cause);
+    if (sent) {
+      meters.deadLetters.increment();
+    }
+    return sent;
   }
 
   /** A batch read, with when its read began (the start of its messages' end-to-end time). */

@@ -3,12 +3,14 @@ package dev.isb.vertex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.isb.BufferConfig;
+import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Header;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
+import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Storage;
 import dev.isb.WriteResult;
@@ -147,6 +149,32 @@ class JetStreamForwarderTest {
         .as("the replayed outputs to partition 0, dropped as duplicates").isEqualTo(inFlight);
     assertThat(client.admin().bufferInfo(mid.get(0)).pendingCount()).isEqualTo(50);
     assertThat(client.admin().bufferInfo(mid.get(1)).pendingCount()).isEqualTo(51);
+  }
+
+  @Test
+  @DisplayName("an output over the server's payload limit can never be written: with a dead-letter policy its input"
+      + " goes to the dead-letter buffer with the server's reason, is acked, and the other inputs go on")
+  void oversizeOutputIsDeadLettered() {
+    writeInput(3);
+    String dlq = in.replace("-map-0", "-map-dlq-0");
+    client.admin().createBuffers(List.of(dlq), CONFIG);
+    try (Forwarder map = Forwarder.builder(client, "map").from(in).meterRegistry(registry).readerOptions(quickReads())
+        .map(d -> List.of(Output.of(d.valueAsString().equals("w1") ? new byte[2 << 20] : d.value())))
+        .to(Edge.to("sink", mid).withWriterOptions(fast()))
+        .deadLetters(DeadLetterPolicy.toBuffer(dlq, 1)).build().start()) {
+      Await.until(PATIENCE, "every input acked", () -> count(ForwarderMetrics.ACK) == 3);
+      assertThat(map.failure()).isEmpty();
+    }
+    assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
+    try (BufferReader reader = client.reader(dlq, quickReads())) {
+      List<ReadMessage> letters = reader.read(10, Duration.ofSeconds(2));
+      assertThat(letters).singleElement().satisfies(letter -> {
+        assertThat(letter.message().payloadAsString()).isEqualTo("w1");
+        assertThat(letter.message().header().headers().get(DeadLetterPolicy.ERROR_HEADER)).containsIgnoringCase("payload");
+      });
+    }
+    assertThat(client.admin().bufferInfo(mid.get(0)).pendingCount() + client.admin().bufferInfo(mid.get(1))
+        .pendingCount()).as("the two other outputs").isEqualTo(2);
   }
 
   /** A key that Numaflow's hash sends to this partition of two. */
