@@ -136,20 +136,24 @@ final class InfoCommand extends Subcommand {
   }
 
   private static String table(WriterOptions limits, List<Row> rows) {
-    var table = new Table(List.of("BUFFER", "PENDING", "ACK PENDING", "TOTAL", "USAGE", "STATE"), Set.of(1, 2, 3, 4));
+    var table = new Table(List.of("BUFFER", "PENDING", "ACK PENDING", "TOTAL", "LOST", "USAGE", "STATE"),
+        Set.of(1, 2, 3, 4, 5));
+    var warnings = new StringBuilder();
     for (Row r : rows) {
       if (r.info().isEmpty()) {
-        table.row(r.buffer(), "-", "-", "-", "-", "missing");
+        table.row(r.buffer(), "-", "-", "-", "-", "-", "missing");
         continue;
       }
       BufferInfo i = r.info().get();
       double usage = r.usage(limits);
       table.row(r.buffer(), Long.toString(i.pendingCount()), Long.toString(i.ackPendingCount()),
-          Long.toString(i.totalMessages()), String.format(Locale.ROOT, "%.2f%%", usage * 100),
-          usage >= limits.usageLimit() ? "full" : "ok");
+          Long.toString(i.totalMessages()), Long.toString(i.lostUnacked()),
+          String.format(Locale.ROOT, "%.2f%%", usage * 100), usage >= limits.usageLimit() ? "full" : "ok");
+      i.warnings().forEach(w -> warnings.append("warning: buffer ").append(r.buffer()).append(": ").append(w)
+          .append('\n'));
     }
-    return table + String.format(Locale.ROOT, "usage = (pending + ack pending) / maxLength %d; full at %.0f%%\n",
-        limits.maxLength(), limits.usageLimit() * 100);
+    return table + String.format(Locale.ROOT, "usage = (pending + ack pending) / maxLength %d; full at %.0f%%; lost ="
+        + " messages removed before they were acked\n", limits.maxLength(), limits.usageLimit() * 100) + warnings;
   }
 
   private static String json(String backend, WriterOptions limits, List<Row> rows,
@@ -166,8 +170,10 @@ final class InfoCommand extends Subcommand {
           .put("pending", i.pendingCount())
           .put("ackPending", i.ackPendingCount())
           .put("totalMessages", i.totalMessages())
+          .put("lostUnacked", i.lostUnacked())
           .put("usage", r.usage(limits))
           .put("full", r.usage(limits) >= limits.usageLimit()));
+      r.info().ifPresent(i -> i.warnings().forEach(node.withArray("warnings")::add));
     }
     if (!processors.isEmpty()) {
       ArrayNode buckets = root.putArray("buckets");

@@ -95,7 +95,8 @@ final class ValidateCommand extends Subcommand {
               config.bufferConfig());
           List<Resources.Status> statuses = Resources.of(buffers, buckets, layoutOption.layout(), report);
           if (report.isValid()) {
-            return finish(statuses, buffers, buckets, layoutNotes(client.admin(), buckets, config));
+            return finish(statuses, buffers, buckets, layoutNotes(client.admin(), buckets, config),
+                findings(client.admin(), buffers));
           }
           if (last || remaining(start) <= 0) {
             return printMissing(statuses, attempt);
@@ -126,6 +127,15 @@ final class ValidateCommand extends Subcommand {
     }
   }
 
+  /** What the backend finds wrong in each buffer (messages removed unacked, a stalled consumer). */
+  private static List<String> findings(BufferAdmin admin, List<String> buffers) {
+    List<String> findings = new ArrayList<>();
+    for (String buffer : buffers) {
+      admin.bufferInfo(buffer).warnings().forEach(w -> findings.add("buffer " + buffer + ": " + w));
+    }
+    return findings;
+  }
+
   /**
    * Which release's layout each bucket has, when present in both forms: {@code <NAME>_PROCESSORS} beside
    * {@code <NAME>_OT} is Numaflow's layout up to v1.7, which v1.8 and later no longer read. Said for a
@@ -151,7 +161,7 @@ final class ValidateCommand extends Subcommand {
   }
 
   private int finish(List<Resources.Status> statuses, List<String> buffers, List<String> buckets,
-      List<String> notes) {
+      List<String> notes, List<String> findings) {
     PrintWriter out = out();
     boolean differs = false;
     for (Resources.Status s : statuses) {
@@ -159,9 +169,11 @@ final class ValidateCommand extends Subcommand {
       out.println((strict && !s.differences().isEmpty() ? "differs  " : "ok       ") + s.label());
       s.differences().forEach(d -> out.println((strict ? "error:   " : "warning: ") + s.label() + ": " + d));
     }
+    findings.forEach(f -> out.println((strict ? "error:   " : "warning: ") + f));
     notes.forEach(n -> out.println("note:    " + n));
-    if (strict && differs) {
-      err().println("isb validate: settings differ from the configuration (--strict)");
+    if (strict && (differs || !findings.isEmpty())) {
+      err().println("isb validate: " + (differs ? "settings differ from the configuration" : "buffers lost or hold"
+          + " stuck messages") + " (--strict)");
       return ExitCodes.MISSING;
     }
     out.println("valid: " + Resources.count(buffers, buckets) + (statuses.size() == 1 ? " exists" : " exist"));

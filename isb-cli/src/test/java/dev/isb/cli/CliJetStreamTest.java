@@ -104,6 +104,36 @@ class CliJetStreamTest {
   }
 
   @Test
+  @DisplayName("a buffer whose stream discarded unacked messages: info shows the gap in LOST and a warning with the"
+      + " sequences, validate warns, and validate --strict fails")
+  void gapIsShown() {
+    String buffer = ns + "-pl-g-0";
+    client.admin().createBuffers(List.of(buffer), SINGLE_NODE.toBuilder()
+        .stream(SINGLE_NODE.stream().toBuilder().maxMsgs(10).build()).build());
+    try (var writer = client.writer(buffer)) {
+      for (int i = 0; i < 30; i++) {
+        assertThat(writer.write(dev.isb.Message.data(new dev.isb.MessageId("gen", Integer.toString(i), 0),
+            new byte[] {1})).isStored()).isTrue();
+      }
+    }
+    String gap = "20 message(s) removed before the consumer acked them: the stream starts at sequence 21, the"
+        + " consumer has acked up to 0";
+
+    Result info = isb("info", buffer, "--set", "writer.maxLength=10");
+    assertThat(info.exitCode()).as(info.toString()).isZero();
+    assertThat(info.out()).containsPattern(buffer + " +10 +0 +10 +20 ").contains("warning: buffer " + buffer + ": "
+        + gap);
+    Result json = isb("info", buffer, "--set", "writer.maxLength=10", "--output", "json");
+    assertThat(json.out()).contains("\"lostUnacked\" : 20", gap);
+    Result lenient = isb("validate", buffer, "--set", "stream.maxMsgs=10", "--set", "writer.maxLength=10");
+    assertThat(lenient.exitCode()).as(lenient.toString()).isZero();
+    assertThat(lenient.out()).contains("warning: buffer " + buffer + ": " + gap);
+    Result strict = isb("validate", "--strict", buffer, "--set", "stream.maxMsgs=10", "--set", "writer.maxLength=10");
+    assertThat(strict.exitCode()).isEqualTo(ExitCodes.MISSING);
+    assertThat(strict.err()).contains("buffers lost or hold stuck messages (--strict)");
+  }
+
+  @Test
   @DisplayName("validate on missing buffers exits 1 and names each missing one")
   void validateMissing() {
     String present = ns + "-pl-v-0";
@@ -300,11 +330,12 @@ class CliJetStreamTest {
     Result table = isb("info", written, empty, ns + "-pl-v-9");
     assertThat(table.exitCode()).as(table.toString()).isEqualTo(ExitCodes.MISSING);
     List<String> lines = table.out().lines().toList();
-    assertThat(lines.get(0)).matches("BUFFER +PENDING +ACK PENDING +TOTAL +USAGE +STATE");
-    assertThat(lines.get(1)).matches(written + " +3 +0 +3 +0\\.01% +ok");
-    assertThat(lines.get(2)).matches(empty + " +0 +0 +0 +0\\.00% +ok");
-    assertThat(lines.get(3)).matches(ns + "-pl-v-9 +- +- +- +- +missing");
-    assertThat(lines.get(4)).isEqualTo("usage = (pending + ack pending) / maxLength 30000; full at 80%");
+    assertThat(lines.get(0)).matches("BUFFER +PENDING +ACK PENDING +TOTAL +LOST +USAGE +STATE");
+    assertThat(lines.get(1)).matches(written + " +3 +0 +3 +0 +0\\.01% +ok");
+    assertThat(lines.get(2)).matches(empty + " +0 +0 +0 +0 +0\\.00% +ok");
+    assertThat(lines.get(3)).matches(ns + "-pl-v-9 +- +- +- +- +- +missing");
+    assertThat(lines.get(4)).isEqualTo("usage = (pending + ack pending) / maxLength 30000; full at 80%; lost ="
+        + " messages removed before they were acked");
     // The columns line up.
     assertThat(lines.get(1).indexOf(" ok")).isEqualTo(lines.get(2).indexOf(" ok"));
 

@@ -210,13 +210,22 @@ final class JetStreamBufferAdmin extends AbstractBufferAdmin {
     });
   }
 
-  /** Numaflow's GetBufferInfo: total is pending + ack-pending under Limits, else the stored messages. */
+  /**
+   * Numaflow's GetBufferInfo (total is pending + ack-pending under Limits, else the stored messages),
+   * with the gaps and stalls {@link ConsumerGaps} finds.
+   */
   static BufferInfo bufferInfo(String buffer, StreamInfo stream, ConsumerInfo consumer) {
     long pending = consumer.getNumPending();
     long ackPending = consumer.getNumAckPending();
     boolean limits = stream.getConfiguration().getRetentionPolicy() == RetentionPolicy.Limits;
     long total = limits ? pending + ackPending : stream.getStreamState().getMsgCount();
-    return new BufferInfo(buffer, pending, ackPending, total);
+    var state = stream.getStreamState();
+    boolean firstAfterConsumer = state.getFirstTime() != null && consumer.getCreationTime() != null
+        && state.getFirstTime().isAfter(consumer.getCreationTime());
+    ConsumerGaps gaps = ConsumerGaps.of(state.getFirstSequence(), state.getLastSequence(),
+        consumer.getAckFloor().getStreamSequence(), consumer.getDelivered().getStreamSequence(), pending, ackPending,
+        firstAfterConsumer);
+    return new BufferInfo(buffer, pending, ackPending, total, gaps.lost(), gaps.warnings());
   }
 
   private StreamInfo streamInfo(String buffer) throws IOException, JetStreamApiException {

@@ -345,6 +345,40 @@ class JetStreamAdminTest extends JetStreamTestBase {
   }
 
   @Test
+  @DisplayName("bufferInfo of a Limits stream that discarded 20 unread messages reports the gap; once the consumer"
+      + " acks the rest the server moves its ack floor over the gap; a consumer created after the discard reports"
+      + " none")
+  void bufferInfoReportsAGap() throws Exception {
+    String buffer = createdBuffer("bg", LIMITS.toBuilder().stream(LIMITS.stream().toBuilder().maxMsgs(10).build())
+        .build());
+    writeAndHold(buffer, 30, 0, 0);
+
+    BufferInfo gap = client.admin().bufferInfo(buffer);
+    assertThat(gap.pendingCount()).isEqualTo(10);
+    assertThat(gap.lostUnacked()).isEqualTo(20);
+    assertThat(gap.warnings()).singleElement().asString().startsWith("20 message(s) removed before the consumer"
+        + " acked them: the stream starts at sequence 21, the consumer has acked up to 0;");
+
+    try (BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
+      var rest = new ArrayList<ReadMessage>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (rest.size() < 10 && System.nanoTime() < deadline) {
+        rest.addAll(reader.read(10, Duration.ofMillis(500)));
+      }
+      reader.ack(rest.stream().map(ReadMessage::offset).toList());
+      assertThat(rest).extracting(m -> m.message().payloadAsString()).first().isEqualTo("m20");
+    }
+    assertThat(client.admin().bufferInfo(buffer).lostUnacked()).as("acked past the gap").isZero();
+
+    jsm.deleteConsumer(buffer, buffer);
+    client.admin().createBuffers(List.of(buffer), LIMITS);
+    BufferInfo recreated = client.admin().bufferInfo(buffer);
+    assertThat(recreated.pendingCount()).isEqualTo(10);
+    assertThat(recreated.lostUnacked()).as(recreated.warnings().toString()).isZero();
+    assertThat(recreated.warnings()).isEmpty();
+  }
+
+  @Test
   @DisplayName("bufferInfo under WorkQueue: total is the number of messages stored")
   void bufferInfoUnderWorkQueue() throws Exception {
     String buffer = createdBuffer("bw", CONFIG);

@@ -55,6 +55,7 @@ final class ForwarderMetrics {
   static final String DROP = "forwarder.drop";
   static final String DROP_BYTES = "forwarder.drop.bytes";
   static final String DEAD_LETTER = "forwarder.dead.letter";
+  static final String LOST_UNACKED = "isb.buffer.lost.unacked";
   static final String PENDING = "vertex.pending.messages.raw";
   static final String RECOVERIES = "isb.reader.recoveries";
   static final String BUFFER_PENDING = "isb.buffer.pending";
@@ -197,6 +198,7 @@ final class ForwarderMetrics {
       try {
         BufferInfo info = client.admin().bufferInfo(buffer);
         input.pending.set(info.pendingCount() + info.ackPendingCount());
+        input.checked(info);
       } catch (IsbException | IllegalStateException e) {
         input.pending.set(-1);
       }
@@ -312,6 +314,9 @@ final class ForwarderMetrics {
     final Counter deadLetters;
     private final Durations processingTime;
     final Counter droppedNoEdge;
+    private final Counter lostUnacked;
+    private final AtomicLong lostLastSeen = new AtomicLong();
+    private volatile List<String> lastWarnings = List.of();
     final AtomicLong pending = new AtomicLong(-1);
     final Gauge pendingGauge;
 
@@ -332,11 +337,28 @@ final class ForwarderMetrics {
       deadLetters = counter(registry, DEAD_LETTER, "Failing inputs given up on and handed to the dead letters", tags);
       processingTime = m.durations(PROCESSING_TIME, numaflow ? "Time from read to ack of each message"
           : "Time from read to ack of one batch", tags, BUCKETS_20_MIN);
+      lostUnacked = counter(registry, LOST_UNACKED,
+          "Messages the input partition removed before this vertex acked them (a gap), counted as the gap grows", tags);
       droppedNoEdge = numaflow ? m.droppedNoEdge
           : counter(registry, DROP, "Messages dropped", tags.and("reason", REASON_NO_EDGE));
       pendingGauge = Gauge.builder(PENDING, pending, p -> p.get() < 0 ? Double.NaN : p.get())
           .description(numaflow ? "Messages in the partition not yet acked by this vertex (pending + ack pending)"
               : "Messages in the partition not yet delivered to this vertex").tags(tags).register(registry);
+    }
+
+    /**
+     * Counts the growth of the partition's gap (messages removed unacked) since the last check, and
+     * logs what the backend found wrong each time it changes.
+     */
+    void checked(BufferInfo info) {
+      long before = lostLastSeen.getAndSet(info.lostUnacked());
+      if (info.lostUnacked() > before) {
+        lostUnacked.increment(info.lostUnacked() - before);
+      }
+      if (!info.warnings().isEmpty() && !info.warnings().equals(lastWarnings)) {
+        LOG.log(System.Logger.Level.WARNING, "buffer ''{0}'': {1}", info.buffer(), String.join("; ", info.warnings()));
+      }
+      lastWarnings = info.warnings();
     }
 
     /** A read call that took {@code nanos}. */

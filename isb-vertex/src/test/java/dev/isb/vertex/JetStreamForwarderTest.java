@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -175,6 +176,36 @@ class JetStreamForwarderTest {
     }
     assertThat(client.admin().bufferInfo(mid.get(0)).pendingCount() + client.admin().bufferInfo(mid.get(1))
         .pendingCount()).as("the two other outputs").isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("an input partition whose stream discarded 20 messages before the vertex read them: the gap is"
+      + " counted in isb_buffer_lost_unacked_total, the 10 left are forwarded")
+  void gapInTheInputIsCounted() {
+    String small = in.replace("-map-0", "-gap-0");
+    client.admin().createBuffers(List.of(small), CONFIG.toBuilder()
+        .stream(CONFIG.stream().toBuilder().maxMsgs(10).build()).build());
+    try (BufferWriter writer = client.writer(small, fast())) {
+      for (int i = 0; i < 30; i++) {
+        assertThat(writer.write(Message.data(new MessageId("gen", Integer.toString(i), 0), new byte[] {1}))
+            .isStored()).isTrue();
+      }
+    }
+    // The function holds its first batch until the gap is counted: once the vertex acks past the gap, the
+    // server moves the consumer's ack floor over it, and the gap can no longer be seen.
+    CountDownLatch counted = new CountDownLatch(1);
+    try (Forwarder map = Forwarder.builder(client, "map").from(small).meterRegistry(registry)
+        .readerOptions(quickReads()).usageInterval(Duration.ofMillis(50))
+        .map(d -> {
+          counted.await();
+          return List.of(Output.of(d.value()));
+        }).to(Edge.to("sink", mid).withWriterOptions(fast())).build().start()) {
+      Await.until(PATIENCE, "the gap counted", () -> count(ForwarderMetrics.LOST_UNACKED) == 20);
+      counted.countDown();
+      Await.until(PATIENCE, "the 10 left forwarded", () -> count(ForwarderMetrics.ACK) == 10);
+      assertThat(map.failure()).isEmpty();
+      assertThat(count(ForwarderMetrics.LOST_UNACKED)).isEqualTo(20);
+    }
   }
 
   /** A key that Numaflow's hash sends to this partition of two. */
