@@ -55,7 +55,7 @@ final class ForwarderMetrics {
   static final String DROP = "forwarder.drop";
   static final String DROP_BYTES = "forwarder.drop.bytes";
   static final String DEAD_LETTER = "forwarder.dead.letter";
-  static final String LOST_UNACKED = "isb.buffer.lost.unacked";
+  static final String LOST_UNACKED = "isb.reader.lost.unacked";
   static final String PENDING = "vertex.pending.messages.raw";
   static final String RECOVERIES = "isb.reader.recoveries";
   static final String BUFFER_PENDING = "isb.buffer.pending";

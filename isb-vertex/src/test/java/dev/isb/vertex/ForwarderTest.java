@@ -889,4 +889,153 @@ class ForwarderTest {
           Duration.ofMillis(40), Duration.ofMillis(50));
     }
   }
+
+  /** Poison messages end in the dead letters once they have been delivered often enough, and nothing is lost. */
+  @Nested
+  @DisplayName("dead letters")
+  class PoisonMessages {
+
+    private static final String DLQ = "ns-pl-map-dlq-0";
+
+    @BeforeEach
+    void createDeadLetterBuffer() {
+      isb.admin().createBuffers(List.of(DLQ), BufferConfig.defaults());
+    }
+
+    /** The map vertex with two attempts per delivery; its function is the test's. */
+    private Forwarder.Builder vertex() {
+      return builder().retryPolicy(RetryPolicy.defaults().withMaxAttempts(2).withBackoff(Duration.ZERO, Duration.ZERO)
+          .withNakDelay(Duration.ZERO)).to(fastEdge("out", OUT_0));
+    }
+
+    /** An identity function that fails every time on the payloads in {@code poison}. */
+    private static MapFunction failingOn(String... poison) {
+      return in -> {
+        if (List.of(poison).contains(in.valueAsString())) {
+          throw new IllegalStateException("cannot digest " + in.valueAsString());
+        }
+        return List.of(Output.of(in.value()));
+      };
+    }
+
+    @Test
+    @DisplayName("a poison input is written to the dead-letter buffer at its third delivery, once, keeping its id,"
+        + " keys and headers and adding the error, the delivery count, the buffer and the vertex; then acked, while"
+        + " the others are forwarded")
+    void poisonGoesToTheBuffer() {
+      input(5);
+      started(vertex().map(failingOn("m2")).deadLetters(DeadLetterPolicy.toBuffer(DLQ, 3)));
+
+      assertThat(drain(OUT_0, 4)).extracting(m -> m.message().payloadAsString())
+          .containsExactlyInAnyOrder("m0", "m1", "m3", "m4");
+      List<ReadMessage> letters = drain(DLQ, 1);
+      assertNothingMore(DLQ, Duration.ofMillis(300));
+      assertThat(letters).singleElement().satisfies(letter -> {
+        Message m = letter.message();
+        assertThat(m.id()).isEqualTo(new MessageId("source", "2", 0));
+        assertThat(m.payloadAsString()).isEqualTo("m2");
+        assertThat(m.header().keys()).containsExactly("k2");
+        assertThat(m.header().headers()).containsEntry("trace", "t2")
+            .containsEntry(DeadLetterPolicy.ERROR_HEADER, "java.lang.IllegalStateException: cannot digest m2")
+            .containsEntry(DeadLetterPolicy.DELIVERIES_HEADER, "3")
+            .containsEntry(DeadLetterPolicy.BUFFER_HEADER, IN)
+            .containsEntry(DeadLetterPolicy.VERTEX_HEADER, "map");
+      });
+      Await.until(PATIENCE, "every input acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
+      assertThat(count(ForwarderMetrics.NAK)).as("the first two deliveries").isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("a handler takes the letter of an asynchronous function's failure (the error as the stage failed),"
+        + " with the input as read; the input is acked")
+    void handlerTakesTheLetter() {
+      input(1);
+      List<DeadLetterPolicy.DeadLetter> taken = Collections.synchronizedList(new ArrayList<>());
+      started(vertex().asyncMap(in ->
+              CompletableFuture.failedFuture(new IllegalArgumentException("bad " + in.valueAsString())))
+          .deadLetters(DeadLetterPolicy.toHandler(taken::add, 1)));
+
+      Await.until(PATIENCE, "the letter taken and the input acked", () -> taken.size() == 1 && settled(IN) == 0);
+      DeadLetterPolicy.DeadLetter letter = taken.get(0);
+      assertThat(letter.vertex()).isEqualTo("map");
+      assertThat(letter.buffer()).isEqualTo(IN);
+      assertThat(letter.input().deliveryCount()).isEqualTo(1);
+      assertThat(letter.input().message().payloadAsString()).isEqualTo("m0");
+      assertThat(letter.error()).isInstanceOf(IllegalArgumentException.class).hasMessage("bad m0");
+      assertThat(count(ForwarderMetrics.NAK)).isZero();
+    }
+
+    @Test
+    @DisplayName("a dead-letter buffer that refuses the letter (a failed write): the input is nakked, not acked,"
+        + " and dead-lettered on its next delivery; nothing is lost")
+    void refusedLetterIsNakked() {
+      input(1);
+      isb.faults().failNextWrites(DLQ, 1);
+      started(vertex().map(failingOn("m0")).deadLetters(DeadLetterPolicy.toBuffer(DLQ, 1)));
+
+      assertThat(drain(DLQ, 1)).singleElement().satisfies(letter ->
+          assertThat(letter.message().header().headers()).containsEntry(DeadLetterPolicy.DELIVERIES_HEADER, "2"));
+      Await.until(PATIENCE, "the input acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.NAK)).isEqualTo(1);
+      assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("written exactly once: when the ack after the letter fails, the input comes back and its letter is a"
+        + " duplicate the dead-letter buffer does not store again")
+    void letterWrittenOnce() {
+      input(1);
+      isb.faults().failNextAcks(IN, 1);
+      started(vertex().map(failingOn("m0")).deadLetters(DeadLetterPolicy.toBuffer(DLQ, 1)));
+
+      Await.until(PATIENCE, "the input handed over twice and acked",
+          () -> count(ForwarderMetrics.DEAD_LETTER) == 2 && settled(IN) == 0);
+      assertThat(drain(DLQ, 1)).as("one letter, though it was sent twice").hasSize(1);
+      assertNothingMore(DLQ, Duration.ofMillis(300));
+    }
+
+    @Test
+    @DisplayName("a handler that throws: the input is nakked and handed over again on its next delivery")
+    void throwingHandlerNaks() {
+      input(1);
+      AtomicInteger calls = new AtomicInteger();
+      started(vertex().map(failingOn("m0")).deadLetters(DeadLetterPolicy.toHandler(letter -> {
+        if (calls.incrementAndGet() == 1) {
+          throw new IllegalStateException("the handler's store is down");
+        }
+      }, 1)));
+
+      Await.until(PATIENCE, "taken on the second try and acked", () -> calls.get() == 2 && settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.NAK)).isEqualTo(1);
+      assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("an output buffer that is gone fails every input alike, not one message: nothing is dead-lettered,"
+        + " the inputs are nakked and stay in their buffer")
+    void missingOutputBufferIsNotPoison() {
+      started(vertex().map(failingOn()).deadLetters(DeadLetterPolicy.toBuffer(DLQ, 1)));
+      isb.admin().deleteBuffers(List.of(OUT_0));
+      input(2);
+
+      Await.until(PATIENCE, "both inputs nakked", () -> count(ForwarderMetrics.NAK) >= 2);
+      assertThat(count(ForwarderMetrics.DEAD_LETTER)).isZero();
+      assertNothingMore(DLQ, Duration.ofMillis(300));
+      assertThat(settled(IN)).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("bad policies are refused: no delivery limit, both or neither of buffer and handler, a missing buffer")
+    void badPolicies() {
+      assertThatThrownBy(() -> DeadLetterPolicy.toBuffer(DLQ, 0)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("maxDeliveries must be at least 1, was 0");
+      assertThatThrownBy(() -> new DeadLetterPolicy(3, DLQ, letter -> { }))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a buffer or a handler, not both");
+      assertThatThrownBy(() -> DeadLetterPolicy.toBuffer(" ", 3)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> vertex().map(failingOn()).deadLetters(DeadLetterPolicy.toBuffer("ns-pl-nowhere-0", 3))
+          .build())
+          .isInstanceOf(BufferNotFoundException.class).hasMessageContaining("ns-pl-nowhere-0");
+    }
+  }
 }

@@ -180,7 +180,7 @@ class JetStreamForwarderTest {
 
   @Test
   @DisplayName("an input partition whose stream discarded 20 messages before the vertex read them: the gap is"
-      + " counted in isb_buffer_lost_unacked_total, the 10 left are forwarded")
+      + " counted in isb_reader_lost_unacked_total, the 10 left are forwarded")
   void gapInTheInputIsCounted() {
     String small = in.replace("-map-0", "-gap-0");
     client.admin().createBuffers(List.of(small), CONFIG.toBuilder()
