@@ -60,8 +60,8 @@ class CliRedisTest {
     }
     Result info = isb("info", buffer, other);
     assertThat(info.exitCode()).as(info.toString()).isZero();
-    assertThat(info.out().lines()).anyMatch(l -> l.matches(buffer + " +4 +0 +4 +0\\.01% +ok"))
-        .anyMatch(l -> l.matches(other + " +0 +0 +0 +0\\.00% +ok"));
+    assertThat(info.out().lines()).anyMatch(l -> l.matches(buffer + " +4 +0 +4 +0 +0\\.01% +ok"))
+        .anyMatch(l -> l.matches(other + " +0 +0 +0 +0 +0\\.00% +ok"));
 
     Result deleted = isb("delete", "--yes", buffer, other);
     assertThat(deleted.exitCode()).as(deleted.toString()).isZero();
