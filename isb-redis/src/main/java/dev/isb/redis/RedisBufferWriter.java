@@ -43,6 +43,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
   private final RedisClusterCommands<byte[], byte[]> redis;
   private final RedisIsbClient client;
   private final RedisBufferSettings settings;
+  private final LastIdWatch lastIds;
 
   RedisBufferWriter(RedisIsbClient client, String buffer, WriterOptions options, Runnable onClose) {
     super(buffer, BufferNames.partitionOf(buffer), options, CLOSE_DRAIN_TIMEOUT, onClose);
@@ -50,6 +51,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
     this.redis = client.redis();
     this.client = client;
     this.settings = client.settings(buffer);
+    this.lastIds = new LastIdWatch(buffer);
     startMeasuring(client.scheduler());
   }
 
@@ -65,6 +67,9 @@ final class RedisBufferWriter extends AbstractBufferWriter {
     } else {
       BufferInfo info = RedisBufferAdmin.info(keys, settings, counts);
       gate.measured(info.pendingCount(), info.ackPendingCount(), length, settings.stream().retention());
+    }
+    if (length >= 0) {
+      lastIds.check(redis, keys.stream());
     }
   }
 
@@ -120,6 +125,9 @@ final class RedisBufferWriter extends AbstractBufferWriter {
           case "W" -> results[i] = new WriteResult.Written(offset);
           case "D" -> results[i] = new WriteResult.Duplicate(offset);
           default -> noRoom.add(i);
+        }
+        if (results[i] != null) {
+          lastIds.stored(offset.entryId());
         }
       }
       if (!noRoom.isEmpty()) {

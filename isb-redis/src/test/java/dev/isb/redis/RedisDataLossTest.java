@@ -13,6 +13,8 @@ import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
+import dev.isb.testkit.Await;
+import dev.isb.testkit.LogCapture;
 import dev.isb.testkit.RedisServerExtension;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
@@ -146,6 +148,28 @@ class RedisDataLossTest {
     assertThat(Long.parseLong(id.substring(0, id.indexOf('-')))).as("the new entry's id, %s", id)
         .isLessThan(99_999_999_999_999L);
     assertThat(((RedisBufferReader) reader).recoveries()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a stream whose newest entries vanished, as on a replica promoted without them: the writer that"
+      + " stored them warns at its next usage measurement, naming its id and the stream's")
+  void writerNoticesTheStreamGoingBack() {
+    client.admin().createBuffers(List.of(buffer), BufferConfig.defaults());
+    String stream = BufferNames.redisStreamKey(buffer);
+    LogCapture logs = LogCapture.start();
+    try (var writer = client.writer(buffer, WriterOptions.builder().refreshInterval(Duration.ofMillis(20)).build())) {
+      WriteResult stored = writer.write(Message.data(new MessageId("w", "lost", 0), new byte[] {1}));
+      String id = ((WriteResult.Written) stored).offset().sequence();
+      redis(r -> {
+        r.del(stream);
+        r.xadd(stream, new XAddArgs().id("1-1"), Map.of("older", "entry"));
+        r.xgroupCreate(io.lettuce.core.XReadArgs.StreamOffset.from(stream, "0"), BufferNames.redisGroup(buffer));
+      });
+      Await.until(Duration.ofSeconds(5), "the writer's warning", () -> logs.textSince(0).contains(
+          "the stream's last id went back from " + id + " (stored by this writer) to 1-1"));
+    } finally {
+      logs.close();
+    }
   }
 
   private static BufferConfig config(Retention retention) {
