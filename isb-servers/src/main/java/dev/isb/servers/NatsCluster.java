@@ -110,20 +110,31 @@ public final class NatsCluster extends KitSetup<NatsServer> {
   }
 
   /**
-   * Whether every node runs unpaused and they agree on a JetStream meta leader within {@code
-   * timeout}: what a test may expect of a cluster it did not fault itself.
+   * Whether every node runs unpaused, they agree on a JetStream meta leader, and each node has its
+   * routes to all the others and reports itself healthy ({@code /healthz}), within {@code timeout}:
+   * what a test may expect of a cluster it did not fault itself. The leader is elected before the
+   * routes settle (duplicate routes are still being closed), so a leader alone does not say that the
+   * cluster is ready for a test's streams.
    */
   @Override
   public boolean isHealthy(Duration timeout) {
     if (!nodes.stream().allMatch(NatsServer::isResponsive)) {
       return false;
     }
+    long deadline = deadlineIn(timeout);
     try {
       awaitMetaLeader(timeout);
-      return true;
     } catch (IllegalStateException e) {
       return false;
     }
+    return awaitTrue(deadline, () -> nodes.stream().allMatch(n -> routes(n) >= nodes.size() - 1
+        && n.monitor("/healthz").isPresent()));
+  }
+
+  /** The routes a node reports in {@code /routez}; -1 when it does not answer. */
+  private static int routes(NatsServer node) {
+    return node.monitor("/routez").map(NUM_ROUTES::matcher).filter(java.util.regex.Matcher::find)
+        .map(m -> Integer.parseInt(m.group(1))).orElse(-1);
   }
 
   /** The {@code leader} of the {@code meta_cluster} object of a {@code /jsz} body, if named. */
@@ -156,6 +167,8 @@ public final class NatsCluster extends KitSetup<NatsServer> {
    * The TLS and authentication settings apply to client connections of every node; routes between
    * nodes are plain, on 127.0.0.1.
    */
+  private static final java.util.regex.Pattern NUM_ROUTES = java.util.regex.Pattern.compile("\"num_routes\":\\s*(\\d+)");
+
   public static final class Builder extends NatsServer.NatsBuilder<Builder> {
 
     private int nodes = 3;
@@ -243,7 +256,10 @@ public final class NatsCluster extends KitSetup<NatsServer> {
           NatsCluster cluster = new NatsCluster(name, dir, nodes);
           long deadline = options.common().deadline();
           launchAll(nodes, deadline); // all at once: each waits for its routes
-          cluster.awaitMetaLeader(remaining(deadline, 0));
+          if (!cluster.isHealthy(remaining(deadline, 0))) {
+            throw new IllegalStateException("cluster " + name + " did not settle (a meta leader, every route,"
+                + " /healthz) in time: " + cluster.describeLeaders());
+          }
           return cluster;
         });
   }
