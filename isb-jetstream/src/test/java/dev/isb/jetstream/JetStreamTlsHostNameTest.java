@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -146,12 +147,22 @@ class JetStreamTlsHostNameTest {
     }
   }
 
-  /** Writes one message, reads it back (within 10 s: a stream may elect a leader) and acks it. */
+  /**
+   * Writes one message, reads it back and acks it, within 10 s: after the kill the stream may be
+   * electing a leader, during which a write fails retryably (503, no responders) and, as the writer's
+   * contract asks of its callers, is written again; its id makes the retry safe.
+   */
   private static void writeReadAck(BufferWriter writer, BufferReader reader, String payload) {
     Message sent = Message.data(new MessageId("in", payload, 0), payload.getBytes(StandardCharsets.UTF_8));
-    assertThat(writer.write(sent)).isInstanceOf(WriteResult.Written.class);
-    List<ReadMessage> read = new ArrayList<>();
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    WriteResult result = writer.write(sent);
+    while (result instanceof WriteResult.Failed f && f.retryable() && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+      result = writer.write(sent);
+    }
+    assertThat(result.isStored()).as("stored (written, or a duplicate of a write whose answer was lost): %s", result)
+        .isTrue();
+    List<ReadMessage> read = new ArrayList<>();
     while (read.isEmpty() && System.nanoTime() - deadline < 0) {
       read.addAll(reader.read(1, Duration.ofSeconds(1)));
     }
