@@ -1,9 +1,10 @@
 package dev.isb.jetstream;
 
+import io.nats.client.support.NatsUri;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.KeyManagementException;
 import java.security.SecureRandom;
 import java.util.List;
@@ -51,9 +52,10 @@ final class HostVerifyingContext extends SSLContext {
     private final String configuredName;
 
     ExpectedNames(List<String> servers) {
-      this.configuredHosts = servers.stream().map(HostVerifyingContext::hostOf)
-          .filter(h -> h != null).map(h -> h.toLowerCase(Locale.ROOT)).toList();
-      this.configuredName = configuredHosts.stream().filter(h -> !isAddress(h)).findFirst().orElse(null);
+      List<NatsUri> configured = servers.stream().map(HostVerifyingContext::parsed).filter(u -> u != null).toList();
+      this.configuredHosts = configured.stream().map(u -> u.getHost().toLowerCase(Locale.ROOT)).toList();
+      this.configuredName = configured.stream().filter(u -> !u.hostIsIpAddress())
+          .map(u -> u.getHost().toLowerCase(Locale.ROOT)).findFirst().orElse(null);
     }
 
     /**
@@ -66,10 +68,11 @@ final class HostVerifyingContext extends SSLContext {
     }
   }
 
-  private static String hostOf(String server) {
+  /** A configured server as jnats parses it (the same parser, so the same hosts); null if it cannot. */
+  private static NatsUri parsed(String server) {
     try {
-      return URI.create(server.contains("://") ? server : "nats://" + server).getHost();
-    } catch (IllegalArgumentException notAUri) {
+      return new NatsUri(server);
+    } catch (URISyntaxException notAUri) {
       return null; // jnats refuses it with its own error
     }
   }

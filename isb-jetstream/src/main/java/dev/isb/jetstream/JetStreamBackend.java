@@ -169,19 +169,21 @@ public final class JetStreamBackend implements IsbBackend {
       builder.authHandler(Nats.staticCredentials(null, nkeySeed.trim().toCharArray()));
     }
     boolean tls = Boolean.parseBoolean(options.property("tls", "false")) || url.startsWith("tls://");
-    if (tls && Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"))) {
-      builder.sslContext(sslContext(options));
+    boolean insecure = Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"));
+    if (tls && insecure) {
+      builder.sslContext(sslContext(options, true));
     } else if (tls) {
       // The handshake must see the host name, not the address jnats resolves it to by default.
-      builder.sslContext(new HostVerifyingContext(sslContext(options), List.of(servers)))
+      builder.sslContext(new HostVerifyingContext(sslContext(options, false), List.of(servers)))
           .hostnameResolveMode(Options.HostnameResolveMode.HappyEyeballs);
     }
     return builder.build();
   }
 
-  private static SSLContext sslContext(IsbOptions options) {
+  /** The trust and key material of {@code options}; with {@code insecure}, one that trusts any server. */
+  private static SSLContext sslContext(IsbOptions options, boolean insecure) {
     try {
-      if (Boolean.parseBoolean(options.property("tls.insecureSkipVerify", "false"))) {
+      if (insecure) {
         System.getLogger(JetStreamBackend.class.getName()).log(System.Logger.Level.WARNING,
             "tls.insecureSkipVerify is set: neither the server's certificate nor its host name is verified;"
                 + " use tls.caFile instead");

@@ -24,10 +24,10 @@ final class LastIdWatch {
     this.buffer = buffer;
   }
 
-  /** Notes an entry id the server acknowledged for this writer. */
+  /** Notes an entry id the server acknowledged for this writer: the newest of a batch is enough. */
   void stored(String entryId) {
     String h = highest;
-    if (h == null || compare(entryId, h) > 0) {
+    if (h == null || RedisOffset.compareIds(entryId, h) > 0) {
       highest = entryId;
     }
   }
@@ -53,7 +53,7 @@ final class LastIdWatch {
       }
       return false; // a missing stream or a server going away: the usage measurement reports those
     }
-    if (last == null || compare(last, h) >= 0) {
+    if (last == null || RedisOffset.compareIds(last, h) >= 0) {
       return false;
     }
     LOG.log(System.Logger.Level.WARNING, "buffer ''{0}'': the stream''s last id went back from {1} (stored by this"
@@ -70,13 +70,5 @@ final class LastIdWatch {
       }
     }
     return null;
-  }
-
-  /** Orders two stream ids, {@code <ms>-<seq>}. */
-  static int compare(String a, String b) {
-    int da = a.indexOf('-');
-    int db = b.indexOf('-');
-    int byTime = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-    return byTime != 0 ? byTime : Long.compare(Long.parseLong(a.substring(da + 1)), Long.parseLong(b.substring(db + 1)));
   }
 }

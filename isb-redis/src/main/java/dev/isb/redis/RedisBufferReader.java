@@ -163,7 +163,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
       return "0";
     }
     List<StreamMessage<byte[], byte[]>> newest = redis.xrevrange(keys.stream(), Range.create("-", "+"), Limit.from(1));
-    return newest.isEmpty() || newer(lastSeen, newest.get(0).getId()) ? "0" : lastSeen;
+    return newest.isEmpty() || RedisOffset.compareIds(lastSeen, newest.get(0).getId()) > 0 ? "0" : lastSeen;
   }
 
   /** How many times this reader found its group lost and recreated it. */
@@ -204,7 +204,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     for (int i = 3; i + 3 < reply.size(); i += 4) {
       taken++;
       String id = RedisKeys.string(reply.get(i));
-      if (lastSeen == null || newer(id, lastSeen)) {
+      if (lastSeen == null || RedisOffset.compareIds(id, lastSeen) > 0) {
         lastSeen = id;
       }
       if (held.contains(id) && "b".equals(RedisKeys.string(reply.get(i + 3)))) {
@@ -281,14 +281,6 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
       }
       return null;
     }
-  }
-
-  /** Whether stream entry id {@code a} ({@code <ms>-<seq>}) comes after {@code b}. */
-  private static boolean newer(String a, String b) {
-    int da = a.indexOf('-');
-    int db = b.indexOf('-');
-    int byTime = Long.compare(Long.parseLong(a.substring(0, da)), Long.parseLong(b.substring(0, db)));
-    return byTime != 0 ? byTime > 0 : Long.parseLong(a.substring(da + 1)) > Long.parseLong(b.substring(db + 1));
   }
 
   @Override

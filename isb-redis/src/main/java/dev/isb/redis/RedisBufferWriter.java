@@ -112,6 +112,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
       }
       Optional<IsbException> notReplicated = awaitReplicas();
       var noRoom = new ArrayList<Integer>();
+      String newestWritten = null;
       for (int k = 0; k < todo.size(); k++) {
         int i = todo.get(k);
         String outcome = RedisKeys.string(reply.get(2 * k));
@@ -122,13 +123,16 @@ final class RedisBufferWriter extends AbstractBufferWriter {
           continue;
         }
         switch (outcome) {
-          case "W" -> results[i] = new WriteResult.Written(offset);
+          case "W" -> {
+            results[i] = new WriteResult.Written(offset);
+            newestWritten = offset.entryId(); // XADD ids grow within a call: the last one is the newest
+          }
           case "D" -> results[i] = new WriteResult.Duplicate(offset);
           default -> noRoom.add(i);
         }
-        if (results[i] != null) {
-          lastIds.stored(offset.entryId());
-        }
+      }
+      if (newestWritten != null) {
+        lastIds.stored(newestWritten);
       }
       if (!noRoom.isEmpty()) {
         gate.markFull("the stream holds maxMsgs (" + settings.stream().maxMsgs() + ") un-acked entries");
