@@ -1,6 +1,8 @@
 package dev.isb;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Writes messages into one buffer (one partition). Thread-safe: concurrent {@code write} calls are
@@ -41,6 +43,30 @@ public interface BufferWriter extends AutoCloseable {
    * @throws IllegalStateException if the writer is closed
    */
   List<WriteResult> write(List<Message> messages);
+
+  /**
+   * Starts writing a batch and returns once it is on its way: the stage completes with what became of
+   * each message, in the order of the batch, exactly as {@link #write(List)} would report it. Several
+   * batches may be in flight at once; a backend bounds them with one window of outstanding messages
+   * per writer, and this call waits for room in that window (and, while the buffer is full, as its
+   * {@link OnFull} policy says) before it returns, which is the back-pressure a caller streaming
+   * batches feels. The de-dup ids, the buffer-full rule and the results are those of {@code write}.
+   *
+   * <p>Batches started one after the other from one thread are sent in that order; a message whose
+   * first attempt met a full buffer and was sent again may be stored after messages of later batches.
+   * The stage never completes exceptionally: a failure is a {@link WriteResult.Failed} in the list.
+   * {@link #close()} waits (bounded) for the batches in flight.
+   *
+   * <p>This default writes synchronously and returns a completed stage; the JetStream and Redis
+   * writers return before the server's acknowledgements arrive.
+   *
+   * @param messages the batch; may be empty
+   * @return the results, one per message, in order
+   * @throws IllegalStateException if the writer is closed
+   */
+  default CompletionStage<List<WriteResult>> writeAsync(List<Message> messages) {
+    return CompletableFuture.completedFuture(write(messages));
+  }
 
   /** Writes one message; see {@link #write(List)}. */
   default WriteResult write(Message message) {

@@ -9,9 +9,12 @@ import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.wire.PayloadCompression;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 
@@ -19,7 +22,8 @@ import java.util.concurrent.ScheduledFuture;
  * The part of a {@link BufferWriter} every backend shares: argument checks, the close protocol
  * (refuse new writes at once, wait bounded for running ones, then {@link #release}), call tracking, and the
  * {@link BufferFullGate} with its usage measurements. A backend writes only its wire work:
- * {@link #writeBatch} and {@link #measure}.
+ * {@link #writeBatch} and {@link #measure}, and {@link #writeBatchAsync} when it can return before its
+ * server's acknowledgements (an asynchronous write counts as running until its stage completes).
  *
  * <p>A subclass calls {@link #startMeasuring} at the end of its constructor, once the fields that
  * {@link #measure} reads are set. Thread-safe if the subclass's wire work is.
@@ -72,6 +76,14 @@ public abstract class AbstractBufferWriter extends BufferHandle implements Buffe
    */
   protected abstract List<WriteResult> writeBatch(List<Message> messages, long deadline);
 
+  /**
+   * Like {@link #writeBatch}, but returns once the batch is on its way; the stage completes with the
+   * results in order and may complete on any thread. This default writes synchronously.
+   */
+  protected CompletableFuture<List<WriteResult>> writeBatchAsync(List<Message> messages, long deadline) {
+    return CompletableFuture.completedFuture(writeBatch(messages, deadline));
+  }
+
   private void measureSafely() {
     try {
       measure();
@@ -90,6 +102,26 @@ public abstract class AbstractBufferWriter extends BufferHandle implements Buffe
     } finally {
       calls.exit();
     }
+  }
+
+  @Override
+  public final CompletionStage<List<WriteResult>> writeAsync(List<Message> messages) {
+    Objects.requireNonNull(messages, "messages");
+    messages.forEach(m -> Objects.requireNonNull(m, "message"));
+    calls.enter();
+    CompletableFuture<List<WriteResult>> results;
+    try {
+      results = writeBatchAsync(messages, gate.batchDeadline());
+    } catch (RuntimeException | Error e) {
+      calls.exit();
+      throw e;
+    }
+    // The contract: never exceptional; a failure the backend did not foresee fails every message retryably.
+    return results.handle((written, error) -> {
+      calls.exit();
+      return error == null ? written : Collections.<WriteResult>nCopies(messages.size(), new WriteResult.Failed(
+          new IsbBackendException(buffer, null, "write failed: " + error, true, error), true));
+    });
   }
 
   /**

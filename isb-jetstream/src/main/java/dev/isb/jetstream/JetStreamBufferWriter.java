@@ -23,16 +23,21 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Writes to one JetStream stream as Numaflow's writers do: every DATA message with its
  * {@code Nats-Msg-Id}, the buffer-full rule measured from stream and consumer info.
  *
  * <p>Design: a batch is published asynchronously, at most {@code maxOutstanding} un-acknowledged
- * publishes per writer (a semaphore), and the acks are then collected in batch order. A message the
+ * publishes per writer (a semaphore: one window across every batch in flight), and the acks are then
+ * collected in batch order, by the caller ({@code write}) or as they complete ({@code writeAsync}). A message the
  * stream refuses for lack of room (DiscardNew's "maximum messages exceeded") marks the buffer full and
  * goes back through the {@link BufferFullGate}, then is published again with the same id, which can
  * never store it twice.
@@ -40,6 +45,12 @@ import java.util.concurrent.TimeUnit;
 final class JetStreamBufferWriter extends AbstractBufferWriter {
 
   private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+  /** Where an asynchronous batch's messages that must wait (for room, for stream info) wait: rare, so a thread each. */
+  private static final Executor WAITING_THREAD = task -> {
+    Thread thread = new Thread(task, "isb-jetstream-writer-wait");
+    thread.setDaemon(true);
+    thread.start();
+  };
 
   private final JetStream js;
   private final JetStreamManagement jsm;
@@ -85,6 +96,35 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
   @Override
   protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
     var results = new WriteResult[messages.size()];
+    List<InFlight> inFlight = startAll(messages, deadline, results);
+    // One ack deadline for the whole batch: a stalled server costs one publish timeout, not one per message.
+    long acksDue = System.nanoTime() + publishTimeout.toNanos();
+    for (InFlight f : inFlight) {
+      results[f.index] = finish(f, deadline, acksDue);
+    }
+    return Arrays.asList(results);
+  }
+
+  /**
+   * Publishes the batch and returns; the results are made from the acks as they complete, on jnats'
+   * thread, except for messages that met a full buffer or no responders, which wait (for room, or for
+   * the stream's info) on a thread of their own.
+   */
+  @Override
+  protected CompletableFuture<List<WriteResult>> writeBatchAsync(List<Message> messages, long deadline) {
+    var results = new WriteResult[messages.size()];
+    List<InFlight> inFlight = startAll(messages, deadline, results);
+    if (inFlight.isEmpty()) {
+      return CompletableFuture.completedFuture(Arrays.asList(results));
+    }
+    CompletableFuture<Void> all = CompletableFuture.allOf(inFlight.stream().map(InFlight::ack)
+        .toArray(CompletableFuture[]::new));
+    return all.completeOnTimeout(null, publishTimeout.toNanos(), TimeUnit.NANOSECONDS)
+        .handle((ignored, error) -> inFlight)
+        .thenCompose(acked -> collect(acked, results, deadline));
+  }
+
+  private List<InFlight> startAll(List<Message> messages, long deadline, WriteResult[] results) {
     var inFlight = new ArrayList<InFlight>(messages.size());
     for (int i = 0; i < results.length; i++) {
       Message m = messages.get(i);
@@ -95,12 +135,38 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
         inFlight.add(new InFlight(i, m, (CompletableFuture<?>) started));
       }
     }
-    // One ack deadline for the whole batch: a stalled server costs one publish timeout, not one per message.
-    long acksDue = System.nanoTime() + publishTimeout.toNanos();
+    return inFlight;
+  }
+
+  /** The results of acks that completed or are overdue; those that need a wait finish on a thread of their own. */
+  private CompletableFuture<List<WriteResult>> collect(List<InFlight> inFlight, WriteResult[] results, long deadline) {
+    List<InFlight> waiting = new ArrayList<>();
     for (InFlight f : inFlight) {
-      results[f.index] = finish(f, deadline, acksDue);
+      if (!f.ack.isDone()) {
+        results[f.index] = failure(f, new TimeoutException("no acknowledgement within " + publishTimeout));
+        continue;
+      }
+      try {
+        results[f.index] = written((PublishAck) f.ack.join());
+      } catch (CompletionException | CancellationException e) {
+        Throwable cause = JetStreamErrors.unwrap(e);
+        if (JetStreamErrors.isNoRoom(cause) || JetStreamErrors.isNoResponders(cause)) {
+          waiting.add(f);
+        } else {
+          results[f.index] = failure(f, e);
+        }
+      }
     }
-    return Arrays.asList(results);
+    if (waiting.isEmpty()) {
+      return CompletableFuture.completedFuture(Arrays.asList(results));
+    }
+    return CompletableFuture.supplyAsync(() -> {
+      long acksDue = System.nanoTime() + publishTimeout.toNanos();
+      for (InFlight f : waiting) {
+        results[f.index] = finish(f, deadline, acksDue);
+      }
+      return Arrays.asList(results);
+    }, WAITING_THREAD);
   }
 
   private record InFlight(int index, Message message, CompletableFuture<?> ack) {}
@@ -142,17 +208,14 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
     CompletableFuture<?> ack = f.ack;
     while (true) {
       try {
-        PublishAck pub = (PublishAck) ack.get(Math.max(0, acksDue - System.nanoTime()), TimeUnit.NANOSECONDS);
-        var offset = new JetStreamOffset(buffer, partition(), pub.getSeqno(), null);
-        return pub.isDuplicate() ? new WriteResult.Duplicate(offset) : new WriteResult.Written(offset);
+        return written((PublishAck) ack.get(Math.max(0, acksDue - System.nanoTime()), TimeUnit.NANOSECONDS));
       } catch (Exception e) {
         Throwable cause = JetStreamErrors.unwrap(e);
         if (JetStreamErrors.isNoResponders(cause) && streamGone()) {
           return new WriteResult.Failed(new BufferNotFoundException(buffer, cause), false);
         }
         if (!JetStreamErrors.isNoRoom(cause)) {
-          IsbException error = JetStreamErrors.translate(buffer, "publishing message " + f.message.id(), e);
-          return new WriteResult.Failed(error, error.retryable());
+          return failure(f, e);
         }
         gate.markFull("the stream refused a message: " + cause.getMessage());
         Optional<WriteResult> notWritten = gate.awaitRoom(deadline);
@@ -167,6 +230,16 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
         acksDue = System.nanoTime() + publishTimeout.toNanos();
       }
     }
+  }
+
+  private WriteResult written(PublishAck pub) {
+    var offset = new JetStreamOffset(buffer, partition(), pub.getSeqno(), null);
+    return pub.isDuplicate() ? new WriteResult.Duplicate(offset) : new WriteResult.Written(offset);
+  }
+
+  private WriteResult failure(InFlight f, Throwable e) {
+    IsbException error = JetStreamErrors.translate(buffer, "publishing message " + f.message.id(), e);
+    return new WriteResult.Failed(error, error.retryable());
   }
 
   /**

@@ -12,12 +12,16 @@ import dev.isb.WriterOptions;
 import dev.isb.spi.AbstractBufferWriter;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.MessageCodec;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
  * Writes to one Redis buffer with one script call per batch: de-duplication by
@@ -33,6 +37,12 @@ import java.util.Optional;
 final class RedisBufferWriter extends AbstractBufferWriter {
 
   private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+  /** Where an asynchronous batch that must wait (for replicas, for room) waits: rare, so a thread each. */
+  private static final Executor WAITING_THREAD = task -> {
+    Thread thread = new Thread(task, "isb-redis-writer-wait");
+    thread.setDaemon(true);
+    thread.start();
+  };
   private static final byte[] DATA = {'0'};
   private static final byte[] WMB = {'1'};
   private static final byte[] NO_ID = new byte[0];
@@ -41,6 +51,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
 
   private final RedisKeys keys;
   private final RedisClusterCommands<byte[], byte[]> redis;
+  private final RedisClusterAsyncCommands<byte[], byte[]> redisAsync;
   private final RedisIsbClient client;
   private final RedisBufferSettings settings;
   private final LastIdWatch lastIds;
@@ -49,6 +60,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
     super(buffer, BufferNames.partitionOf(buffer), options, CLOSE_DRAIN_TIMEOUT, onClose);
     this.keys = RedisKeys.of(buffer);
     this.redis = client.redis();
+    this.redisAsync = client.redisAsync();
     this.client = client;
     this.settings = client.settings(buffer);
     this.lastIds = new LastIdWatch(buffer);
@@ -76,6 +88,45 @@ final class RedisBufferWriter extends AbstractBufferWriter {
   @Override
   protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
     var results = new WriteResult[messages.size()];
+    store(messages, admitAll(messages, deadline, results), results, deadline);
+    return Arrays.asList(results);
+  }
+
+  /**
+   * Sends the batch's script call and returns; the reply makes the results on lettuce's thread, unless
+   * it must wait (replicas to confirm, room for refused messages), which then happens on a thread of
+   * its own as {@link #writeBatch} does it.
+   */
+  @Override
+  protected CompletableFuture<List<WriteResult>> writeBatchAsync(List<Message> messages, long deadline) {
+    var results = new WriteResult[messages.size()];
+    List<Integer> admitted = admitAll(messages, deadline, results);
+    if (admitted.isEmpty()) {
+      return CompletableFuture.completedFuture(Arrays.asList(results));
+    }
+    CompletableFuture<List<Object>> reply;
+    try {
+      reply = RedisScripts.WRITE.runAsync(redisAsync, scriptKeys(), scriptArgs(messages, admitted));
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.handle((lines, error) -> {
+      if (error != null) {
+        failAll(admitted, results, error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error);
+        return CompletableFuture.completedFuture(Arrays.asList(results));
+      }
+      if (client.durability().replicas() > 0 || refusesAny(lines)) {
+        return CompletableFuture.supplyAsync(() -> {
+          store(messages, outcome(messages, admitted, lines, results, deadline), results, deadline);
+          return Arrays.asList(results);
+        }, WAITING_THREAD);
+      }
+      outcome(messages, admitted, lines, results, deadline);
+      return CompletableFuture.completedFuture(Arrays.asList(results));
+    }).thenCompose(written -> written);
+  }
+
+  private List<Integer> admitAll(List<Message> messages, long deadline, WriteResult[] results) {
     var admitted = new ArrayList<Integer>(messages.size());
     for (int i = 0; i < results.length; i++) {
       Optional<WriteResult> refused = admit(messages.get(i), deadline);
@@ -85,8 +136,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
         admitted.add(i);
       }
     }
-    store(messages, admitted, results, deadline);
-    return Arrays.asList(results);
+    return admitted;
   }
 
   private void store(List<Message> messages, List<Integer> admitted, WriteResult[] results, long deadline) {
@@ -96,57 +146,85 @@ final class RedisBufferWriter extends AbstractBufferWriter {
       try {
         reply = RedisScripts.WRITE.run(redis, scriptKeys(), scriptArgs(messages, todo));
       } catch (RuntimeException e) {
-        IsbException error = RedisErrors.translate(buffer, "writing", e);
-        for (int i : todo) {
-          results[i] = new WriteResult.Failed(error, error.retryable());
-        }
+        failAll(todo, results, e);
         return;
       }
-      if (reply.size() == 1 && "N".equals(RedisKeys.string(reply.get(0)))) {
-        var notFound = new BufferNotFoundException(buffer, null);
-        gate.markGone(notFound);
-        for (int i : todo) {
-          results[i] = new WriteResult.Failed(notFound, false);
-        }
-        return;
-      }
-      Optional<IsbException> notReplicated = awaitReplicas();
-      var noRoom = new ArrayList<Integer>();
-      String newestWritten = null;
-      for (int k = 0; k < todo.size(); k++) {
-        int i = todo.get(k);
-        String outcome = RedisKeys.string(reply.get(2 * k));
-        var offset = new RedisOffset(buffer, partition(), RedisKeys.string(reply.get(2 * k + 1)));
-        // A duplicate is an acknowledgement too: not before the replicas have the first copy.
-        if (notReplicated.isPresent() && ("W".equals(outcome) || "D".equals(outcome))) {
-          results[i] = new WriteResult.Failed(notReplicated.get(), true);
-          continue;
-        }
-        switch (outcome) {
-          case "W" -> {
-            results[i] = new WriteResult.Written(offset);
-            newestWritten = offset.entryId(); // XADD ids grow within a call: the last one is the newest
-          }
-          case "D" -> results[i] = new WriteResult.Duplicate(offset);
-          default -> noRoom.add(i);
-        }
-      }
-      if (newestWritten != null) {
-        lastIds.stored(newestWritten);
-      }
-      if (!noRoom.isEmpty()) {
-        gate.markFull("the stream holds maxMsgs (" + settings.stream().maxMsgs() + ") un-acked entries");
-      }
-      todo = new ArrayList<>();
-      for (int i : noRoom) {
-        Optional<WriteResult> refused = admit(messages.get(i), deadline);
-        if (refused.isPresent()) {
-          results[i] = refused.get();
-        } else {
-          todo.add(i);
-        }
+      todo = outcome(messages, todo, reply, results, deadline);
+    }
+  }
+
+  private void failAll(List<Integer> todo, WriteResult[] results, Throwable e) {
+    IsbException error = RedisErrors.translate(buffer, "writing", e);
+    for (int i : todo) {
+      results[i] = new WriteResult.Failed(error, error.retryable());
+    }
+  }
+
+  /** Whether the script refused a message for lack of room (its outcome is neither written, duplicate nor gone). */
+  private static boolean refusesAny(List<Object> reply) {
+    if (reply.size() == 1) {
+      return false;
+    }
+    for (int k = 0; k < reply.size(); k += 2) {
+      String outcome = RedisKeys.string(reply.get(k));
+      if (!"W".equals(outcome) && !"D".equals(outcome)) {
+        return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * Makes the results of one script call's reply; returns the messages to send again, those refused
+   * for lack of room that were admitted again (waiting for room, so on a thread that may wait).
+   */
+  private List<Integer> outcome(List<Message> messages, List<Integer> todo, List<Object> reply, WriteResult[] results,
+      long deadline) {
+    if (reply.size() == 1 && "N".equals(RedisKeys.string(reply.get(0)))) {
+      var notFound = new BufferNotFoundException(buffer, null);
+      gate.markGone(notFound);
+      for (int i : todo) {
+        results[i] = new WriteResult.Failed(notFound, false);
+      }
+      return List.of();
+    }
+    Optional<IsbException> notReplicated = awaitReplicas();
+    var noRoom = new ArrayList<Integer>();
+    String newestWritten = null;
+    for (int k = 0; k < todo.size(); k++) {
+      int i = todo.get(k);
+      String outcome = RedisKeys.string(reply.get(2 * k));
+      var offset = new RedisOffset(buffer, partition(), RedisKeys.string(reply.get(2 * k + 1)));
+      // A duplicate is an acknowledgement too: not before the replicas have the first copy.
+      if (notReplicated.isPresent() && ("W".equals(outcome) || "D".equals(outcome))) {
+        results[i] = new WriteResult.Failed(notReplicated.get(), true);
+        continue;
+      }
+      switch (outcome) {
+        case "W" -> {
+          results[i] = new WriteResult.Written(offset);
+          newestWritten = offset.entryId(); // XADD ids grow within a call: the last one is the newest
+        }
+        case "D" -> results[i] = new WriteResult.Duplicate(offset);
+        default -> noRoom.add(i);
+      }
+    }
+    if (newestWritten != null) {
+      lastIds.stored(newestWritten);
+    }
+    if (!noRoom.isEmpty()) {
+      gate.markFull("the stream holds maxMsgs (" + settings.stream().maxMsgs() + ") un-acked entries");
+    }
+    var again = new ArrayList<Integer>(noRoom.size());
+    for (int i : noRoom) {
+      Optional<WriteResult> refused = admit(messages.get(i), deadline);
+      if (refused.isPresent()) {
+        results[i] = refused.get();
+      } else {
+        again.add(i);
+      }
+    }
+    return again;
   }
 
   /** Under a durability setting, the failure to report when too few replicas have the batch. */

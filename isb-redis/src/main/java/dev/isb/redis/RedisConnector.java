@@ -15,6 +15,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.masterreplica.MasterReplica;
@@ -110,6 +111,14 @@ final class RedisConnector implements AutoCloseable {
       return cluster.sync();
     }
     return ((StatefulRedisConnection<byte[], byte[]>) connection).sync();
+  }
+
+  /** The cluster-capable asynchronous commands of a connection of either kind. */
+  static RedisClusterAsyncCommands<byte[], byte[]> asyncCommands(StatefulConnection<byte[], byte[]> connection) {
+    if (connection instanceof StatefulRedisClusterConnection<byte[], byte[]> cluster) {
+      return cluster.async();
+    }
+    return ((StatefulRedisConnection<byte[], byte[]>) connection).async();
   }
 
   private static List<RedisURI> uris(IsbOptions options) {

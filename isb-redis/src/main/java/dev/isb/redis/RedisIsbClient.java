@@ -12,6 +12,7 @@ import dev.isb.spi.OpenHandles;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.time.Duration;
@@ -27,6 +28,7 @@ final class RedisIsbClient extends AbstractIsbClient {
   private final RedisConnector connector;
   private final StatefulConnection<byte[], byte[]> shared;
   private final RedisClusterCommands<byte[], byte[]> redis;
+  private final RedisClusterAsyncCommands<byte[], byte[]> redisAsync;
   private final ScheduledExecutorService scheduler;
   private final RedisBufferAdmin admin;
 
@@ -52,12 +54,18 @@ final class RedisIsbClient extends AbstractIsbClient {
     this.durability = durability;
     this.shared = connector.connect();
     this.redis = RedisConnector.commands(shared);
+    this.redisAsync = RedisConnector.asyncCommands(shared);
     this.admin = new RedisBufferAdmin(redis, this::requireOpen);
     this.scheduler = OpenHandles.timer("isb-redis-timer");
   }
 
   RedisClusterCommands<byte[], byte[]> redis() {
     return redis;
+  }
+
+  /** The shared connection's commands, without waiting for replies. */
+  RedisClusterAsyncCommands<byte[], byte[]> redisAsync() {
+    return redisAsync;
   }
 
   RedisConnector connector() {

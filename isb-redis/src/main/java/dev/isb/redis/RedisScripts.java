@@ -2,6 +2,7 @@ package dev.isb.redis;
 
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +11,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The Lua scripts of this backend, each run with {@code EVALSHA} and, when the server does not know it
@@ -48,6 +51,21 @@ enum RedisScripts {
     } catch (RedisNoScriptException e) {
       return redis.eval(source, ScriptOutputType.MULTI, keys, args);
     }
+  }
+
+  /** Runs the script without waiting; a stage of its reply, as {@link #run}'s. */
+  CompletableFuture<List<Object>> runAsync(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys,
+      byte[]... args) {
+    return redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+        .handle((reply, error) -> error == null ? CompletableFuture.completedFuture(reply)
+            : noScript(error) ? redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
+            : CompletableFuture.<List<Object>>failedFuture(error))
+        .thenCompose(reply -> reply);
+  }
+
+  private static boolean noScript(Throwable error) {
+    Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    return t instanceof RedisNoScriptException;
   }
 
   /** Runs a script whose reply is one integer. */

@@ -61,6 +61,15 @@ public abstract class IsbConformanceKit {
   }
 
   @Nested
+  @DisplayName("Asynchronous writing: batches in flight together, each with write's results")
+  class AsyncWriting extends AsyncWritingConformance {
+    @Override
+    IsbConformanceKit kit() {
+      return IsbConformanceKit.this;
+    }
+  }
+
+  @Nested
   @DisplayName("Buffer full: usage = (pending + ackPending) / maxLength, full at usageLimit")
   class BufferFull extends BufferFullConformance {
     @Override
