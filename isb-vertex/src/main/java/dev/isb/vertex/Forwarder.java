@@ -17,11 +17,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -148,7 +151,8 @@ public final class Forwarder implements AutoCloseable {
       ForwarderMetrics.Input meters = metrics.input(reader);
       inputMeters.add(meters);
       partitionLoops.add(new PartitionLoop(this, reader, meters, List.copyOf(routes),
-          function, b.retryPolicy, b.maxInFlight, watermarks, b.readAhead));
+          function, b.retryPolicy, b.maxInFlight, watermarks,
+          new PartitionLoop.Stages(b.readAhead, b.maxBatchesInFlight, b.maxBytesInFlight)));
     }
     this.loops = List.copyOf(partitionLoops);
     this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -292,14 +296,20 @@ public final class Forwarder implements AutoCloseable {
     }
   }
 
-  /** Waits for {@code future} until the shutdown deadline; true if it completed. */
+  /** Waits for {@code future} until the shutdown deadline; true if it completed (normally or not). */
   boolean awaitWithDeadline(CompletableFuture<?> future) throws InterruptedException {
-    while (!future.isDone()) {
-      if (deadlinePassed.await(10, TimeUnit.MILLISECONDS)) {
-        return future.isDone();
+    while (true) {
+      try {
+        future.get(10, TimeUnit.MILLISECONDS);
+        return true;
+      } catch (ExecutionException | CancellationException e) {
+        return true;
+      } catch (TimeoutException e) {
+        if (deadlinePassed()) {
+          return future.isDone();
+        }
       }
     }
-    return true;
   }
 
   /** A sink vertex's meters of its writes to the sink (NUMAFLOW style); null otherwise. */
@@ -404,6 +414,8 @@ public final class Forwarder implements AutoCloseable {
     private Compression compression;
     private MetricsStyle metricsStyle = MetricsStyle.NUMAFLOW;
     private boolean readAhead = true;
+    private int maxBatchesInFlight = 4;
+    private long maxBytesInFlight = 64L << 20;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private DeadLetterPolicy deadLetterPolicy;
     private int maxInFlight = 100;
@@ -515,6 +527,31 @@ public final class Forwarder implements AutoCloseable {
      */
     public Builder readAhead(boolean readAhead) {
       this.readAhead = readAhead;
+      return this;
+    }
+
+    /**
+     * How many batches of one partition may be between the function and their acks: while the writes of
+     * one are awaited, the next ones are mapped and written already. 4 by default; 1 settles each batch
+     * (every input acked or nakked) before the function sees the next.
+     */
+    public Builder maxBatchesInFlight(int batches) {
+      if (batches < 1) {
+        throw new IllegalArgumentException("maxBatchesInFlight must be at least 1, was " + batches);
+      }
+      this.maxBatchesInFlight = batches;
+      return this;
+    }
+
+    /**
+     * How many input payload bytes of one partition may be between the function and their acks; 64 MiB
+     * by default. A batch larger than this goes into flight alone.
+     */
+    public Builder maxBytesInFlight(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxBytesInFlight must be at least 1, was " + bytes);
+      }
+      this.maxBytesInFlight = bytes;
       return this;
     }
 

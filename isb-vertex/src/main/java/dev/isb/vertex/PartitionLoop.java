@@ -17,8 +17,10 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +28,13 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One input partition's loop: read a batch, apply the function to each input, write the outputs,
- * ack the inputs that are done and nak the rest. Runs on its own thread; batches are forwarded one
- * after the other (each finished, every input acked or nakked, before the next), and with read-ahead
- * a second thread reads the next batch meanwhile.
+ * ack the inputs that are done and nak the rest. The stages overlap, as numaflow-core's do: with
+ * read-ahead a thread reads the next batch while this one applies the function and starts the writes
+ * ({@link dev.isb.BufferWriter#writeAsync}), and a settling thread waits for each batch's writes, retries
+ * what failed retryably, and acks or naks its inputs, batch after batch in read order, while the
+ * next batches are already on their way. At most {@link Stages#batches} batches and
+ * {@link Stages#bytes} input bytes are between the function and their acks; with one batch the loop
+ * settles each batch itself before it takes the next.
  */
 final class PartitionLoop implements Runnable {
 
@@ -50,21 +56,20 @@ final class PartitionLoop implements Runnable {
   private final VertexWatermarks watermarks;
   /** A sink vertex's writes to its sink, in the NUMAFLOW style; null otherwise. */
   private final ForwarderMetrics.Output sinkMeters;
-  private final boolean readAhead;
+  private final Stages stages;
   private final DeadLetters deadLetters;
-  /** Why each input of the batch in hand failed, when the failure was its own; only with dead letters. */
-  private Throwable[] causes;
+  /** The settling stage, while the loop runs with more than one batch in flight; null otherwise. */
+  private Settler settler;
   /** The error of the last synchronous call that used up its attempts; null after any other. */
   private Throwable gaveUpWith;
   private long lastPendingCheck;
 
   /**
    * @param watermarks the vertex's watermarks; null when it does not take part in them
-   * @param readAhead whether to read the next batch while forwarding one
    */
   PartitionLoop(Forwarder forwarder, BufferReader reader, ForwarderMetrics.Input meters,
       List<Forwarder.Route> routes, VertexFunction function, RetryPolicy retryPolicy, int maxInFlight,
-      VertexWatermarks watermarks, boolean readAhead) {
+      VertexWatermarks watermarks, Stages stages) {
     this.forwarder = forwarder;
     this.reader = reader;
     this.meters = meters;
@@ -75,7 +80,7 @@ final class PartitionLoop implements Runnable {
     this.retryPolicy = retryPolicy;
     this.maxInFlight = maxInFlight;
     this.watermarks = watermarks;
-    this.readAhead = readAhead;
+    this.stages = stages;
     this.deadLetters = forwarder.deadLetters();
   }
 
@@ -85,14 +90,22 @@ final class PartitionLoop implements Runnable {
 
   @Override
   public void run() {
-    if (readAhead) {
-      runReadingAhead();
-      return;
-    }
-    while (forwarder.running()) {
-      Fetched fetched = fetch();
-      if (fetched != null) {
-        forward(fetched.batch(), fetched.readStart());
+    Settler started = stages.batches() > 1 ? new Settler() : null;
+    settler = started;
+    try {
+      if (stages.readAhead()) {
+        runReadingAhead();
+        return;
+      }
+      while (forwarder.running()) {
+        Fetched fetched = fetch();
+        if (fetched != null) {
+          forward(fetched.batch(), fetched.readStart());
+        }
+      }
+    } finally {
+      if (started != null) {
+        started.finish();
       }
     }
   }
@@ -242,32 +255,57 @@ final class PartitionLoop implements Runnable {
     }
   }
 
-  /** Forwards one batch; every input of it is acked or nakked when this returns. */
-  void forward(List<ReadMessage> batch, long start) {
-    int size = batch.size();
-    BitSet failed = new BitSet(size);
-    List<Datum> data = new ArrayList<>(size);
-    for (ReadMessage read : batch) {
-      data.add(Datum.of(read));
+  /**
+   * Forwards one batch: applies the function and starts the writes, then settles the batch (waits for
+   * its writes, acks or naks every input), or hands it to the settling thread, which will.
+   */
+  void forward(List<ReadMessage> inputs, long start) {
+    Batch batch = new Batch(inputs, start, deadLetters != null, stages.bytes());
+    Settler settling = settler;
+    if (settling != null) {
+      try {
+        settling.admit(batch);
+      } catch (IllegalStateException settlingDied) {
+        giveBack(inputs);
+        throw settlingDied;
+      }
     }
-    causes = deadLetters == null ? null : new Throwable[size];
     try {
-      List<List<Output>> outputs = apply(data, failed);
-      write(data, outputs, failed);
+      List<Datum> data = new ArrayList<>(inputs.size());
+      for (ReadMessage read : inputs) {
+        data.add(Datum.of(read));
+      }
+      startWrites(batch, data, apply(batch, data));
+    } catch (RuntimeException | Error e) {
+      batch.failed.set(0, inputs.size()); // a bug of ours or of the function's: nothing of the batch may be acked
+      throw e;
     } finally {
-      int acked = settle(batch, failed);
+      if (settling != null) {
+        settling.submit(batch);
+      } else {
+        complete(batch);
+      }
+    }
+  }
+
+  /** Waits for the batch's writes, retries what failed retryably, and acks or naks every input; never throws. */
+  private void complete(Batch batch) {
+    try {
+      finishWrites(batch);
+    } finally {
+      int acked = settle(batch);
       if (watermarks != null) {
         watermarks.settled(reader.partition());
       }
-      meters.processed(System.nanoTime() - start, acked);
+      meters.processed(System.nanoTime() - batch.readStart, acked);
     }
   }
 
   /**
    * The outputs of each input, in input order; a control (watermark) message has none. An input whose
-   * function failed every attempt is set in {@code failed} and has none.
+   * function failed every attempt is set in the batch's {@code failed} and has none.
    */
-  private List<List<Output>> apply(List<Datum> data, BitSet failed) {
+  private List<List<Output>> apply(Batch batch, List<Datum> data) {
     List<List<Output>> outputs = new ArrayList<>(data.size());
     if (function.sync() != null) {
       for (int i = 0; i < data.size(); i++) {
@@ -276,14 +314,14 @@ final class PartitionLoop implements Runnable {
         List<Output> result = datum.message().kind() == Kind.DATA && !forwarder.deadlinePassed()
             ? callWithRetry(datum) : null;
         if (result == null && datum.message().kind() == Kind.DATA) {
-          failed.set(i);
-          failedBy(i, gaveUpWith);
+          batch.failed.set(i);
+          batch.failedBy(i, gaveUpWith);
         }
         outputs.add(result == null ? List.of() : result);
       }
       return outputs;
     }
-    return applyAsync(data, failed);
+    return applyAsync(batch, data);
   }
 
   private List<Output> callWithRetry(Datum datum) {
@@ -311,7 +349,7 @@ final class PartitionLoop implements Runnable {
     }
   }
 
-  private List<List<Output>> applyAsync(List<Datum> data, BitSet failed) {
+  private List<List<Output>> applyAsync(Batch batch, List<Datum> data) {
     Semaphore permits = new Semaphore(maxInFlight);
     List<CompletableFuture<List<Output>>> calls = new ArrayList<>(data.size());
     for (Datum datum : data) {
@@ -345,9 +383,9 @@ final class PartitionLoop implements Runnable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      failed.set(i);
+      batch.failed.set(i);
       if (call.isCompletedExceptionally()) {
-        failedBy(i, call.handle((result, error) -> error instanceof CompletionException c ? c.getCause() : error)
+        batch.failedBy(i, call.handle((result, error) -> error instanceof CompletionException c ? c.getCause() : error)
             .join());
       }
       outputs.add(List.of());
@@ -403,8 +441,8 @@ final class PartitionLoop implements Runnable {
         datum.offset(), datum.deliveryCount(), String.valueOf(error));
   }
 
-  /** Writes every output along the edges that take it, partition by partition. */
-  private void write(List<Datum> data, List<List<Output>> outputs, BitSet failed) {
+  /** Starts writing every output along the edges that take it, partition by partition. */
+  private void startWrites(Batch batch, List<Datum> data, List<List<Output>> outputs) {
     List<List<List<Outgoing>>> byRoute = new ArrayList<>(routes.size());
     for (Forwarder.Route route : routes) {
       List<List<Outgoing>> byPartition = new ArrayList<>(route.writers().size());
@@ -438,7 +476,7 @@ final class PartitionLoop implements Runnable {
       for (int p = 0; p < route.writers().size(); p++) {
         List<Outgoing> outgoing = byRoute.get(r).get(p);
         if (!outgoing.isEmpty()) {
-          writeUntilStored(route, p, outgoing, failed);
+          startWrite(batch, route, p, outgoing);
         }
       }
     }
@@ -454,85 +492,140 @@ final class PartitionLoop implements Runnable {
     return new Message(header, output.value());
   }
 
+  /** The first attempt at one output partition's messages, not waited for; a closed writer fails their inputs. */
+  private void startWrite(Batch batch, Forwarder.Route route, int partition, List<Outgoing> outgoing) {
+    if (forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
+      outgoing.forEach(o -> batch.failed.set(o.input()));
+      return;
+    }
+    long start = System.nanoTime();
+    try {
+      CompletableFuture<List<WriteResult>> results = route.writers().get(partition)
+          .writeAsync(messages(outgoing)).toCompletableFuture();
+      batch.writes.add(new PartitionWrite(route, partition, outgoing, results, start));
+    } catch (IllegalStateException e) {
+      route.meters().get(partition).failed(e.getClass().getSimpleName(), false, outgoing.size());
+      outgoing.forEach(o -> batch.failed.set(o.input()));
+    }
+  }
+
   /**
-   * Writes until every message is stored or dropped, retrying retryable failures with a growing
-   * backoff; a non-retryable failure, or the shutdown deadline, fails the message's input.
+   * Waits for each of the batch's writes (until the shutdown deadline), then writes what failed
+   * retryably again until it is stored, with a growing backoff; a non-retryable failure, or the
+   * deadline, fails the message's input.
    */
-  private void writeUntilStored(Forwarder.Route route, int partition, List<Outgoing> outgoing, BitSet failed) {
+  private void finishWrites(Batch batch) {
+    for (PartitionWrite write : batch.writes) {
+      List<WriteResult> results = null;
+      try {
+        if (forwarder.awaitWithDeadline(write.results()) && !write.results().isCompletedExceptionally()) {
+          results = write.results().join();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (results == null) {
+        write.outgoing().forEach(o -> batch.failed.set(o.input()));
+        continue;
+      }
+      List<Outgoing> retry = recordResults(batch, write.route(), write.partition(), write.outgoing(), results,
+          System.nanoTime() - write.start());
+      writeUntilStored(batch, write.route(), write.partition(), retry);
+    }
+  }
+
+  private void writeUntilStored(Batch batch, Forwarder.Route route, int partition, List<Outgoing> retry) {
     BufferWriter writer = route.writers().get(partition);
-    ForwarderMetrics.Output out = route.meters().get(partition);
-    List<Outgoing> todo = outgoing;
+    List<Outgoing> todo = retry;
     Duration backoff = FIRST_WRITE_BACKOFF;
     while (!todo.isEmpty()) {
-      todo.removeIf(o -> failed.get(o.input()));
+      forwarder.pause(backoff);
+      backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_WRITE_BACKOFF;
+      todo.removeIf(o -> batch.failed.get(o.input()));
       if (todo.isEmpty()) {
         return;
       }
       if (forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
-        todo.forEach(o -> failed.set(o.input()));
+        todo.forEach(o -> batch.failed.set(o.input()));
         return;
       }
       List<WriteResult> results;
       long start = System.nanoTime();
       try {
-        results = writer.write(todo.stream().map(Outgoing::message).toList());
+        results = writer.write(messages(todo));
       } catch (IllegalStateException e) {
-        out.failed(e.getClass().getSimpleName(), false, todo.size());
-        todo.forEach(o -> failed.set(o.input()));
+        route.meters().get(partition).failed(e.getClass().getSimpleName(), false, todo.size());
+        todo.forEach(o -> batch.failed.set(o.input()));
         return;
       }
-      long took = System.nanoTime() - start;
-      int done = 0;
-      List<Outgoing> retry = new ArrayList<>();
-      long stored = -1;
-      for (int i = 0; i < results.size(); i++) {
-        Outgoing o = todo.get(i);
-        WriteResult result = results.get(i);
-        int bytes = o.message().payload().length;
-        if (result instanceof WriteResult.Written w) {
-          stored = watermarks == null ? stored : Math.max(stored, w.offset().sequenceNumber());
-          out.stored(bytes);
-          done++;
-        } else if (result instanceof WriteResult.Duplicate) {
-          out.duplicate(bytes);
-          done++;
-        } else if (result instanceof WriteResult.Dropped) {
-          out.droppedFull(bytes);
-        } else if (result instanceof WriteResult.Failed f) {
-          out.failed(f.cause().getClass().getSimpleName(), f.cause() instanceof BufferFullException, 1);
-          if (f.retryable()) {
-            retry.add(o);
-          } else {
-            failed.set(o.input());
-            if (!(f.cause() instanceof BufferNotFoundException)) {
-              failedBy(o.input(), f.cause()); // this message's own failure, not the whole edge's
-            }
-            LOG.log(System.Logger.Level.ERROR, "vertex ''{0}'': an output of ''{1}'' message {2} cannot be "
-                + "written to ''{3}''; the input will be delivered again: {4}", forwarder.vertex(), buffer(),
-                o.message().id(), writer.buffer(), f.cause().getMessage());
-          }
-        }
-      }
-      out.writeCall(took, done);
-      if (stored >= 0) {
-        watermarks.stored(route.index(), partition, stored);
-      }
-      todo = retry;
-      if (!todo.isEmpty()) {
-        forwarder.pause(backoff);
-        backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_WRITE_BACKOFF;
-      }
+      todo = recordResults(batch, route, partition, todo, results, System.nanoTime() - start);
     }
   }
 
+  private static List<Message> messages(List<Outgoing> outgoing) {
+    List<Message> messages = new ArrayList<>(outgoing.size());
+    for (Outgoing o : outgoing) {
+      messages.add(o.message());
+    }
+    return messages;
+  }
+
+  /**
+   * Meters one write call's results, publishes the output watermark up to the last stored offset, and
+   * fails the inputs whose outputs cannot be written; returns the messages to write again.
+   */
+  private List<Outgoing> recordResults(Batch batch, Forwarder.Route route, int partition, List<Outgoing> todo,
+      List<WriteResult> results, long took) {
+    BufferWriter writer = route.writers().get(partition);
+    ForwarderMetrics.Output out = route.meters().get(partition);
+    int done = 0;
+    List<Outgoing> retry = new ArrayList<>();
+    long stored = -1;
+    for (int i = 0; i < results.size(); i++) {
+      Outgoing o = todo.get(i);
+      WriteResult result = results.get(i);
+      int bytes = o.message().payload().length;
+      if (result instanceof WriteResult.Written w) {
+        stored = watermarks == null ? stored : Math.max(stored, w.offset().sequenceNumber());
+        out.stored(bytes);
+        done++;
+      } else if (result instanceof WriteResult.Duplicate) {
+        out.duplicate(bytes);
+        done++;
+      } else if (result instanceof WriteResult.Dropped) {
+        out.droppedFull(bytes);
+      } else if (result instanceof WriteResult.Failed f) {
+        out.failed(f.cause().getClass().getSimpleName(), f.cause() instanceof BufferFullException, 1);
+        if (f.retryable()) {
+          retry.add(o);
+        } else {
+          batch.failed.set(o.input());
+          if (!(f.cause() instanceof BufferNotFoundException)) {
+            batch.failedBy(o.input(), f.cause()); // this message's own failure, not the whole edge's
+          }
+          LOG.log(System.Logger.Level.ERROR, "vertex ''{0}'': an output of ''{1}'' message {2} cannot be "
+              + "written to ''{3}''; the input will be delivered again: {4}", forwarder.vertex(), buffer(),
+              o.message().id(), writer.buffer(), f.cause().getMessage());
+        }
+      }
+    }
+    out.writeCall(took, done);
+    if (stored >= 0) {
+      watermarks.stored(route.index(), partition, stored);
+    }
+    return retry;
+  }
+
   /** Acks the inputs that are done and naks the failed ones; never throws; returns how many were acked. */
-  private int settle(List<ReadMessage> batch, BitSet failed) {
+  private int settle(Batch batch) {
     boolean interrupted = Thread.interrupted();
-    List<Offset> done = new ArrayList<>(batch.size() - failed.cardinality());
+    List<ReadMessage> inputs = batch.inputs;
+    BitSet failed = batch.failed;
+    List<Offset> done = new ArrayList<>(inputs.size() - failed.cardinality());
     List<Offset> again = new ArrayList<>(failed.cardinality());
-    for (int i = 0; i < batch.size(); i++) {
-      boolean given = failed.get(i) && deadLettered(batch.get(i), causes == null ? null : causes[i]);
-      (failed.get(i) && !given ? again : done).add(batch.get(i).offset());
+    for (int i = 0; i < inputs.size(); i++) {
+      boolean given = failed.get(i) && deadLettered(inputs.get(i), batch.causes == null ? null : batch.causes[i]);
+      (failed.get(i) && !given ? again : done).add(inputs.get(i).offset());
     }
     int acked = 0;
     if (!done.isEmpty()) {
@@ -558,13 +651,6 @@ final class PartitionLoop implements Runnable {
     return acked;
   }
 
-  /** Notes why an input failed when the failure was its own (not a shutdown), for its dead letter. */
-  private void failedBy(int input, Throwable cause) {
-    if (causes != null && cause != null) {
-      causes[input] = cause;
-    }
-  }
-
   /** Whether a failed input was given up on and taken by the dead letters, so that it may be acked. */
   private boolean deadLettered(ReadMessage input, Throwable cause) {
     if (deadLetters == null || forwarder.deadlinePassed() || !deadLetters.givesUp(input, cause)) {
@@ -582,4 +668,148 @@ final class PartitionLoop implements Runnable {
 
   /** One output message on its way, with the index of its input in the batch. */
   private record Outgoing(int input, Message message) {}
+
+  /** The first write of one output partition's messages of a batch, started at {@code start}. */
+  private record PartitionWrite(Forwarder.Route route, int partition, List<Outgoing> outgoing,
+      CompletableFuture<List<WriteResult>> results, long start) {}
+
+  /**
+   * How the stages overlap.
+   *
+   * @param readAhead whether a thread reads the next batch while one is forwarded
+   * @param batches how many batches may be between the function and their acks (1: each is settled before the next)
+   * @param bytes how many input payload bytes may be; a larger batch goes alone
+   */
+  record Stages(boolean readAhead, int batches, long bytes) {}
+
+  /** A batch between the function and its acks: its inputs, their fates, and its writes. */
+  private static final class Batch {
+    final List<ReadMessage> inputs;
+    /** When its read began: the start of its messages' end-to-end time. */
+    final long readStart;
+    final BitSet failed;
+    /** Why each input failed, when the failure was its own; only with dead letters. */
+    final Throwable[] causes;
+    final List<PartitionWrite> writes = new ArrayList<>();
+    /** Its input payload bytes, at most the loop's limit, as counted against that limit. */
+    final int bytes;
+
+    Batch(List<ReadMessage> inputs, long readStart, boolean keepCauses, long limit) {
+      this.inputs = inputs;
+      this.readStart = readStart;
+      this.failed = new BitSet(inputs.size());
+      this.causes = keepCauses ? new Throwable[inputs.size()] : null;
+      long sum = 0;
+      for (ReadMessage read : inputs) {
+        sum += read.message().payload().length;
+      }
+      this.bytes = (int) Math.min(sum, Math.min(limit, Integer.MAX_VALUE));
+    }
+
+    /** Notes why an input failed when the failure was its own (not a shutdown), for its dead letter. */
+    void failedBy(int input, Throwable cause) {
+      if (causes != null && cause != null) {
+        causes[input] = cause;
+      }
+    }
+  }
+
+  /**
+   * The settling stage: a thread that completes the batches handed to it, in order, while the loop
+   * applies the function to the next ones; permits bound the batches and bytes between the two.
+   */
+  private final class Settler implements Runnable {
+
+    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
+    private final Semaphore batches = new Semaphore(stages.batches());
+    private final Semaphore bytes = new Semaphore((int) Math.min(stages.bytes(), Integer.MAX_VALUE));
+    /** Handed over last: no batch follows. */
+    private final Batch end = new Batch(List.of(), 0, false, 0);
+    private final AtomicReference<Throwable> died = new AtomicReference<>();
+    private final Thread thread;
+
+    Settler() {
+      thread = new Thread(this, Thread.currentThread().getName() + "-settle");
+      thread.start();
+    }
+
+    /** Waits until the batch may go into flight; the wait is the loop's back-pressure. */
+    void admit(Batch batch) {
+      boolean interrupted = Thread.interrupted();
+      try {
+        acquire(batches, 1);
+        acquire(bytes, batch.bytes);
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+
+    /**
+     * Takes permits, waiting as long as settling goes on: a shutdown does not cut this wait short, as the
+     * batches ahead settle (or fail) within the shutdown deadline.
+     */
+    private void acquire(Semaphore permits, int count) {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          if (permits.tryAcquire(count, HANDOFF_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
+            break;
+          }
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+        if (!thread.isAlive()) {
+          throw new IllegalStateException("settling '" + buffer() + "' stopped on an error", died.get());
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void submit(Batch batch) {
+      queue.add(batch);
+    }
+
+    /** Hands over the end and waits until every batch handed over is settled. */
+    void finish() {
+      queue.add(end);
+      boolean interrupted = false;
+      while (thread.isAlive()) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          interrupted = true; // the batches ahead settle or fail within the shutdown deadline
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (died.get() != null) {
+        throw new IllegalStateException("settling '" + buffer() + "' stopped on an error", died.get());
+      }
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          Batch batch = queue.take();
+          if (batch == end) {
+            return;
+          }
+          try {
+            complete(batch);
+          } finally {
+            bytes.release(batch.bytes);
+            batches.release();
+          }
+        }
+      } catch (Throwable t) {
+        died.set(t);
+      }
+    }
+  }
 }

@@ -528,11 +528,11 @@ class ForwarderTest {
   class BackPressure {
 
     @Test
-    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess (one batch read ahead), and nothing is lost")
+    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess (one batch in flight, one read ahead), and nothing is lost")
     void fullStopsReading() {
       isb.faults().forceFull(OUT_0, true);
       input(200);
-      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(builder().maxBatchesInFlight(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
       awaitWriteRefusedOnce();
       assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(100);
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(100);
@@ -549,6 +549,15 @@ class ForwarderTest {
      * then any read the loop could make has long been made (a read returns at once while the input
      * holds messages, and within a 20 ms read timeout otherwise).
      */
+    private static void pause(Duration time) {
+      try {
+        Thread.sleep(time.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+
     private void awaitWriteRefusedOnce() {
       Await.until(PATIENCE, "a write refused after waiting a second for room", () -> count(ForwarderMetrics.WRITE_ERROR) > 0);
     }
@@ -558,13 +567,52 @@ class ForwarderTest {
     void fullStopsReadingWithoutReadAhead() {
       isb.faults().forceFull(OUT_0, true);
       input(200);
-      started(builder().readAhead(false).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(builder().readAhead(false).maxBatchesInFlight(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
       awaitWriteRefusedOnce();
       assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(50);
 
       isb.faults().forceFull(OUT_0, false);
       assertThat(drain(OUT_0, 200)).hasSize(200);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+    }
+
+    /**
+     * With two batches in flight, the loop holds a third waiting for a permit and the reader thread a
+     * fourth waiting to hand it over: 200 of the 400 inputs are read, and no more while the buffer
+     * stays full (checked over 1.5 s, longer than a write's wait for room, so a leak of the bound
+     * would show as more reads).
+     */
+    @Test
+    @DisplayName("with batches in flight, a full downstream buffer stops the reading at the in-flight bound, and nothing is lost")
+    void fullStopsReadingAtTheInFlightBound() {
+      isb.faults().forceFull(OUT_0, true);
+      input(400);
+      started(builder().maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      Await.until(PATIENCE, "4 batches read", () -> count(ForwarderMetrics.READ) >= 200);
+      pause(Duration.ofMillis(1_500));
+      assertThat(count(ForwarderMetrics.READ)).as("read while full").isEqualTo(200);
+      assertThat(isb.admin().bufferInfo(IN).pendingCount()).isEqualTo(200);
+      assertThat(count(ForwarderMetrics.ACK)).isZero();
+
+      isb.faults().forceFull(OUT_0, false);
+      assertThat(drain(OUT_0, 400)).hasSize(400);
+      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertThat(count(ForwarderMetrics.NAK)).isZero();
+    }
+
+    @Test
+    @DisplayName("without read-ahead, the in-flight bound alone stops the reading (two in flight, a third waiting)")
+    void fullStopsReadingAtTheBoundWithoutReadAhead() {
+      isb.faults().forceFull(OUT_0, true);
+      input(400);
+      started(builder().readAhead(false).maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      Await.until(PATIENCE, "3 batches read", () -> count(ForwarderMetrics.READ) >= 150);
+      pause(Duration.ofMillis(1_500));
+      assertThat(count(ForwarderMetrics.READ)).as("read while full").isEqualTo(150);
+
+      isb.faults().forceFull(OUT_0, false);
+      assertThat(drain(OUT_0, 400)).hasSize(400);
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
 
