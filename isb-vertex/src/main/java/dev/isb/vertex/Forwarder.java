@@ -17,14 +17,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -52,16 +48,17 @@ import java.util.concurrent.atomic.AtomicReference;
  *       buffer, or no edge takes it); each output's id is {@code <vertex>-<input offset>-<index>}, so
  *       when an input is delivered again its outputs are recognised as duplicates.
  *   <li><b>Back-pressure.</b> Under {@code retryUntilSuccess} a write to a full buffer is retried until
- *       it is stored, and the partition is not read meanwhile: a full downstream buffer stops the
- *       reading. Other retryable write failures are retried the same way.
+ *       it is stored, and the partition reads no more than its batches in flight allow meanwhile: a
+ *       full downstream buffer stops the reading. Other retryable write failures are retried the same way.
  *   <li><b>Function errors are never acked.</b> A function that throws is retried by the
  *       {@link RetryPolicy}, then its input is nakked (delivered again after the policy's delay).
  *   <li><b>Graceful shutdown.</b> {@link #close()} stops reading, lets the batches in flight finish
  *       until {@code shutdownTimeout}, and naks what did not finish by then.
  * </ul>
  *
- * <p>Per input partition, one thread applies and writes in read order while a second reads the next
- * batch ({@link Builder#readAhead}); an
+ * <p>Per input partition the stages overlap: one thread reads the next batch ({@link Builder#readAhead}),
+ * one applies the function and starts the writes in read order, and one waits for the writes and acks
+ * each batch's inputs, up to {@link Builder#maxBatchesInFlight} batches behind; an
  * {@link AsyncMapFunction} runs up to {@code maxInFlight} calls of a batch at once. Outputs are routed to
  * a downstream partition as numaflow-core routes them ({@link Edge.Routing}: by the hash of the input's
  * offset into a map or sink vertex, of the keys into a reduce or ordered one), which sends a redelivered
@@ -89,7 +86,7 @@ public final class Forwarder implements AutoCloseable {
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private final CountDownLatch deadlinePassed = new CountDownLatch(1);
+  private final ShutdownDeadline deadline = new ShutdownDeadline();
   private final CountDownLatch terminated = new CountDownLatch(1);
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private volatile boolean running = true;
@@ -262,7 +259,7 @@ public final class Forwarder implements AutoCloseable {
     } else if (!awaitQuietly(terminated, shutdownTimeout)) {
       LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': in-flight batches did not finish within {1}; "
           + "nakking what is left", vertex, shutdownTimeout);
-      deadlinePassed.countDown();
+      deadline.pass();
       threads.forEach(Thread::interrupt);
       awaitQuietly(terminated, Duration.ofSeconds(5));
     }
@@ -282,34 +279,9 @@ public final class Forwarder implements AutoCloseable {
     return running;
   }
 
-  /** Whether the shutdown deadline has passed: work in flight must give up and be nakked. */
-  boolean deadlinePassed() {
-    return deadlinePassed.getCount() == 0;
-  }
-
-  /** Waits {@code wait}, or less when the shutdown deadline passes first. */
-  void pause(Duration wait) {
-    try {
-      deadlinePassed.await(wait.toNanos(), TimeUnit.NANOSECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Waits for {@code future} until the shutdown deadline; true if it completed (normally or not). */
-  boolean awaitWithDeadline(CompletableFuture<?> future) throws InterruptedException {
-    while (true) {
-      try {
-        future.get(10, TimeUnit.MILLISECONDS);
-        return true;
-      } catch (ExecutionException | CancellationException e) {
-        return true;
-      } catch (TimeoutException e) {
-        if (deadlinePassed()) {
-          return future.isDone();
-        }
-      }
-    }
+  /** When a closing forwarder stops waiting for its work in flight. */
+  ShutdownDeadline deadline() {
+    return deadline;
   }
 
   /** A sink vertex's meters of its writes to the sink (NUMAFLOW style); null otherwise. */

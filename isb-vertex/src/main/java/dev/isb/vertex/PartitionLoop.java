@@ -1,26 +1,17 @@
 package dev.isb.vertex;
 
-import dev.isb.BufferFullException;
-import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
-import dev.isb.Header;
 import dev.isb.IsbException;
 import dev.isb.Kind;
-import dev.isb.Message;
-import dev.isb.MessageId;
 import dev.isb.Offset;
 import dev.isb.ReadMessage;
-import dev.isb.WriteResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +30,6 @@ import java.util.concurrent.atomic.AtomicReference;
 final class PartitionLoop implements Runnable {
 
   private static final System.Logger LOG = System.getLogger(PartitionLoop.class.getName());
-  private static final Duration FIRST_WRITE_BACKOFF = Duration.ofMillis(1);
-  private static final Duration MAX_WRITE_BACKOFF = Duration.ofMillis(500);
   private static final Duration READ_ERROR_BACKOFF = Duration.ofMillis(200);
   /** How often the two threads of a read-ahead partition look up from their hand-over to check for shutdown. */
   private static final Duration HANDOFF_POLL = Duration.ofMillis(50);
@@ -49,7 +38,7 @@ final class PartitionLoop implements Runnable {
   private final BufferReader reader;
   private final ForwarderMetrics.Input meters;
   private final ForwarderMetrics metrics;
-  private final List<Forwarder.Route> routes;
+  private final OutputWrites writes;
   private final VertexFunction function;
   private final RetryPolicy retryPolicy;
   private final int maxInFlight;
@@ -75,7 +64,7 @@ final class PartitionLoop implements Runnable {
     this.meters = meters;
     this.metrics = forwarder.metrics();
     this.sinkMeters = forwarder.sinkMeters();
-    this.routes = routes;
+    this.writes = new OutputWrites(forwarder, reader.buffer(), meters, routes, watermarks);
     this.function = function;
     this.retryPolicy = retryPolicy;
     this.maxInFlight = maxInFlight;
@@ -90,7 +79,7 @@ final class PartitionLoop implements Runnable {
 
   @Override
   public void run() {
-    Settler started = stages.batches() > 1 ? new Settler() : null;
+    Settler started = stages.batches() > 1 ? new Settler(buffer(), stages, this::complete) : null;
     settler = started;
     try {
       if (stages.readAhead()) {
@@ -169,7 +158,7 @@ final class PartitionLoop implements Runnable {
   private void stop(Thread readerThread) {
     boolean interrupted = Thread.interrupted();
     while (readerThread.isAlive()) {
-      if (interrupted || forwarder.deadlinePassed()) {
+      if (interrupted || forwarder.deadline().passed()) {
         readerThread.interrupt();
       }
       try {
@@ -196,7 +185,7 @@ final class PartitionLoop implements Runnable {
       meters.readErrors.increment();
       LOG.log(System.Logger.Level.WARNING, "vertex ''{0}'': reading ''{1}'' failed, retrying: {2}",
           forwarder.vertex(), buffer(), e.getMessage());
-      forwarder.pause(READ_ERROR_BACKOFF);
+      forwarder.deadline().pause(READ_ERROR_BACKOFF);
       return null;
     } catch (RuntimeException e) {
       if (!forwarder.running()) {
@@ -206,7 +195,7 @@ final class PartitionLoop implements Runnable {
       meters.readErrors.increment();
       LOG.log(System.Logger.Level.ERROR, "vertex '" + forwarder.vertex() + "': reading '" + buffer()
           + "' failed unexpectedly, retrying", e);
-      forwarder.pause(READ_ERROR_BACKOFF);
+      forwarder.deadline().pause(READ_ERROR_BACKOFF);
       return null;
     }
     meters.readCall(System.nanoTime() - start);
@@ -260,7 +249,7 @@ final class PartitionLoop implements Runnable {
    * its writes, acks or naks every input), or hands it to the settling thread, which will.
    */
   void forward(List<ReadMessage> inputs, long start) {
-    Batch batch = new Batch(inputs, start, deadLetters != null, stages.bytes());
+    InFlightBatch batch = new InFlightBatch(inputs, start, deadLetters != null, stages.bytes());
     Settler settling = settler;
     if (settling != null) {
       try {
@@ -275,7 +264,7 @@ final class PartitionLoop implements Runnable {
       for (ReadMessage read : inputs) {
         data.add(Datum.of(read));
       }
-      startWrites(batch, data, apply(batch, data));
+      writes.startWrites(batch, data, apply(batch, data));
     } catch (RuntimeException | Error e) {
       batch.failed.set(0, inputs.size()); // a bug of ours or of the function's: nothing of the batch may be acked
       throw e;
@@ -289,9 +278,9 @@ final class PartitionLoop implements Runnable {
   }
 
   /** Waits for the batch's writes, retries what failed retryably, and acks or naks every input; never throws. */
-  private void complete(Batch batch) {
+  private void complete(InFlightBatch batch) {
     try {
-      finishWrites(batch);
+      writes.finishWrites(batch);
     } finally {
       int acked = settle(batch);
       if (watermarks != null) {
@@ -305,13 +294,13 @@ final class PartitionLoop implements Runnable {
    * The outputs of each input, in input order; a control (watermark) message has none. An input whose
    * function failed every attempt is set in the batch's {@code failed} and has none.
    */
-  private List<List<Output>> apply(Batch batch, List<Datum> data) {
+  private List<List<Output>> apply(InFlightBatch batch, List<Datum> data) {
     List<List<Output>> outputs = new ArrayList<>(data.size());
     if (function.sync() != null) {
       for (int i = 0; i < data.size(); i++) {
         Datum datum = data.get(i);
         gaveUpWith = null;
-        List<Output> result = datum.message().kind() == Kind.DATA && !forwarder.deadlinePassed()
+        List<Output> result = datum.message().kind() == Kind.DATA && !forwarder.deadline().passed()
             ? callWithRetry(datum) : null;
         if (result == null && datum.message().kind() == Kind.DATA) {
           batch.failed.set(i);
@@ -340,16 +329,16 @@ final class PartitionLoop implements Runnable {
         error = e;
       }
       metrics.udfErrors().increment();
-      if (attempt >= retryPolicy.maxAttempts() || forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
+      if (attempt >= retryPolicy.maxAttempts() || forwarder.deadline().passed() || Thread.currentThread().isInterrupted()) {
         logGaveUp(datum, attempt, error);
         gaveUpWith = attempt >= retryPolicy.maxAttempts() ? error : null;
         return null;
       }
-      forwarder.pause(retryPolicy.backoffBefore(attempt + 1));
+      forwarder.deadline().pause(retryPolicy.backoffBefore(attempt + 1));
     }
   }
 
-  private List<List<Output>> applyAsync(Batch batch, List<Datum> data) {
+  private List<List<Output>> applyAsync(InFlightBatch batch, List<Datum> data) {
     Semaphore permits = new Semaphore(maxInFlight);
     List<CompletableFuture<List<Output>>> calls = new ArrayList<>(data.size());
     for (Datum datum : data) {
@@ -359,7 +348,7 @@ final class PartitionLoop implements Runnable {
       }
       try {
         while (!permits.tryAcquire(10, TimeUnit.MILLISECONDS)) {
-          if (forwarder.deadlinePassed()) {
+          if (forwarder.deadline().passed()) {
             throw new InterruptedException("shutdown deadline passed");
           }
         }
@@ -376,7 +365,7 @@ final class PartitionLoop implements Runnable {
     for (int i = 0; i < calls.size(); i++) {
       CompletableFuture<List<Output>> call = calls.get(i);
       try {
-        if (forwarder.awaitWithDeadline(call) && !call.isCompletedExceptionally()) {
+        if (forwarder.deadline().await(call) && !call.isCompletedExceptionally()) {
           outputs.add(call.join());
           continue;
         }
@@ -410,7 +399,7 @@ final class PartitionLoop implements Runnable {
       Throwable cause = error == null ? new NullPointerException("the function completed with null")
           : error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
       metrics.udfErrors().increment();
-      if (attempt >= retryPolicy.maxAttempts() || forwarder.deadlinePassed()) {
+      if (attempt >= retryPolicy.maxAttempts() || forwarder.deadline().passed()) {
         logGaveUp(datum, attempt, cause);
         return CompletableFuture.<List<Output>>failedFuture(cause);
       }
@@ -441,183 +430,8 @@ final class PartitionLoop implements Runnable {
         datum.offset(), datum.deliveryCount(), String.valueOf(error));
   }
 
-  /** Starts writing every output along the edges that take it, partition by partition. */
-  private void startWrites(Batch batch, List<Datum> data, List<List<Output>> outputs) {
-    List<List<List<Outgoing>>> byRoute = new ArrayList<>(routes.size());
-    for (Forwarder.Route route : routes) {
-      List<List<Outgoing>> byPartition = new ArrayList<>(route.writers().size());
-      for (int p = 0; p < route.writers().size(); p++) {
-        byPartition.add(new ArrayList<>());
-      }
-      byRoute.add(byPartition);
-    }
-    for (int i = 0; i < data.size(); i++) {
-      Datum datum = data.get(i);
-      List<Output> results = outputs.get(i);
-      String offset = datum.offset().toString();
-      for (int index = 0; index < results.size(); index++) {
-        Output output = results.get(index);
-        Message message = message(datum, offset, index, output);
-        boolean taken = false;
-        for (int r = 0; r < routes.size(); r++) {
-          Forwarder.Route route = routes.get(r);
-          if (route.edge().accepts(output.tags())) {
-            taken = true;
-            byRoute.get(r).get(route.edge().partitionOf(message, route.router())).add(new Outgoing(i, message));
-          }
-        }
-        if (!taken) {
-          meters.droppedNoEdge.increment();
-        }
-      }
-    }
-    for (int r = 0; r < routes.size(); r++) {
-      Forwarder.Route route = routes.get(r);
-      for (int p = 0; p < route.writers().size(); p++) {
-        List<Outgoing> outgoing = byRoute.get(r).get(p);
-        if (!outgoing.isEmpty()) {
-          startWrite(batch, route, p, outgoing);
-        }
-      }
-    }
-  }
-
-  private Message message(Datum datum, String offset, int index, Output output) {
-    Header header = Header.builder(new MessageId(forwarder.vertex(), offset, index))
-        .eventTime(datum.eventTime())
-        .late(datum.isLate())
-        .keys(output.keys())
-        .headers(datum.headers())
-        .build();
-    return new Message(header, output.value());
-  }
-
-  /** The first attempt at one output partition's messages, not waited for; a closed writer fails their inputs. */
-  private void startWrite(Batch batch, Forwarder.Route route, int partition, List<Outgoing> outgoing) {
-    if (forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
-      outgoing.forEach(o -> batch.failed.set(o.input()));
-      return;
-    }
-    long start = System.nanoTime();
-    try {
-      CompletableFuture<List<WriteResult>> results = route.writers().get(partition)
-          .writeAsync(messages(outgoing)).toCompletableFuture();
-      batch.writes.add(new PartitionWrite(route, partition, outgoing, results, start));
-    } catch (IllegalStateException e) {
-      route.meters().get(partition).failed(e.getClass().getSimpleName(), false, outgoing.size());
-      outgoing.forEach(o -> batch.failed.set(o.input()));
-    }
-  }
-
-  /**
-   * Waits for each of the batch's writes (until the shutdown deadline), then writes what failed
-   * retryably again until it is stored, with a growing backoff; a non-retryable failure, or the
-   * deadline, fails the message's input.
-   */
-  private void finishWrites(Batch batch) {
-    for (PartitionWrite write : batch.writes) {
-      List<WriteResult> results = null;
-      try {
-        if (forwarder.awaitWithDeadline(write.results()) && !write.results().isCompletedExceptionally()) {
-          results = write.results().join();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      if (results == null) {
-        write.outgoing().forEach(o -> batch.failed.set(o.input()));
-        continue;
-      }
-      List<Outgoing> retry = recordResults(batch, write.route(), write.partition(), write.outgoing(), results,
-          System.nanoTime() - write.start());
-      writeUntilStored(batch, write.route(), write.partition(), retry);
-    }
-  }
-
-  private void writeUntilStored(Batch batch, Forwarder.Route route, int partition, List<Outgoing> retry) {
-    BufferWriter writer = route.writers().get(partition);
-    List<Outgoing> todo = retry;
-    Duration backoff = FIRST_WRITE_BACKOFF;
-    while (!todo.isEmpty()) {
-      forwarder.pause(backoff);
-      backoff = backoff.multipliedBy(2).compareTo(MAX_WRITE_BACKOFF) < 0 ? backoff.multipliedBy(2) : MAX_WRITE_BACKOFF;
-      todo.removeIf(o -> batch.failed.get(o.input()));
-      if (todo.isEmpty()) {
-        return;
-      }
-      if (forwarder.deadlinePassed() || Thread.currentThread().isInterrupted()) {
-        todo.forEach(o -> batch.failed.set(o.input()));
-        return;
-      }
-      List<WriteResult> results;
-      long start = System.nanoTime();
-      try {
-        results = writer.write(messages(todo));
-      } catch (IllegalStateException e) {
-        route.meters().get(partition).failed(e.getClass().getSimpleName(), false, todo.size());
-        todo.forEach(o -> batch.failed.set(o.input()));
-        return;
-      }
-      todo = recordResults(batch, route, partition, todo, results, System.nanoTime() - start);
-    }
-  }
-
-  private static List<Message> messages(List<Outgoing> outgoing) {
-    List<Message> messages = new ArrayList<>(outgoing.size());
-    for (Outgoing o : outgoing) {
-      messages.add(o.message());
-    }
-    return messages;
-  }
-
-  /**
-   * Meters one write call's results, publishes the output watermark up to the last stored offset, and
-   * fails the inputs whose outputs cannot be written; returns the messages to write again.
-   */
-  private List<Outgoing> recordResults(Batch batch, Forwarder.Route route, int partition, List<Outgoing> todo,
-      List<WriteResult> results, long took) {
-    BufferWriter writer = route.writers().get(partition);
-    ForwarderMetrics.Output out = route.meters().get(partition);
-    int done = 0;
-    List<Outgoing> retry = new ArrayList<>();
-    long stored = -1;
-    for (int i = 0; i < results.size(); i++) {
-      Outgoing o = todo.get(i);
-      WriteResult result = results.get(i);
-      int bytes = o.message().payload().length;
-      if (result instanceof WriteResult.Written w) {
-        stored = watermarks == null ? stored : Math.max(stored, w.offset().sequenceNumber());
-        out.stored(bytes);
-        done++;
-      } else if (result instanceof WriteResult.Duplicate) {
-        out.duplicate(bytes);
-        done++;
-      } else if (result instanceof WriteResult.Dropped) {
-        out.droppedFull(bytes);
-      } else if (result instanceof WriteResult.Failed f) {
-        out.failed(f.cause().getClass().getSimpleName(), f.cause() instanceof BufferFullException, 1);
-        if (f.retryable()) {
-          retry.add(o);
-        } else {
-          batch.failed.set(o.input());
-          if (!(f.cause() instanceof BufferNotFoundException)) {
-            batch.failedBy(o.input(), f.cause()); // this message's own failure, not the whole edge's
-          }
-          LOG.log(System.Logger.Level.ERROR, "vertex ''{0}'': an output of ''{1}'' message {2} cannot be "
-              + "written to ''{3}''; the input will be delivered again: {4}", forwarder.vertex(), buffer(),
-              o.message().id(), writer.buffer(), f.cause().getMessage());
-        }
-      }
-    }
-    out.writeCall(took, done);
-    if (stored >= 0) {
-      watermarks.stored(route.index(), partition, stored);
-    }
-    return retry;
-  }
-
   /** Acks the inputs that are done and naks the failed ones; never throws; returns how many were acked. */
-  private int settle(Batch batch) {
+  private int settle(InFlightBatch batch) {
     boolean interrupted = Thread.interrupted();
     List<ReadMessage> inputs = batch.inputs;
     BitSet failed = batch.failed;
@@ -653,7 +467,7 @@ final class PartitionLoop implements Runnable {
 
   /** Whether a failed input was given up on and taken by the dead letters, so that it may be acked. */
   private boolean deadLettered(ReadMessage input, Throwable cause) {
-    if (deadLetters == null || forwarder.deadlinePassed() || !deadLetters.givesUp(input, cause)) {
+    if (deadLetters == null || forwarder.deadline().passed() || !deadLetters.givesUp(input, cause)) {
       return false;
     }
     boolean sent = deadLetters.send(buffer(), input, cause);
@@ -666,13 +480,6 @@ final class PartitionLoop implements Runnable {
   /** A batch read, with when its read began (the start of its messages' end-to-end time). */
   private record Fetched(List<ReadMessage> batch, long readStart) {}
 
-  /** One output message on its way, with the index of its input in the batch. */
-  private record Outgoing(int input, Message message) {}
-
-  /** The first write of one output partition's messages of a batch, started at {@code start}. */
-  private record PartitionWrite(Forwarder.Route route, int partition, List<Outgoing> outgoing,
-      CompletableFuture<List<WriteResult>> results, long start) {}
-
   /**
    * How the stages overlap.
    *
@@ -681,135 +488,4 @@ final class PartitionLoop implements Runnable {
    * @param bytes how many input payload bytes may be; a larger batch goes alone
    */
   record Stages(boolean readAhead, int batches, long bytes) {}
-
-  /** A batch between the function and its acks: its inputs, their fates, and its writes. */
-  private static final class Batch {
-    final List<ReadMessage> inputs;
-    /** When its read began: the start of its messages' end-to-end time. */
-    final long readStart;
-    final BitSet failed;
-    /** Why each input failed, when the failure was its own; only with dead letters. */
-    final Throwable[] causes;
-    final List<PartitionWrite> writes = new ArrayList<>();
-    /** Its input payload bytes, at most the loop's limit, as counted against that limit. */
-    final int bytes;
-
-    Batch(List<ReadMessage> inputs, long readStart, boolean keepCauses, long limit) {
-      this.inputs = inputs;
-      this.readStart = readStart;
-      this.failed = new BitSet(inputs.size());
-      this.causes = keepCauses ? new Throwable[inputs.size()] : null;
-      long sum = 0;
-      for (ReadMessage read : inputs) {
-        sum += read.message().payload().length;
-      }
-      this.bytes = (int) Math.min(sum, Math.min(limit, Integer.MAX_VALUE));
-    }
-
-    /** Notes why an input failed when the failure was its own (not a shutdown), for its dead letter. */
-    void failedBy(int input, Throwable cause) {
-      if (causes != null && cause != null) {
-        causes[input] = cause;
-      }
-    }
-  }
-
-  /**
-   * The settling stage: a thread that completes the batches handed to it, in order, while the loop
-   * applies the function to the next ones; permits bound the batches and bytes between the two.
-   */
-  private final class Settler implements Runnable {
-
-    private final BlockingQueue<Batch> queue = new LinkedBlockingQueue<>();
-    private final Semaphore batches = new Semaphore(stages.batches());
-    private final Semaphore bytes = new Semaphore((int) Math.min(stages.bytes(), Integer.MAX_VALUE));
-    /** Handed over last: no batch follows. */
-    private final Batch end = new Batch(List.of(), 0, false, 0);
-    private final AtomicReference<Throwable> died = new AtomicReference<>();
-    private final Thread thread;
-
-    Settler() {
-      thread = new Thread(this, Thread.currentThread().getName() + "-settle");
-      thread.start();
-    }
-
-    /** Waits until the batch may go into flight; the wait is the loop's back-pressure. */
-    void admit(Batch batch) {
-      boolean interrupted = Thread.interrupted();
-      try {
-        acquire(batches, 1);
-        acquire(bytes, batch.bytes);
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    /**
-     * Takes permits, waiting as long as settling goes on: a shutdown does not cut this wait short, as the
-     * batches ahead settle (or fail) within the shutdown deadline.
-     */
-    private void acquire(Semaphore permits, int count) {
-      boolean interrupted = false;
-      while (true) {
-        try {
-          if (permits.tryAcquire(count, HANDOFF_POLL.toNanos(), TimeUnit.NANOSECONDS)) {
-            break;
-          }
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-        if (!thread.isAlive()) {
-          throw new IllegalStateException("settling '" + buffer() + "' stopped on an error", died.get());
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-    }
-
-    void submit(Batch batch) {
-      queue.add(batch);
-    }
-
-    /** Hands over the end and waits until every batch handed over is settled. */
-    void finish() {
-      queue.add(end);
-      boolean interrupted = false;
-      while (thread.isAlive()) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true; // the batches ahead settle or fail within the shutdown deadline
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
-      if (died.get() != null) {
-        throw new IllegalStateException("settling '" + buffer() + "' stopped on an error", died.get());
-      }
-    }
-
-    @Override
-    public void run() {
-      try {
-        while (true) {
-          Batch batch = queue.take();
-          if (batch == end) {
-            return;
-          }
-          try {
-            complete(batch);
-          } finally {
-            bytes.release(batch.bytes);
-            batches.release();
-          }
-        }
-      } catch (Throwable t) {
-        died.set(t);
-      }
-    }
-  }
 }
