@@ -13,12 +13,14 @@ import java.util.function.Supplier;
  * out count the offsets they ack, and the one that reaches the expected count stamps the time. Exact
  * and free of polling, which on a server backend would cost a round trip per poll on the cores the
  * round runs on; per ack call (a batch of 500) it costs one atomic add. Acks are counted, not offsets:
- * whether each input was acked exactly once is checked on the buffer afterwards. Thread-safe.
+ * whether each input was acked exactly once is checked on the buffer afterwards. A contender without
+ * a library reader ({@link StreamingRawForwarder}) reports the acks the server confirmed with
+ * {@link #acked}. Thread-safe.
  */
 final class AckWatch {
 
   private final long expected;
-  private final AtomicLong acked = new AtomicLong();
+  private final AtomicLong ackCount = new AtomicLong();
   private final CountDownLatch allAcked = new CountDownLatch(1);
   private volatile long allAckedAt;
 
@@ -28,12 +30,12 @@ final class AckWatch {
 
   /** A client that opens watched readers and delegates everything else; closing it closes nothing. */
   IsbClient client(IsbClient delegate) {
-    return BorrowedClient.tappingAcks(delegate, this::counted);
+    return BorrowedClient.tappingAcks(delegate, this::acked);
   }
 
   /** A reader whose successful acks are counted. */
   BufferReader watch(BufferReader reader) {
-    return BorrowedClient.tappingAcks(reader, this::counted);
+    return BorrowedClient.tappingAcks(reader, this::acked);
   }
 
   /**
@@ -49,10 +51,10 @@ final class AckWatch {
       while (!allAcked.await(50, TimeUnit.MILLISECONDS)) {
         Throwable error = failure.get();
         if (error != null) {
-          throw new BenchFailure("the round failed after " + acked.get() + " of " + expected + " acks: " + error, error);
+          throw new BenchFailure("the round failed after " + ackCount.get() + " of " + expected + " acks: " + error, error);
         }
         if (System.nanoTime() - deadline > 0) {
-          throw new BenchFailure("only " + acked.get() + " of " + expected + " inputs were acked within " + timeout);
+          throw new BenchFailure("only " + ackCount.get() + " of " + expected + " inputs were acked within " + timeout);
         }
       }
     } catch (InterruptedException e) {
@@ -62,8 +64,9 @@ final class AckWatch {
     return allAckedAt;
   }
 
-  private void counted(int offsets) {
-    if (acked.addAndGet(offsets) >= expected && allAcked.getCount() > 0) {
+  /** Counts {@code offsets} acks that the server has confirmed. */
+  void acked(int offsets) {
+    if (ackCount.addAndGet(offsets) >= expected && allAcked.getCount() > 0) {
       allAckedAt = System.nanoTime();
       allAcked.countDown();
     }

@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.UnaryOperator;
@@ -109,6 +110,14 @@ final class BorrowedClient implements IsbClient {
       List<WriteResult> results = delegate.write(messages);
       tap.accept(results);
       return results;
+    }
+
+    @Override
+    public CompletionStage<List<WriteResult>> writeAsync(List<Message> messages) {
+      return delegate.writeAsync(messages).thenApply(results -> {
+        tap.accept(results);
+        return results;
+      });
     }
 
     @Override

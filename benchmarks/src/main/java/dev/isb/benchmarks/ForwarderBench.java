@@ -47,12 +47,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What the {@link Forwarder} costs over a hand-written loop, and what its meters cost: N pre-written
- * keyed messages forwarded from one input buffer to a 2-partition buffer set by a 1-to-1 map (a copy
- * of the payload), by these contenders in turn:
+ * What the {@link Forwarder} costs over a hand-written loop and over a streaming pipeline on the raw
+ * clients, and what its meters cost: N pre-written keyed messages forwarded from one input buffer to a
+ * 2-partition buffer set by a 1-to-1 map (a copy of the payload), by these contenders in turn
+ * ({@code --sides} picks some of them):
  *
  * <ol>
- *   <li>{@code loop}: the raw API by hand: {@code reader.read()}, outputs with Numaflow's ids
+ *   <li>{@code raw streaming}: no library at all, jnats or lettuce by hand, with no batch barrier
+ *       anywhere ({@link StreamingRawForwarder}, whose Javadoc says what it sends). Not in memory,
+ *       which has no raw client;
+ *   <li>{@code loop}: the library API by hand: {@code reader.read()}, outputs with Numaflow's ids
  *       ({@code new MessageId(vertex, offset.toString(), 0)}), {@link PartitionRouter}, one
  *       {@code write} per partition, {@code reader.ack(offsets)};
  *   <li>{@code forwarder, no meters}: a {@link Forwarder} whose registry denies every meter, so that
@@ -76,9 +80,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Each round runs on fresh buffers, created, pre-filled and deleted outside the clock; the clock
  * runs from starting the work's thread until the last input is acked. After each round the buffers
  * must show every input acked and exactly N outputs, split between the partitions as the keys say,
- * or the run fails. The rounds alternate (loop, no meters, meters, loop, …) after warm-up; the
- * summary gives medians, min and max, and the medians of the per-round ratios. Run with
- * {@code --help} for the options.
+ * or the run fails. The rounds alternate (raw streaming, loop, no meters, …, raw streaming, loop, …)
+ * after warm-up; the summary gives medians, min and max, and the medians and spread of the per-round
+ * ratios, each contender against the raw streaming side and against the loop. Run with {@code --help}
+ * for the options.
  */
 public final class ForwarderBench {
 
@@ -93,17 +98,31 @@ public final class ForwarderBench {
 
   /** The contenders, in the order each round runs them. */
   enum Side {
-    LOOP("loop"),
-    NO_METERS("forwarder, no meters"),
-    METERS("forwarder, meters"),
-    WATERMARKS("forwarder, watermarks"),
-    TIMER_METERS("forwarder, TIMERS meters"),
-    NO_READ_AHEAD("forwarder, no read-ahead");
+    RAW_STREAMING("raw streaming", "raw-streaming"),
+    LOOP("loop", "loop"),
+    NO_METERS("forwarder, no meters", "no-meters"),
+    METERS("forwarder, meters", "meters"),
+    WATERMARKS("forwarder, watermarks", "watermarks"),
+    TIMER_METERS("forwarder, TIMERS meters", "timers"),
+    NO_READ_AHEAD("forwarder, no read-ahead", "no-read-ahead");
 
+    /** As the output names it. */
     final String label;
+    /** As {@code --sides} names it. */
+    final String option;
 
-    Side(String label) {
+    Side(String label, String option) {
       this.label = label;
+      this.option = option;
+    }
+
+    /** Whether it runs on {@code backend}: raw streaming needs a server, watermarks are not kept on Redis. */
+    boolean runsOn(String backend) {
+      return switch (this) {
+        case RAW_STREAMING -> !backend.equals(ForwarderBenchOptions.MEMORY);
+        case WATERMARKS -> !backend.equals(BenchOptions.REDIS);
+        default -> true;
+      };
     }
   }
 
@@ -149,6 +168,7 @@ public final class ForwarderBench {
       System.out.println("work: " + options.messages() + " messages per round, " + options.payload() + " B payload, "
           + DISTINCT_KEYS + " distinct keys, map = copy of the payload; " + options.warmups() + " warm-up and "
           + options.rounds() + " measured rounds per contender, alternating");
+      target.raw.ifPresent(raw -> System.out.println("raw streaming: " + raw.description()));
       System.out.println("per round: JVM CPU = process CPU time of the whole JVM (all threads, GC and JIT included)"
           + " per message; allocated = bytes allocated by all JVM threads per message");
       System.out.println();
@@ -166,7 +186,7 @@ public final class ForwarderBench {
     long toPartition0 = messages.stream().filter(m -> PartitionRouter.of(PARTITIONS).route(m) == 0).count();
     int serial = 0;
     for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
-      for (Side side : sides(target)) {
+      for (Side side : options.sidesOn(target.name)) {
         Result result = round(target, side, messages, toPartition0, serial++);
         System.out.printf(Locale.ROOT, "%-9s %6s  %-8s %-23s %,10.0f msg/s  (JVM CPU %.2f us/msg, allocated %,.0f B/msg%s)%n",
             target.name, options.payload() + " B", round <= 0 ? "warm-up" : "round " + round, side.label,
@@ -177,12 +197,6 @@ public final class ForwarderBench {
         }
       }
     }
-  }
-
-  /** The contenders on this backend: all but watermarks on Redis, which keeps none. */
-  private static List<Side> sides(Target target) {
-    return Arrays.stream(Side.values())
-        .filter(s -> s != Side.WATERMARKS || !target.name.equals(BenchOptions.REDIS)).toList();
   }
 
   /** One contender on fresh buffers: create, pre-fill, forward (timed), check, delete. */
@@ -205,9 +219,11 @@ public final class ForwarderBench {
       System.gc();
       var watch = new AckWatch(messages.size());
       Duration deadline = Duration.ofSeconds(60).plusNanos(messages.size() * 100_000L);
-      Measured measured = side == Side.LOOP
-          ? loop(target, watch, input, outputs, deadline)
-          : forwarder(target, watch, input, outputs, side, pipeline, messages.size(), deadline);
+      Measured measured = switch (side) {
+        case RAW_STREAMING -> rawStreaming(target, watch, input, outputs, deadline);
+        case LOOP -> loop(target, watch, input, outputs, deadline);
+        default -> forwarder(target, watch, input, outputs, side, pipeline, messages.size(), deadline);
+      };
       check(target, input, outputs, messages.size(), toPartition0);
       int n = messages.size();
       double seconds = measured.nanos / 1e9;
@@ -245,8 +261,25 @@ public final class ForwarderBench {
   }
 
   /**
-   * The baseline: what a vertex written against the raw API does per batch, on a thread of its own as
-   * the forwarder's loop is, with the same reader and writer options as the forwarder's.
+   * The streaming baseline, on the raw clients' own connections: bound to the round's buffers
+   * (subscription, connections) before the clock starts, timed as the others until the last ack.
+   */
+  private static Measured rawStreaming(Target target, AckWatch watch, String input, List<String> outputs,
+      Duration deadline) {
+    StreamingRawForwarder raw = target.raw.orElseThrow(
+        () -> new IllegalStateException("no raw streaming side on " + target.name));
+    try (StreamingRawForwarder.Round round = raw.bind(input, outputs, watch)) {
+      Usage before = Usage.now();
+      long start = System.nanoTime();
+      round.start();
+      long end = watch.awaitAllAcked(deadline, round::failure);
+      return measured(start, end, before, Usage.now());
+    }
+  }
+
+  /**
+   * The batch baseline: what a vertex written against the library API does per batch, on a thread of
+   * its own as the forwarder's loop is, with the same reader and writer options as the forwarder's.
    */
   private static Measured loop(Target target, AckWatch watch, String input, List<String> outputs, Duration deadline) {
     PartitionRouter router = PartitionRouter.of(PARTITIONS);
@@ -292,10 +325,7 @@ public final class ForwarderBench {
     }
     List<Offset> offsets = new ArrayList<>(batch.size());
     for (ReadMessage read : batch) {
-      Header in = read.message().header();
-      byte[] value = map(read.message().payload());
-      Message out = new Message(Header.builder(new MessageId(VERTEX, read.offset().toString(), 0))
-          .eventTime(in.eventTime()).keys(in.keys()).headers(in.headers()).build(), value);
+      Message out = output(read.message(), read.offset().toString());
       byPartition.get(router.route(out)).add(out);
       offsets.add(read.offset());
     }
@@ -314,8 +344,19 @@ public final class ForwarderBench {
   }
 
   /** The vertex function of every contender: a copy of the payload. */
-  private static byte[] map(byte[] payload) {
+  static byte[] map(byte[] payload) {
     return Arrays.copyOf(payload, payload.length);
+  }
+
+  /**
+   * The output of the hand-written contenders for the input read at {@code offset} (as the library
+   * prints it, {@code <sequence>-<partition>}): the mapped payload under Numaflow's id
+   * {@code <vertex>-<offset>-0}, with the input's event time, keys and headers.
+   */
+  static Message output(Message in, String offset) {
+    Header header = in.header();
+    return new Message(Header.builder(new MessageId(VERTEX, offset, 0))
+        .eventTime(header.eventTime()).keys(header.keys()).headers(header.headers()).build(), map(in.payload()));
   }
 
   private static Measured forwarder(Target target, AckWatch watch, String input, List<String> outputs,
@@ -417,7 +458,8 @@ public final class ForwarderBench {
     }
   }
 
-  private static void join(Thread thread) {
+  /** Waits up to 30 s for {@code thread} to end, which its owner has told to stop. */
+  static void join(Thread thread) {
     try {
       thread.join(Duration.ofSeconds(30).toMillis());
     } catch (InterruptedException e) {
@@ -449,16 +491,19 @@ public final class ForwarderBench {
     final WriterOptions writerOptions;
     final IsbClient control;
     final IsbClient work;
+    /** The raw clients of the raw streaming side, when it runs. */
+    final Optional<StreamingRawForwarder> raw;
     private final AutoCloseable service;
 
     private Target(String name, String description, BufferConfig config, WriterOptions writerOptions,
-        IsbClient control, IsbClient work, AutoCloseable service) {
+        IsbClient control, IsbClient work, Optional<StreamingRawForwarder> raw, AutoCloseable service) {
       this.name = name;
       this.description = description;
       this.config = config;
       this.writerOptions = writerOptions;
       this.control = control;
       this.work = work;
+      this.raw = raw;
       this.service = service;
     }
 
@@ -477,16 +522,23 @@ public final class ForwarderBench {
       if (options.backend().equals(ForwarderBenchOptions.MEMORY)) {
         InMemoryIsb isb = InMemoryIsb.create();
         return new Target("memory", "InMemoryIsb (no network; the contenders use a client of their own, "
-            + "InMemoryIsb.connect())", config, writerOptions, isb, isb.connect(), isb);
+            + "InMemoryIsb.connect())", config, writerOptions, isb, isb.connect(), Optional.empty(), isb);
       }
       LocalIsbService service = LocalIsbService.start(options.backend());
       IsbClient control = null;
+      IsbClient work = null;
       try {
         control = IsbClient.open(service.options());
-        IsbClient work = IsbClient.open(service.options());
-        return new Target(options.backend(), service + " (the contenders use a connection of their own)", config,
-            writerOptions, control, work, service);
+        work = IsbClient.open(service.options());
+        Optional<StreamingRawForwarder> raw = options.sidesOn(options.backend()).contains(Side.RAW_STREAMING)
+            ? Optional.of(StreamingRawForwarder.open(options.backend(), service.url(), config))
+            : Optional.empty();
+        return new Target(options.backend(), service + " (the contenders use a connection of their own, the raw"
+            + " streaming side raw clients of its own)", config, writerOptions, control, work, raw, service);
       } catch (RuntimeException e) {
+        if (work != null) {
+          work.close();
+        }
         if (control != null) {
           control.close();
         }
@@ -497,6 +549,7 @@ public final class ForwarderBench {
 
     @Override
     public void close() {
+      raw.ifPresent(StreamingRawForwarder::close);
       work.close();
       control.close();
       try {
@@ -519,63 +572,91 @@ public final class ForwarderBench {
       var out = new StringBuilder();
       out.append(String.format(Locale.ROOT, "%s, %d messages of %d B, medians of %d rounds:%n", options.backend(),
           options.messages(), options.payload(), options.rounds()));
-      String format = "%-3s %-24s | %-36s | %-14s | %s%n";
-      out.append(String.format(Locale.ROOT, format, "", "contender", "msg/s median (min..max)", "JVM CPU us/msg",
-          "allocated B/msg"));
-      out.append("-".repeat(100)).append('\n');
-      char letter = 'a';
+      String format = "%-3s %-24s | %-30s | %-22s | %-22s | %-7s | %s%n";
+      out.append(String.format(Locale.ROOT, format, "", "contender", "msg/s median (min..max)",
+          "/ raw streaming", "/ loop", "CPU us", "alloc B"));
+      out.append("-".repeat(146)).append('\n');
+      var letters = new EnumMap<Side, Character>(Side.class);
       for (Side side : Side.values()) {
         if (!rounds.containsKey(side)) {
           continue;
         }
+        letters.put(side, (char) ('a' + letters.size()));
         List<Result> r = rounds.get(side);
-        out.append(String.format(Locale.ROOT, format, "(" + letter++ + ")", side.label,
-            spread(r.stream().map(Result::rate).toList()),
+        out.append(String.format(Locale.ROOT, format, "(" + letters.get(side) + ")", side.label,
+            spread(r.stream().map(Result::rate).toList(), "%,.0f"), pairs(side, Side.RAW_STREAMING),
+            pairs(side, Side.LOOP),
             String.format(Locale.ROOT, "%.2f", Summary.median(r.stream().map(Result::cpuMicros).toList())),
             String.format(Locale.ROOT, "%,.0f", Summary.median(r.stream().map(Result::allocatedBytes).toList()))));
       }
+      out.append("/ x = median over rounds i of rate_i / rate_i(x) (min..max of those pairs); CPU us = JVM CPU per"
+          + " message, alloc B = bytes allocated per message, medians\n");
       out.append('\n');
-      String ratios = "%-38s | %-16s | %-16s | %s%n";
+      String ratios = "%-40s | %-16s | %-16s | %s%n";
       out.append(String.format(Locale.ROOT, ratios, "ratio of rates", "median of pairs", "ratio of medians",
           "per-round pairs (min..max)"));
       out.append("-".repeat(100)).append('\n');
-      out.append(ratio(ratios, "b/a forwarder, no meters / loop", Side.NO_METERS, Side.LOOP));
-      out.append(ratio(ratios, "c/b meters / no meters (meters' cost)", Side.METERS, Side.NO_METERS));
-      out.append(ratio(ratios, "c/a forwarder, meters / loop", Side.METERS, Side.LOOP));
+      out.append(ratio(ratios, letters, Side.LOOP, Side.RAW_STREAMING, "loop / raw streaming"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.RAW_STREAMING, "forwarder, meters / raw streaming"));
+      out.append(ratio(ratios, letters, Side.NO_METERS, Side.LOOP, "forwarder, no meters / loop"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.NO_METERS, "meters / no meters (meters' cost)"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.LOOP, "forwarder, meters / loop"));
+      out.append(ratio(ratios, letters, Side.WATERMARKS, Side.METERS, "watermarks / meters (their cost)"));
+      out.append(ratio(ratios, letters, Side.TIMER_METERS, Side.NO_METERS, "TIMERS meters / no meters"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.TIMER_METERS, "NUMAFLOW meters / TIMERS meters"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.NO_READ_AHEAD, "read-ahead / batch by batch"));
       if (rounds.containsKey(Side.WATERMARKS)) {
-        out.append(ratio(ratios, "d/c watermarks / meters (their cost)", Side.WATERMARKS, Side.METERS));
-      }
-      String timers = rounds.containsKey(Side.WATERMARKS) ? "e" : "d";
-      out.append(ratio(ratios, timers + "/b TIMERS meters / no meters", Side.TIMER_METERS, Side.NO_METERS));
-      out.append(ratio(ratios, "c/" + timers + " NUMAFLOW meters / TIMERS meters", Side.METERS, Side.TIMER_METERS));
-      String serial = rounds.containsKey(Side.WATERMARKS) ? "f" : "e";
-      out.append(ratio(ratios, "c/" + serial + " read-ahead / batch by batch", Side.METERS, Side.NO_READ_AHEAD));
-      if (rounds.containsKey(Side.WATERMARKS)) {
-        out.append(String.format(Locale.ROOT, "(d) WMB puts per second per output partition, median: %.1f%n",
+        out.append(String.format(Locale.ROOT, "(%s) WMB puts per second per output partition, median: %.1f%n",
+            letters.get(Side.WATERMARKS),
             Summary.median(rounds.get(Side.WATERMARKS).stream().map(Result::putsPerSecond).toList())));
       }
       out.append("median of pairs = median over rounds i of rate_i(x) / rate_i(y), rounds i of both run back to back\n");
       return out.toString();
     }
 
-    private String ratio(String format, String label, Side x, Side y) {
+    /** The rates of round i of {@code x} over those of round i of {@code y}, the alternation's pairs. */
+    private List<Double> pairRatios(Side x, Side y) {
       List<Double> xs = rounds.getOrDefault(x, List.of()).stream().map(Result::rate).toList();
       List<Double> ys = rounds.getOrDefault(y, List.of()).stream().map(Result::rate).toList();
       var pairs = new ArrayList<Double>();
       for (int i = 0; i < Math.min(xs.size(), ys.size()); i++) {
         pairs.add(xs.get(i) / ys.get(i));
       }
-      return String.format(Locale.ROOT, format, label,
-          String.format(Locale.ROOT, "%.3f", Summary.median(pairs)),
-          String.format(Locale.ROOT, "%.3f", Summary.median(xs) / Summary.median(ys)),
-          String.format(Locale.ROOT, "%.3f..%.3f", pairs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-              pairs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
+      return pairs;
     }
 
-    private static String spread(List<Double> values) {
-      return String.format(Locale.ROOT, "%,9.0f (%,.0f..%,.0f)", Summary.median(values),
-          values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
-          values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
+    /** The median and spread of {@link #pairRatios}, or "-" when either side did not run (or x is y). */
+    private String pairs(Side x, Side y) {
+      List<Double> pairs = pairRatios(x, y);
+      return x == y || pairs.isEmpty() ? "-" : spread(pairs, "%.3f");
+    }
+
+    /** A row of the ratio table, when both sides ran. */
+    private String ratio(String format, Map<Side, Character> letters, Side x, Side y, String text) {
+      if (!letters.containsKey(x) || !letters.containsKey(y)) {
+        return "";
+      }
+      List<Double> xs = rounds.get(x).stream().map(Result::rate).toList();
+      List<Double> ys = rounds.get(y).stream().map(Result::rate).toList();
+      List<Double> pairs = pairRatios(x, y);
+      return String.format(Locale.ROOT, format, letters.get(x) + "/" + letters.get(y) + " " + text,
+          String.format(Locale.ROOT, "%.3f", Summary.median(pairs)),
+          String.format(Locale.ROOT, "%.3f", Summary.median(xs) / Summary.median(ys)),
+          String.format(Locale.ROOT, "%.3f..%.3f", min(pairs), max(pairs)));
+    }
+
+    /** {@code median (min..max)}, each in {@code number}'s format. */
+    private static String spread(List<Double> values, String number) {
+      return String.format(Locale.ROOT, number + " (" + number + ".." + number + ")", Summary.median(values),
+          min(values), max(values));
+    }
+
+    private static double min(List<Double> values) {
+      return values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    private static double max(List<Double> values) {
+      return values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
   }
 }

@@ -1,9 +1,15 @@
 package dev.isb.benchmarks;
 
+import dev.isb.benchmarks.ForwarderBench.Side;
 import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -15,13 +21,23 @@ import picocli.CommandLine.Option;
  * @param payload payload size in bytes
  * @param rounds measured rounds per contender
  * @param warmups unmeasured rounds per contender before them
+ * @param sides the contenders asked for; those that do not run on the backend are left out
  */
-record ForwarderBenchOptions(String backend, int messages, int payload, int rounds, int warmups) {
+record ForwarderBenchOptions(String backend, int messages, int payload, int rounds, int warmups, Set<Side> sides) {
 
   static final String MEMORY = "memory";
   /** Messages per round unless {@code --messages} says otherwise. */
   static final int MEMORY_MESSAGES = 200_000;
   static final int SERVER_MESSAGES = 100_000;
+
+  ForwarderBenchOptions {
+    sides = Collections.unmodifiableSet(sides.isEmpty() ? EnumSet.noneOf(Side.class) : EnumSet.copyOf(sides));
+  }
+
+  /** The contenders that run on {@code backend}, in the order each round runs them. */
+  List<Side> sidesOn(String backend) {
+    return sides.stream().filter(s -> s.runsOn(backend)).sorted().toList();
+  }
 
   /** The options of a command line, or empty after {@code --help}; see {@link BenchArgs#parse}. */
   static Optional<ForwarderBenchOptions> parse(String[] args, PrintStream out) {
@@ -31,8 +47,9 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
   /** The options as picocli fills them in, before the checks that need more than a type. */
   @Command(name = "ForwarderBench", sortOptions = false, usageHelpWidth = 120,
       description = {
-          "What the Forwarder costs over a hand-written loop, and what its meters cost: N pre-written keyed"
-              + " messages forwarded from one buffer to two partitions by a 1-to-1 map.",
+          "What the Forwarder costs over a hand-written loop and over a streaming pipeline on the raw clients, and"
+              + " what its meters cost: N pre-written keyed messages forwarded from one buffer to two partitions by a"
+              + " 1-to-1 map.",
           "",
           "  ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.mainClass=dev.isb.benchmarks.ForwarderBench \\",
           "      -Dexec.args=\"--backend jetstream\"",
@@ -64,6 +81,17 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
         description = "unmeasured rounds per contender before them (default ${DEFAULT-VALUE})")
     private int warmups;
 
+    @Option(names = "--sides", paramLabel = "all|SIDE,...", defaultValue = "all", description = {
+        "which contenders to run, comma-separated, in this order (default all):",
+        "  raw-streaming  jnats or lettuce by hand, no batch barrier (not in memory)",
+        "  loop           the library API by hand, batch by batch",
+        "  no-meters      the Forwarder, every meter denied",
+        "  meters         the Forwarder, NUMAFLOW meters",
+        "  watermarks     the Forwarder with watermarks (not on redis)",
+        "  timers         the Forwarder, TIMERS meters",
+        "  no-read-ahead  the Forwarder, NUMAFLOW meters, readAhead(false)"})
+    private String sides;
+
     /** For picocli. */
     Args() {}
 
@@ -74,8 +102,28 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
       }
       int n = messages != null ? BenchArgs.atLeast("--messages", messages, 1)
           : name.equals(MEMORY) ? MEMORY_MESSAGES : SERVER_MESSAGES;
-      return new ForwarderBenchOptions(name, n, BenchArgs.atLeast("--payload", payload, 0),
-          BenchArgs.atLeast("--rounds", rounds, 1), BenchArgs.atLeast("--warmups", warmups, 0));
+      var options = new ForwarderBenchOptions(name, n, BenchArgs.atLeast("--payload", payload, 0),
+          BenchArgs.atLeast("--rounds", rounds, 1), BenchArgs.atLeast("--warmups", warmups, 0), sides(sides));
+      if (options.sidesOn(name).isEmpty()) {
+        throw new IllegalArgumentException("--sides " + sides + " leaves no contender that runs on " + name);
+      }
+      return options;
     }
+  }
+
+  /** {@code all} or option names of contenders, comma-separated. */
+  static Set<Side> sides(String value) {
+    if (value.trim().equalsIgnoreCase("all")) {
+      return EnumSet.allOf(Side.class);
+    }
+    Set<Side> out = EnumSet.noneOf(Side.class);
+    for (String name : value.split(",", -1)) {
+      String option = name.trim().toLowerCase(Locale.ROOT);
+      out.add(Arrays.stream(Side.values()).filter(s -> s.option.equals(option)).findFirst()
+          .orElseThrow(() -> new IllegalArgumentException("--sides must be all or some of "
+              + Arrays.stream(Side.values()).map(s -> s.option).collect(Collectors.joining(", ")) + "; was '"
+              + name.trim() + "'")));
+    }
+    return out;
   }
 }

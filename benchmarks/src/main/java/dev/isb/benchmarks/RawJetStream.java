@@ -71,17 +71,8 @@ final class RawJetStream implements Contender {
 
   /** Opens its own connection, configured as the library configures its own. */
   static RawJetStream connect(String url, String connectionName, Acks acks) {
-    Options options = new Options.Builder()
-        .server(url)
-        .connectionName(connectionName)
-        .maxReconnects(-1)
-        .pingInterval(Duration.ofSeconds(3))
-        .maxPingsOut(2)
-        .connectionTimeout(Duration.ofSeconds(5))
-        .errorListener(new QuietPullStatuses())
-        .build();
     try {
-      Connection connection = Nats.connect(options);
+      Connection connection = Nats.connect(options(url, connectionName));
       try {
         return new RawJetStream(connection, acks);
       } catch (IOException | RuntimeException e) {
@@ -94,6 +85,19 @@ final class RawJetStream implements Contender {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while connecting to " + url, e);
     }
+  }
+
+  /** The library's connection options: reconnect for ever, ping every 3 s, pull-status noise silenced. */
+  static Options options(String url, String connectionName) {
+    return new Options.Builder()
+        .server(url)
+        .connectionName(connectionName)
+        .maxReconnects(-1)
+        .pingInterval(Duration.ofSeconds(3))
+        .maxPingsOut(2)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .errorListener(new QuietPullStatuses())
+        .build();
   }
 
   /** Stream and consumer info, for the checks after each round. */

@@ -114,7 +114,7 @@ final class RawRedis implements Contender {
     this.duplicates = duplicates;
     this.consumer = bytes("bench-0");
     try (StatefulRedisConnection<byte[], byte[]> c = client.connect(ByteArrayCodec.INSTANCE)) {
-      this.scriptSha = c.sync().scriptLoad(bytes(DEDUP_XADD));
+      this.scriptSha = loadDedupXadd(c.sync());
     }
   }
 
@@ -188,28 +188,67 @@ final class RawRedis implements Contender {
   private final class ScriptWriter implements BatchWriter {
     private final StatefulRedisConnection<byte[], byte[]> connection;
     private final RedisCommands<byte[], byte[]> sync;
+    private final DedupXadd script;
+
+    ScriptWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      this.connection = connection;
+      this.sync = connection.sync();
+      this.script = new DedupXadd(buffer, maxMsgs, duplicates);
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      List<Object> reply = sync.evalsha(scriptSha, ScriptOutputType.MULTI, script.keys(), script.args(batch));
+      script.requireWrittenOnce(name, batch, reply);
+      return batch.size();
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  /** Loads {@link #DEDUP_XADD} into the server's script cache and returns its SHA-1 for {@code EVALSHA}. */
+  static String loadDedupXadd(RedisCommands<byte[], byte[]> redis) {
+    return redis.scriptLoad(bytes(DEDUP_XADD));
+  }
+
+  /**
+   * The keys and arguments of {@link #DEDUP_XADD} calls that write to one buffer, and the check of
+   * their replies. Immutable.
+   */
+  static final class DedupXadd {
     private final String buffer;
     private final byte[] stream;
     private final byte[] index;
     private final byte[] maxLen;
     private final byte[] ttl;
+    private final long window;
 
-    ScriptWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      this.connection = connection;
-      this.sync = connection.sync();
+    /**
+     * @param buffer the buffer written to
+     * @param maxMsgs the buffer's maxMsgs, for {@code XADD MAXLEN =}
+     * @param duplicates the buffer's de-dup window
+     */
+    DedupXadd(String buffer, long maxMsgs, Duration duplicates) {
       this.buffer = buffer;
       String key = BufferNames.redisStreamKey(buffer);
       this.stream = bytes(key);
       this.index = bytes(key + ":dedup");
       this.maxLen = bytes(Long.toString(maxMsgs));
       this.ttl = bytes(Long.toString(2 * duplicates.toMillis() + 1000));
+      this.window = duplicates.toMillis();
     }
 
-    @Override
-    public int write(List<Message> batch) {
-      long window = duplicates.toMillis();
+    /** The keys for a call made now: the stream, the current and the previous window's hash, their index. */
+    byte[][] keys() {
       long start = System.currentTimeMillis() / window * window;
-      byte[][] keys = {stream, bucket(start), bucket(start - window), index};
+      return new byte[][] {stream, bucket(start), bucket(start - window), index};
+    }
+
+    /** The arguments writing {@code batch}, in order. */
+    byte[][] args(List<Message> batch) {
       byte[][] args = new byte[2 + 3 * batch.size()][];
       args[0] = maxLen;
       args[1] = ttl;
@@ -219,26 +258,25 @@ final class RawRedis implements Contender {
         args[a++] = MessageCodec.encodeHeader(m.header());
         args[a++] = m.payload();
       }
-      List<Object> reply = sync.evalsha(scriptSha, ScriptOutputType.MULTI, keys, args);
-      int stored = 0;
+      return args;
+    }
+
+    /**
+     * @throws BenchFailure naming {@code side} unless the reply says each message of {@code batch} was
+     *     written now, and none was taken for a duplicate
+     */
+    void requireWrittenOnce(String side, List<Message> batch, List<Object> reply) {
       for (int i = 0; i < batch.size(); i++) {
         String outcome = new String((byte[]) reply.get(2 * i), StandardCharsets.US_ASCII);
         if (!outcome.equals("W")) {
-          throw new BenchFailure(name + ": " + batch.get(i).id() + " was not written once: '" + outcome + "' "
+          throw new BenchFailure(side + ": " + batch.get(i).id() + " was not written once: '" + outcome + "' "
               + new String((byte[]) reply.get(2 * i + 1), StandardCharsets.US_ASCII));
         }
-        stored++;
       }
-      return stored;
     }
 
     private byte[] bucket(long startMillis) {
       return bytes(BufferNames.redisStreamKey(buffer) + ":dedup:" + startMillis);
-    }
-
-    @Override
-    public void close() {
-      connection.close();
     }
   }
 

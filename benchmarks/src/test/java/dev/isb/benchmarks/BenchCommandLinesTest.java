@@ -3,12 +3,14 @@ package dev.isb.benchmarks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.isb.benchmarks.ForwarderBench.Side;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -92,14 +94,30 @@ class BenchCommandLinesTest {
       return ForwarderBenchOptions.parse(args, out).orElseThrow();
     }
 
+    private final Set<Side> all = EnumSet.allOf(Side.class);
+
     @Test
-    @DisplayName("defaults: in memory, 200000 messages of 256 B, 1 warm-up and 5 rounds; 100000 on a server")
+    @DisplayName("defaults: in memory, 200000 messages of 256 B, 1 warm-up and 5 rounds, all sides; 100000 on a server")
     void defaults() {
-      assertThat(parse()).isEqualTo(new ForwarderBenchOptions("memory", 200_000, 256, 5, 1));
-      assertThat(parse("--backend", "jetstream")).isEqualTo(new ForwarderBenchOptions("jetstream", 100_000, 256, 5, 1));
+      assertThat(parse()).isEqualTo(new ForwarderBenchOptions("memory", 200_000, 256, 5, 1, all));
+      assertThat(parse("--backend", "jetstream"))
+          .isEqualTo(new ForwarderBenchOptions("jetstream", 100_000, 256, 5, 1, all));
       assertThat(parse("--backend", "redis", "--messages", "7", "--payload", "0", "--rounds", "1", "--warmup", "0"))
-          .isEqualTo(new ForwarderBenchOptions("redis", 7, 0, 1, 0));
+          .isEqualTo(new ForwarderBenchOptions("redis", 7, 0, 1, 0, all));
       assertThat(parse("--warmups", "2").warmups()).isEqualTo(2);
+    }
+
+    @Test
+    @DisplayName("--sides picks contenders by name; each round runs them in the table's order, those of the backend")
+    void sides() {
+      ForwarderBenchOptions o = parse("--backend", "redis", "--sides", "meters, RAW-streaming,loop,watermarks");
+      assertThat(o.sides()).containsExactlyInAnyOrder(Side.RAW_STREAMING, Side.LOOP, Side.METERS, Side.WATERMARKS);
+      assertThat(o.sidesOn("redis")).containsExactly(Side.RAW_STREAMING, Side.LOOP, Side.METERS);
+      assertThat(o.sidesOn("jetstream")).containsExactly(Side.RAW_STREAMING, Side.LOOP, Side.METERS, Side.WATERMARKS);
+      assertThat(o.sidesOn("memory")).containsExactly(Side.LOOP, Side.METERS, Side.WATERMARKS);
+      assertThat(parse("--sides", "all").sidesOn("memory")).doesNotContain(Side.RAW_STREAMING).hasSize(6);
+      assertThat(parse("--sides", "no-meters,timers,no-read-ahead").sides())
+          .containsExactlyInAnyOrder(Side.NO_METERS, Side.TIMER_METERS, Side.NO_READ_AHEAD);
     }
 
     @Test
@@ -110,6 +128,13 @@ class BenchCommandLinesTest {
       assertThatThrownBy(() -> parse("--rounds", "0")).hasMessage("--rounds must be at least 1, was 0");
       assertThatThrownBy(() -> parse("--payload", "1k")).hasMessageContaining("--payload")
           .hasMessageContaining("'1k' is not a whole number");
+      assertThatThrownBy(() -> parse("--sides", "loop,raw")).hasMessage("--sides must be all or some of"
+          + " raw-streaming, loop, no-meters, meters, watermarks, timers, no-read-ahead; was 'raw'");
+      assertThatThrownBy(() -> parse("--sides", "loop,")).hasMessageEndingWith("was ''");
+      assertThatThrownBy(() -> parse("--sides", "raw-streaming"))
+          .hasMessage("--sides raw-streaming leaves no contender that runs on memory");
+      assertThatThrownBy(() -> parse("--backend", "redis", "--sides", "watermarks"))
+          .hasMessage("--sides watermarks leaves no contender that runs on redis");
     }
 
     @Test
@@ -118,7 +143,8 @@ class BenchCommandLinesTest {
       assertThat(ForwarderBenchOptions.parse(new String[] {"-h"}, out)).isEmpty();
       assertThat(printed()).startsWith("Usage: ForwarderBench")
           .contains("--backend=memory|jetstream|redis", "--messages", "--payload", "(default 256)", "--rounds",
-              "--warmup, --warmups");
+              "--warmup, --warmups", "--sides=all|SIDE,...", "raw-streaming", "loop", "no-meters", "meters",
+              "watermarks", "timers", "no-read-ahead");
     }
   }
 
