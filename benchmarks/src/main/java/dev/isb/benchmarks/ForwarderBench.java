@@ -68,8 +68,11 @@ import java.util.concurrent.atomic.AtomicReference;
  *       Numaflow's 100 ms throttle). Not on Redis, which keeps no watermarks;
  *   <li>{@code forwarder, TIMERS meters}: {@code forwarder, meters} in {@link MetricsStyle#TIMERS}
  *       (Micrometer timers, one sample per call);
- *   <li>{@code forwarder, no read-ahead}: {@code forwarder, meters} reading a batch only once the one
- *       before is settled ({@code readAhead(false)}).
+ *   <li>{@code forwarder, no read-ahead}: {@code forwarder, meters} without a reading thread of its own
+ *       ({@code readAhead(false)});
+ *   <li>{@code forwarder, 1 batch in flight}: {@code forwarder, meters} settling each batch (every input
+ *       acked or nakked) before it maps the next ({@code maxBatchesInFlight(1)}), as every forwarder
+ *       did before the stages overlapped.
  * </ol>
  *
  * <pre>{@code
@@ -104,7 +107,8 @@ public final class ForwarderBench {
     METERS("forwarder, meters", "meters"),
     WATERMARKS("forwarder, watermarks", "watermarks"),
     TIMER_METERS("forwarder, TIMERS meters", "timers"),
-    NO_READ_AHEAD("forwarder, no read-ahead", "no-read-ahead");
+    NO_READ_AHEAD("forwarder, no read-ahead", "no-read-ahead"),
+    ONE_BATCH("forwarder, 1 batch in flight", "one-batch");
 
     /** As the output names it. */
     final String label;
@@ -384,6 +388,9 @@ public final class ForwarderBench {
       if (side == Side.NO_READ_AHEAD) {
         builder.readAhead(false);
       }
+      if (side == Side.ONE_BATCH) {
+        builder.maxBatchesInFlight(1);
+      }
       Forwarder forwarder = builder.build();
       if (side == Side.WATERMARKS && !forwarder.tracksWatermarks()) {
         forwarder.close();
@@ -604,7 +611,9 @@ public final class ForwarderBench {
       out.append(ratio(ratios, letters, Side.WATERMARKS, Side.METERS, "watermarks / meters (their cost)"));
       out.append(ratio(ratios, letters, Side.TIMER_METERS, Side.NO_METERS, "TIMERS meters / no meters"));
       out.append(ratio(ratios, letters, Side.METERS, Side.TIMER_METERS, "NUMAFLOW meters / TIMERS meters"));
-      out.append(ratio(ratios, letters, Side.METERS, Side.NO_READ_AHEAD, "read-ahead / batch by batch"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.NO_READ_AHEAD, "read-ahead / no read-ahead"));
+      out.append(ratio(ratios, letters, Side.METERS, Side.ONE_BATCH, "4 batches in flight / 1 (the stages' gain)"));
+      out.append(ratio(ratios, letters, Side.ONE_BATCH, Side.RAW_STREAMING, "1 batch in flight / raw streaming"));
       if (rounds.containsKey(Side.WATERMARKS)) {
         out.append(String.format(Locale.ROOT, "(%s) WMB puts per second per output partition, median: %.1f%n",
             letters.get(Side.WATERMARKS),

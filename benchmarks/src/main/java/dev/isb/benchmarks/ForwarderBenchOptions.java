@@ -89,7 +89,8 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
         "  meters         the Forwarder, NUMAFLOW meters",
         "  watermarks     the Forwarder with watermarks (not on redis)",
         "  timers         the Forwarder, TIMERS meters",
-        "  no-read-ahead  the Forwarder, NUMAFLOW meters, readAhead(false)"})
+        "  no-read-ahead  the Forwarder, NUMAFLOW meters, readAhead(false)",
+        "  one-batch      the Forwarder, NUMAFLOW meters, maxBatchesInFlight(1): each batch settled before the next"})
     private String sides;
 
     /** For picocli. */

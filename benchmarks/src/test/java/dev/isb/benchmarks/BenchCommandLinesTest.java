@@ -129,7 +129,7 @@ class BenchCommandLinesTest {
       assertThatThrownBy(() -> parse("--payload", "1k")).hasMessageContaining("--payload")
           .hasMessageContaining("'1k' is not a whole number");
       assertThatThrownBy(() -> parse("--sides", "loop,raw")).hasMessage("--sides must be all or some of"
-          + " raw-streaming, loop, no-meters, meters, watermarks, timers, no-read-ahead; was 'raw'");
+          + " raw-streaming, loop, no-meters, meters, watermarks, timers, no-read-ahead, one-batch; was 'raw'");
       assertThatThrownBy(() -> parse("--sides", "loop,")).hasMessageEndingWith("was ''");
       assertThatThrownBy(() -> parse("--sides", "raw-streaming"))
           .hasMessage("--sides raw-streaming leaves no contender that runs on memory");
@@ -144,7 +144,7 @@ class BenchCommandLinesTest {
       assertThat(printed()).startsWith("Usage: ForwarderBench")
           .contains("--backend=memory|jetstream|redis", "--messages", "--payload", "(default 256)", "--rounds",
               "--warmup, --warmups", "--sides=all|SIDE,...", "raw-streaming", "loop", "no-meters", "meters",
-              "watermarks", "timers", "no-read-ahead");
+              "watermarks", "timers", "no-read-ahead", "one-batch");
     }
   }
 
