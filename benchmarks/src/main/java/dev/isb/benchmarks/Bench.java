@@ -27,12 +27,15 @@ import java.util.stream.IntStream;
  * {@code e2e} per payload size, the large payload, {@code paced}, {@code partitions} per partition
  * count, {@code batch} per batch size; see {@link Scenario#cases}): warm-up rounds of each side (not
  * counted), then the sides alternately (raw, library, raw, library, …; on Redis raw, raw-lua, library,
- * …; in JetStream reads raw, raw-ff, library, …), each round on fresh buffers created with {@code
+ * …; in JetStream reads raw, raw-ff, library, …; in {@code write} at each {@code --payload} the
+ * streaming sides follow: raw, library, library-async, raw-stream, raw, …, and on Redis
+ * raw-stream-xadd after raw-stream), each round on fresh buffers created with {@code
  * BufferAdmin.createBuffers} and deleted afterwards, with a GC before each round. Every round checks
  * that each message was written, or read and acked, exactly once, both as the client saw it and on the
  * server afterwards (each partition's buffer on its own); a round that did not fails the run. Prints
  * each round, then the medians and the ratio library/raw against each raw baseline (for paced rounds,
- * of the p99 latencies), and the time the run took. Run with {@code --help} for the options.
+ * of the p99 latencies), library-async against each streaming raw side and against the library, and
+ * the time the run took. Run with {@code --help} for the options.
  */
 public final class Bench {
 
@@ -99,7 +102,8 @@ public final class Bench {
   private static void run(BenchBackend target, BenchOptions options, Summary summary, ExecutorService threads) {
     int serial = 0;
     for (Scenario.Case c : options.casesFor(target.name())) {
-      List<Contender> sides = target.contenders().stream().filter(s -> target.takesPart(s, c.work())).toList();
+      List<Contender> sides = target.contenders().stream()
+          .filter(s -> target.takesPart(s, c.work()) && (c.streaming() || !s.streams())).toList();
       List<Message> messages = messages(c.messages(), c.payload());
       for (int round = 1 - c.warmups(); round <= c.rounds(); round++) {
         for (Contender side : sides) {
@@ -110,12 +114,12 @@ public final class Bench {
           double rate = c.total() / (timing.nanos() / 1e9);
           double cpuMicros = timing.callerCpuNanos() / 1e3 / c.total();
           System.out.printf(Locale.ROOT,
-              "%-9s %-12s %7s  %-8s %-8s %,10.0f msg/s  (%,d in %.3f s, caller CPU %.2f us/msg)%s%n",
+              "%-9s %-12s %7s  %-8s %-15s %,10.0f msg/s  (%,d in %.3f s, caller CPU %.2f us/msg)%s%n",
               target.name(), c.label(), c.payload() + " B", round <= 0 ? "warm-up" : "round " + round,
               side.name(), rate, c.total(), timing.nanos() / 1e9, cpuMicros,
               timing.latency().map(l -> " latency " + l).orElse(""));
           if (round > 0) {
-            summary.add(target.name(), c, side.name(), rate, cpuMicros, timing.latency());
+            summary.add(target.name(), c, side, rate, cpuMicros, timing.latency());
           }
         }
       }

@@ -148,7 +148,9 @@ record BenchOptions(
 
     @Option(names = "--scenario", paramLabel = "all|NAME,...", defaultValue = "all", description = {
         "which scenarios to run (default all):",
-        "  write, read, e2e  at each --payload; write and read also at --large-payload",
+        "  write, read, e2e  at each --payload; write and read also at --large-payload;",
+        "                    write at each --payload also streams batches: library-async",
+        "                    (writeAsync) against raw-stream (and on redis raw-stream-xadd)",
         "  paced             e2e with the writer at --rate msg/s; write-to-read latency",
         "  backpressure      e2e unpaced, the library's writer under Numaflow's default",
         "                    buffer-full rule; write-to-read latency",

@@ -12,8 +12,20 @@ import java.util.List;
  */
 interface Contender extends AutoCloseable {
 
-  /** {@code library}, or the raw baseline: {@code raw}, {@code raw-lua}, {@code raw-ff}. */
+  /**
+   * {@code library} or {@code library-async}, or a raw baseline: {@code raw}, {@code raw-lua}, {@code
+   * raw-ff}, {@code raw-stream}, {@code raw-stream-xadd}.
+   */
   String name();
+
+  /**
+   * Whether its writer keeps several batches in flight, without a barrier between them ({@code
+   * library-async}, {@code raw-stream…}); such a side runs in the {@code write} scenario only, where it
+   * is compared with the other streaming sides and the library's synchronous writer.
+   */
+  default boolean streams() {
+    return false;
+  }
 
   /** A writer on an existing stream, ready to write at once. */
   BatchWriter writer(String buffer);
@@ -35,12 +47,24 @@ interface Contender extends AutoCloseable {
   /** Writes batches; not thread-safe. */
   interface BatchWriter extends AutoCloseable {
     /**
-     * Writes a batch and waits for its acks.
+     * Writes a batch and waits for its acks; a streaming writer ({@link Contender#streams()}) may
+     * instead return once the batch is on its way, and report it from a later call or from {@link
+     * #finish}.
      *
-     * @return how many messages were stored by this call, which must be all of them
+     * @return how many messages this call saw stored: all of the batch for a writer that waits
      * @throws BenchFailure if any message was not stored exactly once
      */
     int write(List<Message> batch);
+
+    /**
+     * Waits for every write still in flight and checks each; the round ends when this returns.
+     *
+     * @return how many messages those writes stored; 0 for a writer that waits in {@link #write}
+     * @throws BenchFailure if any of them was not stored exactly once
+     */
+    default int finish() {
+      return 0;
+    }
 
     @Override
     void close();

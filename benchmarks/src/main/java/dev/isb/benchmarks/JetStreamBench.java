@@ -12,8 +12,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The JetStream backend against raw jnats ({@link RawJetStream}: confirmed acks as the library, and in
- * {@code read} also fire-and-forget acks) on one nats-server, started through the test kit (file
- * storage) unless a URL is given.
+ * {@code read} also fire-and-forget acks; in {@code write} also streaming, against {@code
+ * library-async}) on one nats-server, started through the test kit (file storage) unless a URL is given.
  */
 final class JetStreamBench extends AbstractBenchBackend {
 
@@ -28,6 +28,8 @@ final class JetStreamBench extends AbstractBenchBackend {
   private final RawJetStream raw;
   private final RawJetStream rawFireAndForget;
   private final Library library;
+  private final Library libraryAsync;
+  private final Contender rawStream;
 
   private JetStreamBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
     super(config, messages, batchSize);
@@ -41,6 +43,9 @@ final class JetStreamBench extends AbstractBenchBackend {
       this.raw = keep(RawJetStream.connect(url, "isb-bench-raw", RawJetStream.Acks.CONFIRMED));
       this.rawFireAndForget = keep(RawJetStream.connect(url, "isb-bench-raw-ff", RawJetStream.Acks.FIRE_AND_FORGET));
       this.library = keep(new Library(BenchOptions.JETSTREAM, url, 4L * messages));
+      // The streaming sides share their synchronous sides' connections: rounds never overlap.
+      this.libraryAsync = library.streaming();
+      this.rawStream = raw.streaming();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -67,12 +72,18 @@ final class JetStreamBench extends AbstractBenchBackend {
         "streams: fresh per round, file storage, replicas 1, " + stream.retention() + " retention, maxMsgs "
             + stream.maxMsgs() + ", duplicates " + stream.duplicates().toSeconds() + "s; at most " + messages
             + " messages per buffer and round, batches of " + batchSize + "; sides: raw (jnats, confirmed acks),"
-            + " raw-ff (jnats, fire-and-forget acks, read only), library");
+            + " raw-ff (jnats, fire-and-forget acks, read only), library, and in write at --payload library-async"
+            + " (writeAsync, " + Library.BATCHES_IN_FLIGHT + " batches in flight) and raw-stream (publishAsync, "
+            + RawJetStream.WINDOW + " outstanding, no barrier between batches)");
   }
 
+  /**
+   * Each pair compared in the summary runs back to back: raw then library, library then library-async,
+   * library-async then raw-stream.
+   */
   @Override
   public List<Contender> contenders() {
-    return List.of(raw, rawFireAndForget, library);
+    return List.of(raw, rawFireAndForget, library, libraryAsync, rawStream);
   }
 
   /** The fire-and-forget side only reads: elsewhere it would repeat the raw side's work. */

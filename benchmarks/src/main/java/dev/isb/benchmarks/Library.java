@@ -11,8 +11,13 @@ import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -20,13 +25,23 @@ import java.util.concurrent.locks.LockSupport;
  * BufferReader.read(max, wait)} and {@code ack(offsets)} (confirmed acks, its default), on one
  * {@link IsbClient} of the backend under measurement, whose writers and readers share its connection
  * (the Redis backend adds one per reader for its blocking reads).
+ *
+ * <p>Its {@linkplain #streaming streaming} view, {@code library-async}, writes on the same client with
+ * {@code BufferWriter.writeAsync(batch)}: each batch handed over without waiting, at most {@value
+ * #BATCHES_IN_FLIGHT} of them not yet complete, as a vertex streaming batches would.
  */
 final class Library implements Contender {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
+  /** library-async: batches whose results may be outstanding at once (the forwarder's default). */
+  static final int BATCHES_IN_FLIGHT = 4;
+  /** How long library-async waits for a batch's results before the round fails. */
+  private static final Duration RESULTS_TIMEOUT = Duration.ofSeconds(60);
 
   private final IsbClient client;
   private final WriterOptions writerOptions;
+  /** Whether this is library-async, a view that writes with writeAsync and does not own the client. */
+  private final boolean async;
 
   /**
    * @param backend {@code jetstream} or {@code redis}
@@ -36,13 +51,29 @@ final class Library implements Contender {
    *     stops a round
    */
   Library(String backend, String url, long maxLength) {
-    this.client = IsbClient.open(IsbOptions.builder().backend(backend).url(url).build());
-    this.writerOptions = WriterOptions.builder().maxLength(maxLength).build();
+    this(IsbClient.open(IsbOptions.builder().backend(backend).url(url).build()),
+        WriterOptions.builder().maxLength(maxLength).build(), false);
+  }
+
+  private Library(IsbClient client, WriterOptions writerOptions, boolean async) {
+    this.client = client;
+    this.writerOptions = writerOptions;
+    this.async = async;
+  }
+
+  /** {@code library-async}: this client's writers, driven with {@code writeAsync}; closing it closes nothing. */
+  Library streaming() {
+    return new Library(client, writerOptions, true);
   }
 
   @Override
   public String name() {
-    return "library";
+    return async ? Summary.LIBRARY_ASYNC : Summary.LIBRARY;
+  }
+
+  @Override
+  public boolean streams() {
+    return async;
   }
 
   @Override
@@ -56,7 +87,7 @@ final class Library implements Contender {
     return ready(buffer, client.writer(buffer, WriterOptions.defaults()));
   }
 
-  private static BatchWriter ready(String buffer, BufferWriter writer) {
+  private BatchWriter ready(String buffer, BufferWriter writer) {
     // A writer starts "full" until its first usage measurement, taken at once; that is setup, not work.
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     while (writer.isFull()) {
@@ -67,7 +98,7 @@ final class Library implements Contender {
       }
       LockSupport.parkNanos(1_000_000);
     }
-    return new Writer(writer);
+    return async ? new AsyncWriter(writer) : new Writer(writer);
   }
 
   @Override
@@ -77,21 +108,82 @@ final class Library implements Contender {
 
   @Override
   public void close() {
-    client.close();
+    if (!async) {
+      client.close();
+    }
+  }
+
+  /** Each result must be {@code Written}; returns how many there are. */
+  private static int requireWritten(String side, List<Message> batch, List<WriteResult> results) {
+    if (results.size() != batch.size()) {
+      throw new BenchFailure(side + ": " + results.size() + " results for a batch of " + batch.size());
+    }
+    for (int i = 0; i < results.size(); i++) {
+      if (!(results.get(i) instanceof WriteResult.Written)) {
+        throw new BenchFailure(side + ": " + batch.get(i).id() + " was not written once: " + results.get(i));
+      }
+    }
+    return results.size();
   }
 
   private record Writer(BufferWriter writer) implements BatchWriter {
     @Override
     public int write(List<Message> batch) {
-      List<WriteResult> results = writer.write(batch);
+      return requireWritten(Summary.LIBRARY, batch, writer.write(batch));
+    }
+
+    @Override
+    public void close() {
+      writer.close();
+    }
+  }
+
+  /**
+   * Hands each batch to {@code writeAsync} and returns; when {@value #BATCHES_IN_FLIGHT} are outstanding
+   * it first waits for the oldest. Batches that are already complete are checked as it goes, the rest in
+   * {@link #finish}.
+   */
+  private static final class AsyncWriter implements BatchWriter {
+    private final BufferWriter writer;
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>(BATCHES_IN_FLIGHT);
+
+    private record InFlight(List<Message> batch, CompletableFuture<List<WriteResult>> results) {}
+
+    AsyncWriter(BufferWriter writer) {
+      this.writer = writer;
+    }
+
+    @Override
+    public int write(List<Message> batch) {
       int stored = 0;
-      for (int i = 0; i < results.size(); i++) {
-        if (!(results.get(i) instanceof WriteResult.Written)) {
-          throw new BenchFailure("library: " + batch.get(i).id() + " was not written once: " + results.get(i));
-        }
-        stored++;
+      while (!inFlight.isEmpty() && (inFlight.size() >= BATCHES_IN_FLIGHT || inFlight.peekFirst().results().isDone())) {
+        stored += settle(inFlight.removeFirst());
+      }
+      inFlight.addLast(new InFlight(batch, writer.writeAsync(batch).toCompletableFuture()));
+      return stored;
+    }
+
+    @Override
+    public int finish() {
+      int stored = 0;
+      while (!inFlight.isEmpty()) {
+        stored += settle(inFlight.removeFirst());
       }
       return stored;
+    }
+
+    private static int settle(InFlight batch) {
+      List<WriteResult> results;
+      try {
+        results = batch.results().get(RESULTS_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchFailure(Summary.LIBRARY_ASYNC + ": interrupted waiting for a batch's results", e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new BenchFailure(Summary.LIBRARY_ASYNC + ": no results for the batch from " + batch.batch().get(0).id()
+            + ": " + e, e);
+      }
+      return requireWritten(Summary.LIBRARY_ASYNC, batch.batch(), results);
     }
 
     @Override

@@ -34,6 +34,10 @@ import java.util.concurrent.TimeoutException;
  * <p>With {@link Acks#FIRE_AND_FORGET} ({@code raw-ff}) it reads the same way but acks each message
  * with {@code Message.ack()}, which the server never confirms: the cheapest read a jnats application
  * can do, and less than the library promises.
+ *
+ * <p>Its {@linkplain #streaming streaming} view ({@code raw-stream}) publishes each message exactly as
+ * the writer does, under the same window, but with no barrier between batches: a batch's {@code
+ * PubAck}s are not awaited before the next is published; every one is checked once the last has come.
  */
 final class RawJetStream implements Contender {
 
@@ -59,9 +63,13 @@ final class RawJetStream implements Contender {
   private static final Duration STATUS_GRACE = Duration.ofSeconds(2);
   private static final byte[] ACK = "+ACK".getBytes(StandardCharsets.US_ASCII);
 
+  /** The streaming view's name. */
+  static final String STREAM_SIDE = "raw-stream";
+
   private final Connection connection;
   private final JetStream js;
   private final Acks acks;
+  private final Contender streaming = new Streaming();
 
   private RawJetStream(Connection connection, Acks acks) throws IOException {
     this.connection = connection;
@@ -129,6 +137,14 @@ final class RawJetStream implements Contender {
     return new Writer(buffer);
   }
 
+  /**
+   * {@code raw-stream}: this connection writing without a barrier between batches ({@link
+   * StreamWriter}); it reads as this side does. Closing it closes nothing.
+   */
+  Contender streaming() {
+    return streaming;
+  }
+
   @Override
   public BatchReader reader(String buffer) {
     try {
@@ -180,6 +196,88 @@ final class RawJetStream implements Contender {
 
     @Override
     public void close() {}
+  }
+
+  /**
+   * Per message as {@link Writer}: {@link MessageCodec#encode}, {@code expectedStream} and {@code
+   * Nats-Msg-Id} = the dedup key, {@code publishAsync} once one of the {@value #WINDOW} permits is free
+   * (released when its {@code PubAck}, or error, arrives). {@link #write} returns as soon as the batch is
+   * published; {@link #finish} awaits every {@code PubAck} of the round, in order, each checked as {@link
+   * Writer} checks it (no error, not a duplicate).
+   */
+  private final class StreamWriter implements BatchWriter {
+    private final String stream;
+    private final Semaphore window = new Semaphore(WINDOW);
+    /** Every message published since the last finish, and its ack, index for index. */
+    private final List<Message> published = new ArrayList<>();
+    private final List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
+
+    StreamWriter(String stream) {
+      this.stream = stream;
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      for (Message m : batch) {
+        byte[] body = MessageCodec.encode(m);
+        PublishOptions options = PublishOptions.builder().expectedStream(stream).messageId(m.id().dedupKey()).build();
+        window.acquireUninterruptibly();
+        CompletableFuture<PublishAck> ack = js.publishAsync(stream, null, body, options);
+        ack.whenComplete((a, e) -> window.release());
+        acks.add(ack);
+      }
+      published.addAll(batch);
+      return 0;
+    }
+
+    @Override
+    public int finish() {
+      int stored = 0;
+      for (int i = 0; i < acks.size(); i++) {
+        PublishAck ack = await(acks.get(i), PUBLISH_TIMEOUT, "publish ack of " + published.get(i).id());
+        if (ack.isDuplicate()) {
+          throw new BenchFailure(STREAM_SIDE + ": the server took " + published.get(i).id() + " as a duplicate (seq "
+              + ack.getSeqno() + "): it was written twice");
+        }
+        stored++;
+      }
+      acks.clear();
+      published.clear();
+      return stored;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  private final class Streaming implements Contender {
+    @Override
+    public String name() {
+      return STREAM_SIDE;
+    }
+
+    @Override
+    public boolean streams() {
+      return true;
+    }
+
+    @Override
+    public BatchWriter writer(String buffer) {
+      return new StreamWriter(buffer);
+    }
+
+    @Override
+    public BatchReader reader(String buffer) {
+      return RawJetStream.this.reader(buffer);
+    }
+
+    @Override
+    public void close() {}
+
+    @Override
+    public String toString() {
+      return STREAM_SIDE;
+    }
   }
 
   private final class Reader implements BatchReader {

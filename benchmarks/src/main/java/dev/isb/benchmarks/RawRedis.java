@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -45,23 +46,48 @@ import java.util.concurrent.TimeoutException;
  *       library alone.
  * </ul>
  *
+ * <p>And two streaming writers, without a barrier between batches, for {@code library-async}: at most
+ * {@value #WINDOW} messages sent and not yet answered, every reply checked once the last has come.
+ *
+ * <ul>
+ *   <li>{@link Mode#STREAM_SCRIPT} ({@code raw-stream}): {@code raw-lua}'s {@code EVALSHA}, one per
+ *       batch, sent at once (auto-flush on) without waiting for the reply: the library's promise.
+ *   <li>{@link Mode#STREAM_XADD} ({@code raw-stream-xadd}): {@code raw}'s pipelined {@code XADD}s,
+ *       flushed per batch without waiting for the replies: no de-dup, the floor.
+ * </ul>
+ *
  * <p>The reader is the same for both: {@code XREADGROUP GROUP <group> <consumer> COUNT <max> BLOCK
  * <wait> STREAMS <stream> >}, {@link MessageCodec#decodeHeader} of each entry's field (as the library
  * does), then one {@code XACK} with the ids of the whole batch, awaited.
  */
 final class RawRedis implements Contender {
 
-  /** The two raw writers. */
+  /** The raw writers. */
   enum Mode {
-    XADD("raw"),
-    SCRIPT("raw-lua");
+    XADD("raw", false, false),
+    SCRIPT("raw-lua", true, false),
+    STREAM_SCRIPT("raw-stream", true, true),
+    STREAM_XADD("raw-stream-xadd", false, true);
 
     final String side;
+    /** Whether it remembers message ids (and leaves de-dup hashes behind). */
+    final boolean deduplicates;
+    /** Whether it keeps batches in flight. */
+    final boolean streams;
 
-    Mode(String side) {
+    Mode(String side, boolean deduplicates, boolean streams) {
       this.side = side;
+      this.deduplicates = deduplicates;
+      this.streams = streams;
     }
   }
+
+  /**
+   * The streaming writers' bound on messages sent and not yet answered: what {@code library-async} may
+   * have outstanding with batches of 500 ({@value Library#BATCHES_IN_FLIGHT} of them), since the
+   * library's Redis writer has no window of its own; a smaller one would hold the raw side back.
+   */
+  static final int WINDOW = Library.BATCHES_IN_FLIGHT * 500;
 
   /**
    * Exactly-once XADD of a batch. KEYS: stream, current de-dup hash, previous de-dup hash, index of
@@ -125,13 +151,23 @@ final class RawRedis implements Contender {
 
   /** Whether this side's writer remembers message ids (and so leaves de-dup hashes behind). */
   boolean deduplicates() {
-    return mode == Mode.SCRIPT;
+    return mode.deduplicates;
+  }
+
+  @Override
+  public boolean streams() {
+    return mode.streams;
   }
 
   @Override
   public BatchWriter writer(String buffer) {
     StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
-    return mode == Mode.XADD ? new PipelinedXadd(connection, buffer) : new ScriptWriter(connection, buffer);
+    return switch (mode) {
+      case XADD -> new PipelinedXadd(connection, buffer);
+      case SCRIPT -> new ScriptWriter(connection, buffer);
+      case STREAM_SCRIPT -> new StreamingScript(connection, buffer);
+      case STREAM_XADD -> new StreamingXadd(connection, buffer);
+    };
   }
 
   @Override
@@ -201,6 +237,119 @@ final class RawRedis implements Contender {
       List<Object> reply = sync.evalsha(scriptSha, ScriptOutputType.MULTI, script.keys(), script.args(batch));
       script.requireWrittenOnce(name, batch, reply);
       return batch.size();
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  /**
+   * {@code raw-stream}: per batch one {@code EVALSHA} of {@link #DEDUP_XADD} (as {@link ScriptWriter}),
+   * sent at once on the async API (auto-flush on) once the window has room for the batch, and not
+   * awaited; the window's permits come back when the reply arrives. {@link #finish} awaits every
+   * reply of the round, in order, each checked as {@link ScriptWriter} checks it.
+   */
+  private final class StreamingScript implements BatchWriter {
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisAsyncCommands<byte[], byte[]> async;
+    private final DedupXadd script;
+    private final Semaphore window = new Semaphore(WINDOW);
+    private final List<List<Message>> sent = new ArrayList<>();
+    private final List<RedisFuture<List<Object>>> replies = new ArrayList<>();
+
+    StreamingScript(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      this.connection = connection;
+      this.async = connection.async();
+      this.script = new DedupXadd(buffer, maxMsgs, duplicates);
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      int permits = Math.min(batch.size(), WINDOW);
+      window.acquireUninterruptibly(permits);
+      RedisFuture<List<Object>> reply = async.evalsha(scriptSha, ScriptOutputType.MULTI, script.keys(),
+          script.args(batch));
+      reply.whenComplete((r, e) -> window.release(permits));
+      replies.add(reply);
+      sent.add(batch);
+      return 0;
+    }
+
+    @Override
+    public int finish() {
+      int stored = 0;
+      for (int i = 0; i < replies.size(); i++) {
+        List<Message> batch = sent.get(i);
+        script.requireWrittenOnce(name, batch, await(replies.get(i), "EVALSHA from " + batch.get(0).id()));
+        stored += batch.size();
+      }
+      replies.clear();
+      sent.clear();
+      return stored;
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  /**
+   * {@code raw-stream-xadd}: {@link PipelinedXadd}'s commands (auto-flush off), in chunks of at most
+   * {@value #WINDOW} messages: each chunk waits for as many permits, is queued, and flushed; the
+   * permits come back when the chunk's last reply arrives (a connection's replies come in order).
+   * {@link #finish} awaits every reply of the round, each checked as {@link PipelinedXadd} checks it.
+   */
+  private final class StreamingXadd implements BatchWriter {
+    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final RedisAsyncCommands<byte[], byte[]> async;
+    private final byte[] stream;
+    private final XAddArgs args;
+    private final Semaphore window = new Semaphore(WINDOW);
+    private final List<Message> sent = new ArrayList<>();
+    private final List<RedisFuture<String>> replies = new ArrayList<>();
+
+    StreamingXadd(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      this.connection = connection;
+      this.async = connection.async();
+      this.stream = bytes(BufferNames.redisStreamKey(buffer));
+      this.args = new XAddArgs().maxlen(maxMsgs).exactTrimming();
+      connection.setAutoFlushCommands(false);
+    }
+
+    @Override
+    public int write(List<Message> batch) {
+      for (int from = 0; from < batch.size(); from += WINDOW) {
+        int to = Math.min(batch.size(), from + WINDOW);
+        int permits = to - from;
+        window.acquireUninterruptibly(permits);
+        RedisFuture<String> last = null;
+        for (Message m : batch.subList(from, to)) {
+          last = async.xadd(stream, args, MessageCodec.encodeHeader(m.header()), m.payload());
+          replies.add(last);
+        }
+        last.whenComplete((id, e) -> window.release(permits));
+        connection.flushCommands();
+      }
+      sent.addAll(batch);
+      return 0;
+    }
+
+    @Override
+    public int finish() {
+      int stored = 0;
+      for (int i = 0; i < replies.size(); i++) {
+        String id = await(replies.get(i), "XADD of " + sent.get(i).id());
+        if (id == null || id.isEmpty()) {
+          throw new BenchFailure(name + ": XADD of " + sent.get(i).id() + " returned no entry id");
+        }
+        stored++;
+      }
+      replies.clear();
+      sent.clear();
+      return stored;
     }
 
     @Override

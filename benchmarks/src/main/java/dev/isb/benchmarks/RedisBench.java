@@ -17,8 +17,8 @@ import java.util.Optional;
 
 /**
  * The Redis backend against raw lettuce ({@link RawRedis}: pipelined {@code XADD}, and an exactly-once
- * script of its own) on one redis-server, started through the test kit (standalone, no persistence)
- * unless a URL is given.
+ * script of its own; in {@code write} also both streaming, against {@code library-async}) on one
+ * redis-server, started through the test kit (standalone, no persistence) unless a URL is given.
  */
 final class RedisBench extends AbstractBenchBackend {
 
@@ -30,6 +30,9 @@ final class RedisBench extends AbstractBenchBackend {
   private final RawRedis raw;
   private final RawRedis rawScript;
   private final Library library;
+  private final Library libraryAsync;
+  private final RawRedis rawStream;
+  private final RawRedis rawStreamXadd;
 
   private RedisBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
     super(config, messages, batchSize);
@@ -48,7 +51,12 @@ final class RedisBench extends AbstractBenchBackend {
       this.prefill = new RawRedis(rawClient, RawRedis.Mode.XADD, "prefill", maxMsgs, duplicates);
       this.raw = new RawRedis(rawClient, RawRedis.Mode.XADD, RawRedis.Mode.XADD.side, maxMsgs, duplicates);
       this.rawScript = new RawRedis(rawClient, RawRedis.Mode.SCRIPT, RawRedis.Mode.SCRIPT.side, maxMsgs, duplicates);
+      this.rawStream = new RawRedis(rawClient, RawRedis.Mode.STREAM_SCRIPT, RawRedis.Mode.STREAM_SCRIPT.side, maxMsgs,
+          duplicates);
+      this.rawStreamXadd = new RawRedis(rawClient, RawRedis.Mode.STREAM_XADD, RawRedis.Mode.STREAM_XADD.side, maxMsgs,
+          duplicates);
       this.library = keep(new Library(BenchOptions.REDIS, url, 4L * messages));
+      this.libraryAsync = library.streaming();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -80,7 +88,10 @@ final class RedisBench extends AbstractBenchBackend {
             + "), duplicates " + stream.duplicates().toSeconds() + "s; at most " + messages
             + " messages per buffer and round, batches of "
             + batchSize + "; sides: raw (pipelined XADD, no de-dup), raw-lua (EVALSHA de-dup + XADD, not in read),"
-            + " library");
+            + " library, and in write at --payload library-async (writeAsync, " + Library.BATCHES_IN_FLIGHT
+            + " batches in flight), raw-stream (raw-lua's EVALSHA per batch, not awaited, " + RawRedis.WINDOW
+            + " messages outstanding) and raw-stream-xadd (raw's XADDs flushed per batch, not awaited, "
+            + RawRedis.WINDOW + " outstanding)");
   }
 
   static String lettuceVersion() {
@@ -88,9 +99,14 @@ final class RedisBench extends AbstractBenchBackend {
     return v == null ? "(version unknown)" : v;
   }
 
+  /**
+   * Each pair compared in the summary runs back to back (raw-lua then library, library then
+   * library-async, library-async then raw-stream), except the floors raw and raw-stream-xadd, one round
+   * away.
+   */
   @Override
   public List<Contender> contenders() {
-    return List.of(raw, rawScript, library);
+    return List.of(raw, rawScript, library, libraryAsync, rawStream, rawStreamXadd);
   }
 
   /** The raw-lua side reads exactly as the raw one does: in {@code read} it would only repeat it. */
@@ -107,7 +123,7 @@ final class RedisBench extends AbstractBenchBackend {
   @Override
   public void check(String buffer, Scenario scenario, Contender side, int expected) {
     requireStored(buffer, expected);
-    boolean deduplicates = side == library || (side instanceof RawRedis r && r.deduplicates());
+    boolean deduplicates = side instanceof Library || (side instanceof RawRedis r && r.deduplicates());
     if (deduplicates && scenario != Scenario.READ) {
       requireRemembered(buffer, expected);
     }

@@ -30,7 +30,8 @@ final class Rounds {
   /**
    * What a round took.
    *
-   * @param nanos wall-clock time from the first call to the last result
+   * @param nanos wall-clock time from the first call to the last result (for a streaming writer, until
+   *     {@link Contender.BatchWriter#finish} has every ack)
    * @param callerCpuNanos CPU time of the threads that called the client (not of the clients' own I/O
    *     threads, jnats' or lettuce's): where the library's own work runs
    * @param latency write-to-read latency of every message of a paced round; empty for the others
@@ -189,7 +190,7 @@ final class Rounds {
       tally.sent(from, to, System.nanoTime());
       stored += writer.write(messages.subList(from, to));
     }
-    return stored;
+    return stored + writer.finish();
   }
 
   /** Writes every message in batches; notes in {@code timing}, when not null, when each batch is handed over. */
@@ -202,7 +203,7 @@ final class Rounds {
       }
       stored += writer.write(messages.subList(from, to));
     }
-    return stored;
+    return stored + writer.finish();
   }
 
   /** Reads until every message came; an empty read once nothing more can come fails the round. */

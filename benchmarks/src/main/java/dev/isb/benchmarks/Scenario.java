@@ -9,7 +9,10 @@ import java.util.List;
  * summary each.
  */
 enum Scenario {
-  /** Write every message of an empty stream, in batches, acks awaited per batch. */
+  /**
+   * Write every message of an empty stream, in batches, acks awaited per batch; at each {@code
+   * --payload} also by the streaming sides, several batches in flight.
+   */
   WRITE("write"),
   /** Read and confirm-ack every message of a pre-filled stream, batch by batch. */
   READ("read"),
@@ -114,14 +117,16 @@ enum Scenario {
    * @param rate the writer's messages per second in {@link #PACED}; 0 elsewhere
    * @param warmups unmeasured rounds per side
    * @param rounds measured rounds per side
+   * @param streaming whether the streaming sides ({@link Contender#streams()}) run too: in {@code write}
+   *     at each {@code --payload}, with its full count of rounds, not at the large payload nor in the sweeps
    */
   record Case(Scenario scenario, Scenario work, String label, String tag, int payload, int messages, int batchSize,
-      int partitions, int rate, int warmups, int rounds) {
+      int partitions, int rate, int warmups, int rounds, boolean streaming) {
 
     private Case(Scenario scenario, Scenario work, String label, String tag, int payload, int messages, int batchSize,
         int partitions, int rate, BenchOptions options, boolean extra) {
       this(scenario, work, label, tag, payload, messages, batchSize, partitions, rate, options.warmupsFor(extra),
-          options.roundsFor(extra));
+          options.roundsFor(extra), scenario == WRITE && !extra);
     }
 
     /** Messages per round over every partition. */

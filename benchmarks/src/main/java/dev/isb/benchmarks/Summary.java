@@ -19,22 +19,29 @@ final class Summary {
   /** Issue 7: one script call per batch should beat pipelined {@code XADD}. */
   static final double REDIS_WRITE_TARGET = 1.5;
   static final String LIBRARY = "library";
+  /** The library's writer streaming batches with {@code writeAsync}. */
+  static final String LIBRARY_ASYNC = "library-async";
 
   private record Key(String backend, Scenario.Case scenario) {}
 
   /** A side's rounds in the order run; round i of every side ran back to back. */
   private static final class Side {
+    final boolean streams;
     final List<Double> rates = new ArrayList<>();
     final List<Double> cpu = new ArrayList<>();
     final List<Tally.Latency> latencies = new ArrayList<>();
+
+    Side(boolean streams) {
+      this.streams = streams;
+    }
   }
 
   private final Map<Key, Map<String, Side>> rounds = new LinkedHashMap<>();
 
-  void add(String backend, Scenario.Case scenario, String side, double msgsPerSecond, double callerCpuMicrosPerMsg,
+  void add(String backend, Scenario.Case scenario, Contender side, double msgsPerSecond, double callerCpuMicrosPerMsg,
       Optional<Tally.Latency> latency) {
     Side s = rounds.computeIfAbsent(new Key(backend, scenario), k -> new LinkedHashMap<>())
-        .computeIfAbsent(side, k -> new Side());
+        .computeIfAbsent(side.name(), k -> new Side(side.streams()));
     s.rates.add(msgsPerSecond);
     s.cpu.add(callerCpuMicrosPerMsg);
     latency.ifPresent(s.latencies::add);
@@ -61,49 +68,50 @@ final class Summary {
     return OptionalDouble.of(TARGET);
   }
 
-  /** One row per raw baseline: the library against it; two for paced rounds, latency then msg/s. */
+  private static final String FORMAT = "%-9s %-12s %8s | %-13s | %-15s | %-32s | %-32s | %6s | %-23s | %-11s | %s%n";
+
+  /**
+   * Per case: the library against each raw baseline that waits per batch (two rows for paced rounds,
+   * latency then msg/s); then library-async against each streaming raw side and against the library.
+   */
   String table() {
     var out = new StringBuilder();
-    String format = "%-9s %-12s %8s | %-8s | %-31s | %-31s | %6s | %6s | %-11s | %s%n";
-    out.append(String.format(Locale.ROOT, format, "backend", "scenario", "payload", "baseline",
-        "baseline msg/s median (min..max)", "library msg/s median (min..max)", "ratio", "pairs", "caller CPU",
-        "target"));
-    out.append(String.format(Locale.ROOT, format, "", "", "", "", "", "", "", "", "us/msg b/l", ""));
-    out.append("-".repeat(155)).append('\n');
+    out.append(String.format(Locale.ROOT, FORMAT, "backend", "scenario", "payload", "side", "baseline",
+        "baseline msg/s median (min..max)", "side msg/s median (min..max)", "ratio", "pairs median (min..max)",
+        "caller CPU", "target"));
+    out.append(String.format(Locale.ROOT, FORMAT, "", "", "", "", "", "", "", "", "", "us/msg b/s", ""));
+    out.append("-".repeat(196)).append('\n');
     rounds.forEach((key, sides) -> {
       Side library = sides.get(LIBRARY);
-      if (library == null) {
-        return;
-      }
-      sides.forEach((name, baseline) -> {
-        if (name.equals(LIBRARY)) {
-          return;
-        }
-        String cpu = String.format(Locale.ROOT, "%.2f/%.2f", median(baseline.cpu), median(library.cpu));
-        String payload = key.scenario.payload() + " B";
-        if (key.scenario.work() == Scenario.PACED || key.scenario.work() == Scenario.BACKPRESSURE) {
-          double p99Ratio = medianOf(library.latencies, Tally.Latency::p99) / medianOf(baseline.latencies, Tally.Latency::p99);
-          var p99Pairs = new ArrayList<Double>();
-          for (int i = 0; i < Math.min(baseline.latencies.size(), library.latencies.size()); i++) {
-            p99Pairs.add((double) library.latencies.get(i).p99() / baseline.latencies.get(i).p99());
+      if (library != null) {
+        sides.forEach((name, baseline) -> {
+          if (!name.equals(LIBRARY) && !baseline.streams) {
+            if (key.scenario.work() == Scenario.PACED || key.scenario.work() == Scenario.BACKPRESSURE) {
+              latencyRow(out, key, name, baseline, library);
+            }
+            row(out, key, LIBRARY, library, name, baseline, target(key.backend, key.scenario, name));
           }
-          out.append(String.format(Locale.ROOT, format, key.backend, key.scenario.label(), payload, name,
-              latencies(baseline.latencies), latencies(library.latencies), ratio(p99Ratio), ratio(median(p99Pairs)),
-              cpu, "- (p99)"));
+        });
+      }
+      Side async = sides.get(LIBRARY_ASYNC);
+      if (async != null) {
+        sides.forEach((name, baseline) -> {
+          if (!name.equals(LIBRARY_ASYNC) && baseline.streams) {
+            row(out, key, LIBRARY_ASYNC, async, name, baseline, OptionalDouble.empty());
+          }
+        });
+        if (library != null) {
+          row(out, key, LIBRARY_ASYNC, async, LIBRARY, library, OptionalDouble.empty());
         }
-        double ratio = median(library.rates) / median(baseline.rates);
-        OptionalDouble target = target(key.backend, key.scenario, name);
-        out.append(String.format(Locale.ROOT, format, key.backend, key.scenario.label(), payload, name,
-            spread(baseline.rates), spread(library.rates), ratio(ratio), ratio(median(pairs(baseline, library))), cpu,
-            target.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f %s", target.getAsDouble(),
-                ratio >= target.getAsDouble() ? "met" : "MISSED")));
-      });
+      }
     });
-    out.append("ratio = median(library) / median(baseline); pairs = median of the per-round ratios library_i / baseline_i;\n"
-        + "caller CPU = median CPU time per message of the threads calling the client (baseline/library), the clients'"
+    out.append("ratio = median(side) / median(baseline); pairs = median (min..max) of the per-round ratios side_i /"
+        + " baseline_i, round i of each run back to back (raw/raw-lua then library, library then library-async,"
+        + " library-async then raw-stream; raw and raw-stream-xadd one round away);\n"
+        + "caller CPU = median CPU time per message of the threads calling the client (baseline/side), the clients'"
         + " own I/O threads (jnats, lettuce/netty) excluded;\n"
         + "target: library / raw >= " + TARGET + ", library / raw-ff >= " + FIRE_AND_FORGET_TARGET + ", redis write"
-        + " library / raw >= " + REDIS_WRITE_TARGET + " (issue 7), none for paced rows;\n"
+        + " library / raw >= " + REDIS_WRITE_TARGET + " (issue 7), none for paced rows nor for library-async;\n"
         + "paced: the writer keeps a fixed rate; its first row is write-to-read latency p50/p99/max (medians over the"
         + " rounds), its ratio library p99 / baseline p99 (lower is better), its second row the msg/s achieved;\n"
         + "backpressure: unpaced e2e with the library's writer under Numaflow's default buffer-full rule (the raw"
@@ -113,16 +121,56 @@ final class Summary {
         + "jetstream baselines: raw = jnats with confirmed acks (as the library), raw-ff = jnats with fire-and-forget"
         + " acks (Message.ack(), read only);\n"
         + "redis baselines: raw = pipelined XADD without de-dup (issue 5's baseline, promises less than the library),"
-        + " raw-lua = one EVALSHA per batch of a de-dup + XADD script (the same promise as the library)\n");
+        + " raw-lua = one EVALSHA per batch of a de-dup + XADD script (the same promise as the library);\n"
+        + "write at --payload, streaming (no barrier between batches, every ack checked at the end): library-async ="
+        + " BufferWriter.writeAsync, at most " + Library.BATCHES_IN_FLIGHT + " batches incomplete; raw-stream ="
+        + " jetstream: raw's publishAsync, " + RawJetStream.WINDOW + " outstanding; redis: raw-lua's EVALSHA per batch"
+        + " not awaited, " + RawRedis.WINDOW + " messages outstanding; raw-stream-xadd = redis: raw's XADDs flushed"
+        + " per batch not awaited, " + RawRedis.WINDOW + " outstanding, no de-dup (the floor)\n");
     return out.toString();
   }
 
-  private static List<Double> pairs(Side baseline, Side library) {
+  /** One msg/s row: {@code side} against {@code baseline}. */
+  private static void row(StringBuilder out, Key key, String sideName, Side side, String baselineName, Side baseline,
+      OptionalDouble target) {
+    double ratio = median(side.rates) / median(baseline.rates);
+    out.append(String.format(Locale.ROOT, FORMAT, key.backend, key.scenario.label(), key.scenario.payload() + " B",
+        sideName, baselineName, spread(baseline.rates), spread(side.rates), ratio(ratio),
+        ratios(pairs(baseline.rates, side.rates)), cpu(baseline, side),
+        target.isEmpty() ? "-" : String.format(Locale.ROOT, "%.2f %s", target.getAsDouble(),
+            ratio >= target.getAsDouble() ? "met" : "MISSED")));
+  }
+
+  /** The latency row of a paced or back-pressure case: the library's p99 against the baseline's. */
+  private static void latencyRow(StringBuilder out, Key key, String baselineName, Side baseline, Side library) {
+    double p99Ratio = medianOf(library.latencies, Tally.Latency::p99) / medianOf(baseline.latencies, Tally.Latency::p99);
+    var p99Pairs = new ArrayList<Double>();
+    for (int i = 0; i < Math.min(baseline.latencies.size(), library.latencies.size()); i++) {
+      p99Pairs.add((double) library.latencies.get(i).p99() / baseline.latencies.get(i).p99());
+    }
+    out.append(String.format(Locale.ROOT, FORMAT, key.backend, key.scenario.label(), key.scenario.payload() + " B",
+        LIBRARY, baselineName, latencies(baseline.latencies), latencies(library.latencies), ratio(p99Ratio),
+        ratios(p99Pairs), cpu(baseline, library), "- (p99)"));
+  }
+
+  private static String cpu(Side baseline, Side side) {
+    return String.format(Locale.ROOT, "%.2f/%.2f", median(baseline.cpu), median(side.cpu));
+  }
+
+  /** side_i / baseline_i for each round i both ran. */
+  private static List<Double> pairs(List<Double> baseline, List<Double> side) {
     var pairs = new ArrayList<Double>();
-    for (int i = 0; i < Math.min(baseline.rates.size(), library.rates.size()); i++) {
-      pairs.add(library.rates.get(i) / baseline.rates.get(i));
+    for (int i = 0; i < Math.min(baseline.size(), side.size()); i++) {
+      pairs.add(side.get(i) / baseline.get(i));
     }
     return pairs;
+  }
+
+  /** {@code 0.981 (0.950..1.020)}: the median of the ratios and their spread. */
+  private static String ratios(List<Double> values) {
+    return String.format(Locale.ROOT, "%s (%.3f..%.3f)", ratio(median(values)),
+        values.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
+        values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
   }
 
   private static String ratio(double value) {

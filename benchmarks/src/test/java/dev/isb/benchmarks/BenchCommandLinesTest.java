@@ -82,7 +82,8 @@ class BenchCommandLinesTest {
       assertThat(BenchOptions.parse(new String[] {"--help"}, out)).isEmpty();
       assertThat(printed()).startsWith("Usage: Bench").contains("--backend=all|jetstream|redis", "--nats-url",
           "--redis-url", "--scenario", "backpressure", "--payload", "(default 256,1024)", "--messages", "--warmup",
-          "--rounds", "--batch", "--rate", "--partitions", "--batches", "--large-payload");
+          "--rounds", "--batch", "--rate", "--partitions", "--batches", "--large-payload", "library-async",
+          "raw-stream");
     }
   }
 
@@ -115,7 +116,7 @@ class BenchCommandLinesTest {
       assertThat(o.sidesOn("redis")).containsExactly(Side.RAW_STREAMING, Side.LOOP, Side.METERS);
       assertThat(o.sidesOn("jetstream")).containsExactly(Side.RAW_STREAMING, Side.LOOP, Side.METERS, Side.WATERMARKS);
       assertThat(o.sidesOn("memory")).containsExactly(Side.LOOP, Side.METERS, Side.WATERMARKS);
-      assertThat(parse("--sides", "all").sidesOn("memory")).doesNotContain(Side.RAW_STREAMING).hasSize(6);
+      assertThat(parse("--sides", "all").sidesOn("memory")).doesNotContain(Side.RAW_STREAMING).hasSize(7);
       assertThat(parse("--sides", "no-meters,timers,no-read-ahead").sides())
           .containsExactlyInAnyOrder(Side.NO_METERS, Side.TIMER_METERS, Side.NO_READ_AHEAD);
     }
