@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Supplier;
 
 /**
  * The part of a {@link BufferWriter} every backend shares: argument checks, the close protocol
@@ -82,6 +83,19 @@ public abstract class AbstractBufferWriter extends BufferHandle implements Buffe
    */
   protected CompletableFuture<List<WriteResult>> writeBatchAsync(List<Message> messages, long deadline) {
     return CompletableFuture.completedFuture(writeBatch(messages, deadline));
+  }
+
+  /**
+   * Runs {@code work} on a thread of its own and completes with its result: for the rare part of an
+   * asynchronous write that must wait (for room, for replicas, for a stream's info), which must not
+   * wait on the client's I/O thread.
+   */
+  protected final <T> CompletableFuture<T> waitApart(Supplier<T> work) {
+    return CompletableFuture.supplyAsync(work, task -> {
+      Thread thread = new Thread(task, "isb-writer-wait-" + buffer);
+      thread.setDaemon(true);
+      thread.start();
+    });
   }
 
   private void measureSafely() {

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,12 +44,6 @@ import java.util.concurrent.TimeoutException;
 final class JetStreamBufferWriter extends AbstractBufferWriter {
 
   private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
-  /** Where an asynchronous batch's messages that must wait (for room, for stream info) wait: rare, so a thread each. */
-  private static final Executor WAITING_THREAD = task -> {
-    Thread thread = new Thread(task, "isb-jetstream-writer-wait");
-    thread.setDaemon(true);
-    thread.start();
-  };
 
   private final JetStream js;
   private final JetStreamManagement jsm;
@@ -160,13 +153,13 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
     if (waiting.isEmpty()) {
       return CompletableFuture.completedFuture(Arrays.asList(results));
     }
-    return CompletableFuture.supplyAsync(() -> {
+    return waitApart(() -> {
       long acksDue = System.nanoTime() + publishTimeout.toNanos();
       for (InFlight f : waiting) {
         results[f.index] = finish(f, deadline, acksDue);
       }
       return Arrays.asList(results);
-    }, WAITING_THREAD);
+    });
   }
 
   private record InFlight(int index, Message message, CompletableFuture<?> ack) {}

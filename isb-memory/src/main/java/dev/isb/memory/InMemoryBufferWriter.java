@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -51,12 +52,34 @@ final class InMemoryBufferWriter extends AbstractBufferWriter {
   protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
     var results = new ArrayList<WriteResult>(messages.size());
     for (Message m : messages) {
-      results.add(writeOne(stored(m), deadline));
+      results.add(writeOne(stored(m), deadline, true));
     }
     return results;
   }
 
-  private WriteResult writeOne(Message message, long deadline) {
+  /**
+   * Writes until the buffer's own limits refuse a message; that message and the rest of the batch
+   * wait for room on a thread of their own, as a server backend's refused messages do.
+   */
+  @Override
+  protected CompletableFuture<List<WriteResult>> writeBatchAsync(List<Message> messages, long deadline) {
+    var results = new ArrayList<WriteResult>(messages.size());
+    for (int i = 0; i < messages.size(); i++) {
+      WriteResult result = writeOne(stored(messages.get(i)), deadline, false);
+      if (result == null) {
+        List<Message> rest = messages.subList(i, messages.size());
+        return waitApart(() -> {
+          rest.forEach(m -> results.add(writeOne(stored(m), deadline, true)));
+          return results;
+        });
+      }
+      results.add(result);
+    }
+    return CompletableFuture.completedFuture(results);
+  }
+
+  /** The result; null when the buffer's limits refused the message and {@code waitForRoom} is false. */
+  private WriteResult writeOne(Message message, long deadline, boolean waitForRoom) {
     Optional<WriteResult> stopped = stopped();
     if (stopped.isPresent()) {
       return stopped.get();
@@ -76,6 +99,9 @@ final class InMemoryBufferWriter extends AbstractBufferWriter {
           return toResult(appended, message);
         }
         gate.markFull("the buffer's own limits (maxMsgs / maxBytes) refused the message");
+        if (!waitForRoom) {
+          return null;
+        }
       }
     } catch (IsbException e) {
       return new WriteResult.Failed(e, e.retryable());

@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.Executor;
 
 /**
  * Writes to one Redis buffer with one script call per batch: de-duplication by
@@ -37,12 +36,6 @@ import java.util.concurrent.Executor;
 final class RedisBufferWriter extends AbstractBufferWriter {
 
   private static final Duration CLOSE_DRAIN_TIMEOUT = Duration.ofSeconds(10);
-  /** Where an asynchronous batch that must wait (for replicas, for room) waits: rare, so a thread each. */
-  private static final Executor WAITING_THREAD = task -> {
-    Thread thread = new Thread(task, "isb-redis-writer-wait");
-    thread.setDaemon(true);
-    thread.start();
-  };
   private static final byte[] DATA = {'0'};
   private static final byte[] WMB = {'1'};
   private static final byte[] NO_ID = new byte[0];
@@ -116,10 +109,10 @@ final class RedisBufferWriter extends AbstractBufferWriter {
         return CompletableFuture.completedFuture(Arrays.asList(results));
       }
       if (client.durability().replicas() > 0 || refusesAny(lines)) {
-        return CompletableFuture.supplyAsync(() -> {
+        return waitApart(() -> {
           store(messages, outcome(messages, admitted, lines, results, deadline), results, deadline);
           return Arrays.asList(results);
-        }, WAITING_THREAD);
+        });
       }
       outcome(messages, admitted, lines, results, deadline);
       return CompletableFuture.completedFuture(Arrays.asList(results));

@@ -2,13 +2,16 @@ package dev.isb.testkit;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isb.BufferFullException;
 import dev.isb.BufferNotFoundException;
+import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Message;
 import dev.isb.OnFull;
 import dev.isb.ReadMessage;
+import dev.isb.Retention;
 import dev.isb.WriteResult;
 import dev.isb.WriteResult.Dropped;
 import dev.isb.WriteResult.Duplicate;
@@ -105,6 +108,28 @@ abstract class AsyncWritingConformance extends ConformanceGroup {
       assertThat(((Failed) result).cause()).isInstanceOf(BufferFullException.class);
     });
     assertHoldsOnlyTheFill(b);
+  }
+
+  /**
+   * The writer's usage check lets the messages through (its maxLength is far above the stream's), the
+   * stream itself refuses them: the wait for room then happens after the call returned, off the
+   * client's I/O thread, and ends when acks make room.
+   */
+  @Test
+  @DisplayName("messages a WorkQueue stream refuses at maxMsgs wait for room after writeAsync returned, then are written once")
+  void refusedByTheStreamThenWritten() {
+    assumeTrue(features().retentions().contains(Retention.WORK_QUEUE), "the backend does not support WorkQueue");
+    String b = createBuffer(config(s -> s.retention(Retention.WORK_QUEUE).maxMsgs(3), LONG_ACK_WAIT, 25_000));
+    BufferWriter w = writer(b);
+    writeAll(w, msgs("f", 0, 3));
+    CompletableFuture<List<WriteResult>> stage = w.writeAsync(msgs("x", 0, 2)).toCompletableFuture();
+    BufferReader r = reader(b);
+    List<ReadMessage> fill = readExactly(r, 3);
+    assertThat(stage).as("waiting for room while the stream holds maxMsgs").isNotDone();
+    r.ack(offsets(fill));
+    assertThat(await(stage)).hasSize(2).allSatisfy(result -> assertThat(result).isInstanceOf(Written.class));
+    assertThat(payloads(readExactly(r, 2))).containsExactly("x0", "x1");
+    assertNothingToRead(r, QUIET);
   }
 
   @Test
