@@ -131,11 +131,17 @@ public abstract class AbstractBufferWriter extends BufferHandle implements Buffe
       throw e;
     }
     // The contract: never exceptional; a failure the backend did not foresee fails every message retryably.
-    return results.handle((written, error) -> {
-      calls.exit();
-      return error == null ? written : Collections.<WriteResult>nCopies(messages.size(), new WriteResult.Failed(
-          new IsbBackendException(buffer, null, "write failed: " + error, true, error), true));
+    // The stage completes before the call counts as ended, so that a close() that returns finds it complete.
+    CompletableFuture<List<WriteResult>> stage = new CompletableFuture<>();
+    results.whenComplete((written, error) -> {
+      try {
+        stage.complete(error == null ? written : Collections.nCopies(messages.size(), new WriteResult.Failed(
+            new IsbBackendException(buffer, null, "write failed: " + error, true, error), true)));
+      } finally {
+        calls.exit();
+      }
     });
+    return stage;
   }
 
   /**
