@@ -2,6 +2,7 @@ package dev.isb.memory;
 
 import dev.isb.BufferFullException;
 import dev.isb.BufferInfo;
+import dev.isb.BufferNotFoundException;
 import dev.isb.IsbException;
 import dev.isb.Kind;
 import dev.isb.Message;
@@ -43,7 +44,13 @@ final class InMemoryBufferWriter extends AbstractBufferWriter {
       gate.markFull("forced full by InMemoryFaults");
       return;
     }
-    BufferInfo info = memory.info();
+    BufferInfo info;
+    try {
+      info = memory.info();
+    } catch (BufferNotFoundException deleted) {
+      gate.markGone(deleted); // as the server backends: writes fail at once instead of waiting for room
+      return;
+    }
     gate.measured(info.pendingCount(), info.ackPendingCount(), memory.storedMessages(),
         memory.config().stream().retention());
   }

@@ -124,6 +124,14 @@ class ForwarderTest {
     return all;
   }
 
+  /**
+   * Reads and acks everything {@code buffer} holds: once the forwarder has acked its inputs, all their
+   * outputs, since an input is acked only after its outputs are stored.
+   */
+  private List<ReadMessage> drainAll(String buffer) {
+    return drain(buffer, (int) settled(buffer));
+  }
+
   /** Asserts that nothing more arrives in {@code buffer} within {@code quiet}. */
   private void assertNothingMore(String buffer, Duration quiet) {
     try (BufferReader reader = isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build())) {
@@ -218,10 +226,9 @@ class ForwarderTest {
       input(200);
       started(builder().map(MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())))
           .to(fastEdge("out", OUT_0, OUT_1)));
-      List<ReadMessage> out0 = drain(OUT_0, 1);
-      List<ReadMessage> out1 = drain(OUT_1, 200 - out0.size());
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
-      out0.addAll(drain(OUT_0, 200 - out0.size() - out1.size()));
+      List<ReadMessage> out0 = drainAll(OUT_0);
+      List<ReadMessage> out1 = drainAll(OUT_1);
 
       assertThat(out0.size() + out1.size()).isEqualTo(200);
       PartitionRouter router = PartitionRouter.of(2);
@@ -257,10 +264,9 @@ class ForwarderTest {
     void unkeyedOutputsSpreadByIdHash() {
       input(100);
       started(builder().map(IDENTITY).to(fastEdge("out", OUT_0, OUT_1)));
-      List<ReadMessage> out0 = drain(OUT_0, 30);
-      List<ReadMessage> out1 = drain(OUT_1, 100 - out0.size());
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
-      out0.addAll(drain(OUT_0, 100 - out0.size() - out1.size()));
+      List<ReadMessage> out0 = drainAll(OUT_0);
+      List<ReadMessage> out1 = drainAll(OUT_1);
 
       PartitionRouter router = PartitionRouter.of(2);
       out0.forEach(m -> assertThat(router.byOffset(m.message())).isZero());
@@ -785,10 +791,8 @@ class ForwarderTest {
       input(40);
       started(builder().meterRegistry(prometheus).replica(2).map(in -> in.valueAsString().equals("m7") ? List.of()
           : List.of(Output.of(in.value()).withKeys(in.keys()))).to(fastEdge("out", OUT_0, OUT_1)));
-      int out = drain(OUT_0, 1).size();
-      out += drain(OUT_1, 39 - out).size();
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
-      out += drain(OUT_0, 39 - out).size();
+      int out = drainAll(OUT_0).size() + drainAll(OUT_1).size();
       assertThat(out).isEqualTo(39);
       Await.until(PATIENCE, "the writer gauges polled", () -> prometheus.scrape().contains("isb_memory_buffer_pending{"));
       // The end-to-end histogram is recorded last for a batch, after its acks.
