@@ -15,6 +15,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -79,7 +80,8 @@ final class PartitionLoop implements Runnable {
 
   @Override
   public void run() {
-    Settler started = stages.batches() > 1 ? new Settler(buffer(), stages, this::complete) : null;
+    Settler started = stages.batches() > 1
+        ? new Settler(buffer(), stages, this::complete, abandoned -> giveBack(abandoned.inputs)) : null;
     settler = started;
     try {
       if (stages.readAhead()) {
@@ -87,6 +89,7 @@ final class PartitionLoop implements Runnable {
         return;
       }
       while (forwarder.running()) {
+        requireSettling();
         Fetched fetched = fetch();
         if (fetched != null) {
           forward(fetched.batch(), fetched.readStart());
@@ -107,9 +110,11 @@ final class PartitionLoop implements Runnable {
   private void runReadingAhead() {
     SynchronousQueue<Fetched> handoff = new SynchronousQueue<>();
     AtomicReference<Throwable> died = new AtomicReference<>();
+    // Cleared when this thread stops, also on an error while the forwarder runs on.
+    AtomicBoolean reading = new AtomicBoolean(true);
     Thread readerThread = new Thread(() -> {
       try {
-        readAhead(handoff);
+        readAhead(handoff, reading);
       } catch (Throwable t) {
         died.set(t);
       }
@@ -117,6 +122,7 @@ final class PartitionLoop implements Runnable {
     readerThread.start();
     try {
       while (forwarder.running() && readerThread.isAlive()) {
+        requireSettling();
         Fetched fetched = handoff.poll(HANDOFF_POLL.toNanos(), TimeUnit.NANOSECONDS);
         if (fetched != null) {
           forward(fetched.batch(), fetched.readStart());
@@ -125,6 +131,7 @@ final class PartitionLoop implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
+      reading.set(false);
       stop(readerThread);
     }
     if (died.get() != null) {
@@ -132,16 +139,16 @@ final class PartitionLoop implements Runnable {
     }
   }
 
-  /** The reader thread: reads, and hands each batch over, until the forwarder stops. */
-  private void readAhead(SynchronousQueue<Fetched> handoff) {
-    while (forwarder.running() && !Thread.currentThread().isInterrupted()) {
+  /** The reader thread: reads, and hands each batch over, until the forwarder or the partition stops. */
+  private void readAhead(SynchronousQueue<Fetched> handoff, AtomicBoolean reading) {
+    while (reading.get() && forwarder.running() && !Thread.currentThread().isInterrupted()) {
       Fetched fetched = fetch();
       if (fetched == null) {
         continue;
       }
       boolean handed = false;
       try {
-        while (!handed && forwarder.running()) {
+        while (!handed && reading.get() && forwarder.running()) {
           handed = handoff.offer(fetched, HANDOFF_POLL.toNanos(), TimeUnit.NANOSECONDS);
         }
       } catch (InterruptedException e) {
@@ -215,7 +222,17 @@ final class PartitionLoop implements Runnable {
     return new Fetched(batch, start);
   }
 
-  /** Hands a batch read ahead back to the buffer at shutdown: nothing of it was written. */
+  /** Stops the partition (throws) once its settling thread has died: nothing it reads would be settled. */
+  private void requireSettling() {
+    if (settler != null) {
+      settler.requireAlive();
+    }
+  }
+
+  /**
+   * Hands a batch back to the buffer (nak): one read ahead at shutdown, or one that will never be
+   * settled. Its outputs, if any were written, are duplicates when it comes again.
+   */
   private void giveBack(List<ReadMessage> batch) {
     nak(batch.stream().map(ReadMessage::offset).toList(), Duration.ZERO);
     if (watermarks != null) {

@@ -20,6 +20,7 @@ final class Settler implements Runnable {
 
   private final String buffer;
   private final Consumer<InFlightBatch> complete;
+  private final Consumer<InFlightBatch> abandon;
   private final BlockingQueue<InFlightBatch> queue = new LinkedBlockingQueue<>();
   private final Semaphore batches;
   private final Semaphore bytes;
@@ -33,18 +34,26 @@ final class Settler implements Runnable {
    *
    * @param buffer the input partition, for errors
    * @param complete settles one batch (waits for its writes, acks or naks its inputs); never throws
+   * @param abandon hands back a batch that will not be settled, if the settling thread dies; never throws
    */
-  Settler(String buffer, PartitionLoop.Stages stages, Consumer<InFlightBatch> complete) {
+  Settler(String buffer, PartitionLoop.Stages stages, Consumer<InFlightBatch> complete,
+      Consumer<InFlightBatch> abandon) {
     this.buffer = buffer;
     this.complete = complete;
+    this.abandon = abandon;
     this.batches = new Semaphore(stages.batches());
     this.bytes = new Semaphore((int) Math.min(stages.bytes(), Integer.MAX_VALUE));
     thread = new Thread(this, Thread.currentThread().getName() + "-settle");
     thread.start();
   }
 
-  /** Waits until the batch may go into flight; the wait is the loop's back-pressure. */
+  /**
+   * Waits until the batch may go into flight; the wait is the loop's back-pressure.
+   *
+   * @throws IllegalStateException if the settling thread died: nothing more may go into flight
+   */
   void admit(InFlightBatch batch) {
+    requireAlive();
     boolean interrupted = Thread.interrupted();
     try {
       acquire(batches, 1);
@@ -119,6 +128,19 @@ final class Settler implements Runnable {
       }
     } catch (Throwable t) {
       died.set(t);
+      // Nobody will settle what is queued: hand it back now rather than leave it to ackWait.
+      for (InFlightBatch batch = queue.poll(); batch != null; batch = queue.poll()) {
+        if (batch != end) {
+          abandon.accept(batch);
+        }
+      }
+    }
+  }
+
+  /** @throws IllegalStateException if the settling thread died: the partition must stop */
+  void requireAlive() {
+    if (!thread.isAlive()) {
+      throw new IllegalStateException("settling '" + buffer + "' stopped on an error", died.get());
     }
   }
 }

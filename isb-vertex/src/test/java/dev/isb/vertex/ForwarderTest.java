@@ -1063,6 +1063,30 @@ class ForwarderTest {
       assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
     }
 
+    /**
+     * An Error escapes everything the settling thread guards against (a handler's exceptions are
+     * caught, an Error is not): the thread dies before it acks its batch, hands back (naks) what was
+     * queued behind it, and the partition stops within a hand-over poll, instead of reading batches
+     * nobody would settle.
+     */
+    @Test
+    @DisplayName("a settling thread that dies on an Error: the partition stops and reports it, nothing of the"
+        + " unsettled batches is acked")
+    void settlingThreadDies() {
+      input(1);
+      Forwarder forwarder = started(vertex().map(failingOn("m0")).deadLetters(DeadLetterPolicy.toHandler(letter -> {
+        throw new AssertionError("a bug in the handler");
+      }, 1)));
+
+      Await.until(PATIENCE, "the partition reports the error", () -> forwarder.failure().isPresent());
+      assertThat(forwarder.failure().get()).hasMessageContaining("settling").hasRootCauseMessage("a bug in the handler");
+      input(1, 1);
+      assertNothingMore(OUT_0, Duration.ofMillis(300));
+      assertThat(count(ForwarderMetrics.ACK)).as("acked").isZero();
+      assertThat(count(ForwarderMetrics.READ)).as("read after the partition stopped").isEqualTo(1);
+      assertThat(settled(IN)).as("both inputs still in their buffer").isEqualTo(2);
+    }
+
     @Test
     @DisplayName("an output buffer that is gone fails every input alike, not one message: nothing is dead-lettered,"
         + " the inputs are nakked and stay in their buffer")
