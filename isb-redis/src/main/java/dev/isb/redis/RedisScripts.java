@@ -12,7 +12,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * The Lua scripts of this backend, each run with {@code EVALSHA} and, when the server does not know it
@@ -53,19 +52,16 @@ enum RedisScripts {
     }
   }
 
-  /** Runs the script without waiting; a stage of its reply, as {@link #run}'s. */
+  /**
+   * Runs the script without waiting; a stage of its reply, as {@link #run}'s. Always {@code EVAL} with
+   * the source, never {@code EVALSHA}: a call refused with NOSCRIPT and sent again would reach the
+   * server after calls sent behind it, and the batches of one writer must be stored in the order sent
+   * (a Redis Cluster node that had not loaded the script did exactly that). The server caches the
+   * script by its digest either way; the source costs a few kilobytes per call, not per message.
+   */
   CompletableFuture<List<Object>> runAsync(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys,
       byte[]... args) {
-    return redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-        .handle((reply, error) -> error == null ? CompletableFuture.completedFuture(reply)
-            : noScript(error) ? redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture()
-            : CompletableFuture.<List<Object>>failedFuture(error))
-        .thenCompose(reply -> reply);
-  }
-
-  private static boolean noScript(Throwable error) {
-    Throwable t = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-    return t instanceof RedisNoScriptException;
+    return redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
   }
 
   /** Runs a script whose reply is one integer. */

@@ -49,6 +49,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterAll;
@@ -340,6 +341,36 @@ class RedisLayoutTest {
       }
     }
     throw new AssertionError("no field " + name + " in " + pairs);
+  }
+
+  /**
+   * A server without the write script (flushed here; a replica promoted after a fail-over, or a
+   * cluster node that never ran it) must not reorder batches in flight. The reorder this guards
+   * against (an EVALSHA refused with NOSCRIPT and sent again as EVAL, stored after a later batch's
+   * EVALSHA) was seen once in {@code RedisClusterConformanceTest}; it depends on when the replies
+   * arrive, and this test, where all twenty calls go out before the first reply, did not reproduce
+   * it on the old code. It pins the order with no script loaded; the writer now never falls back.
+   */
+  @Test
+  @DisplayName("batches in flight on a server without the write script are stored in the order sent")
+  void batchesInFlightKeepTheirOrderWithoutTheScript() {
+    String buffer = create(BufferConfig.defaults());
+    BufferWriter w = writer(buffer);
+    strings.sync().scriptFlush();
+    List<Message> all = new ArrayList<>();
+    List<CompletableFuture<List<WriteResult>>> stages = new ArrayList<>();
+    for (int b = 0; b < 20; b++) {
+      List<Message> batch = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        batch.add(Message.data(new MessageId("order", b + "-" + i, 0), ("m" + (b * 50 + i)).getBytes(UTF_8)));
+      }
+      all.addAll(batch);
+      stages.add(w.writeAsync(batch).toCompletableFuture());
+    }
+    stages.forEach(stage -> assertThat(stage.join()).allMatch(r -> r instanceof WriteResult.Written));
+    List<String> stored = bytes.sync().xrange(("{" + buffer + "}").getBytes(UTF_8), Range.create("-", "+")).stream()
+        .map(e -> new String(e.getBody().values().iterator().next(), UTF_8)).toList();
+    assertThat(stored).containsExactlyElementsOf(all.stream().map(m -> new String(m.payload(), UTF_8)).toList());
   }
 
   private String create(BufferConfig config) {
