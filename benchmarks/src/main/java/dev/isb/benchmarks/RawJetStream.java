@@ -163,6 +163,20 @@ final class RawJetStream implements Contender {
     }
   }
 
+  /**
+   * What the library's writer sends for a data message: its encoding, published asynchronously with
+   * {@code Nats-Msg-Id} and the expected stream, once {@code window} has room; the permit comes back
+   * with the PubAck or the error.
+   */
+  private CompletableFuture<PublishAck> publish(String stream, Message m, Semaphore window) {
+    byte[] body = MessageCodec.encode(m);
+    PublishOptions options = PublishOptions.builder().expectedStream(stream).messageId(m.id().dedupKey()).build();
+    window.acquireUninterruptibly();
+    CompletableFuture<PublishAck> ack = js.publishAsync(stream, null, body, options);
+    ack.whenComplete((a, e) -> window.release());
+    return ack;
+  }
+
   private final class Writer implements BatchWriter {
     private final String stream;
     private final Semaphore window = new Semaphore(WINDOW);
@@ -175,12 +189,7 @@ final class RawJetStream implements Contender {
     public int write(List<Message> batch) {
       var acks = new ArrayList<CompletableFuture<PublishAck>>(batch.size());
       for (Message m : batch) {
-        byte[] body = MessageCodec.encode(m);
-        PublishOptions options = PublishOptions.builder().expectedStream(stream).messageId(m.id().dedupKey()).build();
-        window.acquireUninterruptibly();
-        CompletableFuture<PublishAck> ack = js.publishAsync(stream, null, body, options);
-        ack.whenComplete((a, e) -> window.release());
-        acks.add(ack);
+        acks.add(publish(stream, m, window));
       }
       int stored = 0;
       for (int i = 0; i < acks.size(); i++) {
@@ -219,12 +228,7 @@ final class RawJetStream implements Contender {
     @Override
     public int write(List<Message> batch) {
       for (Message m : batch) {
-        byte[] body = MessageCodec.encode(m);
-        PublishOptions options = PublishOptions.builder().expectedStream(stream).messageId(m.id().dedupKey()).build();
-        window.acquireUninterruptibly();
-        CompletableFuture<PublishAck> ack = js.publishAsync(stream, null, body, options);
-        ack.whenComplete((a, e) -> window.release());
-        acks.add(ack);
+        acks.add(publish(stream, m, window));
       }
       published.addAll(batch);
       return 0;

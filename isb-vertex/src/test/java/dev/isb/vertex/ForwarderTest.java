@@ -40,6 +40,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 @DisplayName("Forwarder (on the in-memory ISB)")
 class ForwarderTest {
@@ -584,42 +586,28 @@ class ForwarderTest {
     }
 
     /**
-     * With two batches in flight, the loop holds a third waiting for a permit and the reader thread a
-     * fourth waiting to hand it over: 200 of the 400 inputs are read, and no more while the buffer
-     * stays full (checked over 1.5 s, longer than a write's wait for room, so a leak of the bound
-     * would show as more reads).
+     * With two batches in flight the loop holds a third waiting for a permit, and with read-ahead the
+     * reader thread a fourth waiting to hand it over: 200 (150 without read-ahead) of the 400 inputs
+     * are read, and no more while the buffer stays full (checked over 1.5 s, longer than a write's wait
+     * for room, so a leak of the bound would show as more reads).
      */
-    @Test
+    @ParameterizedTest(name = "readAhead {0}: {1} read")
+    @CsvSource({"true, 200", "false, 150"})
     @DisplayName("with batches in flight, a full downstream buffer stops the reading at the in-flight bound, and nothing is lost")
-    void fullStopsReadingAtTheInFlightBound() {
+    void fullStopsReadingAtTheInFlightBound(boolean readAhead, int bound) {
       isb.faults().forceFull(OUT_0, true);
       input(400);
-      started(builder().maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
-      Await.until(PATIENCE, "4 batches read", () -> count(ForwarderMetrics.READ) >= 200);
+      started(builder().readAhead(readAhead).maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      Await.until(PATIENCE, bound + " read", () -> count(ForwarderMetrics.READ) >= bound);
       pause(Duration.ofMillis(1_500));
-      assertThat(count(ForwarderMetrics.READ)).as("read while full").isEqualTo(200);
-      assertThat(isb.admin().bufferInfo(IN).pendingCount()).isEqualTo(200);
+      assertThat(count(ForwarderMetrics.READ)).as("read while full").isEqualTo(bound);
+      assertThat(isb.admin().bufferInfo(IN).pendingCount()).isEqualTo(400 - bound);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
       isb.faults().forceFull(OUT_0, false);
       assertThat(drain(OUT_0, 400)).hasSize(400);
       Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
       assertThat(count(ForwarderMetrics.NAK)).isZero();
-    }
-
-    @Test
-    @DisplayName("without read-ahead, the in-flight bound alone stops the reading (two in flight, a third waiting)")
-    void fullStopsReadingAtTheBoundWithoutReadAhead() {
-      isb.faults().forceFull(OUT_0, true);
-      input(400);
-      started(builder().readAhead(false).maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
-      Await.until(PATIENCE, "3 batches read", () -> count(ForwarderMetrics.READ) >= 150);
-      pause(Duration.ofMillis(1_500));
-      assertThat(count(ForwarderMetrics.READ)).as("read while full").isEqualTo(150);
-
-      isb.faults().forceFull(OUT_0, false);
-      assertThat(drain(OUT_0, 400)).hasSize(400);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
     }
 
     @Test
