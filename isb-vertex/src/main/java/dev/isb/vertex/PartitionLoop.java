@@ -32,7 +32,7 @@ final class PartitionLoop implements Runnable {
 
   private static final System.Logger LOG = System.getLogger(PartitionLoop.class.getName());
   private static final Duration READ_ERROR_BACKOFF = Duration.ofMillis(200);
-  /** How often the two threads of a read-ahead partition look up from their hand-over to check for shutdown. */
+  /** How often a read-ahead partition's threads look up from their hand-over (shutdown, a dead stage). */
   private static final Duration HANDOFF_POLL = Duration.ofMillis(50);
 
   private final Forwarder forwarder;
