@@ -204,21 +204,24 @@ final class RawRedis implements Contender {
         replies.add(async.xadd(stream, args, MessageCodec.encodeHeader(m.header()), m.payload()));
       }
       connection.flushCommands();
-      int stored = 0;
-      for (int i = 0; i < replies.size(); i++) {
-        String id = await(replies.get(i), "XADD of " + batch.get(i).id());
-        if (id == null || id.isEmpty()) {
-          throw new BenchFailure(name + ": XADD of " + batch.get(i).id() + " returned no entry id");
-        }
-        stored++;
-      }
-      return stored;
+      return requireEntryIds(replies, batch);
     }
 
     @Override
     public void close() {
       connection.close();
     }
+  }
+
+  /** Awaits the {@code XADD} replies of {@code sent}, in order; each must be an entry id. Returns how many. */
+  private int requireEntryIds(List<RedisFuture<String>> replies, List<Message> sent) {
+    for (int i = 0; i < replies.size(); i++) {
+      String id = await(replies.get(i), "XADD of " + sent.get(i).id());
+      if (id == null || id.isEmpty()) {
+        throw new BenchFailure(name + ": XADD of " + sent.get(i).id() + " returned no entry id");
+      }
+    }
+    return replies.size();
   }
 
   private final class ScriptWriter implements BatchWriter {
@@ -339,14 +342,7 @@ final class RawRedis implements Contender {
 
     @Override
     public int finish() {
-      int stored = 0;
-      for (int i = 0; i < replies.size(); i++) {
-        String id = await(replies.get(i), "XADD of " + sent.get(i).id());
-        if (id == null || id.isEmpty()) {
-          throw new BenchFailure(name + ": XADD of " + sent.get(i).id() + " returned no entry id");
-        }
-        stored++;
-      }
+      int stored = requireEntryIds(replies, sent);
       replies.clear();
       sent.clear();
       return stored;

@@ -62,4 +62,29 @@ public final class Await {
       LockSupport.parkNanos(PAUSE.toNanos());
     }
   }
+
+  /**
+   * Checks that {@code condition} holds for the whole of {@code period}, every few milliseconds;
+   * fails with an {@link AssertionError} that names {@code what} as soon as it does not. For what must
+   * not happen ("no more is read while the buffer is full"), where waiting is the point of the test.
+   *
+   * @param period how long the condition must keep holding
+   * @param what what must keep holding, for the failure message
+   * @param condition checked until the period is over
+   */
+  public static void holdsFor(Duration period, String what, BooleanSupplier condition) {
+    Objects.requireNonNull(period, "period");
+    Objects.requireNonNull(what, "what");
+    Objects.requireNonNull(condition, "condition");
+    long end = System.nanoTime() + period.toNanos();
+    do {
+      if (!condition.getAsBoolean()) {
+        throw new AssertionError("stopped holding within " + period + ": " + what);
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        throw new AssertionError("interrupted while checking that " + what + " holds");
+      }
+      LockSupport.parkNanos(PAUSE.toNanos());
+    } while (System.nanoTime() - end < 0);
+  }
 }

@@ -103,9 +103,9 @@ final class PartitionLoop implements Runnable {
   }
 
   /**
-   * Reads on a thread of its own, one batch ahead: while this thread forwards batch N, the reader
-   * thread reads batch N+1 and waits to hand it over, so at most two batches of the partition are in
-   * flight (numaflow-core's read-ahead). A batch read but not handed over at shutdown is nakked.
+   * Reads on a thread of its own, one batch ahead: while this thread maps and writes batch N, the
+   * reader thread reads batch N+1 and waits to hand it over (numaflow-core's read-ahead), one batch
+   * beyond those in flight. A batch read but not handed over at shutdown is nakked.
    */
   private void runReadingAhead() {
     SynchronousQueue<Fetched> handoff = new SynchronousQueue<>();

@@ -41,7 +41,10 @@ final class VertexWatermarks implements AutoCloseable {
   private final WatermarkFetcher fetcher;
   private final List<WatermarkPublisher> publishers;
   private final List<WatermarkedReader> readers = new ArrayList<>();
-  /** Per input partition, the oldest watermark of each batch in flight, oldest batch first (two with read-ahead). */
+  /**
+   * Per input partition, the oldest watermark of each batch between its read and its acks, oldest
+   * batch first (up to the forwarder's batches in flight, plus the ones read ahead).
+   */
   private final Map<Integer, Deque<Long>> inFlight = new HashMap<>();
   private final Duration idleInterval;
 

@@ -557,15 +557,6 @@ class ForwarderTest {
      * then any read the loop could make has long been made (a read returns at once while the input
      * holds messages, and within a 20 ms read timeout otherwise).
      */
-    private static void pause(Duration time) {
-      try {
-        Thread.sleep(time.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted", e);
-      }
-    }
-
     private void awaitWriteRefusedOnce() {
       Await.until(PATIENCE, "a write refused after waiting a second for room", () -> count(ForwarderMetrics.WRITE_ERROR) > 0);
     }
@@ -599,8 +590,8 @@ class ForwarderTest {
       input(400);
       started(builder().readAhead(readAhead).maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
       Await.until(PATIENCE, bound + " read", () -> count(ForwarderMetrics.READ) >= bound);
-      pause(Duration.ofMillis(1_500));
-      assertThat(count(ForwarderMetrics.READ)).as("read while full").isEqualTo(bound);
+      Await.holdsFor(Duration.ofMillis(1_500), "no more than " + bound + " read while full",
+          () -> count(ForwarderMetrics.READ) == bound);
       assertThat(isb.admin().bufferInfo(IN).pendingCount()).isEqualTo(400 - bound);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
