@@ -74,6 +74,15 @@ class IsbConfigPodTest {
     return env;
   }
 
+  /** Asserts the client options {@code config} resolves: its backend, its url, and exactly {@code properties}. */
+  private static void assertClientOptions(IsbConfig config, String backend, String url,
+      Map<String, String> properties) {
+    IsbOptions options = config.toIsbOptions();
+    assertThat(options.backend()).isEqualTo(backend);
+    assertThat(options.url()).isEqualTo(url);
+    assertThat(options.properties()).containsExactlyInAnyOrderEntriesOf(properties);
+  }
+
   @Test
   @DisplayName("a JetStream vertex pod resolves url, credentials, TLS CA, merged buffers and per-edge writer limits")
   void jetStreamPod() {
@@ -82,14 +91,11 @@ class IsbConfigPodTest {
 
     IsbConfig config = IsbConfig.builder().environment(env).defaultLocations().build();
 
-    IsbOptions options = config.toIsbOptions();
-    assertThat(options.backend()).isEqualTo("jetstream");
-    assertThat(options.url()).isEqualTo("nats://isbsvc-default-js-svc.demo.svc:4222");
-    assertThat(options.properties()).containsOnly(
+    assertClientOptions(config, "jetstream", "nats://isbsvc-default-js-svc.demo.svc:4222", Map.ofEntries(
         Map.entry("user", "kBwPjRcF"),
         Map.entry("password", "s3cr3t-Pa55w0rd-x"),
         Map.entry("tls", "true"),
-        Map.entry("tls.caFile", tmp.resolve("config/secrets/isbsvc-default-js-server/ca-cert").toString()));
+        Map.entry("tls.caFile", tmp.resolve("config/secrets/isbsvc-default-js-server/ca-cert").toString())));
     assertThat(config.tls()).isTrue();
     assertThat(config.jetStreamServerReplicas()).hasValue(3);
 
@@ -210,14 +216,11 @@ class IsbConfigPodTest {
 
     IsbConfig config = IsbConfig.builder().environment(env).defaultLocations().build();
 
-    IsbOptions options = config.toIsbOptions();
-    assertThat(options.backend()).isEqualTo("redis");
-    assertThat(options.url()).isEqualTo("r1:6379,r2:6379");
-    assertThat(options.properties()).containsOnly(
+    assertClientOptions(config, "redis", "r1:6379,r2:6379", Map.ofEntries(
         Map.entry("user", "default"),
         Map.entry("password", "r3dis-Pa55"),
         Map.entry("cluster.maxRedirects", "5"),
-        Map.entry("tls", "false"));
+        Map.entry("tls", "false")));
     assertThat(config.describe()).contains("(secret " + tmp.resolve("secrets") + "/redis-password)")
         .doesNotContain("r3dis-Pa55");
   }
@@ -232,17 +235,14 @@ class IsbConfigPodTest {
 
     IsbConfig config = IsbConfig.builder().isbServiceFile(isb).environment(env).build();
 
-    IsbOptions options = config.toIsbOptions();
-    assertThat(options.backend()).isEqualTo("redis");
-    assertThat(options.url()).isEmpty();
-    assertThat(options.properties()).containsOnly(
+    assertClientOptions(config, "redis", "", Map.ofEntries(
         Map.entry("sentinel.url", "isbsvc-default-redis-svc.demo.svc:26379"),
         Map.entry("sentinel.master", "mymaster"),
         Map.entry("user", "default"),
         Map.entry("password", "pw1"),
         Map.entry("sentinel.password", "pw2"),
         Map.entry("cluster.maxRedirects", "3"),
-        Map.entry("tls", "false"));
+        Map.entry("tls", "false")));
   }
 
   @Test

@@ -13,6 +13,15 @@ class OffsetTimelineTest {
     return Wmb.of(false, offset, watermark, 0);
   }
 
+  /** A v1.8 timeline that was given {@code wmbs}, in that order. */
+  private static OffsetTimeline timelineOf(Wmb... wmbs) {
+    OffsetTimeline t = new OffsetTimeline(NumaflowVersion.V1_8);
+    for (Wmb w : wmbs) {
+      t.put(w);
+    }
+    return t;
+  }
+
   @Test
   @DisplayName("a new timeline knows nothing: every lookup is -1, the head is offset -1, watermark -1")
   void empty() {
@@ -25,10 +34,7 @@ class OffsetTimelineTest {
   @Test
   @DisplayName("a lookup gives the watermark of the newest entry at an offset strictly below the message's")
   void lookupIsStrictlyBelow() {
-    OffsetTimeline t = new OffsetTimeline(NumaflowVersion.V1_8);
-    t.put(wmb(10, 1000));
-    t.put(wmb(20, 2000));
-    t.put(wmb(30, 3000));
+    OffsetTimeline t = timelineOf(wmb(10, 1000), wmb(20, 2000), wmb(30, 3000));
 
     assertThat(t.watermarkAt(10)).as("offset 10 itself is not below 10").isEqualTo(-1);
     assertThat(t.watermarkAt(11)).isEqualTo(1000);
@@ -56,9 +62,7 @@ class OffsetTimelineTest {
   @Test
   @DisplayName("a higher watermark at the head's offset (an idle WMB again) replaces the head's watermark")
   void idleRepeatReplacesHeadWatermark() {
-    OffsetTimeline t = new OffsetTimeline(NumaflowVersion.V1_8);
-    t.put(Wmb.of(true, 50, 1000, 0));
-    t.put(Wmb.of(true, 50, 2500, 0));
+    OffsetTimeline t = timelineOf(Wmb.of(true, 50, 1000, 0), Wmb.of(true, 50, 2500, 0));
 
     assertThat(t.head()).isEqualTo(Wmb.of(true, 50, 2500, 0));
     assertThat(t.entries().get(1)).isEqualTo(wmb(-1, -1));
@@ -67,12 +71,7 @@ class OffsetTimelineTest {
   @Test
   @DisplayName("lower watermarks, and higher ones at lower offsets, are ignored")
   void neverGoesBack() {
-    OffsetTimeline t = new OffsetTimeline(NumaflowVersion.V1_8);
-    t.put(wmb(20, 2000));
-    t.put(wmb(30, 1500));
-    t.put(wmb(10, 3000));
-    t.put(wmb(20, 2000));
-    t.put(wmb(5, 2000));
+    OffsetTimeline t = timelineOf(wmb(20, 2000), wmb(30, 1500), wmb(10, 3000), wmb(20, 2000), wmb(5, 2000));
 
     assertThat(t.head()).isEqualTo(wmb(20, 2000));
     assertThat(t.entries().get(1)).isEqualTo(wmb(-1, -1));

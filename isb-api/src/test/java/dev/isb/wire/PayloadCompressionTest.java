@@ -72,6 +72,11 @@ class PayloadCompressionTest {
     return Files.readAllBytes(out);
   }
 
+  /** Asserts that this library reads {@code payload} back from the frame the tool writes with {@code options}. */
+  private void assertReadsToolFrame(Compression c, byte[] payload, String... options) throws Exception {
+    assertThat(PayloadCompression.decompress(c, run(tool(c, false, options), payload))).isEqualTo(payload);
+  }
+
   @ParameterizedTest(name = "{0}, {index}")
   @MethodSource("formatsAndPayloads")
   @DisplayName("the reference tool decompresses what this library compresses")
@@ -83,7 +88,7 @@ class PayloadCompressionTest {
   @MethodSource("formatsAndPayloads")
   @DisplayName("this library decompresses what the reference tool compresses")
   void weReadTheTools(Compression c, byte[] payload) throws Exception {
-    assertThat(PayloadCompression.decompress(c, run(tool(c, false), payload))).isEqualTo(payload);
+    assertReadsToolFrame(c, payload);
   }
 
   @Test
@@ -91,8 +96,7 @@ class PayloadCompressionTest {
   void lz4LinkedBlocks() throws Exception {
     byte[] payload = "an order line that repeats across block boundaries; ".repeat(10_000).getBytes(UTF_8);
     // -BD: blocks depend on the previous one; -B4: 64 KB blocks; --content-size off, checksum on (defaults).
-    byte[] framed = run(tool(Compression.LZ4, false, "-BD", "-B4"), payload);
-    assertThat(PayloadCompression.decompress(Compression.LZ4, framed)).isEqualTo(payload);
+    assertReadsToolFrame(Compression.LZ4, payload, "-BD", "-B4");
   }
 
   @ParameterizedTest
@@ -149,8 +153,7 @@ class PayloadCompressionTest {
   @DisplayName("zstd frames of a streaming encoder (no content size) and at numaflow-core's level 3")
   void zstdWithoutContentSize() throws Exception {
     byte[] payload = "zstd ".repeat(50_000).getBytes(UTF_8);
-    byte[] framed = run(tool(Compression.ZSTD, false, "-3", "--no-content-size"), payload);
-    assertThat(PayloadCompression.decompress(Compression.ZSTD, framed)).isEqualTo(payload);
+    assertReadsToolFrame(Compression.ZSTD, payload, "-3", "--no-content-size");
   }
 
   @ParameterizedTest
