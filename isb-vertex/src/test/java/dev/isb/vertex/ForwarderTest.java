@@ -134,6 +134,12 @@ class ForwarderTest {
     return drain(buffer, (int) settled(buffer));
   }
 
+  /** Asserts that {@code outputs} messages arrive in {@link #OUT_0} and that every input is then acked. */
+  private void assertForwardedAndAcked(int outputs) {
+    assertThat(drain(OUT_0, outputs)).hasSize(outputs);
+    Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+  }
+
   /** Asserts that nothing more arrives in {@code buffer} within {@code quiet}. */
   private void assertNothingMore(String buffer, Duration quiet) {
     try (BufferReader reader = isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build())) {
@@ -290,8 +296,7 @@ class ForwarderTest {
         return outputs;
       }).to(fastEdge("out", OUT_0)));
       // n % 3 over 0..9 gives 0,1,2,0,1,2,0,1,2,0: 9 outputs.
-      assertThat(drain(OUT_0, 9)).hasSize(9);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(9);
       assertNothingMore(OUT_0, Duration.ofMillis(100));
     }
 
@@ -401,8 +406,7 @@ class ForwarderTest {
         }
         return List.of(Output.of(in.value()));
       }).to(fastEdge("out", OUT_0)));
-      assertThat(drain(OUT_0, 5)).hasSize(5);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(5);
       assertThat(calls.values()).allMatch(c -> c.get() == 3);
       assertThat(count(ForwarderMetrics.UDF_ERROR)).isEqualTo(10);
       assertThat(count(ForwarderMetrics.NAK)).isZero();
@@ -422,8 +426,7 @@ class ForwarderTest {
             }
             return List.of(Output.of(in.value()));
           }).to(fastEdge("out", OUT_0)));
-      assertThat(drain(OUT_0, 1)).hasSize(1);
-      Await.until(PATIENCE, "input acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(1);
       assertThat(deliveries).containsExactly(1L, 1L, 2L, 2L, 3L);
       assertThat(count(ForwarderMetrics.NAK)).isEqualTo(2);
       assertThat(count(ForwarderMetrics.UDF_ERROR)).isEqualTo(4);
@@ -547,8 +550,7 @@ class ForwarderTest {
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
       isb.faults().forceFull(OUT_0, false);
-      assertThat(drain(OUT_0, 200)).hasSize(200);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(200);
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(200);
     }
 
@@ -572,8 +574,7 @@ class ForwarderTest {
       assertThat(count(ForwarderMetrics.READ)).isEqualTo(50);
 
       isb.faults().forceFull(OUT_0, false);
-      assertThat(drain(OUT_0, 200)).hasSize(200);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(200);
     }
 
     /**
@@ -596,8 +597,7 @@ class ForwarderTest {
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
       isb.faults().forceFull(OUT_0, false);
-      assertThat(drain(OUT_0, 400)).hasSize(400);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(400);
       assertThat(count(ForwarderMetrics.NAK)).isZero();
     }
 
@@ -620,8 +620,7 @@ class ForwarderTest {
       input(30);
       isb.faults().failNextWrites(OUT_0, 45);
       started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
-      assertThat(drain(OUT_0, 30)).hasSize(30);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(30);
       assertThat(count(ForwarderMetrics.WRITE_ERROR)).isEqualTo(45);
       assertThat(count(ForwarderMetrics.WRITE)).isEqualTo(30);
       assertThat(count(ForwarderMetrics.NAK)).isZero();
@@ -641,6 +640,18 @@ class ForwarderTest {
   @Nested
   @DisplayName("shutdown")
   class Shutdown {
+
+    /** Starts a forwarder whose function never returns, with a 200 ms shutdownTimeout, once a message is in it. */
+    private Forwarder startedStuck() throws InterruptedException {
+      CountDownLatch entered = new CountDownLatch(1);
+      Forwarder stuck = started(builder().shutdownTimeout(Duration.ofMillis(200)).map(in -> {
+        entered.countDown();
+        new CountDownLatch(1).await();
+        return List.of();
+      }).to(fastEdge("out", OUT_0)));
+      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      return stuck;
+    }
 
     @Test
     @DisplayName("close lets the batch in flight finish: its outputs are written and its inputs acked")
@@ -668,21 +679,14 @@ class ForwarderTest {
     @DisplayName("what does not finish within shutdownTimeout is nakked, and the next replica gets it")
     void deadlineNaks() throws Exception {
       input(3);
-      CountDownLatch entered = new CountDownLatch(1);
-      Forwarder stuck = started(builder().shutdownTimeout(Duration.ofMillis(200)).map(in -> {
-        entered.countDown();
-        new CountDownLatch(1).await();
-        return List.of();
-      }).to(fastEdge("out", OUT_0)));
-      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      Forwarder stuck = startedStuck();
       long start = System.nanoTime();
       stuck.close();
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
       assertThat(count(ForwarderMetrics.NAK)).isEqualTo(3);
 
       started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
-      assertThat(drain(OUT_0, 3)).hasSize(3);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(3);
     }
 
     @Test
@@ -700,29 +704,21 @@ class ForwarderTest {
           () -> count(ForwarderMetrics.READ) == 100);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
       release.countDown();
-      assertThat(drain(OUT_0, 100)).hasSize(100);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(100);
     }
 
     @Test
     @DisplayName("a batch read ahead when the forwarder closes is handed back, never acked, and the next replica gets it")
     void readAheadHandedBackAtClose() throws Exception {
       input(100);
-      CountDownLatch entered = new CountDownLatch(1);
-      Forwarder stuck = started(builder().shutdownTimeout(Duration.ofMillis(200)).map(in -> {
-        entered.countDown();
-        new CountDownLatch(1).await();
-        return List.of();
-      }).to(fastEdge("out", OUT_0)));
-      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      Forwarder stuck = startedStuck();
       Await.until(PATIENCE, "the second batch read ahead", () -> count(ForwarderMetrics.READ) == 100);
       stuck.close();
       assertThat(count(ForwarderMetrics.ACK)).isZero();
       assertThat(count(ForwarderMetrics.NAK)).as("the batch in the function and the one read ahead").isEqualTo(100);
 
       started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
-      assertThat(drain(OUT_0, 100)).hasSize(100);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      assertForwardedAndAcked(100);
     }
 
     @Test
