@@ -51,6 +51,7 @@ class RedisReaderTest {
   static final RedisServerExtension REDIS = RedisServerExtension.standalone();
 
   private static final Duration PATIENCE = Duration.ofSeconds(10);
+  private static final Duration SHORT_ACK_WAIT = Duration.ofSeconds(1);
   private static final Duration LONG_ACK_WAIT = Duration.ofSeconds(30);
 
   private static RedisClient raw;
@@ -84,9 +85,7 @@ class RedisReaderTest {
   @DisplayName("entries held by a consumer whose client died are redelivered to a live reader of the group after"
       + " ackWait, with delivery count 2")
   void strandedEntriesAreRedelivered() {
-    Duration ackWait = Duration.ofSeconds(1);
-    String buffer = bufferHolding(ackWait, "s", 3);
-    readWithAClientThatDies(buffer, "a-0", "s0", "s1", "s2");
+    String buffer = bufferLeftPendingBy("a-0", SHORT_ACK_WAIT, "s", 3);
     long closed = System.nanoTime();
 
     BufferReader b = client.reader(buffer, options("b-0").build());
@@ -94,7 +93,7 @@ class RedisReaderTest {
     Duration after = Duration.ofNanos(System.nanoTime() - closed);
     assertThat(payloads(redelivered)).containsExactly("s0", "s1", "s2");
     assertThat(redelivered).allSatisfy(m -> assertThat(m.deliveryCount()).as("delivery count").isEqualTo(2));
-    assertThat(after).as("time from the dead client's close to redelivery").isLessThan(ackWait.plusSeconds(2));
+    assertThat(after).as("time from the dead client's close to redelivery").isLessThan(SHORT_ACK_WAIT.plusSeconds(2));
     b.ack(redelivered.stream().map(ReadMessage::offset).toList());
     assertThat(b.pending()).hasValue(0);
   }
@@ -103,10 +102,7 @@ class RedisReaderTest {
   @DisplayName("a restarted reader with the same consumer name first gets its own pending entries back, then new"
       + " ones")
   void restartedReaderGetsItsPendingEntriesFirst() {
-    String buffer = bufferHolding(LONG_ACK_WAIT, "p", 5);
-    readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
-
-    BufferReader restarted = client.reader(buffer, options("v-0").build());
+    BufferReader restarted = restartedReaderWithThreePending();
     List<ReadMessage> batch = restarted.read(10, PATIENCE);
     assertThat(payloads(batch)).as("first batch after the restart").containsExactly("p0", "p1", "p2", "p3", "p4");
     assertThat(batch).extracting(ReadMessage::deliveryCount).as("delivery counts").containsExactly(2L, 2L, 2L, 1L, 1L);
@@ -115,10 +111,7 @@ class RedisReaderTest {
   @Test
   @DisplayName("the new entries a restarted reader gets in its first batch are not delivered to it again")
   void restartedReaderDoesNotReplayItsFirstBatch() {
-    String buffer = bufferHolding(LONG_ACK_WAIT, "p", 5);
-    readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
-
-    BufferReader restarted = client.reader(buffer, options("v-0").build());
+    BufferReader restarted = restartedReaderWithThreePending();
     List<ReadMessage> all = new ArrayList<>(restarted.read(10, PATIENCE));
     all.addAll(readUntilQuiet(restarted));
     assertThat(payloads(all)).as("everything the restarted reader read until quiet (ackWait is 30 s: nothing is"
@@ -129,14 +122,12 @@ class RedisReaderTest {
   @DisplayName("a restarted reader whose first batch is filled by redeliveries from another consumer still replays"
       + " its own pending entries next, without waiting for ackWait")
   void backlogIsReplayedAfterABatchOfRedeliveries() {
-    Duration ackWait = Duration.ofSeconds(1);
-    String buffer = bufferHolding(ackWait, "q", 1);
-    readWithAClientThatDies(buffer, "x-0", "q0");
+    String buffer = bufferLeftPendingBy("x-0", SHORT_ACK_WAIT, "q", 1);
     // Let q0 come close to ackWait before v-0 takes its own entries, so that only q0 is due at the restart.
-    awaitIdle(buffer, ackWait.minusMillis(300));
+    awaitIdle(buffer, SHORT_ACK_WAIT.minusMillis(300));
     write(buffer, msgs("p", 3));
     readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
-    awaitIdle(buffer, ackWait);
+    awaitIdle(buffer, SHORT_ACK_WAIT);
 
     BufferReader restarted = client.reader(buffer, options("v-0").build());
     assertThat(payloads(restarted.read(1, PATIENCE))).as("first read (1 message) after the restart")
@@ -169,8 +160,7 @@ class RedisReaderTest {
   @Test
   @DisplayName("a nak delay longer than ackWait is cut to ackWait")
   void nakDelayIsCappedAtAckWait() {
-    Duration ackWait = Duration.ofSeconds(1);
-    String buffer = bufferHolding(ackWait, "c", 1);
+    String buffer = bufferHolding(SHORT_ACK_WAIT, "c", 1);
     BufferReader reader = client.reader(buffer, options("c-0").build());
     ReadMessage m = readExactly(reader, 1).get(0);
     long nakked = System.nanoTime();
@@ -178,7 +168,7 @@ class RedisReaderTest {
     ReadMessage again = readExactly(reader, 1).get(0);
     Duration after = Duration.ofNanos(System.nanoTime() - nakked);
     assertThat(again.deliveryCount()).isEqualTo(2);
-    assertThat(after).isGreaterThanOrEqualTo(ackWait.minusMillis(50)).isLessThan(ackWait.plusSeconds(2));
+    assertThat(after).isGreaterThanOrEqualTo(SHORT_ACK_WAIT.minusMillis(50)).isLessThan(SHORT_ACK_WAIT.plusSeconds(2));
   }
 
   @Test
@@ -225,9 +215,7 @@ class RedisReaderTest {
   @DisplayName("a reader busy with new entries does not run the claim script on every read, and still redelivers"
       + " an entry another consumer left past ackWait")
   void busyReaderScansPeriodicallyAndStillRedelivers() {
-    Duration ackWait = Duration.ofSeconds(1);
-    String buffer = bufferHolding(ackWait, "left", 1);
-    readWithAClientThatDies(buffer, "a-0", "left0");
+    String buffer = bufferLeftPendingBy("a-0", SHORT_ACK_WAIT, "left", 1);
     write(buffer, msgs("n", 3_000));
     long scriptsBefore = evalshaCalls();
 
@@ -258,8 +246,7 @@ class RedisReaderTest {
   @DisplayName("undecodable entries (garbage, or two field/value pairs) are reported with their offset, the rest of"
       + " the batch is delivered, and under TERMINATE they never come again")
   void undecodableEntries() {
-    Duration ackWait = Duration.ofSeconds(1);
-    String buffer = create(ackWait, 25_000);
+    String buffer = create(SHORT_ACK_WAIT, 25_000);
     String good0 = xadd(buffer, header("u0"), "u0".getBytes(UTF_8));
     String garbage = xadd(buffer, new byte[] {0x0A, 0x7F}, "junk".getBytes(UTF_8));
     String good1 = xadd(buffer, header("u1"), "u1".getBytes(UTF_8));
@@ -283,7 +270,7 @@ class RedisReaderTest {
     reader.ack(got.stream().map(ReadMessage::offset).toList());
 
     // Past ackWait: nothing comes again, to this reader or to a restarted one of the same name.
-    assertThat(reader.read(10, ackWait.plusMillis(700))).as("read after ackWait").isEmpty();
+    assertThat(reader.read(10, SHORT_ACK_WAIT.plusMillis(700))).as("read after ackWait").isEmpty();
     reader.close();
     BufferReader restarted = client.reader(buffer, options("u-0").undecodableListener(reported::add).build());
     assertThat(restarted.read(10, Duration.ofMillis(500))).as("read by a restarted reader").isEmpty();
@@ -325,6 +312,27 @@ class RedisReaderTest {
     String buffer = create(ackWait, 25_000);
     write(buffer, msgs(prefix, count));
     return buffer;
+  }
+
+  /**
+   * Creates a buffer with this ackWait holding {@code count} entries ({@code prefix0}, {@code prefix1}, ...) that a
+   * client that then died read as {@code consumer}, so that they stay pending for that consumer.
+   */
+  private String bufferLeftPendingBy(String consumer, Duration ackWait, String prefix, int count) {
+    String buffer = bufferHolding(ackWait, prefix, count);
+    String[] entries = IntStream.range(0, count).mapToObj(i -> prefix + i).toArray(String[]::new);
+    readWithAClientThatDies(buffer, consumer, entries);
+    return buffer;
+  }
+
+  /**
+   * Reader {@code v-0} of a buffer of five entries (ackWait 30 s), restarted after a client that died had read
+   * {@code p0} to {@code p2} as {@code v-0}.
+   */
+  private BufferReader restartedReaderWithThreePending() {
+    String buffer = bufferHolding(LONG_ACK_WAIT, "p", 5);
+    readWithAClientThatDies(buffer, "v-0", "p0", "p1", "p2");
+    return client.reader(buffer, options("v-0").build());
   }
 
   private String create(Duration ackWait, long maxAckPending) {
