@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Reads messages from one buffer (one partition) as a member of the buffer's consumer group, and acks
@@ -68,6 +70,29 @@ public interface BufferReader extends AutoCloseable {
    *     alive, so they come again after ackWait (acking them again meanwhile is allowed)
    */
   void ack(Collection<? extends Offset> offsets);
+
+  /**
+   * Sends the acks and returns without waiting for the ISB service to confirm them, so that the next
+   * read need not wait for this batch's acks: the stage completes once every ack is confirmed, which
+   * is the promise {@link #ack(Collection)} keeps when it returns, or exceptionally with the
+   * {@link IsbException} {@code ack} would have thrown (the messages then come again after ackWait).
+   * Several acks may be in flight at once. A stage may complete after the reader closed; what it says
+   * still holds.
+   *
+   * <p>This default acks synchronously and returns a completed stage; the JetStream and Redis readers
+   * return before the server's replies arrive.
+   *
+   * @throws IllegalArgumentException if an offset is from another buffer or backend
+   * @throws IllegalStateException if the reader is closed
+   */
+  default CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
+    try {
+      ack(offsets);
+      return CompletableFuture.completedFuture(null);
+    } catch (IsbException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Acks one message; see {@link #ack(Collection)}. */
   default void ack(Offset offset) {

@@ -2,6 +2,8 @@ package dev.isb.spi;
 
 import dev.isb.BufferReader;
 import dev.isb.Compression;
+import dev.isb.IsbBackendException;
+import dev.isb.IsbException;
 import dev.isb.Kind;
 import dev.isb.Message;
 import dev.isb.MessageDecodeException;
@@ -17,6 +19,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +31,8 @@ import java.util.function.Function;
  * (refuse new calls at once, stop reads that wait, wait bounded for running ones, then release), call
  * tracking, the keep-alive schedule, and the check that an offset belongs to this reader's buffer. A
  * backend writes only its wire work: {@link #readBatch}, {@link #ack}, {@link #nakOwned},
- * {@link #keepAlive} and {@link #pendingCount}.
+ * {@link #keepAlive} and {@link #pendingCount}; a backend whose acks are asynchronous writes
+ * {@link #ackAsync} and makes {@code ack} wait for it with {@link #awaitAcks}.
  *
  * <p>Thread-safe if the subclass's wire work is.
  *
@@ -179,6 +184,27 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
       }
     }
     return out;
+  }
+
+  /**
+   * Waits for a stage of {@link #ackAsync}: how a backend whose acks are asynchronous keeps the
+   * synchronous {@link #ack(Collection)}. The stage must complete in bounded time.
+   *
+   * @throws IsbException as the stage failed, or retryable when the wait was interrupted (the flag is kept)
+   */
+  protected final void awaitAcks(CompletionStage<Void> acks) {
+    try {
+      acks.toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IsbBackendException(buffer, null, "interrupted while acks were confirmed; the messages not "
+          + "confirmed will be delivered again", true, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IsbException failed) {
+        throw failed;
+      }
+      throw new IsbBackendException(buffer, null, "acking failed: " + e.getCause(), true, e.getCause());
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletionStage;
 
 /**
  * A {@link BufferReader} that reads as numaflow-core's ISB reader does with watermarks on: each
@@ -110,6 +111,11 @@ public final class WatermarkedReader implements BufferReader {
   @Override
   public void ack(Collection<? extends Offset> offsets) {
     reader.ack(offsets);
+  }
+
+  @Override
+  public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
+    return reader.ackAsync(offsets);
   }
 
   @Override

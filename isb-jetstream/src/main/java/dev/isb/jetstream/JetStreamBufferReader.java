@@ -24,6 +24,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -35,7 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * available at once, or waits up to the expiry for the first message, then ends the request with a
  * status that jnats turns into a {@code null} from {@code nextMessage}. Reads are serialized (a
  * subscription has one pull in flight); acks, naks and keep-alives may come from any thread. Acks are
- * confirmed, by one reply per {@link #ack} call ({@link #ackConfirmed}). Bytes that do not decode are
+ * confirmed, by one reply per {@link #ackAsync} call. Bytes that do not decode are
  * reported to the options' listener and the rest of the batch is delivered.
  */
 final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> {
@@ -154,30 +156,29 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
 
   @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<JetStreamOffset> own = own(offsets, JetStreamBufferReader::deliveredHere);
-    if (own.isEmpty()) {
-      return;
-    }
-    try {
-      ackConfirmed(own);
-    } finally {
-      // An unconfirmed ack stops the keep-alive too, so the message is delivered again after ackWait.
-      for (JetStreamOffset o : own) {
-        held.remove(o.streamSequence());
-      }
-    }
+    awaitAcks(ackAsync(offsets));
   }
 
   /**
-   * Acks every message and waits for one reply. The server queues the acks of a consumer in the order
-   * they arrive on a connection, processes them in that order and answers an ack sent as a request only
-   * once it is processed; so the reply to the last ack confirms every ack sent before it on this
-   * connection, and the others can go without a reply of their own (one reply per batch instead of one
+   * Publishes every ack but the last, sends the last as a request, and completes when its reply comes.
+   * The server queues the acks of a consumer in the order they arrive on a connection, processes them
+   * in that order and answers an ack sent as a request only once it is processed; so the reply to the
+   * last ack confirms every ack sent before it on this connection (one reply per batch instead of one
    * per message). A reconnect in between breaks that chain, since acks written before it may never
    * have reached the server: then every ack is sent again as a request and each reply awaited (acking
-   * twice is harmless).
+   * twice is harmless). The replies are handled on jnats' thread; the stage is bounded by the ack timeout
+   * per round of requests.
    */
-  private void ackConfirmed(List<JetStreamOffset> own) {
+  @Override
+  public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
+    List<JetStreamOffset> own = own(offsets, JetStreamBufferReader::deliveredHere);
+    if (own.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    // Keep-alive stops at once: an ack that is not confirmed leaves the message to come again after ackWait.
+    for (JetStreamOffset o : own) {
+      held.remove(o.streamSequence());
+    }
     long reconnects = connection.getStatistics().getReconnects();
     int last = own.size() - 1;
     try {
@@ -185,45 +186,39 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
         connection.publish(own.get(i).delivered().getReplyTo(), ACK);
       }
     } catch (RuntimeException e) {
-      throw notConfirmed(own.size(), own.size(), e);
+      return CompletableFuture.failedFuture(notConfirmed(own.size(), own.size(), e));
     }
-    awaitReplies(List.of(own.get(last)), own.size());
-    if (connection.getStatistics().getReconnects() != reconnects) {
-      awaitReplies(own, own.size());
-    }
+    return replies(List.of(own.get(last)), own.size()).thenCompose(confirmed ->
+        connection.getStatistics().getReconnects() == reconnects ? CompletableFuture.completedFuture(null)
+            : replies(own, own.size()));
   }
 
-  /** Sends each ack as a request and waits for every reply. */
-  private void awaitReplies(List<JetStreamOffset> acks, int batch) {
-    var replies = new ArrayList<CompletableFuture<io.nats.client.Message>>(acks.size());
+  /** Sends each ack as a request; completes when every reply came, or with the count of those that did not. */
+  private CompletableFuture<Void> replies(List<JetStreamOffset> acks, int batch) {
+    var replies = new CompletableFuture<?>[acks.size()];
     try {
-      for (JetStreamOffset o : acks) {
-        replies.add(connection.request(o.delivered().getReplyTo(), ACK));
+      for (int i = 0; i < replies.length; i++) {
+        replies[i] = connection.request(acks.get(i).delivered().getReplyTo(), ACK);
       }
     } catch (RuntimeException e) {
-      throw notConfirmed(acks.size(), batch, e);
+      return CompletableFuture.failedFuture(notConfirmed(acks.size(), batch, e));
     }
-    long deadline = System.nanoTime() + ackTimeout.toNanos();
-    int failed = 0;
-    Exception firstFailure = null;
-    for (CompletableFuture<io.nats.client.Message> reply : replies) {
-      try {
-        reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        failed++;
-        firstFailure = firstFailure == null ? e : firstFailure;
-      }
-    }
-    if (failed > 0) {
-      // Without the last ack's reply, none of the batch's acks is known to have landed.
-      throw notConfirmed(acks.size() == batch ? failed : batch, batch, firstFailure);
-    }
+    return CompletableFuture.allOf(replies).orTimeout(ackTimeout.toNanos(), TimeUnit.NANOSECONDS)
+        .handle((all, error) -> {
+          if (error == null) {
+            return null;
+          }
+          int failed = 0;
+          for (CompletableFuture<?> reply : replies) {
+            failed += reply.isDone() && !reply.isCompletedExceptionally() ? 0 : 1;
+          }
+          // Without the last ack's reply, none of the batch's acks is known to have landed.
+          Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+          throw new CompletionException(notConfirmed(acks.size() == batch ? failed : batch, batch, cause));
+        });
   }
 
-  private IsbBackendException notConfirmed(int failed, int of, Exception cause) {
+  private IsbBackendException notConfirmed(int failed, int of, Throwable cause) {
     return new IsbBackendException(buffer, null, failed + " of " + of
         + " acks were not confirmed; those messages will be delivered again", true, cause);
   }

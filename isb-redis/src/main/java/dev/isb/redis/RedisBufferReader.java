@@ -20,6 +20,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -29,6 +30,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -62,6 +66,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
 
   private final RedisKeys keys;
   private final RedisClusterCommands<byte[], byte[]> redis;
+  private final RedisClusterAsyncCommands<byte[], byte[]> redisAsync;
   private final StatefulConnection<byte[], byte[]> blockingConnection;
   private final RedisClusterCommands<byte[], byte[]> blocking;
   private final RedisBufferSettings settings;
@@ -93,6 +98,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     super(buffer, BufferNames.partitionOf(buffer), options, RedisOffset.class, BLOCK_SLICE.multipliedBy(4), onClose);
     this.keys = RedisKeys.of(buffer);
     this.redis = client.redis();
+    this.redisAsync = client.redisAsync();
     this.settings = client.settings(buffer);
     this.consumer = RedisKeys.bytes(options.consumerName());
     this.blockingConnection = client.connector().connect();
@@ -293,31 +299,45 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
 
   @Override
   public void ack(Collection<? extends Offset> offsets) {
-    List<String> ids = own(offsets, RedisOffset::entryId);
-    if (ids.isEmpty()) {
-      return;
-    }
-    try {
-      acknowledge(ids);
-      groupPending.addAndGet(-ids.size());
-    } finally {
-      // A failed ack stops the keep-alive too, so the entries are claimed again after ackWait.
-      release(ids);
-    }
+    awaitAcks(ackAsync(offsets));
   }
 
-  private void acknowledge(List<String> ids) {
-    if (settings.stream().retention() == Retention.LIMITS) {
-      RedisErrors.call(buffer, "acking", () -> redis.xack(keys.stream(), keys.groupBytes(), ids.toArray(String[]::new)));
-    } else {
-      // Acked entries also leave the stream; only those this ack took out of the pending list.
-      byte[][] args = new byte[1 + ids.size()][];
-      args[0] = keys.groupBytes();
-      for (int i = 0; i < ids.size(); i++) {
-        args[1 + i] = RedisKeys.bytes(ids.get(i));
-      }
-      RedisErrors.call(buffer, "acking", () -> RedisScripts.ACK.runForLong(redis, new byte[][] {keys.stream()}, args));
+  /** Sends the acks on the client's shared connection; the reply completes the stage on lettuce's thread. */
+  @Override
+  public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
+    List<String> ids = own(offsets, RedisOffset::entryId);
+    if (ids.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
     }
+    // Keep-alive stops at once: an ack that fails leaves the entries to be claimed again after ackWait.
+    release(ids);
+    CompletableFuture<Long> reply;
+    try {
+      reply = acknowledge(ids);
+    } catch (RuntimeException e) {
+      reply = CompletableFuture.failedFuture(e);
+    }
+    return reply.orTimeout(RedisConnector.COMMAND_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS).handle((acked, error) -> {
+      if (error != null) {
+        Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
+        throw new CompletionException(RedisErrors.translate(buffer, "acking", cause));
+      }
+      groupPending.addAndGet(-ids.size());
+      return null;
+    });
+  }
+
+  private CompletableFuture<Long> acknowledge(List<String> ids) {
+    if (settings.stream().retention() == Retention.LIMITS) {
+      return redisAsync.xack(keys.stream(), keys.groupBytes(), ids.toArray(String[]::new)).toCompletableFuture();
+    }
+    // Acked entries also leave the stream; only those this ack took out of the pending list.
+    byte[][] args = new byte[1 + ids.size()][];
+    args[0] = keys.groupBytes();
+    for (int i = 0; i < ids.size(); i++) {
+      args[1 + i] = RedisKeys.bytes(ids.get(i));
+    }
+    return RedisScripts.ACK.runForLongAsync(redisAsync, new byte[][] {keys.stream()}, args);
   }
 
   @Override

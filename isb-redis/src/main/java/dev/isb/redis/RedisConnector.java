@@ -33,7 +33,8 @@ import java.util.List;
  */
 final class RedisConnector implements AutoCloseable {
 
-  private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+  /** How long a command may take before it fails as timed out. */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
 
   private final AbstractRedisClient client;
   private final String description;

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /** Turns lettuce's exceptions into the library's, keeping them as the cause. */
@@ -39,7 +40,7 @@ final class RedisErrors {
           || "MASTERDOWN".equals(code) || "READONLY".equals(code);
       return new IsbBackendException(buffer, code, what + " failed: " + command.getMessage(), transientState, command);
     }
-    if (e instanceof RedisCommandTimeoutException) {
+    if (e instanceof RedisCommandTimeoutException || e instanceof TimeoutException) {
       return new IsbBackendException(buffer, null, what + " timed out", true, e);
     }
     if (e instanceof RedisCommandInterruptedException) {

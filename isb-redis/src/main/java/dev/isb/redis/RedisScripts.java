@@ -64,6 +64,12 @@ enum RedisScripts {
     return redis.<List<Object>>eval(source, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
   }
 
+  /** Sends a script whose reply is one integer, with its source (see {@link #runAsync}). */
+  CompletableFuture<Long> runForLongAsync(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[][] keys,
+      byte[]... args) {
+    return redis.<Long>eval(source, ScriptOutputType.INTEGER, keys, args).toCompletableFuture();
+  }
+
   /** Runs a script whose reply is one integer. */
   long runForLong(RedisClusterCommands<byte[], byte[]> redis, byte[][] keys, byte[]... args) {
     try {

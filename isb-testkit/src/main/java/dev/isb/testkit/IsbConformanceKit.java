@@ -70,6 +70,15 @@ public abstract class IsbConformanceKit {
   }
 
   @Nested
+  @DisplayName("Asynchronous acks: acks in flight while the reader reads on, each confirmed when its stage completes")
+  class AsyncAck extends AsyncAckConformance {
+    @Override
+    IsbConformanceKit kit() {
+      return IsbConformanceKit.this;
+    }
+  }
+
+  @Nested
   @DisplayName("Buffer full: usage = (pending + ackPending) / maxLength, full at usageLimit")
   class BufferFull extends BufferFullConformance {
     @Override
