@@ -47,16 +47,20 @@ class IsbConfigSecretsTest {
     return IsbConfig.builder().environment(env).secretDir(tmp.resolve("secrets"));
   }
 
+  /** Writes the file {@code name} into {@code secrets/}, the directory {@link #nats} mounts; returns its path. */
+  private Path secret(String name, String content) {
+    return new ConfigFixture(tmp).write("secrets/" + name, content);
+  }
+
   @Test
   @DisplayName("password: redacted when used, and when malformed in a file, in env or in the builder")
   void password() {
-    var f = new ConfigFixture(tmp);
-    f.write("secrets/password", "LEAK-pw-1\n");
+    secret("password", "LEAK-pw-1\n");
     IsbConfig ok = nats(Map.of("NUMAFLOW_ISBSVC_JETSTREAM_USER", "u")).build();
     assertThat(ok.toIsbOptions().properties()).containsEntry("password", "LEAK-pw-1");
     assertNoLeak(ok);
 
-    f.write("secrets/password", "LEAK-pw-1\nsecond line\n");
+    secret("password", "LEAK-pw-1\nsecond line\n");
     IsbConfigException e = failure(nats(Map.of("NUMAFLOW_ISBSVC_JETSTREAM_USER", "u")));
     assertThat(e.problems()).extracting(Object::toString).containsExactly("secret " + tmp.resolve("secrets")
         + ": password was '<redacted>' but it must be a single line");
@@ -69,11 +73,10 @@ class IsbConfigSecretsTest {
   @Test
   @DisplayName("token: redacted when used and when it has a space")
   void token() {
-    var f = new ConfigFixture(tmp);
-    f.write("secrets/token", "LEAK-token");
+    secret("token", "LEAK-token");
     assertNoLeak(nats(Map.of()).build());
 
-    f.write("secrets/token", "LEAK token");
+    secret("token", "LEAK token");
     IsbConfigException e = failure(nats(Map.of()));
     assertThat(e.problems()).extracting(Object::toString).containsExactly("secret " + tmp.resolve("secrets")
         + ": token was '<redacted>' but it must be a single word with no spaces or line breaks");
@@ -82,13 +85,12 @@ class IsbConfigSecretsTest {
   @Test
   @DisplayName("NKey seed: redacted when used and when malformed")
   void nkeySeed() {
-    var f = new ConfigFixture(tmp);
-    f.write("secrets/nkey-seed", SEED + "\n");
+    secret("nkey-seed", SEED + "\n");
     IsbConfig ok = nats(Map.of()).build();
     assertThat(ok.toIsbOptions().properties()).containsEntry("nkey.seed", SEED);
     assertNoLeak(ok);
 
-    f.write("secrets/nkey-seed", "SULEAK");
+    secret("nkey-seed", "SULEAK");
     failure(nats(Map.of()));
     assertThat(catchThrowableOfType(IllegalArgumentException.class, () -> IsbConfig.builder().nkeySeed("SULEAK")))
         .hasMessage("nkey.seed was '<redacted>' but it must be an NKey user seed: 58 characters of base32 "
@@ -114,13 +116,12 @@ class IsbConfigSecretsTest {
   @Test
   @DisplayName("creds file: only its path is ever shown, used or malformed")
   void credsContent() {
-    var f = new ConfigFixture(tmp);
-    Path creds = f.write("secrets/creds", CREDS);
+    Path creds = secret("creds", CREDS);
     IsbConfig ok = nats(Map.of()).build();
     assertThat(ok.toIsbOptions().properties()).containsEntry("creds.file", creds.toString());
     assertNoLeak(ok);
 
-    f.write("secrets/creds", "LEAK-not-a-creds-file " + SEED);
+    secret("creds", "LEAK-not-a-creds-file " + SEED);
     IsbConfigException e = failure(nats(Map.of()));
     assertThat(e.problems()).extracting(IsbConfigException.Problem::value).containsExactly(creds.toString());
   }
@@ -128,17 +129,16 @@ class IsbConfigSecretsTest {
   @Test
   @DisplayName("client key: only its path is ever shown, used or malformed")
   void clientKey() {
-    var f = new ConfigFixture(tmp);
-    f.copy("tls/ca.crt", "secrets/ca.crt");
-    f.copy("tls/tls.crt", "secrets/tls.crt");
-    Path key = f.copy("tls/tls.key", "secrets/tls.key");
+    secret("ca.crt", ConfigFixture.resource("tls/ca.crt"));
+    secret("tls.crt", ConfigFixture.resource("tls/tls.crt"));
+    Path key = secret("tls.key", ConfigFixture.resource("tls/tls.key"));
     IsbConfig ok = nats(Map.of("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "true")).build();
     assertThat(ok.toIsbOptions().properties()).containsEntry("tls.keyFile", key.toString())
         .containsEntry("tls.certFile", tmp.resolve("secrets/tls.crt").toString());
     String keyMaterial = ConfigFixture.resource("tls/tls.key").lines().skip(1).findFirst().orElseThrow();
     assertThat(ok.describe() + ok + ok.toIsbOptions()).doesNotContain(keyMaterial);
 
-    f.write("secrets/tls.key", "LEAK-key-material\n");
+    secret("tls.key", "LEAK-key-material\n");
     IsbConfigException e = failure(nats(Map.of("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "true")));
     assertThat(e.problems()).extracting(Object::toString).containsExactly("secret " + tmp.resolve("secrets")
         + ": tls.key was '" + key + "' but it must be a PEM file holding a private key");
@@ -170,8 +170,7 @@ class IsbConfigSecretsTest {
   @Test
   @DisplayName("secrets of the other backend are ignored with a warning that names the file, not the value")
   void ignoredSecretWarning() {
-    var f = new ConfigFixture(tmp);
-    f.write("secrets/token", "LEAK-token");
+    secret("token", "LEAK-token");
     IsbConfig config = IsbConfig.builder().environment(Map.of("NUMAFLOW_ISBSVC_REDIS_URL", "r:6379"))
         .secretDir(tmp.resolve("secrets")).build();
 

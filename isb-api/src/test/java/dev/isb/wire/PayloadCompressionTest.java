@@ -91,12 +91,21 @@ class PayloadCompressionTest {
     assertReadsToolFrame(c, payload);
   }
 
-  @Test
-  @DisplayName("LZ4 frames as numaflow-core writes them: linked blocks, content checksum, 64 KB blocks")
-  void lz4LinkedBlocks() throws Exception {
-    byte[] payload = "an order line that repeats across block boundaries; ".repeat(10_000).getBytes(UTF_8);
-    // -BD: blocks depend on the previous one; -B4: 64 KB blocks; --content-size off, checksum on (defaults).
-    assertReadsToolFrame(Compression.LZ4, payload, "-BD", "-B4");
+  /** The frame shapes numaflow-core's encoders write: a description, the format, a text, the tool's options. */
+  static Stream<Arguments> numaflowCoreFrames() {
+    return Stream.of(
+        // -BD: blocks depend on the previous one; -B4: 64 KB blocks; --content-size off, checksum on (defaults).
+        Arguments.of("LZ4: linked blocks, content checksum, 64 KB blocks", Compression.LZ4,
+            "an order line that repeats across block boundaries; ".repeat(10_000), new String[] {"-BD", "-B4"}),
+        Arguments.of("zstd: a streaming encoder's frame (no content size), at level 3", Compression.ZSTD,
+            "zstd ".repeat(50_000), new String[] {"-3", "--no-content-size"}));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("numaflowCoreFrames")
+  @DisplayName("frames as numaflow-core writes them, made by the reference tool")
+  void numaflowCoreFrames(String shape, Compression c, String text, String[] options) throws Exception {
+    assertReadsToolFrame(c, text.getBytes(UTF_8), options);
   }
 
   @ParameterizedTest
@@ -147,13 +156,6 @@ class PayloadCompressionTest {
       at += p.length;
     }
     return all;
-  }
-
-  @Test
-  @DisplayName("zstd frames of a streaming encoder (no content size) and at numaflow-core's level 3")
-  void zstdWithoutContentSize() throws Exception {
-    byte[] payload = "zstd ".repeat(50_000).getBytes(UTF_8);
-    assertReadsToolFrame(Compression.ZSTD, payload, "-3", "--no-content-size");
   }
 
   @ParameterizedTest
