@@ -81,6 +81,9 @@ public interface BufferReader extends AutoCloseable {
    *
    * <p>This default acks synchronously and returns a completed stage; the JetStream and Redis readers
    * return before the server's replies arrive.
+   * The stage may complete on the client's I/O thread: an action that blocks (a read, a write, an
+   * {@code ack}) belongs in an {@code ...Async} dependent with an executor of its own, or it stalls
+   * every reply of the connection.
    *
    * @throws IllegalArgumentException if an offset is from another buffer or backend
    * @throws IllegalStateException if the reader is closed

@@ -59,6 +59,9 @@ public interface BufferWriter extends AutoCloseable {
    *
    * <p>This default writes synchronously and returns a completed stage; the JetStream and Redis
    * writers return before the server's acknowledgements arrive.
+   * The stage may complete on the client's I/O thread: an action that blocks (a read, a write, an
+   * {@code ack}) belongs in an {@code ...Async} dependent with an executor of its own, or it stalls
+   * every reply of the connection.
    *
    * @param messages the batch; may be empty
    * @return the results, one per message, in order
