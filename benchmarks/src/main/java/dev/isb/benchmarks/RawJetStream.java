@@ -71,27 +71,45 @@ final class RawJetStream implements Contender {
   private final Acks acks;
   private final Contender streaming = new Streaming();
 
-  private RawJetStream(Connection connection, Acks acks) throws IOException {
+  private RawJetStream(Connection connection, String url, Acks acks) {
     this.connection = connection;
-    this.js = connection.jetStream();
+    this.js = jetStream(connection, url);
     this.acks = acks;
   }
 
   /** Opens its own connection, configured as the library configures its own. */
   static RawJetStream connect(String url, String connectionName, Acks acks) {
+    return new RawJetStream(open(url, connectionName), url, acks);
+  }
+
+  /** A connection to {@code url} with the library's {@link #options}. */
+  static Connection open(String url, String connectionName) {
     try {
-      Connection connection = Nats.connect(options(url, connectionName));
-      try {
-        return new RawJetStream(connection, acks);
-      } catch (IOException | RuntimeException e) {
-        connection.close();
-        throw e;
-      }
+      return Nats.connect(options(url, connectionName));
     } catch (IOException e) {
       throw new IllegalStateException("cannot connect to " + url + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while connecting to " + url, e);
+    }
+  }
+
+  /** The JetStream context of {@code connection}; closes it when JetStream is not available. */
+  static JetStream jetStream(Connection connection, String url) {
+    try {
+      return connection.jetStream();
+    } catch (IOException | RuntimeException e) {
+      close(connection);
+      throw new IllegalStateException("JetStream is not available at " + url + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Closes {@code connection}; an interrupt while it drains is kept for the caller. */
+  static void close(Connection connection) {
+    try {
+      connection.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -134,12 +152,12 @@ final class RawJetStream implements Contender {
 
   @Override
   public BatchWriter writer(String buffer) {
-    return new Writer(buffer);
+    return new Writer(acks.side, buffer, false);
   }
 
   /**
-   * {@code raw-stream}: this connection writing without a barrier between batches ({@link
-   * StreamWriter}); it reads as this side does. Closing it closes nothing.
+   * {@code raw-stream}: this connection writing without a barrier between batches; it reads as this
+   * side does. Closing it closes nothing.
    */
   Contender streaming() {
     return streaming;
@@ -156,11 +174,7 @@ final class RawJetStream implements Contender {
 
   @Override
   public void close() {
-    try {
-      connection.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    close(connection);
   }
 
   /**
@@ -177,52 +191,26 @@ final class RawJetStream implements Contender {
     return ack;
   }
 
-  private final class Writer implements BatchWriter {
-    private final String stream;
-    private final Semaphore window = new Semaphore(WINDOW);
-
-    Writer(String stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public int write(List<Message> batch) {
-      var acks = new ArrayList<CompletableFuture<PublishAck>>(batch.size());
-      for (Message m : batch) {
-        acks.add(publish(stream, m, window));
-      }
-      int stored = 0;
-      for (int i = 0; i < acks.size(); i++) {
-        PublishAck ack = await(acks.get(i), PUBLISH_TIMEOUT, "publish ack of " + batch.get(i).id());
-        if (ack.isDuplicate()) {
-          throw new BenchFailure("raw: the server took " + batch.get(i).id() + " as a duplicate (seq "
-              + ack.getSeqno() + "): it was written twice");
-        }
-        stored++;
-      }
-      return stored;
-    }
-
-    @Override
-    public void close() {}
-  }
-
   /**
-   * Per message as {@link Writer}: {@link MessageCodec#encode}, {@code expectedStream} and {@code
-   * Nats-Msg-Id} = the dedup key, {@code publishAsync} once one of the {@value #WINDOW} permits is free
-   * (released when its {@code PubAck}, or error, arrives). {@link #write} returns as soon as the batch is
-   * published; {@link #finish} awaits every {@code PubAck} of the round, in order, each checked as {@link
-   * Writer} checks it (no error, not a duplicate).
+   * Per message {@link MessageCodec#encode}, {@code expectedStream} and {@code Nats-Msg-Id} = the dedup
+   * key, {@code publishAsync} once one of the {@value #WINDOW} permits is free (released when its {@code
+   * PubAck}, or error, arrives); then every {@code PubAck}, in order, checked (no error, not a
+   * duplicate). The streaming writer returns from {@link #write} as soon as the batch is published and
+   * checks the round's {@code PubAck}s in {@link #finish}.
    */
-  private final class StreamWriter implements BatchWriter {
+  private final class Writer implements BatchWriter {
+    private final String side;
     private final String stream;
+    private final boolean streams;
     private final Semaphore window = new Semaphore(WINDOW);
-    /** Every message published since the last finish, and its ack, index for index. */
+    /** Every message published and not yet checked, and its ack, index for index. */
     private final List<Message> published = new ArrayList<>();
     private final List<CompletableFuture<PublishAck>> acks = new ArrayList<>();
 
-    StreamWriter(String stream) {
+    Writer(String side, String stream, boolean streams) {
+      this.side = side;
       this.stream = stream;
+      this.streams = streams;
     }
 
     @Override
@@ -231,7 +219,7 @@ final class RawJetStream implements Contender {
         acks.add(publish(stream, m, window));
       }
       published.addAll(batch);
-      return 0;
+      return streams ? 0 : finish();
     }
 
     @Override
@@ -240,7 +228,7 @@ final class RawJetStream implements Contender {
       for (int i = 0; i < acks.size(); i++) {
         PublishAck ack = await(acks.get(i), PUBLISH_TIMEOUT, "publish ack of " + published.get(i).id());
         if (ack.isDuplicate()) {
-          throw new BenchFailure(STREAM_SIDE + ": the server took " + published.get(i).id() + " as a duplicate (seq "
+          throw new BenchFailure(side + ": the server took " + published.get(i).id() + " as a duplicate (seq "
               + ack.getSeqno() + "): it was written twice");
         }
         stored++;
@@ -267,7 +255,7 @@ final class RawJetStream implements Contender {
 
     @Override
     public BatchWriter writer(String buffer) {
-      return new StreamWriter(buffer);
+      return new Writer(STREAM_SIDE, buffer, true);
     }
 
     @Override

@@ -183,33 +183,52 @@ final class RawRedis implements Contender {
     return name;
   }
 
-  private final class PipelinedXadd implements BatchWriter {
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+  /** A writer or reader with a connection of its own, which closing it closes. */
+  private abstract static class OnConnection implements AutoCloseable {
+    final StatefulRedisConnection<byte[], byte[]> connection;
+
+    OnConnection(StatefulRedisConnection<byte[], byte[]> connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public void close() {
+      connection.close();
+    }
+  }
+
+  /** One {@code XADD MAXLEN = maxMsgs * <header> <payload>} per message, queued until flushed (auto-flush off). */
+  private abstract class XaddWriter extends OnConnection implements BatchWriter {
     private final RedisAsyncCommands<byte[], byte[]> async;
     private final byte[] stream;
     private final XAddArgs args;
 
-    PipelinedXadd(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      this.connection = connection;
+    XaddWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      super(connection);
       this.async = connection.async();
       this.stream = bytes(BufferNames.redisStreamKey(buffer));
       this.args = new XAddArgs().maxlen(maxMsgs).exactTrimming();
       connection.setAutoFlushCommands(false);
     }
 
+    final RedisFuture<String> xadd(Message m) {
+      return async.xadd(stream, args, MessageCodec.encodeHeader(m.header()), m.payload());
+    }
+  }
+
+  private final class PipelinedXadd extends XaddWriter {
+    PipelinedXadd(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      super(connection, buffer);
+    }
+
     @Override
     public int write(List<Message> batch) {
       var replies = new ArrayList<RedisFuture<String>>(batch.size());
       for (Message m : batch) {
-        replies.add(async.xadd(stream, args, MessageCodec.encodeHeader(m.header()), m.payload()));
+        replies.add(xadd(m));
       }
       connection.flushCommands();
       return requireEntryIds(replies, batch);
-    }
-
-    @Override
-    public void close() {
-      connection.close();
     }
   }
 
@@ -224,13 +243,12 @@ final class RawRedis implements Contender {
     return replies.size();
   }
 
-  private final class ScriptWriter implements BatchWriter {
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final class ScriptWriter extends OnConnection implements BatchWriter {
     private final RedisCommands<byte[], byte[]> sync;
     private final DedupXadd script;
 
     ScriptWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      this.connection = connection;
+      super(connection);
       this.sync = connection.sync();
       this.script = new DedupXadd(buffer, maxMsgs, duplicates);
     }
@@ -241,11 +259,6 @@ final class RawRedis implements Contender {
       script.requireWrittenOnce(name, batch, reply);
       return batch.size();
     }
-
-    @Override
-    public void close() {
-      connection.close();
-    }
   }
 
   /**
@@ -254,8 +267,7 @@ final class RawRedis implements Contender {
    * awaited; the window's permits come back when the reply arrives. {@link #finish} awaits every
    * reply of the round, in order, each checked as {@link ScriptWriter} checks it.
    */
-  private final class StreamingScript implements BatchWriter {
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final class StreamingScript extends OnConnection implements BatchWriter {
     private final RedisAsyncCommands<byte[], byte[]> async;
     private final DedupXadd script;
     private final Semaphore window = new Semaphore(WINDOW);
@@ -263,7 +275,7 @@ final class RawRedis implements Contender {
     private final List<RedisFuture<List<Object>>> replies = new ArrayList<>();
 
     StreamingScript(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      this.connection = connection;
+      super(connection);
       this.async = connection.async();
       this.script = new DedupXadd(buffer, maxMsgs, duplicates);
     }
@@ -292,11 +304,6 @@ final class RawRedis implements Contender {
       sent.clear();
       return stored;
     }
-
-    @Override
-    public void close() {
-      connection.close();
-    }
   }
 
   /**
@@ -305,21 +312,13 @@ final class RawRedis implements Contender {
    * permits come back when the chunk's last reply arrives (a connection's replies come in order).
    * {@link #finish} awaits every reply of the round, each checked as {@link PipelinedXadd} checks it.
    */
-  private final class StreamingXadd implements BatchWriter {
-    private final StatefulRedisConnection<byte[], byte[]> connection;
-    private final RedisAsyncCommands<byte[], byte[]> async;
-    private final byte[] stream;
-    private final XAddArgs args;
+  private final class StreamingXadd extends XaddWriter {
     private final Semaphore window = new Semaphore(WINDOW);
     private final List<Message> sent = new ArrayList<>();
     private final List<RedisFuture<String>> replies = new ArrayList<>();
 
     StreamingXadd(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      this.connection = connection;
-      this.async = connection.async();
-      this.stream = bytes(BufferNames.redisStreamKey(buffer));
-      this.args = new XAddArgs().maxlen(maxMsgs).exactTrimming();
-      connection.setAutoFlushCommands(false);
+      super(connection, buffer);
     }
 
     @Override
@@ -330,7 +329,7 @@ final class RawRedis implements Contender {
         window.acquireUninterruptibly(permits);
         RedisFuture<String> last = null;
         for (Message m : batch.subList(from, to)) {
-          last = async.xadd(stream, args, MessageCodec.encodeHeader(m.header()), m.payload());
+          last = xadd(m);
           replies.add(last);
         }
         last.whenComplete((id, e) -> window.release(permits));
@@ -346,11 +345,6 @@ final class RawRedis implements Contender {
       replies.clear();
       sent.clear();
       return stored;
-    }
-
-    @Override
-    public void close() {
-      connection.close();
     }
   }
 
@@ -425,14 +419,13 @@ final class RawRedis implements Contender {
     }
   }
 
-  private final class Reader implements BatchReader {
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+  private final class Reader extends OnConnection implements BatchReader {
     private final RedisCommands<byte[], byte[]> sync;
     private final byte[] stream;
     private final byte[] group;
 
     Reader(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      this.connection = connection;
+      super(connection);
       this.sync = connection.sync();
       this.stream = bytes(BufferNames.redisStreamKey(buffer));
       this.group = bytes(BufferNames.redisGroup(buffer));
@@ -464,11 +457,6 @@ final class RawRedis implements Contender {
         throw new BenchFailure(name + ": XACK acked " + acked + " of " + ids.length + " entries");
       }
       return ids.length;
-    }
-
-    @Override
-    public void close() {
-      connection.close();
     }
   }
 

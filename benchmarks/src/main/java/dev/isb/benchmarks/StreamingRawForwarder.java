@@ -18,7 +18,6 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.nats.client.Connection;
 import io.nats.client.JetStreamApiException;
 import io.nats.client.JetStreamSubscription;
-import io.nats.client.Nats;
 import io.nats.client.PublishOptions;
 import io.nats.client.PullSubscribeOptions;
 import io.nats.client.api.PublishAck;
@@ -217,20 +216,8 @@ abstract class StreamingRawForwarder implements AutoCloseable {
     private final io.nats.client.JetStream js;
 
     JetStream(String url) {
-      try {
-        this.connection = Nats.connect(RawJetStream.options(url, "isb-bench-raw-streaming"));
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot connect to " + url + ": " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while connecting to " + url, e);
-      }
-      try {
-        this.js = connection.jetStream();
-      } catch (IOException e) {
-        close();
-        throw new IllegalStateException("JetStream is not available at " + url + ": " + e.getMessage(), e);
-      }
+      this.connection = RawJetStream.open(url, "isb-bench-raw-streaming");
+      this.js = RawJetStream.jetStream(connection, url);
     }
 
     @Override
@@ -252,11 +239,7 @@ abstract class StreamingRawForwarder implements AutoCloseable {
 
     @Override
     public void close() {
-      try {
-        connection.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      RawJetStream.close(connection);
     }
   }
 
