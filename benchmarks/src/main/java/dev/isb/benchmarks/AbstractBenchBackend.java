@@ -6,7 +6,6 @@ import dev.isb.IsbOptions;
 import dev.isb.Message;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What every server backend of {@link Bench} does the same way: it holds its clients (and the server,
@@ -20,6 +19,7 @@ abstract class AbstractBenchBackend implements BenchBackend {
 
   /** Closed first to last: the last opened first. */
   private final List<AutoCloseable> resources = new ArrayList<>();
+  private final String name;
   /** The settings of every round's buffers. */
   final BufferConfig config;
   /** The most messages a round writes into one buffer. */
@@ -28,10 +28,17 @@ abstract class AbstractBenchBackend implements BenchBackend {
   final int batchSize;
   private IsbClient admin;
 
-  AbstractBenchBackend(BufferConfig config, int messages, int batchSize) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.messages = messages;
-    this.batchSize = batchSize;
+  /** The backend {@code name} (a {@link BenchOptions} constant), its buffers holding its largest round. */
+  AbstractBenchBackend(String name, BenchOptions options) {
+    this.name = name;
+    this.messages = options.largestRound(name);
+    this.config = Bench.bufferConfig(messages);
+    this.batchSize = options.batchSize();
+  }
+
+  @Override
+  public final String name() {
+    return name;
   }
 
   /** Keeps {@code resource} to be closed before everything kept so far. */

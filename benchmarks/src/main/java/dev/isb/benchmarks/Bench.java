@@ -70,8 +70,8 @@ public final class Bench {
     });
     try {
       for (String backend : options.backends()) {
-        try (BenchBackend target = backend.equals(BenchOptions.REDIS) ? RedisBench.open(options)
-            : JetStreamBench.open(options)) {
+        try (BenchBackend target = backend.equals(BenchOptions.REDIS) ? new RedisBench(options)
+            : new JetStreamBench(options)) {
           System.out.println();
           target.describe().forEach(line -> System.out.println(backend + " " + line));
           System.out.println();

@@ -162,17 +162,18 @@ public final class ForwarderBench {
     System.out.println("load average at start: " + Machine.loadAverage());
     var summary = new Table();
     try (Target target = Target.open(options)) {
-      System.out.println("backend: " + target.description);
+      System.out.println("backend: " + target.description());
       System.out.println("buffers: fresh per round, 1 input -> 2 output partitions, "
-          + (target.name.equals(BenchOptions.JETSTREAM) ? target.config.stream().storage() + " storage, replicas "
-              + target.config.stream().replicas() + ", " : "") + target.config.stream().retention()
-          + " retention, maxMsgs " + target.config.stream().maxMsgs() + ", duplicates "
-          + target.config.stream().duplicates().toSeconds() + "s; writers maxLength " + target.writerOptions.maxLength()
+          + (target.name().equals(BenchOptions.JETSTREAM) ? target.config().stream().storage() + " storage, replicas "
+              + target.config().stream().replicas() + ", " : "") + target.config().stream().retention()
+          + " retention, maxMsgs " + target.config().stream().maxMsgs() + ", duplicates "
+          + target.config().stream().duplicates().toSeconds() + "s; writers maxLength "
+          + target.writerOptions().maxLength()
           + "; reader batches of " + ReaderOptions.defaults().batchSize());
       System.out.println("work: " + options.messages() + " messages per round, " + options.payload() + " B payload, "
           + DISTINCT_KEYS + " distinct keys, map = copy of the payload; " + options.warmups() + " warm-up and "
           + options.rounds() + " measured rounds per contender, alternating");
-      target.raw.ifPresent(raw -> System.out.println("raw streaming: " + raw.description()));
+      target.raw().ifPresent(raw -> System.out.println("raw streaming: " + raw.description()));
       System.out.println("per round: JVM CPU = process CPU time of the whole JVM (all threads, GC and JIT included)"
           + " per message; allocated = bytes allocated by all JVM threads per message");
       System.out.println();
@@ -190,10 +191,10 @@ public final class ForwarderBench {
     long toPartition0 = messages.stream().filter(m -> PartitionRouter.of(PARTITIONS).route(m) == 0).count();
     int serial = 0;
     for (int round = 1 - options.warmups(); round <= options.rounds(); round++) {
-      for (Side side : options.sidesOn(target.name)) {
+      for (Side side : options.sidesOn(target.name())) {
         Result result = round(target, side, messages, toPartition0, serial++);
         System.out.printf(Locale.ROOT, "%-9s %6s  %-8s %-23s %,10.0f msg/s  (JVM CPU %.2f us/msg, allocated %,.0f B/msg%s)%n",
-            target.name, options.payload() + " B", round <= 0 ? "warm-up" : "round " + round, side.label,
+            target.name(), options.payload() + " B", round <= 0 ? "warm-up" : "round " + round, side.label,
             result.rate(), result.cpuMicros(), result.allocatedBytes(), Double.isNaN(result.putsPerSecond()) ? ""
                 : String.format(Locale.ROOT, ", %.1f WMB puts/s per partition", result.putsPerSecond()));
         if (round > 0) {
@@ -211,10 +212,10 @@ public final class ForwarderBench {
     String pipeline = "r" + serial;
     List<String> buckets = List.of(BufferNames.edgeBucket(NS, pipeline, UPSTREAM, VERTEX),
         BufferNames.edgeBucket(NS, pipeline, VERTEX, "out"));
-    target.control.admin().createBuffers(all, target.config);
+    target.control().admin().createBuffers(all, target.config());
     if (side == Side.WATERMARKS) {
-      target.control.admin().createBuckets(buckets, target.config, BucketLayout.OFFSET_TIMELINE);
-      try (WatermarkStore in = target.control.watermarkStore(BufferNames.offsetTimelineBucket(buckets.get(0)))) {
+      target.control().admin().createBuckets(buckets, target.config(), BucketLayout.OFFSET_TIMELINE);
+      try (WatermarkStore in = target.control().watermarkStore(BufferNames.offsetTimelineBucket(buckets.get(0)))) {
         in.put(UPSTREAM + "-0", WatermarkCodec.encode(Wmb.of(false, 0, System.currentTimeMillis(), 0))).join();
       }
     }
@@ -234,9 +235,9 @@ public final class ForwarderBench {
       return new Result(n / seconds, measured.cpuNanos / 1e3 / n, (double) measured.allocatedBytes / n,
           side == Side.WATERMARKS ? measured.watermarkPuts / seconds / PARTITIONS : Double.NaN);
     } finally {
-      target.control.admin().deleteBuffers(all);
+      target.control().admin().deleteBuffers(all);
       if (side == Side.WATERMARKS) {
-        target.control.admin().deleteBuckets(buckets);
+        target.control().admin().deleteBuckets(buckets);
       }
     }
   }
@@ -270,8 +271,8 @@ public final class ForwarderBench {
    */
   private static Measured rawStreaming(Target target, AckWatch watch, String input, List<String> outputs,
       Duration deadline) {
-    StreamingRawForwarder raw = target.raw.orElseThrow(
-        () -> new IllegalStateException("no raw streaming side on " + target.name));
+    StreamingRawForwarder raw = target.raw().orElseThrow(
+        () -> new IllegalStateException("no raw streaming side on " + target.name()));
     try (StreamingRawForwarder.Round round = raw.bind(input, outputs, watch)) {
       Usage before = Usage.now();
       long start = System.nanoTime();
@@ -289,9 +290,9 @@ public final class ForwarderBench {
     PartitionRouter router = PartitionRouter.of(PARTITIONS);
     ReaderOptions readerOptions = ReaderOptions.defaults().toBuilder().consumerName(VERTEX + "-0").build();
     var failure = new AtomicReference<Throwable>();
-    try (BufferReader reader = watch.watch(target.work.reader(input, readerOptions));
-         BufferWriter out0 = target.work.writer(outputs.get(0), target.writerOptions);
-         BufferWriter out1 = target.work.writer(outputs.get(1), target.writerOptions)) {
+    try (BufferReader reader = watch.watch(target.work().reader(input, readerOptions));
+         BufferWriter out0 = target.work().writer(outputs.get(0), target.writerOptions());
+         BufferWriter out1 = target.work().writer(outputs.get(1), target.writerOptions())) {
       List<BufferWriter> writers = List.of(out0, out1);
       var running = new AtomicBoolean(true);
       Thread thread = new Thread(() -> {
@@ -372,12 +373,12 @@ public final class ForwarderBench {
     }
     try {
       Measured measured;
-      Forwarder.Builder builder = Forwarder.builder(watch.client(target.work), VERTEX)
+      Forwarder.Builder builder = Forwarder.builder(watch.client(target.work()), VERTEX)
           .from(input)
           .map(MapFunction.of(in -> new Output(in.keys(), map(in.value()), Set.of())))
           // By keys, as the loop routes: the partition counts the round checks are then known before it
           // starts (an offset is given by the ISB); the hash costs the same either way.
-          .to(Edge.to("out", outputs).withWriterOptions(target.writerOptions).routedBy(Edge.Routing.BY_KEYS))
+          .to(Edge.to("out", outputs).withWriterOptions(target.writerOptions()).routedBy(Edge.Routing.BY_KEYS))
           .meterRegistry(registry);
       if (side == Side.WATERMARKS) {
         builder.pipeline(pipeline).watermarks(NS, List.of(UPSTREAM));
@@ -435,13 +436,13 @@ public final class ForwarderBench {
 
   /** Every input acked, and exactly the expected outputs on each partition. */
   private static void check(Target target, String input, List<String> outputs, int expected, long toPartition0) {
-    BufferInfo in = target.control.admin().bufferInfo(input);
+    BufferInfo in = target.control().admin().bufferInfo(input);
     if (in.pendingCount() != 0 || in.ackPendingCount() != 0) {
       throw new BenchFailure("input " + input + " still has " + in.pendingCount() + " pending and "
           + in.ackPendingCount() + " ack-pending messages after the round");
     }
-    long out0 = target.control.admin().bufferInfo(outputs.get(0)).pendingCount();
-    long out1 = target.control.admin().bufferInfo(outputs.get(1)).pendingCount();
+    long out0 = target.control().admin().bufferInfo(outputs.get(0)).pendingCount();
+    long out1 = target.control().admin().bufferInfo(outputs.get(1)).pendingCount();
     if (out0 + out1 != expected || out0 != toPartition0) {
       throw new BenchFailure("the outputs hold " + out0 + " + " + out1 + " = " + (out0 + out1) + " messages, expected "
           + toPartition0 + " + " + (expected - toPartition0) + " = " + expected);
@@ -449,7 +450,7 @@ public final class ForwarderBench {
   }
 
   private static void prefill(Target target, String input, List<Message> messages) {
-    try (BufferWriter writer = target.control.writer(input, target.writerOptions)) {
+    try (BufferWriter writer = target.control().writer(input, target.writerOptions())) {
       for (int from = 0; from < messages.size(); from += PREFILL_BATCH) {
         for (WriteResult result : writer.write(messages.subList(from, Math.min(messages.size(), from + PREFILL_BATCH)))) {
           if (!(result instanceof WriteResult.Written)) {
@@ -458,7 +459,7 @@ public final class ForwarderBench {
         }
       }
     }
-    long pending = target.control.admin().bufferInfo(input).pendingCount();
+    long pending = target.control().admin().bufferInfo(input).pendingCount();
     if (pending != messages.size()) {
       throw new BenchFailure("input " + input + " holds " + pending + " messages after pre-filling, expected "
           + messages.size());
@@ -490,29 +491,14 @@ public final class ForwarderBench {
     return List.copyOf(out);
   }
 
-  /** The ISB under measurement: a control client (setup and checks) and a work client (the contenders). */
-  private static final class Target implements AutoCloseable {
-    final String name;
-    final String description;
-    final BufferConfig config;
-    final WriterOptions writerOptions;
-    final IsbClient control;
-    final IsbClient work;
-    /** The raw clients of the raw streaming side, when it runs. */
-    final Optional<StreamingRawForwarder> raw;
-    private final AutoCloseable service;
-
-    private Target(String name, String description, BufferConfig config, WriterOptions writerOptions,
-        IsbClient control, IsbClient work, Optional<StreamingRawForwarder> raw, AutoCloseable service) {
-      this.name = name;
-      this.description = description;
-      this.config = config;
-      this.writerOptions = writerOptions;
-      this.control = control;
-      this.work = work;
-      this.raw = raw;
-      this.service = service;
-    }
+  /**
+   * The ISB under measurement: a control client (setup and checks) and a work client (the contenders).
+   *
+   * @param raw the raw clients of the raw streaming side, when it runs
+   */
+  private record Target(String name, String description, BufferConfig config, WriterOptions writerOptions,
+      IsbClient control, IsbClient work, Optional<StreamingRawForwarder> raw, AutoCloseable service)
+      implements AutoCloseable {
 
     static Target open(ForwarderBenchOptions options) {
       int n = options.messages();

@@ -1,6 +1,5 @@
 package dev.isb.benchmarks;
 
-import dev.isb.BufferConfig;
 import dev.isb.servers.NatsServer;
 import io.nats.client.JetStreamManagement;
 import io.nats.client.api.ConsumerInfo;
@@ -31,8 +30,9 @@ final class JetStreamBench extends AbstractBenchBackend {
   private final Library libraryAsync;
   private final Contender rawStream;
 
-  private JetStreamBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
-    super(config, messages, batchSize);
+  JetStreamBench(BenchOptions options) {
+    super(BenchOptions.JETSTREAM, options);
+    Optional<String> givenUrl = options.natsUrl();
     try {
       this.server = givenUrl.isPresent() ? null : keep(NatsServer.builder().start());
       this.url = server == null ? givenUrl.orElseThrow() : server.url();
@@ -50,16 +50,6 @@ final class JetStreamBench extends AbstractBenchBackend {
       close();
       throw e;
     }
-  }
-
-  static JetStreamBench open(BenchOptions options) {
-    int messages = options.largestRound(BenchOptions.JETSTREAM);
-    return new JetStreamBench(options.natsUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
-  }
-
-  @Override
-  public String name() {
-    return BenchOptions.JETSTREAM;
   }
 
   @Override

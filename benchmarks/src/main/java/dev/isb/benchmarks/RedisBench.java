@@ -1,6 +1,5 @@
 package dev.isb.benchmarks;
 
-import dev.isb.BufferConfig;
 import dev.isb.servers.RedisServer;
 import dev.isb.wire.BufferNames;
 import io.lettuce.core.Limit;
@@ -34,8 +33,9 @@ final class RedisBench extends AbstractBenchBackend {
   private final RawRedis rawStream;
   private final RawRedis rawStreamXadd;
 
-  private RedisBench(Optional<String> givenUrl, BufferConfig config, int messages, int batchSize) {
-    super(config, messages, batchSize);
+  RedisBench(BenchOptions options) {
+    super(BenchOptions.REDIS, options);
+    Optional<String> givenUrl = options.redisUrl();
     try {
       this.server = givenUrl.isPresent() ? null : keep(RedisServer.builder().start());
       this.url = server == null ? givenUrl.orElseThrow() : server.uri();
@@ -61,16 +61,6 @@ final class RedisBench extends AbstractBenchBackend {
       close();
       throw e;
     }
-  }
-
-  static RedisBench open(BenchOptions options) {
-    int messages = options.largestRound(BenchOptions.REDIS);
-    return new RedisBench(options.redisUrl(), Bench.bufferConfig(messages), messages, options.batchSize());
-  }
-
-  @Override
-  public String name() {
-    return BenchOptions.REDIS;
   }
 
   @Override
