@@ -1,9 +1,6 @@
 package dev.isb.cli;
 
-import dev.isb.wire.BufferNames;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The watermark buckets a sub-command works on: edge buckets such as {@code <ns>-<pipeline>-<from>-<to>}. */
@@ -20,14 +17,6 @@ final class BucketSelection {
    * @throws CliException with {@link ExitCodes#USAGE} naming the bad name
    */
   List<String> buckets() {
-    Set<String> out = new LinkedHashSet<>();
-    for (String bucket : buckets == null ? List.<String>of() : buckets) {
-      try {
-        out.add(BufferNames.requireValid(bucket));
-      } catch (IllegalArgumentException e) {
-        throw CliException.usage("--bucket: " + e.getMessage().replace("buffer name", "bucket name"));
-      }
-    }
-    return List.copyOf(out);
+    return List.copyOf(BufferSelection.validNames(buckets, "--bucket", "bucket"));
   }
 }

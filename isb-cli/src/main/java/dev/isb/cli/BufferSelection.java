@@ -43,14 +43,7 @@ final class BufferSelection {
    * @throws CliException with {@link ExitCodes#USAGE} naming the bad name or option
    */
   List<String> buffers() {
-    Set<String> buffers = new LinkedHashSet<>();
-    for (String name : names == null ? List.<String>of() : names) {
-      try {
-        buffers.add(BufferNames.requireValid(name));
-      } catch (IllegalArgumentException e) {
-        throw CliException.usage("BUFFER: " + e.getMessage());
-      }
-    }
+    Set<String> buffers = validNames(names, "BUFFER", "buffer");
     if (pipelineFile != null) {
       buffers.addAll(PipelineFile.read(pipelineFile, namespace).buffers());
     }
@@ -81,6 +74,25 @@ final class BufferSelection {
   /** The watermark buckets of {@code --pipeline-file}; empty without one. */
   List<String> pipelineBuckets() {
     return pipelineFile == null ? List.of() : PipelineFile.read(pipelineFile, namespace).buckets();
+  }
+
+  /**
+   * {@code names} (none when null) in order, without repeats, each a valid buffer or bucket name.
+   *
+   * @param given the option or parameter that gave them, for the message about a bad one
+   * @param kind {@code buffer} or {@code bucket}: what the message calls a name
+   * @throws CliException with {@link ExitCodes#USAGE} naming the bad name
+   */
+  static Set<String> validNames(List<String> names, String given, String kind) {
+    Set<String> valid = new LinkedHashSet<>();
+    for (String name : names == null ? List.<String>of() : names) {
+      try {
+        valid.add(BufferNames.requireValid(name));
+      } catch (IllegalArgumentException e) {
+        throw CliException.usage(given + ": " + e.getMessage().replace("buffer name", kind + " name"));
+      }
+    }
+    return valid;
   }
 
   private String missing() {
