@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -75,6 +77,18 @@ final class BenchArgs {
   static List<Integer> atLeast(String option, List<Integer> values, int min) {
     values.forEach(v -> atLeast(option, v, min));
     return List.copyOf(values);
+  }
+
+  /**
+   * What the {@code @Command} object of every entry point extends: {@code -h, --help} and the usage's
+   * layout (options in the order declared, 120 columns). Picocli reads a superclass's {@code @Command}
+   * and options first.
+   */
+  @Command(sortOptions = false, usageHelpWidth = 120)
+  abstract static class EntryPoint {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
+    private boolean help;
   }
 
   /** A whole number as the docs write large ones, {@code 100000} or {@code 100_000}. Stateless. */

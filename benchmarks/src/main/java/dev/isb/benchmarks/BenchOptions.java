@@ -122,17 +122,14 @@ record BenchOptions(
   }
 
   /** The options as picocli fills them in, before the checks that need more than a type. */
-  @Command(name = "Bench", sortOptions = false, usageHelpWidth = 120,
+  @Command(name = "Bench",
       description = {
           "The library against the raw client it wraps, in the same JVM, on the same server, in the same run:"
               + " the JetStream backend against raw jnats, the Redis backend against raw lettuce.",
           "",
           "  ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.args=\"--backend redis --scenario write\"",
           ""})
-  static final class Args {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
-    private boolean help;
+  static final class Args extends BenchArgs.EntryPoint {
 
     @Option(names = "--backend", paramLabel = "all|jetstream|redis", defaultValue = "all",
         description = "which backends to measure, each against its raw client (default all: jetstream, then redis)")

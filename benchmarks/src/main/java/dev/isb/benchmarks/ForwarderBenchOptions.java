@@ -45,7 +45,7 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
   }
 
   /** The options as picocli fills them in, before the checks that need more than a type. */
-  @Command(name = "ForwarderBench", sortOptions = false, usageHelpWidth = 120,
+  @Command(name = "ForwarderBench",
       description = {
           "What the Forwarder costs over a hand-written loop and over a streaming pipeline on the raw clients, and"
               + " what its meters cost: N pre-written keyed messages forwarded from one buffer to two partitions by a"
@@ -54,10 +54,7 @@ record ForwarderBenchOptions(String backend, int messages, int payload, int roun
           "  ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.mainClass=dev.isb.benchmarks.ForwarderBench \\",
           "      -Dexec.args=\"--backend jetstream\"",
           ""})
-  static final class Args {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
-    private boolean help;
+  static final class Args extends BenchArgs.EntryPoint {
 
     @Option(names = "--backend", paramLabel = "memory|jetstream|redis", defaultValue = MEMORY,
         description = "memory (default: InMemoryIsb, no network, where the forwarder's own cost shows most),"

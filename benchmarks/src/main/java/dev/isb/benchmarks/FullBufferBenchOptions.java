@@ -25,7 +25,7 @@ record FullBufferBenchOptions(List<String> backends, int seconds, int messages, 
   }
 
   /** The options as picocli fills them in, before the checks that need more than a type. */
-  @Command(name = "FullBufferBench", sortOptions = false, usageHelpWidth = 120,
+  @Command(name = "FullBufferBench",
       description = {
           "Writer memory while a buffer stays full under retryUntilSuccess: a whole Forwarder on each backend"
               + " keeps writing to a full output; its heap after GC is sampled, then the output is drained and"
@@ -34,10 +34,7 @@ record FullBufferBenchOptions(List<String> backends, int seconds, int messages, 
           "  ./mvnw -q -pl benchmarks -am compile exec:java -Dexec.mainClass=dev.isb.benchmarks.FullBufferBench \\",
           "      -Dexec.args=\"--backend jetstream --seconds 60\"",
           ""})
-  static final class Args {
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help and exit")
-    private boolean help;
+  static final class Args extends BenchArgs.EntryPoint {
 
     @Option(names = "--backend", paramLabel = "all|jetstream|redis", defaultValue = "all",
         description = "jetstream or redis (a local server on a random port, LocalIsbService), or all (both, in that"
