@@ -65,9 +65,7 @@ class JetStreamAdminTest extends JetStreamTestBase {
       .procBucket(new BufferConfig.Bucket(2048, 5, Duration.ofHours(5), 7L * 1024 * 1024, Storage.FILE, 1))
       .build();
 
-  private static final BufferConfig LIMITS = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
+  private static final BufferConfig LIMITS = StreamConfigs.MEMORY;
 
   private KeyValueManagement kvm;
 
@@ -106,6 +104,13 @@ class JetStreamAdminTest extends JetStreamTestBase {
 
   private static String uniqueBucket() {
     return "ns-pl-a" + UUID.randomUUID().toString().substring(0, 8) + "-b";
+  }
+
+  /** A new bucket, created with {@link #CONFIG} in {@code layout}. */
+  private String createdBucket(BucketLayout layout) {
+    String bucket = uniqueBucket();
+    client.admin().createBuckets(List.of(bucket), CONFIG, layout);
+    return bucket;
   }
 
   @Test
@@ -172,8 +177,7 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @Test
   @DisplayName("the offset-timeline layout creates only the _OT bucket, with every otBucket value")
   void offsetTimelineLayoutCreatesOnlyOt() throws Exception {
-    String bucket = uniqueBucket();
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE);
 
     assertOtBucketHasEveryValue(bucket);
     assertThat(kvm.getBucketNames()).contains(bucket + "_OT").doesNotContain(bucket + "_PROCESSORS");
@@ -182,8 +186,7 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @Test
   @DisplayName("the older layout creates _OT and _PROCESSORS, each with its own bucket values")
   void olderLayoutCreatesOtAndProcessors() throws Exception {
-    String bucket = uniqueBucket();
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
 
     assertOtBucketHasEveryValue(bucket);
 
@@ -217,8 +220,7 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @Test
   @DisplayName("creating buckets again is idempotent and keeps the first bucket's values")
   void createBucketsIsIdempotent() throws Exception {
-    String bucket = uniqueBucket();
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE);
     BufferConfig other = CONFIG.toBuilder()
         .otBucket(new BufferConfig.Bucket(0, 1, Duration.ofHours(1), 0, Storage.MEMORY, 1)).build();
 
@@ -233,10 +235,8 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @Test
   @DisplayName("validate finds nothing wrong with what create made")
   void validateAcceptsWhatCreateMade() {
-    String buffer = unique("v");
-    String bucket = uniqueBucket();
-    client.admin().createBuffers(List.of(buffer), CONFIG);
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
+    String buffer = createdBuffer("v", CONFIG);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
 
     ValidationReport report = client.admin().validate(List.of(buffer), List.of(bucket),
         BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
@@ -264,8 +264,7 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @DisplayName("validate reports a missing stream and every missing bucket of the layout, each by name")
   void validateReportsMissingStreamAndBuckets() throws Exception {
     String buffer = unique("n");
-    String bucket = uniqueBucket();
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
     kvm.delete(bucket + "_PROCESSORS");
 
     ValidationReport older = client.admin().validate(List.of(buffer), List.of(bucket),
@@ -285,10 +284,8 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @Test
   @DisplayName("validate against the creating config finds no difference; against another it names each differing setting, without making the report invalid")
   void validateAgainstExpectedConfig() {
-    String buffer = unique("e");
-    String bucket = uniqueBucket();
-    client.admin().createBuffers(List.of(buffer), CONFIG);
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
+    String buffer = createdBuffer("e", CONFIG);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
     var layout = BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS;
 
     ValidationReport same = client.admin().validate(List.of(buffer), List.of(bucket), layout, CONFIG);
@@ -312,10 +309,8 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @Test
   @DisplayName("delete removes streams and buckets of both layouts and ignores what is missing")
   void deleteRemovesAndIgnoresMissing() throws Exception {
-    String buffer = unique("x");
-    String bucket = uniqueBucket();
-    client.admin().createBuffers(List.of(buffer), CONFIG);
-    client.admin().createBuckets(List.of(bucket), CONFIG, BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
+    String buffer = createdBuffer("x", CONFIG);
+    String bucket = createdBucket(BucketLayout.OFFSET_TIMELINE_AND_PROCESSORS);
 
     client.admin().deleteBuffers(List.of(buffer));
     client.admin().deleteBuckets(List.of(bucket));

@@ -32,8 +32,7 @@ class JetStreamClusterFaultsTest {
   static final NatsServerExtension NATS = NatsServerExtension.cluster(3);
 
   private static final Duration PROGRESS = Duration.ofSeconds(60);
-  private static final BufferConfig REPLICATED = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(3).storage(Storage.FILE).build())
+  private static final BufferConfig REPLICATED = StreamConfigs.withStream(3, Storage.FILE).toBuilder()
       .consumer(new BufferConfig.Consumer(Duration.ofSeconds(3), 25_000))
       .build();
 

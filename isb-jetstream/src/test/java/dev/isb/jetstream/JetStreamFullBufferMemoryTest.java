@@ -2,14 +2,12 @@ package dev.isb.jetstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isb.BufferConfig;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.OnFull;
-import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
@@ -41,8 +39,7 @@ class JetStreamFullBufferMemoryTest {
   void heapStaysBoundedWhileFull() {
     try (IsbClient client = IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url()).build())) {
       String buffer = "ns-mem-" + UUID.randomUUID().toString().substring(0, 8) + "-0";
-      client.admin().createBuffers(List.of(buffer), BufferConfig.defaults().toBuilder()
-          .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build()).build());
+      client.admin().createBuffers(List.of(buffer), StreamConfigs.MEMORY);
       WriterOptions small = WriterOptions.builder().maxLength(10).onFull(OnFull.RETRY_UNTIL_SUCCESS)
           .refreshInterval(Duration.ofMillis(50)).fullWaitTimeout(Duration.ofMillis(50)).build();
       try (BufferWriter writer = client.writer(buffer, small)) {

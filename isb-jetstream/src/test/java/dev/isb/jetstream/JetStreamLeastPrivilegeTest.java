@@ -16,7 +16,6 @@ import dev.isb.MessageId;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
-import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
@@ -119,8 +118,7 @@ class JetStreamLeastPrivilegeTest {
               .flatMap(List::stream).toList(),
           SUBSCRIBE);
 
-  private static final BufferConfig LIMITS = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
+  private static final BufferConfig LIMITS = StreamConfigs.MEMORY.toBuilder()
       .consumer(BufferConfig.Consumer.defaults().withAckWait(Duration.ofSeconds(2)))
       .otBucket(BufferConfig.Bucket.otDefaults().withReplicas(1))
       .procBucket(BufferConfig.Bucket.procDefaults().withReplicas(1))

@@ -1,5 +1,6 @@
 package dev.isb.jetstream;
 
+import static dev.isb.jetstream.StreamConfigs.MEMORY;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -38,17 +39,11 @@ class JetStreamReaderTest extends JetStreamTestBase {
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single();
 
-  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
-
   private static final BufferConfig ACK_WAIT_1S = MEMORY.toBuilder()
       .consumer(BufferConfig.Consumer.defaults().withAckWait(Duration.ofSeconds(1)))
       .build();
 
-  private static final BufferConfig FILE = MEMORY.toBuilder()
-      .stream(MEMORY.stream().toBuilder().storage(Storage.FILE).build())
-      .build();
+  private static final BufferConfig FILE = StreamConfigs.withStream(1, Storage.FILE);
 
   @Override
   NatsServerExtension nats() {
@@ -264,11 +259,8 @@ class JetStreamReaderTest extends JetStreamTestBase {
   @Test
   @DisplayName("a server killed (SIGKILL) and restarted mid-stream (file storage) loses no written message: the same reader gets each un-acked one exactly once")
   void serverKillLosesNoWrittenMessage() throws Exception {
-    String buffer = newBuffer(FILE, 0);
-    write(buffer, batch("s", 200));
-    try (BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
-      readAndAckFirst(reader, 100);
-
+    BufferReader reader = readerPastFirstHalf("s");
+    try (reader) {
       NATS.server().kill();
       NATS.server().restart();
 
@@ -280,17 +272,13 @@ class JetStreamReaderTest extends JetStreamTestBase {
       // Acked messages may come again: nats-server persists consumer acks lazily, and SIGKILL can lose
       // the last ones (at-least-once). What is asserted is that no written message is lost.
     }
-    assertThat(jsm.getStreamInfo(buffer).getStreamState().getMsgCount()).isEqualTo(200);
+    assertThat(jsm.getStreamInfo(reader.buffer()).getStreamState().getMsgCount()).isEqualTo(200);
   }
 
   @Test
   @DisplayName("a server stopped cleanly and restarted mid-stream (file storage) gives the same reader exactly the un-acked messages, each once")
   void serverStopAndRestartIsExactlyOnce() throws Exception {
-    String buffer = newBuffer(FILE, 0);
-    write(buffer, batch("t", 200));
-    try (BufferReader reader = client.reader(buffer, ReaderOptions.defaults())) {
-      readAndAckFirst(reader, 100);
-
+    try (BufferReader reader = readerPastFirstHalf("t")) {
       NATS.server().stop();
       NATS.server().restart();
 
@@ -304,6 +292,18 @@ class JetStreamReaderTest extends JetStreamTestBase {
 
   private static List<String> ids(String prefix, int from, int to) {
     return IntStream.range(from, to).mapToObj(i -> "in-" + prefix + i + "-0").toList();
+  }
+
+  /**
+   * A reader of a new file-storage buffer holding 200 messages of {@code prefix}, that has read and acked the
+   * first 100; the caller closes it.
+   */
+  private BufferReader readerPastFirstHalf(String prefix) {
+    String buffer = newBuffer(FILE, 0);
+    write(buffer, batch(prefix, 200));
+    BufferReader reader = client.reader(buffer, ReaderOptions.defaults());
+    readAndAckFirst(reader, 100);
+    return reader;
   }
 
   /** Reads and acks the first {@code n} messages, checking they come in write order. */

@@ -1,15 +1,14 @@
 package dev.isb.jetstream;
 
+import static dev.isb.jetstream.StreamConfigs.MEMORY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.isb.BufferConfig;
 import dev.isb.IsbBackendException;
 import dev.isb.IsbClient;
 import dev.isb.IsbConfigException;
 import dev.isb.IsbOptions;
 import dev.isb.ReaderOptions;
-import dev.isb.Storage;
 import dev.isb.WriterOptions;
 import dev.isb.config.IsbConfig;
 import dev.isb.testkit.Await;
@@ -66,10 +65,6 @@ class JetStreamSecretsInLogsTest {
   @RegisterExtension
   static final NatsServerExtension NKEY_NATS =
       NatsServerExtension.single().withNkey(new String(publicKey(NKEY)));
-
-  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
 
   /** Every secret of the class: passwords, tokens, seeds, and each line of the client's private key. */
   @Order(Integer.MAX_VALUE) // after the servers: starts capturing once they run

@@ -28,8 +28,7 @@ class JetStreamServerFaultsTest {
   static final NatsServerExtension NATS = NatsServerExtension.single();
 
   private static final Duration PROGRESS = Duration.ofSeconds(60);
-  private static final BufferConfig FILE = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.FILE).build())
+  private static final BufferConfig FILE = StreamConfigs.withStream(1, Storage.FILE).toBuilder()
       .consumer(new BufferConfig.Consumer(Duration.ofSeconds(3), 25_000))
       .build();
 

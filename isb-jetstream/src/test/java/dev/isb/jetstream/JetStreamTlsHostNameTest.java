@@ -58,9 +58,7 @@ class JetStreamTlsHostNameTest {
       .withServerNames("127.0.0.1").withClientAdvertise("localhost");
 
   /** Three replicas: the buffer outlives the node the client is connected to. */
-  private static final BufferConfig REPLICATED = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(3).storage(Storage.MEMORY).build())
-      .build();
+  private static final BufferConfig REPLICATED = StreamConfigs.withStream(3, Storage.MEMORY);
 
   private LogCapture logs;
 

@@ -1,16 +1,15 @@
 package dev.isb.jetstream;
 
+import static dev.isb.jetstream.StreamConfigs.MEMORY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import dev.isb.BufferConfig;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.IsbException;
 import dev.isb.IsbOptions;
 import dev.isb.Message;
 import dev.isb.MessageId;
-import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.testkit.NatsServerExtension;
 import java.util.List;
@@ -28,10 +27,6 @@ class JetStreamTokenTest {
 
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single().withToken(TOKEN);
-
-  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
 
   private static IsbOptions.Builder options() {
     return IsbOptions.builder().backend("jetstream").url(NATS.url());

@@ -11,7 +11,6 @@ import dev.isb.MessageId;
 import dev.isb.OnUndecodable;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
-import dev.isb.Storage;
 import dev.isb.UndecodableMessage;
 import dev.isb.testkit.NatsServerExtension;
 import dev.isb.wire.MessageCodec;
@@ -53,8 +52,7 @@ class JetStreamUndecodableTest {
 
   /** Writes good, garbage, good straight to the stream, as a broken or foreign writer would. */
   private void writeGoodPoisonGood() throws Exception {
-    var config = BufferConfig.defaults().toBuilder()
-        .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
+    var config = StreamConfigs.MEMORY.toBuilder()
         .consumer(BufferConfig.Consumer.defaults().withAckWait(ACK_WAIT))
         .build();
     client.admin().createBuffers(List.of(buffer), config);

@@ -17,7 +17,6 @@ import dev.isb.OnFull;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
-import dev.isb.Storage;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
 import dev.isb.testkit.Await;
@@ -50,9 +49,7 @@ class JetStreamWriterTest extends JetStreamTestBase {
   @RegisterExtension
   static final NatsServerExtension NATS = NatsServerExtension.single().withMaxPayload(MAX_PAYLOAD);
 
-  private static final BufferConfig LIMITS = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
+  private static final BufferConfig LIMITS = StreamConfigs.MEMORY;
 
   private static final BufferConfig WORK_QUEUE_OF_3 = LIMITS.toBuilder()
       .stream(LIMITS.stream().toBuilder().retention(Retention.WORK_QUEUE).maxMsgs(3).build())

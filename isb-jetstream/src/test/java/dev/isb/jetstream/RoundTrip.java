@@ -1,9 +1,9 @@
 package dev.isb.jetstream;
 
+import static dev.isb.jetstream.StreamConfigs.MEMORY;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isb.BufferConfig;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
@@ -11,7 +11,6 @@ import dev.isb.Message;
 import dev.isb.MessageId;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
-import dev.isb.Storage;
 import dev.isb.WriteResult;
 import java.time.Duration;
 import java.util.List;
@@ -19,10 +18,6 @@ import java.util.UUID;
 
 /** The end-to-end check of the connection tests: a client that connected can write and read back. */
 final class RoundTrip {
-
-  private static final BufferConfig MEMORY = BufferConfig.defaults().toBuilder()
-      .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).storage(Storage.MEMORY).build())
-      .build();
 
   private RoundTrip() {}
 
