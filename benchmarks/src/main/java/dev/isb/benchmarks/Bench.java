@@ -103,7 +103,8 @@ public final class Bench {
     int serial = 0;
     for (Scenario.Case c : options.casesFor(target.name())) {
       List<Contender> sides = target.contenders().stream()
-          .filter(s -> target.takesPart(s, c.work()) && (c.streaming() || !s.streams())).toList();
+          .filter(s -> target.takesPart(s, c.work()) && (!s.streams() || c.streaming() && s.streamsIn(c.work())))
+          .toList();
       List<Message> messages = messages(c.messages(), c.payload());
       for (int round = 1 - c.warmups(); round <= c.rounds(); round++) {
         for (Contender side : sides) {

@@ -167,6 +167,12 @@ final class BorrowedClient implements IsbClient {
     }
 
     @Override
+    public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
+      int count = offsets.size();
+      return delegate.ackAsync(offsets).thenRun(() -> tap.accept(count));
+    }
+
+    @Override
     public void nak(Collection<? extends Offset> offsets, Duration delay) {
       delegate.nak(offsets, delay);
     }

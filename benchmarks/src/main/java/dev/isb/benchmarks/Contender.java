@@ -20,11 +20,19 @@ interface Contender extends AutoCloseable {
 
   /**
    * Whether its writer keeps several batches in flight, without a barrier between them ({@code
-   * library-async}, {@code raw-stream…}); such a side runs in the {@code write} scenario only, where it
-   * is compared with the other streaming sides and the library's synchronous writer.
+   * library-async}, {@code raw-stream…}); such a side runs in the scenarios {@link #streamsIn} says,
+   * where it is compared with the other streaming sides and with the library.
    */
   default boolean streams() {
     return false;
+  }
+
+  /**
+   * Of a side that {@link #streams()}: whether it runs in {@code scenario}; {@code write} only, unless
+   * its reader also goes on before its acks are confirmed ({@code library-async} in {@code read}).
+   */
+  default boolean streamsIn(Scenario scenario) {
+    return scenario == Scenario.WRITE;
   }
 
   /** A writer on an existing stream, ready to write at once. */
@@ -81,6 +89,14 @@ interface Contender extends AutoCloseable {
      * @throws BenchFailure if a message was read twice or an ack was not confirmed
      */
     int readAndAck(int max, Duration maxWait, Tally tally);
+
+    /**
+     * Waits until every ack sent is confirmed, for a reader whose acks may still be on their way when
+     * {@link #readAndAck} returns; the round ends when this returns.
+     *
+     * @throws BenchFailure if an ack was not confirmed
+     */
+    default void finish() {}
 
     @Override
     void close();

@@ -28,14 +28,16 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Its {@linkplain #streaming streaming} view, {@code library-async}, writes on the same client with
  * {@code BufferWriter.writeAsync(batch)}: each batch handed over without waiting, at most {@value
- * #BATCHES_IN_FLIGHT} of them not yet complete, as a vertex streaming batches would.
+ * #BATCHES_IN_FLIGHT} of them not yet complete, as a vertex streaming batches would; and reads with
+ * {@code BufferReader.ackAsync(offsets)}: the next read goes while a batch's acks are confirmed, at most
+ * {@value #BATCHES_IN_FLIGHT} batches' acks unconfirmed.
  */
 final class Library implements Contender {
 
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(10);
   /** library-async: batches whose results may be outstanding at once (the forwarder's default). */
   static final int BATCHES_IN_FLIGHT = 4;
-  /** How long library-async waits for a batch's results before the round fails. */
+  /** How long library-async waits for a batch's results, or its acks' confirmation, before the round fails. */
   private static final Duration RESULTS_TIMEOUT = Duration.ofSeconds(60);
 
   private final IsbClient client;
@@ -77,6 +79,11 @@ final class Library implements Contender {
   }
 
   @Override
+  public boolean streamsIn(Scenario scenario) {
+    return scenario == Scenario.WRITE || scenario == Scenario.READ;
+  }
+
+  @Override
   public BatchWriter writer(String buffer) {
     return ready(buffer, client.writer(buffer, writerOptions));
   }
@@ -103,7 +110,8 @@ final class Library implements Contender {
 
   @Override
   public BatchReader reader(String buffer) {
-    return new Reader(client.reader(buffer, ReaderOptions.builder().consumerName("bench-0").build()));
+    BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("bench-0").build());
+    return async ? new AsyncReader(reader) : new Reader(reader);
   }
 
   @Override
@@ -192,20 +200,74 @@ final class Library implements Contender {
     }
   }
 
+  /** Counts each message of a batch in {@code tally}; returns their offsets. */
+  private static List<Offset> seen(List<ReadMessage> batch, Tally tally) {
+    var offsets = new ArrayList<Offset>(batch.size());
+    for (ReadMessage m : batch) {
+      tally.seen(m.message());
+      offsets.add(m.offset());
+    }
+    return offsets;
+  }
+
   private record Reader(BufferReader reader) implements BatchReader {
+    @Override
+    public int readAndAck(int max, Duration maxWait, Tally tally) {
+      List<ReadMessage> batch = reader.read(max, maxWait);
+      if (!batch.isEmpty()) {
+        reader.ack(seen(batch, tally));
+      }
+      return batch.size();
+    }
+
+    @Override
+    public void close() {
+      reader.close();
+    }
+  }
+
+  /**
+   * Reads a batch, hands its acks to {@code ackAsync} and returns, so the next read goes while the
+   * server confirms them; when {@value #BATCHES_IN_FLIGHT} batches' acks are unconfirmed it first waits
+   * for the oldest, and {@link #finish} waits for the rest. Every ack must be confirmed.
+   */
+  private static final class AsyncReader implements BatchReader {
+    private final BufferReader reader;
+    private final ArrayDeque<CompletableFuture<Void>> unconfirmed = new ArrayDeque<>(BATCHES_IN_FLIGHT);
+
+    AsyncReader(BufferReader reader) {
+      this.reader = reader;
+    }
+
     @Override
     public int readAndAck(int max, Duration maxWait, Tally tally) {
       List<ReadMessage> batch = reader.read(max, maxWait);
       if (batch.isEmpty()) {
         return 0;
       }
-      var offsets = new ArrayList<Offset>(batch.size());
-      for (ReadMessage m : batch) {
-        tally.seen(m.message());
-        offsets.add(m.offset());
+      while (!unconfirmed.isEmpty() && (unconfirmed.size() >= BATCHES_IN_FLIGHT || unconfirmed.peekFirst().isDone())) {
+        confirmed(unconfirmed.removeFirst());
       }
-      reader.ack(offsets);
+      unconfirmed.addLast(reader.ackAsync(seen(batch, tally)).toCompletableFuture());
       return batch.size();
+    }
+
+    @Override
+    public void finish() {
+      while (!unconfirmed.isEmpty()) {
+        confirmed(unconfirmed.removeFirst());
+      }
+    }
+
+    private static void confirmed(CompletableFuture<Void> acks) {
+      try {
+        acks.get(RESULTS_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchFailure(Summary.LIBRARY_ASYNC + ": interrupted waiting for acks to be confirmed", e);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new BenchFailure(Summary.LIBRARY_ASYNC + ": a batch's acks were not confirmed: " + e, e);
+      }
     }
 
     @Override

@@ -215,6 +215,7 @@ final class Rounds {
         tally.requireComplete(side.name());
       }
     }
+    reader.finish();
   }
 
   private static void requireStored(Contender side, int stored, int expected) {

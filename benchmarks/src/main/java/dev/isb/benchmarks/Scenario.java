@@ -117,8 +117,9 @@ enum Scenario {
    * @param rate the writer's messages per second in {@link #PACED}; 0 elsewhere
    * @param warmups unmeasured rounds per side
    * @param rounds measured rounds per side
-   * @param streaming whether the streaming sides ({@link Contender#streams()}) run too: in {@code write}
-   *     at each {@code --payload}, with its full count of rounds, not at the large payload nor in the sweeps
+   * @param streaming whether the streaming sides ({@link Contender#streams()}) run too, where
+   *     {@link Contender#streamsIn} says: in {@code write} and {@code read} at each {@code --payload},
+   *     with their full count of rounds, not at the large payload nor in the sweeps
    */
   record Case(Scenario scenario, Scenario work, String label, String tag, int payload, int messages, int batchSize,
       int partitions, int rate, int warmups, int rounds, boolean streaming) {
@@ -126,7 +127,7 @@ enum Scenario {
     private Case(Scenario scenario, Scenario work, String label, String tag, int payload, int messages, int batchSize,
         int partitions, int rate, BenchOptions options, boolean extra) {
       this(scenario, work, label, tag, payload, messages, batchSize, partitions, rate, options.warmupsFor(extra),
-          options.roundsFor(extra), scenario == WRITE && !extra);
+          options.roundsFor(extra), (scenario == WRITE || scenario == READ) && !extra);
     }
 
     /** Messages per round over every partition. */
