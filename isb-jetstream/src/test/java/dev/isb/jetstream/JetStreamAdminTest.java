@@ -92,14 +92,20 @@ class JetStreamAdminTest extends JetStreamTestBase {
 
   /** Checks that the _OT bucket of {@code bucket} has every otBucket value of {@link #CONFIG}. */
   private void assertOtBucketHasEveryValue(String bucket) throws Exception {
-    KeyValueStatus ot = kvm.getStatus(bucket + "_OT");
-    assertThat(ot.getBucketName()).isEqualTo(bucket + "_OT");
-    assertThat(ot.getMaximumValueSize()).isEqualTo(4096);
-    assertThat(ot.getMaxHistoryPerKey()).isEqualTo(3);
-    assertThat(ot.getTtl()).isEqualTo(Duration.ofMinutes(45));
-    assertThat(ot.getMaxBucketSize()).isEqualTo(5L * 1024 * 1024);
-    assertThat(ot.getStorageType()).isEqualTo(StorageType.Memory);
-    assertThat(ot.getReplicas()).isEqualTo(1);
+    assertKeyValueBucket(bucket + "_OT", 4096, 3, Duration.ofMinutes(45), 5L * 1024 * 1024, StorageType.Memory);
+  }
+
+  /** Checks the values of the key-value bucket {@code name}, which has one replica. */
+  private void assertKeyValueBucket(String name, int maxValueSize, long history, Duration ttl, long maxBytes,
+      StorageType storage) throws Exception {
+    KeyValueStatus status = kvm.getStatus(name);
+    assertThat(status.getBucketName()).isEqualTo(name);
+    assertThat(status.getMaximumValueSize()).isEqualTo(maxValueSize);
+    assertThat(status.getMaxHistoryPerKey()).isEqualTo(history);
+    assertThat(status.getTtl()).isEqualTo(ttl);
+    assertThat(status.getMaxBucketSize()).isEqualTo(maxBytes);
+    assertThat(status.getStorageType()).isEqualTo(storage);
+    assertThat(status.getReplicas()).isEqualTo(1);
   }
 
   private static String uniqueBucket() {
@@ -190,13 +196,7 @@ class JetStreamAdminTest extends JetStreamTestBase {
 
     assertOtBucketHasEveryValue(bucket);
 
-    KeyValueStatus proc = kvm.getStatus(bucket + "_PROCESSORS");
-    assertThat(proc.getMaximumValueSize()).isEqualTo(2048);
-    assertThat(proc.getMaxHistoryPerKey()).isEqualTo(5);
-    assertThat(proc.getTtl()).isEqualTo(Duration.ofHours(5));
-    assertThat(proc.getMaxBucketSize()).isEqualTo(7L * 1024 * 1024);
-    assertThat(proc.getStorageType()).isEqualTo(StorageType.File);
-    assertThat(proc.getReplicas()).isEqualTo(1);
+    assertKeyValueBucket(bucket + "_PROCESSORS", 2048, 5, Duration.ofHours(5), 7L * 1024 * 1024, StorageType.File);
   }
 
   @Test
@@ -327,14 +327,10 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @DisplayName("bufferInfo under Limits: pending, ack pending, and total = pending + ack pending (not the stored messages)")
   void bufferInfoUnderLimits() throws Exception {
     String buffer = createdBuffer("bl", LIMITS);
-    writeAndHold(buffer, 6, 3, 1);
-
-    BufferInfo info = client.admin().bufferInfo(buffer);
+    BufferInfo info = infoAfterHoldingTwoOfSix(buffer);
     StreamInfo stream = jsm.getStreamInfo(buffer);
 
     assertThat(info.buffer()).isEqualTo(buffer);
-    assertThat(info.pendingCount()).isEqualTo(3);
-    assertThat(info.ackPendingCount()).isEqualTo(2);
     assertThat(info.totalMessages()).isEqualTo(5);
     assertThat(stream.getStreamState().getMsgCount()).as("Limits keeps the acked message").isEqualTo(6);
   }
@@ -377,12 +373,8 @@ class JetStreamAdminTest extends JetStreamTestBase {
   @DisplayName("bufferInfo under WorkQueue: total is the number of messages stored")
   void bufferInfoUnderWorkQueue() throws Exception {
     String buffer = createdBuffer("bw", CONFIG);
-    writeAndHold(buffer, 6, 3, 1);
+    BufferInfo info = infoAfterHoldingTwoOfSix(buffer);
 
-    BufferInfo info = client.admin().bufferInfo(buffer);
-
-    assertThat(info.pendingCount()).isEqualTo(3);
-    assertThat(info.ackPendingCount()).isEqualTo(2);
     assertThat(info.totalMessages()).isEqualTo(jsm.getStreamInfo(buffer).getStreamState().getMsgCount())
         .isEqualTo(5);
   }
@@ -402,6 +394,18 @@ class JetStreamAdminTest extends JetStreamTestBase {
     String buffer = createdBuffer("f", CONFIG);
     assertThat(jsm.getStreamNames(buffer)).containsExactly(buffer);
     assertThatThrownBy(() -> jsm.getStreamInfo(buffer + "x")).isInstanceOf(JetStreamApiException.class);
+  }
+
+  /**
+   * Writes six messages, reads three and acks one of those; checks that bufferInfo then counts the three unread
+   * as pending and the two held as ack pending, and returns it.
+   */
+  private BufferInfo infoAfterHoldingTwoOfSix(String buffer) {
+    writeAndHold(buffer, 6, 3, 1);
+    BufferInfo info = client.admin().bufferInfo(buffer);
+    assertThat(info.pendingCount()).isEqualTo(3);
+    assertThat(info.ackPendingCount()).isEqualTo(2);
+    return info;
   }
 
   /** Writes {@code total} messages, reads {@code read} of them and acks {@code acked} of those. */
