@@ -90,12 +90,11 @@ class JetStreamSecretsInLogsTest {
   static Stream<Named<IsbOptions>> wrongCredentials() {
     return Stream.of(
         Named.of("a wrong password with a client key: open fails with an authorization error, and nothing shows"
-            + " the password or the key",
-            tlsOptions(TLS_NATS.url()).property("user", USER).property("password", WRONG_PASSWORD).build()),
+            + " the password or the key", withPassword(WRONG_PASSWORD)),
         Named.of("a wrong token: open fails with an authorization error, and nothing shows either token",
-            natsOptions(TOKEN_NATS).property("token", WRONG_TOKEN).build()),
+            withToken(WRONG_TOKEN)),
         Named.of("another user's NKey seed: open fails with an authorization error, and nothing shows a seed",
-            natsOptions(NKEY_NATS).property("nkey.seed", new String(seed(OTHER_NKEY))).build()));
+            withSeed(OTHER_NKEY)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -108,11 +107,9 @@ class JetStreamSecretsInLogsTest {
   static Stream<Named<IsbOptions>> rightCredentials() {
     return Stream.of(
         Named.of("the right password with a client key: a write, read and ack, and closing, log nothing secret",
-            tlsOptions(TLS_NATS.url()).property("user", USER).property("password", PASSWORD).build()),
-        Named.of("the right token: a write, read and ack, and closing, log no token",
-            natsOptions(TOKEN_NATS).property("token", TOKEN).build()),
-        Named.of("the right NKey seed: a write, read and ack, and closing, log no seed",
-            natsOptions(NKEY_NATS).property("nkey.seed", new String(seed(NKEY))).build()));
+            withPassword(PASSWORD)),
+        Named.of("the right token: a write, read and ack, and closing, log no token", withToken(TOKEN)),
+        Named.of("the right NKey seed: a write, read and ack, and closing, log no seed", withSeed(NKEY)));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -203,6 +200,20 @@ class JetStreamSecretsInLogsTest {
         .property("tls.caFile", TLS_NATS.caCertificate().toString())
         .property("tls.certFile", TLS_NATS.clientCertificate().toString())
         .property("tls.keyFile", TLS_NATS.clientKey().toString());
+  }
+
+  /** User {@link #USER} with this password, on the server that also wants the client key. */
+  private static IsbOptions withPassword(String password) {
+    return tlsOptions(TLS_NATS.url()).property("user", USER).property("password", password).build();
+  }
+
+  private static IsbOptions withToken(String token) {
+    return natsOptions(TOKEN_NATS).property("token", token).build();
+  }
+
+  /** The seed of {@code key}, on the server that knows only {@link #NKEY}. */
+  private static IsbOptions withSeed(NKey key) {
+    return natsOptions(NKEY_NATS).property("nkey.seed", new String(seed(key))).build();
   }
 
   /** Notes the options, then open must fail with the library's error saying the server refused the credentials. */
