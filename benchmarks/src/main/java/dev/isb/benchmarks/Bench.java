@@ -29,12 +29,14 @@ import java.util.stream.IntStream;
  * counted), then the sides alternately (raw, library, raw, library, …; on Redis raw, raw-lua, library,
  * …; in JetStream reads raw, raw-ff, library, …; in {@code write} at each {@code --payload} the
  * streaming sides follow: raw, library, library-async, raw-stream, raw, …, and on Redis
- * raw-stream-xadd after raw-stream), each round on fresh buffers created with {@code
+ * raw-stream-xadd after raw-stream; in {@code read} at each {@code --payload} library-async follows
+ * the library), each round on fresh buffers created with {@code
  * BufferAdmin.createBuffers} and deleted afterwards, with a GC before each round. Every round checks
  * that each message was written, or read and acked, exactly once, both as the client saw it and on the
  * server afterwards (each partition's buffer on its own); a round that did not fails the run. Prints
  * each round, then the medians and the ratio library/raw against each raw baseline (for paced rounds,
- * of the p99 latencies), library-async against each streaming raw side and against the library, and
+ * of the p99 latencies), library-async against each streaming raw side (in {@code read}, each raw
+ * side) and against the library, and
  * the time the run took. Run with {@code --help} for the options.
  */
 public final class Bench {
