@@ -1,21 +1,19 @@
 package dev.isb.benchmarks;
 
-import dev.isb.BufferAdmin;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
 import dev.isb.Message;
 import dev.isb.Offset;
-import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
-import dev.isb.watermark.WatermarkStore;
-import java.time.Duration;
+import dev.isb.spi.ForwardingBufferReader;
+import dev.isb.spi.ForwardingBufferWriter;
+import dev.isb.spi.ForwardingIsbClient;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -28,15 +26,14 @@ import java.util.function.UnaryOperator;
  * and closes it itself. The other side is the delegate's own, not wrapped, so that it costs what it
  * costs without the benchmark. Thread-safe when the tap is.
  */
-final class BorrowedClient implements IsbClient {
+final class BorrowedClient extends ForwardingIsbClient {
 
-  private final IsbClient delegate;
   private final UnaryOperator<BufferWriter> writers;
   private final UnaryOperator<BufferReader> readers;
 
   private BorrowedClient(IsbClient delegate, UnaryOperator<BufferWriter> writers,
       UnaryOperator<BufferReader> readers) {
-    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    super(delegate);
     this.writers = writers;
     this.readers = readers;
   }
@@ -59,21 +56,6 @@ final class BorrowedClient implements IsbClient {
   }
 
   @Override
-  public String backend() {
-    return delegate.backend();
-  }
-
-  @Override
-  public WatermarkStore watermarkStore(String bucket) {
-    return delegate.watermarkStore(bucket);
-  }
-
-  @Override
-  public BufferAdmin admin() {
-    return delegate.admin();
-  }
-
-  @Override
   public BufferWriter writer(String buffer, WriterOptions options) {
     return writers.apply(delegate.writer(buffer, options));
   }
@@ -83,26 +65,16 @@ final class BorrowedClient implements IsbClient {
     return readers.apply(delegate.reader(buffer, options));
   }
 
+  /** Closes nothing: the benchmark owns the delegate. */
   @Override
   public void close() {}
 
-  private static final class TappedWriter implements BufferWriter {
-    private final BufferWriter delegate;
+  private static final class TappedWriter extends ForwardingBufferWriter {
     private final Consumer<List<WriteResult>> tap;
 
     TappedWriter(BufferWriter delegate, Consumer<List<WriteResult>> tap) {
-      this.delegate = Objects.requireNonNull(delegate, "delegate");
+      super(delegate);
       this.tap = tap;
-    }
-
-    @Override
-    public String buffer() {
-      return delegate.buffer();
-    }
-
-    @Override
-    public int partition() {
-      return delegate.partition();
     }
 
     @Override
@@ -119,45 +91,14 @@ final class BorrowedClient implements IsbClient {
         return results;
       });
     }
-
-    @Override
-    public boolean isFull() {
-      return delegate.isFull();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
-    }
   }
 
-  private static final class TappedReader implements BufferReader {
-    private final BufferReader delegate;
+  private static final class TappedReader extends ForwardingBufferReader {
     private final IntConsumer tap;
 
     TappedReader(BufferReader delegate, IntConsumer tap) {
-      this.delegate = Objects.requireNonNull(delegate, "delegate");
+      super(delegate);
       this.tap = tap;
-    }
-
-    @Override
-    public String buffer() {
-      return delegate.buffer();
-    }
-
-    @Override
-    public int partition() {
-      return delegate.partition();
-    }
-
-    @Override
-    public List<ReadMessage> read(int maxMessages, Duration maxWait) {
-      return delegate.read(maxMessages, maxWait);
-    }
-
-    @Override
-    public List<ReadMessage> read() {
-      return delegate.read();
     }
 
     @Override
@@ -170,26 +111,6 @@ final class BorrowedClient implements IsbClient {
     public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
       int count = offsets.size();
       return delegate.ackAsync(offsets).thenRun(() -> tap.accept(count));
-    }
-
-    @Override
-    public void nak(Collection<? extends Offset> offsets, Duration delay) {
-      delegate.nak(offsets, delay);
-    }
-
-    @Override
-    public void keepAlive(Collection<? extends Offset> offsets) {
-      delegate.keepAlive(offsets);
-    }
-
-    @Override
-    public OptionalLong pending() {
-      return delegate.pending();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

@@ -4,14 +4,12 @@ import dev.isb.BufferReader;
 import dev.isb.Kind;
 import dev.isb.Offset;
 import dev.isb.ReadMessage;
+import dev.isb.spi.ForwardingBufferReader;
 import dev.isb.wire.Wmb;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
-import java.util.concurrent.CompletionStage;
 
 /**
  * A {@link BufferReader} that reads as numaflow-core's ISB reader does with watermarks on: each
@@ -20,30 +18,29 @@ import java.util.concurrent.CompletionStage;
  * whether every upstream processor says the partition is idle. Made by {@link WatermarkFetcher#track}.
  * Thread-safe if the reader it wraps is.
  */
-public final class WatermarkedReader implements BufferReader {
+public final class WatermarkedReader extends ForwardingBufferReader {
 
-  private final BufferReader reader;
   private final WatermarkFetcher fetcher;
   private volatile Optional<Wmb> idle = Optional.empty();
 
   WatermarkedReader(BufferReader reader, WatermarkFetcher fetcher) {
-    this.reader = reader;
+    super(reader);
     this.fetcher = fetcher;
   }
 
   @Override
   public List<ReadMessage> read(int maxMessages, Duration maxWait) {
-    return watermarked(reader.read(maxMessages, maxWait));
+    return watermarked(delegate.read(maxMessages, maxWait));
   }
 
   @Override
   public List<ReadMessage> read() {
-    return watermarked(reader.read());
+    return watermarked(delegate.read());
   }
 
   private List<ReadMessage> watermarked(List<ReadMessage> batch) {
     if (batch.isEmpty()) {
-      idle = fetcher.idle(reader.partition());
+      idle = fetcher.idle(delegate.partition());
       return batch;
     }
     int controls = 0;
@@ -62,12 +59,12 @@ public final class WatermarkedReader implements BufferReader {
       }
     }
     if (!control.isEmpty()) {
-      reader.ack(control);
+      delegate.ack(control);
     }
     if (data.isEmpty()) {
       return data;
     }
-    long[] watermarks = fetcher.fetch(offsets, reader.partition());
+    long[] watermarks = fetcher.fetch(offsets, delegate.partition());
     for (int i = 0; i < data.size(); i++) {
       data.set(i, data.get(i).withWatermark(watermarks[i]));
     }
@@ -99,52 +96,7 @@ public final class WatermarkedReader implements BufferReader {
   }
 
   @Override
-  public String buffer() {
-    return reader.buffer();
-  }
-
-  @Override
-  public int partition() {
-    return reader.partition();
-  }
-
-  @Override
-  public void ack(Collection<? extends Offset> offsets) {
-    reader.ack(offsets);
-  }
-
-  @Override
-  public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
-    return reader.ackAsync(offsets);
-  }
-
-  @Override
-  public void nak(Collection<? extends Offset> offsets, Duration delay) {
-    reader.nak(offsets, delay);
-  }
-
-  @Override
-  public void keepAlive(Collection<? extends Offset> offsets) {
-    reader.keepAlive(offsets);
-  }
-
-  @Override
-  public OptionalLong pending() {
-    return reader.pending();
-  }
-
-  @Override
-  public long recoveries() {
-    return reader.recoveries();
-  }
-
-  @Override
-  public void close() {
-    reader.close();
-  }
-
-  @Override
   public String toString() {
-    return "watermarked " + reader;
+    return "watermarked " + delegate;
   }
 }

@@ -2,7 +2,6 @@ package dev.isb.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isb.BufferAdmin;
 import dev.isb.BufferConfig;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
@@ -17,10 +16,11 @@ import dev.isb.WriterOptions;
 import dev.isb.servers.RedisCluster;
 import dev.isb.servers.RedisSentinel;
 import dev.isb.servers.RedisServer;
+import dev.isb.spi.ForwardingBufferWriter;
+import dev.isb.spi.ForwardingIsbClient;
 import dev.isb.testkit.Await;
 import dev.isb.testkit.History;
 import dev.isb.testkit.Workload;
-import dev.isb.watermark.WatermarkStore;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
@@ -37,6 +37,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -316,65 +317,36 @@ final class RedisFaultRun {
    * The client the workload uses: the test's own, keeping the reader (to ask it about recoveries) and
    * tallying the writer's failed results.
    */
-  private static final class Recording implements IsbClient {
-    private final IsbClient client;
+  private static final class Recording extends ForwardingIsbClient {
     private final Map<String, Long> failures = new ConcurrentHashMap<>();
     private final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     private final AtomicLong waitRefusals = new AtomicLong();
     private volatile RedisBufferReader reader;
 
     Recording(IsbClient client) {
-      this.client = client;
-    }
-
-    @Override
-    public String backend() {
-      return client.backend();
-    }
-
-    @Override
-    public BufferAdmin admin() {
-      return client.admin();
-    }
-
-    @Override
-    public WatermarkStore watermarkStore(String bucket) {
-      return client.watermarkStore(bucket);
+      super(client);
     }
 
     @Override
     public BufferWriter writer(String buffer, WriterOptions options) {
-      BufferWriter writer = client.writer(buffer, options);
-      return new BufferWriter() {
+      return new ForwardingBufferWriter(delegate.writer(buffer, options)) {
         @Override
         public List<WriteResult> write(List<Message> messages) {
-          List<WriteResult> results = writer.write(messages);
-          for (int i = 0; i < results.size(); i++) {
-            tally(messages.get(i), results.get(i));
-          }
-          return results;
+          return tallied(messages, delegate.write(messages));
         }
 
         @Override
-        public boolean isFull() {
-          return writer.isFull();
-        }
-
-        @Override
-        public String buffer() {
-          return writer.buffer();
-        }
-
-        @Override
-        public int partition() {
-          return writer.partition();
-        }
-
-        @Override
-        public void close() {
-          writer.close();
+        public CompletionStage<List<WriteResult>> writeAsync(List<Message> messages) {
+          return delegate.writeAsync(messages).thenApply(results -> tallied(messages, results));
         }
       };
+    }
+
+    private List<WriteResult> tallied(List<Message> messages, List<WriteResult> results) {
+      for (int i = 0; i < results.size(); i++) {
+        tally(messages.get(i), results.get(i));
+      }
+      return results;
     }
 
     private void tally(Message message, WriteResult result) {
@@ -392,7 +364,7 @@ final class RedisFaultRun {
 
     @Override
     public BufferReader reader(String buffer, ReaderOptions options) {
-      reader = (RedisBufferReader) client.reader(buffer, options);
+      reader = (RedisBufferReader) delegate.reader(buffer, options);
       return reader;
     }
 
