@@ -247,8 +247,11 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     try {
       return readNew(blocking, room, sliceMillis);
     } catch (RedisCommandExecutionException e) {
-      if (String.valueOf(e.getMessage()).startsWith("NOGROUP")) {
-        return List.of(); // the next non-blocking step recovers the group
+      String message = String.valueOf(e.getMessage());
+      // UNBLOCKED: the stream was deleted while this read waited on it (Redis 7). Like a missing group,
+      // the next non-blocking step finds out why: the buffer deleted, or a fail-over to recover from.
+      if (message.startsWith("NOGROUP") || message.startsWith("UNBLOCKED")) {
+        return List.of();
       }
       throw e;
     }

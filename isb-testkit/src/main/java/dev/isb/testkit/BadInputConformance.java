@@ -20,6 +20,9 @@ import dev.isb.wire.BufferNames;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,27 @@ abstract class BadInputConformance extends ConformanceGroup {
       assertThat(client.admin().validate(List.of(b), List.of(), BucketLayout.OFFSET_TIMELINE).isValid())
           .as("the deleted buffer stays deleted").isFalse();
     }
+  }
+
+  @Test
+  @DisplayName("a buffer deleted while a read waits on it: that read, or the next, fails with BufferNotFoundException "
+      + "naming it")
+  void deletedWhileAReadWaits() {
+    String b = createBuffer();
+    BufferReader r = reader(b);
+    CompletableFuture<List<ReadMessage>> waiting = CompletableFuture.supplyAsync(() -> r.read(10, PATIENCE.dividedBy(2)));
+    Await.holdsFor(QUIET, "the read waits on the empty buffer", () -> !waiting.isDone());
+    client.admin().deleteBuffers(List.of(b));
+
+    // The waiting read either fails itself or, woken empty, leaves the failure to the next read.
+    assertBufferNotFound(() -> {
+      try {
+        waiting.get(PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException e) {
+        throw e.getCause();
+      }
+      r.read(10, QUIET);
+    }, b);
   }
 
   @ParameterizedTest(name = "[{index}] \"{0}\"")
