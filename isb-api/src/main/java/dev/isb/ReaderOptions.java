@@ -26,11 +26,17 @@ import java.util.function.Consumer;
  * @param undecodableListener where such messages are reported; by default a warning is logged
  * @param compression how the buffer's writers compressed data payloads (the pipeline's
  *     {@code interStepBuffer.compression}); a payload that does not decompress is undecodable
+ * @param readAhead whether a thread of the reader keeps the next read (of {@code batchSize}, waiting
+ *     up to {@code readTimeout} but at least 100 ms) in flight while the caller works on what the last
+ *     one brought; off by default. Messages read ahead are held (their ackWait runs; keep-alive covers
+ *     them) and, if the reader closes before they are taken, given back to be delivered again at once;
+ *     those of a read still under way when the reader closes come again after ackWait, as with any read
+ *     that a close cuts short
  */
 public record ReaderOptions(
     String consumerName, int batchSize, Duration readTimeout, boolean keepAlive,
     Optional<Duration> keepAliveInterval, OnUndecodable onUndecodable,
-    Consumer<UndecodableMessage> undecodableListener, Compression compression) {
+    Consumer<UndecodableMessage> undecodableListener, Compression compression, boolean readAhead) {
 
   private static final System.Logger LOG = System.getLogger(ReaderOptions.class.getName());
 
@@ -40,7 +46,7 @@ public record ReaderOptions(
       m.offset().buffer(), m.offset(), m.deliveryCount(), m.bytes().length, m.error().getMessage());
 
   private static final ReaderOptions DEFAULTS = new ReaderOptions("reader-0", 500, Duration.ofSeconds(1), true,
-      Optional.empty(), OnUndecodable.TERMINATE, LOG_UNDECODABLE, Compression.NONE);
+      Optional.empty(), OnUndecodable.TERMINATE, LOG_UNDECODABLE, Compression.NONE, false);
 
   /** Validates every field. */
   public ReaderOptions {
@@ -52,6 +58,14 @@ public record ReaderOptions(
     Objects.requireNonNull(onUndecodable, "onUndecodable");
     Objects.requireNonNull(undecodableListener, "undecodableListener");
     Objects.requireNonNull(compression, "compression");
+  }
+
+  /** Options without read-ahead, as before it was one of them. */
+  public ReaderOptions(String consumerName, int batchSize, Duration readTimeout, boolean keepAlive,
+      Optional<Duration> keepAliveInterval, OnUndecodable onUndecodable,
+      Consumer<UndecodableMessage> undecodableListener, Compression compression) {
+    this(consumerName, batchSize, readTimeout, keepAlive, keepAliveInterval, onUndecodable, undecodableListener,
+        compression, false);
   }
 
   /**
@@ -90,6 +104,7 @@ public record ReaderOptions(
     private OnUndecodable onUndecodable;
     private Consumer<UndecodableMessage> undecodableListener;
     private Compression compression;
+    private boolean readAhead;
 
     private Builder(ReaderOptions from) {
       consumerName = from.consumerName;
@@ -100,6 +115,7 @@ public record ReaderOptions(
       onUndecodable = from.onUndecodable;
       undecodableListener = from.undecodableListener;
       compression = from.compression;
+      readAhead = from.readAhead;
     }
 
     /** Sets the consumer name ({@code <vertex>-<replica>} in Numaflow). */
@@ -150,10 +166,16 @@ public record ReaderOptions(
       return this;
     }
 
+    /** Turns read-ahead on or off (off by default): the next read in flight while the caller works. */
+    public Builder readAhead(boolean readAhead) {
+      this.readAhead = readAhead;
+      return this;
+    }
+
     /** The options. */
     public ReaderOptions build() {
       return new ReaderOptions(consumerName, batchSize, readTimeout, keepAlive, keepAliveInterval, onUndecodable,
-          undecodableListener, compression);
+          undecodableListener, compression, readAhead);
     }
   }
 }

@@ -29,6 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Its {@linkplain #streaming streaming} view, {@code library-async}, writes on the same client with
  * {@code BufferWriter.writeAsync(batch)}: each batch handed over without waiting, at most {@value
  * #BATCHES_IN_FLIGHT} of them not yet complete, as a vertex streaming batches would; and reads with
+ * read-ahead on ({@code ReaderOptions.readAhead}: the next read in flight while a batch is counted) and
  * {@code BufferReader.ackAsync(offsets)}: the next read goes while a batch's acks are confirmed, at most
  * {@value #BATCHES_IN_FLIGHT} batches' acks unconfirmed.
  */
@@ -110,8 +111,8 @@ final class Library implements Contender {
 
   @Override
   public BatchReader reader(String buffer) {
-    BufferReader reader = client.reader(buffer, ReaderOptions.builder().consumerName("bench-0").build());
-    return async ? new AsyncReader(reader) : new Reader(reader);
+    ReaderOptions options = ReaderOptions.builder().consumerName("bench-0").readAhead(async).build();
+    return async ? new AsyncReader(client.reader(buffer, options)) : new Reader(client.reader(buffer, options));
   }
 
   @Override

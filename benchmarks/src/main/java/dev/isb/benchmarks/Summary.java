@@ -131,7 +131,7 @@ final class Summary {
         + " jetstream: raw's publishAsync, " + RawJetStream.WINDOW + " outstanding; redis: raw-lua's EVALSHA per batch"
         + " not awaited, " + RawRedis.WINDOW + " messages outstanding; raw-stream-xadd = redis: raw's XADDs flushed"
         + " per batch not awaited, " + RawRedis.WINDOW + " outstanding, no de-dup (the floor);\n"
-        + "read at --payload: library-async = read, then BufferReader.ackAsync and read on, at most "
+        + "read at --payload: library-async = read with read-ahead on, then BufferReader.ackAsync and read on, at most "
         + Library.BATCHES_IN_FLIGHT + " batches' acks unconfirmed (all confirmed before the round ends)\n");
     return out.toString();
   }

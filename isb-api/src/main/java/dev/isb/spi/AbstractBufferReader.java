@@ -44,8 +44,14 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
 
   /** The reader's options. */
   protected final ReaderOptions options;
+  /** Least wait of a read ahead, so that an empty buffer is not polled in a loop. */
+  private static final Duration LEAST_READ_AHEAD_WAIT = Duration.ofMillis(100);
+
   private final Class<O> offsetType;
+  private final Duration closeDrain;
   private volatile ScheduledFuture<?> keepAliveTask;
+  /** Null unless the options ask for read-ahead. */
+  private final ReadAhead readAhead;
 
   /**
    * @param offsetType the class of the offsets this backend hands out
@@ -57,6 +63,8 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
     super("reader", buffer, partition, closeDrain, onClose);
     this.options = Objects.requireNonNull(options, "options");
     this.offsetType = Objects.requireNonNull(offsetType, "offsetType");
+    this.closeDrain = closeDrain;
+    this.readAhead = options.readAhead() ? new ReadAhead(buffer, this::readAheadBatch, this::giveBack) : null;
   }
 
   /**
@@ -133,9 +141,31 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
     }
     calls.enter();
     try {
-      return readBatch(maxMessages, maxWait);
+      return readAhead != null ? readAhead.take(maxMessages, maxWait) : readBatch(maxMessages, maxWait);
     } finally {
       calls.exit();
+    }
+  }
+
+  /** One read of the read-ahead thread, tracked as a call. */
+  private List<ReadMessage> readAheadBatch() {
+    calls.enter();
+    try {
+      Duration wait = options.readTimeout().compareTo(LEAST_READ_AHEAD_WAIT) < 0 ? LEAST_READ_AHEAD_WAIT
+          : options.readTimeout();
+      return readBatch(options.batchSize(), wait);
+    } finally {
+      calls.exit();
+    }
+  }
+
+  /** Naks what was read ahead and never taken, as the reader closes, so that it comes again at once. */
+  private void giveBack(List<ReadMessage> unread) {
+    try {
+      nakOwned(unread.stream().map(m -> offsetType.cast(m.offset())).toList(), Duration.ZERO);
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "buffer ''{0}'': {1} message(s) read ahead and never taken could not be"
+          + " given back; they come again after ackWait: {2}", buffer, unread.size(), e.toString());
     }
   }
 
@@ -219,6 +249,13 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
     if (task != null) {
       task.cancel(false);
     }
+    if (readAhead != null) {
+      readAhead.stop();
+    }
     stopReads();
+    if (readAhead != null) {
+      // Woken by stopReads, the read-ahead thread gives back what it holds while the client is still open.
+      readAhead.awaitEnd(closeDrain);
+    }
   }
 }

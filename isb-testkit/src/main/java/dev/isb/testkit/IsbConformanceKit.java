@@ -79,6 +79,15 @@ public abstract class IsbConformanceKit {
   }
 
   @Nested
+  @DisplayName("Read-ahead: the next read in flight while the caller works, what was not taken given back at close")
+  class ReadAhead extends ReadAheadConformance {
+    @Override
+    IsbConformanceKit kit() {
+      return IsbConformanceKit.this;
+    }
+  }
+
+  @Nested
   @DisplayName("Buffer full: usage = (pending + ackPending) / maxLength, full at usageLimit")
   class BufferFull extends BufferFullConformance {
     @Override
