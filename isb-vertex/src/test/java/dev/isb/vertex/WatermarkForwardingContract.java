@@ -140,6 +140,11 @@ abstract class WatermarkForwardingContract {
   /**
    * Numaflow's upstream processor {@code in-0} of the edge into {@code map}: every 500 ms it shows it is
    * alive, as numaflow-core does (v1.7: a heartbeat; v1.8: its last WMB of each partition put again).
+   * Under v1.7 it puts its last WMBs again too, which numaflow-core v1.7 does only when a watermark
+   * rises: these tests hold each watermark for seconds, and both partitions' WMBs share the key
+   * {@code in-0} in a bucket that keeps one value per key, so a fetcher whose watch started after the
+   * second put would never see the first (seen twice: the map's watermark stayed -1 for 20 s, its output
+   * bucket empty, the input bucket holding only partition 1's WMB).
    */
   private final class Upstream {
     private final WatermarkStore timeline = keep(client.watermarkStore(edge("in", "map") + "_OT"));
@@ -157,9 +162,8 @@ abstract class WatermarkForwardingContract {
       alive.scheduleAtFixedRate(() -> {
         if (version == NumaflowVersion.V1_7) {
           heartbeats.put("in-0", WatermarkCodec.encodeHeartbeat(Instant.now().getEpochSecond()));
-        } else {
-          last.values().forEach(w -> timeline.put("in-0", WatermarkCodec.encode(w)));
         }
+        last.values().forEach(w -> timeline.put("in-0", WatermarkCodec.encode(w)));
       }, 0, 500, TimeUnit.MILLISECONDS);
     }
 
