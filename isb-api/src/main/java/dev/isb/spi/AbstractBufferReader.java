@@ -41,14 +41,12 @@ import java.util.function.Function;
 public abstract class AbstractBufferReader<O extends Offset> extends BufferHandle implements BufferReader {
 
   private static final System.Logger LOG = System.getLogger(AbstractBufferReader.class.getName());
-
-  /** The reader's options. */
-  protected final ReaderOptions options;
   /** Least wait of a read ahead, so that an empty buffer is not polled in a loop. */
   private static final Duration LEAST_READ_AHEAD_WAIT = Duration.ofMillis(100);
 
+  /** The reader's options. */
+  protected final ReaderOptions options;
   private final Class<O> offsetType;
-  private final Duration closeDrain;
   private volatile ScheduledFuture<?> keepAliveTask;
   /** Null unless the options ask for read-ahead. */
   private final ReadAhead readAhead;
@@ -63,8 +61,8 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
     super("reader", buffer, partition, closeDrain, onClose);
     this.options = Objects.requireNonNull(options, "options");
     this.offsetType = Objects.requireNonNull(offsetType, "offsetType");
-    this.closeDrain = closeDrain;
-    this.readAhead = options.readAhead() ? new ReadAhead(buffer, this::readAheadBatch, this::giveBack) : null;
+    this.readAhead = options.readAhead()
+        ? new ReadAhead(buffer, this::readAheadBatch, calls::isClosed, this::giveBack) : null;
   }
 
   /**
@@ -255,7 +253,7 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
     stopReads();
     if (readAhead != null) {
       // Woken by stopReads, the read-ahead thread gives back what it holds while the client is still open.
-      readAhead.awaitEnd(closeDrain);
+      readAhead.awaitEnd(closeDrain());
     }
   }
 }

@@ -30,6 +30,11 @@ abstract class BufferHandle implements AutoCloseable {
   /** Stops the handle's background work and wakes calls that wait, once, before the drain. */
   abstract void stopBackgroundWork();
 
+  /** How long {@link #close()} waits for the calls in progress. */
+  final Duration closeDrain() {
+    return closeDrain;
+  }
+
   /** Releases what the backend holds for this handle, after the calls in progress finished; once. */
   protected void release() {}
 

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -22,6 +23,7 @@ final class ReadAhead {
 
   private final String buffer;
   private final Supplier<List<ReadMessage>> read;
+  private final BooleanSupplier closed;
   private final Consumer<List<ReadMessage>> giveBack;
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when messages or a failure arrive, and when the reader closes. */
@@ -35,13 +37,16 @@ final class ReadAhead {
 
   /**
    * @param buffer for the thread's name
-   * @param read one read of the options' batch size and timeout, tracked as a call of the reader; it
-   *     throws {@link IllegalStateException} once the reader is closed
+   * @param read one read of the options' batch size and timeout, tracked as a call of the reader
+   * @param closed whether the reader is closed: a read that fails then ends the thread instead of
+   *     reaching the caller (whose read, cut short by the close, returns empty)
    * @param giveBack naks messages read ahead and never taken; never throws
    */
-  ReadAhead(String buffer, Supplier<List<ReadMessage>> read, Consumer<List<ReadMessage>> giveBack) {
+  ReadAhead(String buffer, Supplier<List<ReadMessage>> read, BooleanSupplier closed,
+      Consumer<List<ReadMessage>> giveBack) {
     this.buffer = buffer;
     this.read = read;
+    this.closed = closed;
     this.giveBack = giveBack;
   }
 
@@ -109,9 +114,10 @@ final class ReadAhead {
       RuntimeException error = null;
       try {
         batch = read.get();
-      } catch (IllegalStateException closed) {
-        break; // the reader closed between the wait and the read
       } catch (RuntimeException e) {
+        if (closed.getAsBoolean()) {
+          break; // the reader closed between the wait and the read, or during it
+        }
         batch = List.of();
         error = e;
       }

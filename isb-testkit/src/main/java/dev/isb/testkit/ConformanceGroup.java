@@ -30,6 +30,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -386,6 +387,15 @@ abstract class ConformanceGroup {
 
   static void assertNullRefused(ThrowingCallable call, String what) {
     assertThatThrownBy(call).as(what).isInstanceOf(NullPointerException.class);
+  }
+
+  /** Closes {@code reader} while a read of its empty buffer waits; that read returns empty, well before its wait. */
+  static void assertReadEndsEmptyOnClose(BufferReader reader) {
+    CompletableFuture<List<ReadMessage>> waiting = CompletableFuture.supplyAsync(() -> reader.read(10, PATIENCE));
+    Await.holdsFor(QUIET, "the read waits on the empty buffer", () -> !waiting.isDone());
+    reader.close();
+    assertThat(waiting).as("the waiting read").succeedsWithin(PATIENCE.dividedBy(2))
+        .satisfies(read -> assertThat(read).isEmpty());
   }
 
   /** Closes once, then checks that a second close does not throw. */

@@ -73,6 +73,12 @@ abstract class LifecycleConformance extends ConformanceGroup {
   }
 
   @Test
+  @DisplayName("a read waiting when its reader closes returns empty, without an error")
+  void closeWhileAReadWaits() {
+    assertReadEndsEmptyOnClose(reader(createBuffer()));
+  }
+
+  @Test
   @DisplayName("every client call after close fails with IllegalStateException")
   void clientAfterClose() {
     String b = createBuffer();

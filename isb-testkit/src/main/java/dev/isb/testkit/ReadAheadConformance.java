@@ -107,6 +107,13 @@ abstract class ReadAheadConformance extends ConformanceGroup {
         .hasMessageContaining(b);
   }
 
+  @Test
+  @DisplayName("with read-ahead a read waiting when its reader closes returns empty, without an error")
+  void closeWhileAReadWaits() {
+    BufferReader r = readingAhead(createBuffer(), "kit-0", 10);
+    assertReadEndsEmptyOnClose(r);
+  }
+
   /** A reader with read-ahead, batches of {@code batchSize} and keep-alive off. */
   private BufferReader readingAhead(String buffer, String consumerName, int batchSize) {
     return client.reader(buffer, readerOptions(consumerName).batchSize(batchSize).keepAlive(false).readAhead(true)
