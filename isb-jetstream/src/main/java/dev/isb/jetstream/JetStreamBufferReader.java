@@ -188,7 +188,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(notConfirmed(own.size(), own.size(), e));
     }
-    return replies(List.of(own.get(last)), own.size()).thenCompose(confirmed ->
+    return replies(List.of(own.get(last)), own.size()).thenCompose(lastConfirmed ->
         connection.getStatistics().getReconnects() == reconnects ? CompletableFuture.completedFuture(null)
             : replies(own, own.size()));
   }
@@ -213,8 +213,8 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
             failed += reply.isDone() && !reply.isCompletedExceptionally() ? 0 : 1;
           }
           // Without the last ack's reply, none of the batch's acks is known to have landed.
-          Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
-          throw new CompletionException(notConfirmed(acks.size() == batch ? failed : batch, batch, cause));
+          throw new CompletionException(notConfirmed(acks.size() == batch ? failed : batch, batch,
+              JetStreamErrors.unwrap(error)));
         });
   }
 

@@ -1,12 +1,7 @@
 package dev.isb.memory;
 
-import dev.isb.BufferAdmin;
-import dev.isb.BufferReader;
-import dev.isb.BufferWriter;
 import dev.isb.IsbClient;
-import dev.isb.ReaderOptions;
-import dev.isb.WriterOptions;
-import dev.isb.watermark.WatermarkStore;
+import dev.isb.spi.ForwardingIsbClient;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -36,18 +31,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code memory}: URL {@code ""} opens a new private ISB, {@code memory://<name>} a client of the ISB
  * of that name, shared by the whole JVM until it is closed.
  */
-public final class InMemoryIsb implements IsbClient {
+public final class InMemoryIsb extends ForwardingIsbClient {
 
   private static final Map<String, InMemoryIsb> NAMED = new ConcurrentHashMap<>();
 
   private final String name;
-  private final InMemoryStore store = new InMemoryStore();
-  private final InMemoryClient primary = new InMemoryClient(store);
+  private final InMemoryStore store;
   private final Set<InMemoryClient> clients = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private InMemoryIsb(String name) {
+  /** The client calls go to (the delegate): the primary client of {@code store}. */
+  private InMemoryIsb(String name, InMemoryStore store) {
+    super(new InMemoryClient(store));
     this.name = name;
+    this.store = store;
+  }
+
+  private InMemoryIsb(String name) {
+    this(name, new InMemoryStore());
   }
 
   /** A new, empty in-memory ISB of its own. */
@@ -85,31 +86,6 @@ public final class InMemoryIsb implements IsbClient {
     return store.faults;
   }
 
-  @Override
-  public String backend() {
-    return InMemoryBackend.NAME;
-  }
-
-  @Override
-  public BufferAdmin admin() {
-    return primary.admin();
-  }
-
-  @Override
-  public BufferWriter writer(String buffer, WriterOptions options) {
-    return primary.writer(buffer, options);
-  }
-
-  @Override
-  public BufferReader reader(String buffer, ReaderOptions options) {
-    return primary.reader(buffer, options);
-  }
-
-  @Override
-  public WatermarkStore watermarkStore(String bucket) {
-    return primary.watermarkStore(bucket);
-  }
-
   private void requireOpen() {
     if (closed.get()) {
       throw new IllegalStateException("in-memory ISB is closed");
@@ -125,7 +101,7 @@ public final class InMemoryIsb implements IsbClient {
     if (name != null) {
       NAMED.remove(name, this);
     }
-    primary.close();
+    delegate.close();
     clients.forEach(InMemoryClient::close);
     clients.clear();
     store.shutdown();

@@ -322,8 +322,7 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     }
     return reply.orTimeout(RedisConnector.COMMAND_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS).handle((acked, error) -> {
       if (error != null) {
-        Throwable cause = error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error;
-        throw new CompletionException(RedisErrors.translate(buffer, "acking", cause));
+        throw new CompletionException(RedisErrors.translate(buffer, "acking", error));
       }
       groupPending.addAndGet(-ids.size());
       return null;

@@ -20,7 +20,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Writes to one Redis buffer with one script call per batch: de-duplication by
@@ -105,7 +104,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
     }
     return reply.handle((lines, error) -> {
       if (error != null) {
-        failAll(admitted, results, error instanceof CompletionException c && c.getCause() != null ? c.getCause() : error);
+        failAll(admitted, results, error);
         return CompletableFuture.completedFuture(Arrays.asList(results));
       }
       if (client.durability().replicas() > 0 || refusesAny(lines)) {

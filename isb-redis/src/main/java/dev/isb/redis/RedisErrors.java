@@ -9,6 +9,7 @@ import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisException;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -25,7 +26,9 @@ final class RedisErrors {
     return first.chars().allMatch(c -> c >= 'A' && c <= 'Z') && !first.isEmpty() ? first : null;
   }
 
-  static IsbException translate(String buffer, String what, Throwable e) {
+  /** The library exception for a failed call about {@code buffer}; a stage's {@link CompletionException} is looked inside. */
+  static IsbException translate(String buffer, String what, Throwable failure) {
+    Throwable e = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
     if (e instanceof IsbException isb) {
       return isb;
     }
