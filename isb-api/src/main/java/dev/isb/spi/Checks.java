@@ -15,6 +15,22 @@ public final class Checks {
     return value;
   }
 
+  /** A count that must be 1 or more (partitions, batches, attempts). */
+  public static int atLeastOne(String field, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + " must be at least 1, was " + value);
+    }
+    return value;
+  }
+
+  /** An index or a count that may be 0 (a partition, a replica). */
+  public static int notNegative(String field, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(field + " must not be negative, was " + value);
+    }
+    return value;
+  }
+
   public static long positiveOrUnlimited(String field, long value) {
     if (value <= 0 && value != -1) {
       throw new IllegalArgumentException(field + " must be positive or -1 (unlimited), was " + value);
@@ -56,6 +72,15 @@ public final class Checks {
     Objects.requireNonNull(value, field);
     if (value.isNegative()) {
       throw new IllegalArgumentException(field + " must not be negative, was " + value);
+    }
+    return value;
+  }
+
+  /** An interval a timer runs at: at least one millisecond, the timers' resolution. */
+  public static Duration atLeastOneMilli(String field, Duration value) {
+    Objects.requireNonNull(value, field);
+    if (value.toMillis() < 1) {
+      throw new IllegalArgumentException(field + " must be at least 1ms, was " + value);
     }
     return value;
   }
