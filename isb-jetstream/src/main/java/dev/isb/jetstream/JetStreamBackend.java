@@ -31,7 +31,12 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -114,7 +119,7 @@ public final class JetStreamBackend implements IsbBackend {
     Options natsOptions = natsOptions(options, listener);
     Connection connection;
     try {
-      connection = Nats.connect(natsOptions);
+      connection = connect(natsOptions, listener, options);
     } catch (IOException e) {
       Exception reason = listener.awaitConnectFailure(CONNECT_FAILURE_WAIT);
       String why = reason == null ? e.getMessage() : e.getMessage() + ": " + reason
@@ -134,6 +139,57 @@ public final class JetStreamBackend implements IsbBackend {
         Thread.currentThread().interrupt();
       }
       throw new IsbBackendException(null, null, "JetStream is not available: " + e.getMessage(), true, e);
+    }
+  }
+
+  /**
+   * Connects, or fails as soon as the server refuses the credentials. jnats learns of the refusal
+   * at once (an {@code -ERR} on its error listener) but waits out its connection timeout for the
+   * first {@code PONG} before it gives up; the connect therefore runs on a thread of its own and the
+   * first refusal ends the wait. The servers of one ISB service share their accounts, so the first
+   * refusal is every server's answer; a connection that comes later all the same is closed.
+   */
+  private static Connection connect(Options natsOptions, QuietPullStatuses listener, IsbOptions options)
+      throws IOException, InterruptedException {
+    var attempt = new CompletableFuture<Connection>();
+    Thread connecting = new Thread(() -> {
+      try {
+        attempt.complete(Nats.connect(natsOptions));
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        attempt.completeExceptionally(e);
+      }
+    }, "isb-jetstream-connect");
+    connecting.setDaemon(true);
+    connecting.start();
+    Object first;
+    try {
+      first = CompletableFuture.anyOf(attempt, listener.refusal).get();
+    } catch (InterruptedException e) {
+      connecting.interrupt();
+      attempt.thenAccept(JetStreamBackend::closeQuietly);
+      throw e;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      throw (RuntimeException) e.getCause();
+    }
+    if (first instanceof Connection connection) {
+      return connection;
+    }
+    attempt.thenAccept(JetStreamBackend::closeQuietly);
+    throw new IsbBackendException(null, null, "cannot connect to JetStream at " + options
+        + ": the server refused the credentials: " + first, false, null);
+  }
+
+  private static void closeQuietly(Connection connection) {
+    try {
+      connection.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -304,16 +360,17 @@ public final class JetStreamBackend implements IsbBackend {
    */
   private static final class QuietPullStatuses implements ErrorListener {
     private static final System.Logger LOG = System.getLogger(JetStreamBackend.class.getName());
-    private final java.util.concurrent.CompletableFuture<Exception> firstException =
-        new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Exception> firstException = new CompletableFuture<>();
+    /** The server's first refusal of the credentials, as jnats tells them apart. */
+    final CompletableFuture<String> refusal = new CompletableFuture<>();
 
     Exception awaitConnectFailure(Duration wait) {
       try {
-        return firstException.get(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        return firstException.get(wait.toMillis(), TimeUnit.MILLISECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return null;
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         return null;
       }
     }
@@ -328,6 +385,11 @@ public final class JetStreamBackend implements IsbBackend {
     @Override
     public void errorOccurred(Connection conn, String error) {
       LOG.log(System.Logger.Level.WARNING, "NATS error: " + error);
+      String lower = error.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("user authentication") || lower.contains("authorization violation")
+          || lower.startsWith("account authentication expired")) {
+        refusal.complete(error);
+      }
     }
 
     @Override

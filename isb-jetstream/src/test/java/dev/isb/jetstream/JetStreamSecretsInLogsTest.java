@@ -220,8 +220,13 @@ class JetStreamSecretsInLogsTest {
   private static void assertAuthorizationFailure(IsbOptions options) {
     LOGS.note("options", options);
     int before = LOGS.mark();
+    long start = System.nanoTime();
     Throwable failure = LOGS.failureToOpen(options);
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
     assertThat(failure).isInstanceOf(IsbBackendException.class).hasMessageContaining("Authorization Violation");
+    assertThat(((IsbBackendException) failure).retryable()).as("the same credentials cannot succeed later").isFalse();
+    // jnats itself waits out its connection timeout (5 s) for a PONG that a refusing server never sends.
+    assertThat(took).as("time until open failed").isLessThan(Duration.ofSeconds(4));
     // The server's refusal, which jnats reports to the backend's listener, is logged: the capture sees it.
     Await.until(Duration.ofSeconds(5), "the listener's log line of the refusal",
         () -> LOGS.textSince(before).contains("NATS error: Authorization Violation"));
