@@ -2,13 +2,14 @@ package dev.isb.memory;
 
 import dev.isb.IsbBackendException;
 import dev.isb.spi.AbstractWatermarkStore;
+import dev.isb.spi.Checks;
 import dev.isb.wire.BufferNames;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -56,35 +57,27 @@ public final class InMemoryFaults {
 
   /** Fails the next {@code n} messages written to the buffer, each with a retryable failure. */
   public InMemoryFaults failNextWrites(String buffer, int n) {
-    of(buffer).writes.set(requireCount(n));
-    return this;
+    return failNext(buffer, n, f -> f.writes);
   }
 
   /** Fails the next {@code n} reads of the buffer with a retryable exception. */
   public InMemoryFaults failNextReads(String buffer, int n) {
-    of(buffer).reads.set(requireCount(n));
-    return this;
+    return failNext(buffer, n, f -> f.reads);
   }
 
   /** Fails the next {@code n} ack calls on the buffer with a retryable exception; nothing is acked. */
   public InMemoryFaults failNextAcks(String buffer, int n) {
-    of(buffer).acks.set(requireCount(n));
-    return this;
+    return failNext(buffer, n, f -> f.acks);
   }
 
   /** Fails the next {@code n} usage refreshes of writers of the buffer; a failed refresh counts as full. */
   public InMemoryFaults failNextUsageRefreshes(String buffer, int n) {
-    of(buffer).refreshes.set(requireCount(n));
-    return this;
+    return failNext(buffer, n, f -> f.refreshes);
   }
 
   /** Delays every write, read and ack call of every buffer by {@code latency} (zero: no delay). */
   public InMemoryFaults latency(Duration latency) {
-    Objects.requireNonNull(latency, "latency");
-    if (latency.isNegative()) {
-      throw new IllegalArgumentException("latency must not be negative, was " + latency);
-    }
-    latencyNanos = latency.toNanos();
+    latencyNanos = Checks.notNegative("latency", latency).toNanos();
     return this;
   }
 
@@ -118,11 +111,9 @@ public final class InMemoryFaults {
     latencyNanos = 0;
   }
 
-  private static int requireCount(int n) {
-    if (n < 0) {
-      throw new IllegalArgumentException("n must not be negative, was " + n);
-    }
-    return n;
+  private InMemoryFaults failNext(String buffer, int n, Function<BufferFaults, AtomicInteger> counter) {
+    counter.apply(of(buffer)).set(Checks.notNegative("n", n));
+    return this;
   }
 
   boolean forcedFull(String buffer) {
@@ -151,7 +142,7 @@ public final class InMemoryFaults {
     take(buffer, "usage refresh", f -> f.refreshes);
   }
 
-  private void take(String buffer, String what, java.util.function.Function<BufferFaults, AtomicInteger> counter) {
+  private void take(String buffer, String what, Function<BufferFaults, AtomicInteger> counter) {
     long latency = latencyNanos;
     if (latency > 0) {
       // Injected latency is the behaviour asked for, not a wait for a condition.

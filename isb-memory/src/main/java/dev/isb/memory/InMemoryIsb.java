@@ -1,9 +1,9 @@
 package dev.isb.memory;
 
 import dev.isb.IsbClient;
+import dev.isb.spi.Checks;
 import dev.isb.spi.ForwardingIsbClient;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -58,11 +58,7 @@ public final class InMemoryIsb extends ForwardingIsbClient {
 
   /** The in-memory ISB of this name in this JVM, created on first use; closing it forgets the name. */
   public static InMemoryIsb named(String name) {
-    Objects.requireNonNull(name, "name");
-    if (name.isBlank()) {
-      throw new IllegalArgumentException("name must not be blank, was '" + name + "'");
-    }
-    return NAMED.computeIfAbsent(name, InMemoryIsb::new);
+    return NAMED.computeIfAbsent(Checks.notBlank("name", name), InMemoryIsb::new);
   }
 
   /**
