@@ -25,6 +25,7 @@ import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -334,12 +335,8 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
       return redisAsync.xack(keys.stream(), keys.groupBytes(), ids.toArray(String[]::new)).toCompletableFuture();
     }
     // Acked entries also leave the stream; only those this ack took out of the pending list.
-    byte[][] args = new byte[1 + ids.size()][];
-    args[0] = keys.groupBytes();
-    for (int i = 0; i < ids.size(); i++) {
-      args[1 + i] = RedisKeys.bytes(ids.get(i));
-    }
-    return RedisScripts.ACK.runForLongAsync(redisAsync, new byte[][] {keys.stream()}, args);
+    return RedisScripts.ACK.runForLongAsync(redisAsync, new byte[][] {keys.stream()}, argsThenIds(ids,
+        keys.groupBytes()));
   }
 
   @Override
@@ -380,16 +377,19 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     if (ids.isEmpty()) {
       return List.of();
     }
-    byte[][] args = new byte[3 + ids.size()][];
-    args[0] = keys.groupBytes();
-    args[1] = consumer;
-    args[2] = RedisKeys.bytes(Long.toString(idleMillis));
-    for (int i = 0; i < ids.size(); i++) {
-      args[3 + i] = RedisKeys.bytes(ids.get(i));
-    }
+    byte[][] args = argsThenIds(ids, keys.groupBytes(), consumer, RedisKeys.bytes(Long.toString(idleMillis)));
     List<Object> lost = RedisErrors.call(buffer, "keeping messages", () -> RedisScripts.TOUCH.run(redis,
         new byte[][] {keys.stream()}, args));
     return lost.stream().map(RedisKeys::string).toList();
+  }
+
+  /** A script's arguments: {@code first}, then the entry ids. */
+  private static byte[][] argsThenIds(List<String> ids, byte[]... first) {
+    byte[][] args = Arrays.copyOf(first, first.length + ids.size());
+    for (int i = 0; i < ids.size(); i++) {
+      args[first.length + i] = RedisKeys.bytes(ids.get(i));
+    }
+    return args;
   }
 
   private static List<String> entryIds(List<RedisOffset> offsets) {

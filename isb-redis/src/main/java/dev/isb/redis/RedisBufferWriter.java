@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 
 /**
  * Writes to one Redis buffer with one script call per batch: de-duplication by
@@ -119,8 +120,13 @@ final class RedisBufferWriter extends AbstractBufferWriter {
   }
 
   private List<Integer> admitAll(List<Message> messages, long deadline, WriteResult[] results) {
-    var admitted = new ArrayList<Integer>(messages.size());
-    for (int i = 0; i < results.length; i++) {
+    return admitted(messages, IntStream.range(0, messages.size()).boxed().toList(), deadline, results);
+  }
+
+  /** Admits the messages at {@code indexes}: a refused one gets its result; returns the indexes of the others. */
+  private List<Integer> admitted(List<Message> messages, List<Integer> indexes, long deadline, WriteResult[] results) {
+    var admitted = new ArrayList<Integer>(indexes.size());
+    for (int i : indexes) {
       Optional<WriteResult> refused = admit(messages.get(i), deadline);
       if (refused.isPresent()) {
         results[i] = refused.get();
@@ -207,16 +213,7 @@ final class RedisBufferWriter extends AbstractBufferWriter {
     if (!noRoom.isEmpty()) {
       gate.markFull("the stream holds maxMsgs (" + settings.stream().maxMsgs() + ") un-acked entries");
     }
-    var again = new ArrayList<Integer>(noRoom.size());
-    for (int i : noRoom) {
-      Optional<WriteResult> refused = admit(messages.get(i), deadline);
-      if (refused.isPresent()) {
-        results[i] = refused.get();
-      } else {
-        again.add(i);
-      }
-    }
-    return again;
+    return admitted(messages, noRoom, deadline, results);
   }
 
   /** Under a durability setting, the failure to report when too few replicas have the batch. */
