@@ -1,25 +1,16 @@
 package dev.isb.redis;
 
-import dev.isb.IsbClient;
-import dev.isb.IsbOptions;
-import dev.isb.testkit.BackendFeatures;
-import dev.isb.testkit.IsbConformanceKit;
 import dev.isb.testkit.RedisServerExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Redis backend passes the conformance kit against a real standalone redis-server. */
-class RedisConformanceTest extends IsbConformanceKit {
+class RedisConformanceTest extends RedisConformanceBase {
 
   @RegisterExtension
   static final RedisServerExtension REDIS = RedisServerExtension.standalone();
 
   @Override
-  protected IsbClient newClient() {
-    return IsbClient.open(IsbOptions.builder().backend("redis").url(REDIS.uri()).build());
-  }
-
-  @Override
-  protected BackendFeatures features() {
-    return BackendFeatures.defaults().withKeepsWatermarks(false);
+  RedisServerExtension redis() {
+    return REDIS;
   }
 }

@@ -1,9 +1,6 @@
 package dev.isb.redis;
 
-import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
-import dev.isb.testkit.BackendFeatures;
-import dev.isb.testkit.IsbConformanceKit;
 import dev.isb.testkit.RedisServerExtension;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -15,7 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@link RedisConnectionAclTest#COMMANDS}.
  */
 @DisplayName("Redis conformance as an ACL user with only the documented keys and commands")
-class RedisLeastPrivilegeConformanceTest extends IsbConformanceKit {
+class RedisLeastPrivilegeConformanceTest extends RedisConformanceBase {
 
   private static final String USER = "vertex";
   private static final String PASSWORD = "lp-" + Long.toHexString(System.nanoTime());
@@ -25,13 +22,12 @@ class RedisLeastPrivilegeConformanceTest extends IsbConformanceKit {
       .withAclUser(USER, PASSWORD, List.of("{kit-*"), RedisConnectionAclTest.COMMANDS);
 
   @Override
-  protected IsbClient newClient() {
-    return IsbClient.open(IsbOptions.builder().backend("redis").url(REDIS.uri())
-        .property("user", USER).property("password", PASSWORD).build());
+  RedisServerExtension redis() {
+    return REDIS;
   }
 
   @Override
-  protected BackendFeatures features() {
-    return BackendFeatures.defaults().withKeepsWatermarks(false);
+  IsbOptions.Builder options() {
+    return super.options().property("user", USER).property("password", PASSWORD);
   }
 }
