@@ -1,6 +1,7 @@
 package dev.isb.vertex;
 
 import dev.isb.ReadMessage;
+import dev.isb.spi.Checks;
 import java.util.Objects;
 
 /**
@@ -68,8 +69,8 @@ public record DeadLetterPolicy(long maxDeliveries, String buffer, Handler handle
     if ((buffer == null) == (handler == null)) {
       throw new IllegalArgumentException("a dead-letter policy needs a buffer or a handler, not both");
     }
-    if (buffer != null && buffer.isBlank()) {
-      throw new IllegalArgumentException("the dead-letter buffer must not be blank");
+    if (buffer != null) {
+      Checks.notBlank("buffer", buffer);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.isb.vertex;
 
 import dev.isb.Message;
 import dev.isb.WriterOptions;
+import dev.isb.spi.Checks;
 import dev.isb.wire.PartitionRouter;
 import java.util.Collections;
 import java.util.List;
@@ -68,10 +69,7 @@ public record Edge(String toVertex, List<String> buffers, Set<String> tags, TagM
 
   /** Copies the collections and checks every field. */
   public Edge {
-    Objects.requireNonNull(toVertex, "toVertex");
-    if (toVertex.isBlank()) {
-      throw new IllegalArgumentException("toVertex must not be blank");
-    }
+    Checks.notBlank("toVertex", toVertex);
     buffers = List.copyOf(buffers);
     if (buffers.isEmpty()) {
       throw new IllegalArgumentException("edge to '" + toVertex + "' must name at least one buffer");

@@ -7,6 +7,7 @@ import dev.isb.IsbClient;
 import dev.isb.NumaflowVersion;
 import dev.isb.ReaderOptions;
 import dev.isb.WriterOptions;
+import dev.isb.spi.Checks;
 import dev.isb.wire.PartitionRouter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
@@ -402,11 +403,7 @@ public final class Forwarder implements AutoCloseable {
 
     private Builder(IsbClient client, String vertex) {
       this.client = Objects.requireNonNull(client, "client");
-      Objects.requireNonNull(vertex, "vertex");
-      if (vertex.isBlank()) {
-        throw new IllegalArgumentException("vertex must not be blank");
-      }
-      this.vertex = vertex;
+      this.vertex = Checks.notBlank("vertex", vertex);
     }
 
     /** The pipeline name, a meter tag; empty by default. */
@@ -417,10 +414,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** This pod's replica index: a meter tag and part of the consumer name {@code <vertex>-<replica>}. */
     public Builder replica(int replica) {
-      if (replica < 0) {
-        throw new IllegalArgumentException("replica must not be negative, was " + replica);
-      }
-      this.replica = replica;
+      this.replica = Checks.notNegative("replica", replica);
       return this;
     }
 
@@ -508,10 +502,7 @@ public final class Forwarder implements AutoCloseable {
      * (every input acked or nakked) before the function sees the next.
      */
     public Builder maxBatchesInFlight(int batches) {
-      if (batches < 1) {
-        throw new IllegalArgumentException("maxBatchesInFlight must be at least 1, was " + batches);
-      }
-      this.maxBatchesInFlight = batches;
+      this.maxBatchesInFlight = Checks.atLeastOne("maxBatchesInFlight", batches);
       return this;
     }
 
@@ -520,10 +511,7 @@ public final class Forwarder implements AutoCloseable {
      * by default. A batch larger than this goes into flight alone.
      */
     public Builder maxBytesInFlight(long bytes) {
-      if (bytes < 1) {
-        throw new IllegalArgumentException("maxBytesInFlight must be at least 1, was " + bytes);
-      }
-      this.maxBytesInFlight = bytes;
+      this.maxBytesInFlight = Checks.positive("maxBytesInFlight", bytes);
       return this;
     }
 
@@ -544,10 +532,7 @@ public final class Forwarder implements AutoCloseable {
 
     /** How many calls of an asynchronous function one partition runs at once; 100 by default. */
     public Builder maxInFlight(int maxInFlight) {
-      if (maxInFlight < 1) {
-        throw new IllegalArgumentException("maxInFlight must be at least 1, was " + maxInFlight);
-      }
-      this.maxInFlight = maxInFlight;
+      this.maxInFlight = Checks.atLeastOne("maxInFlight", maxInFlight);
       return this;
     }
 
@@ -571,21 +556,13 @@ public final class Forwarder implements AutoCloseable {
      * default, inside Kubernetes' default 30 s grace period.
      */
     public Builder shutdownTimeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative()) {
-        throw new IllegalArgumentException("shutdownTimeout must not be negative, was " + timeout);
-      }
-      this.shutdownTimeout = timeout;
+      this.shutdownTimeout = Checks.notNegative("shutdownTimeout", timeout);
       return this;
     }
 
     /** How often the buffers' pending counts and usage are read for the gauges; 1 s by default. */
     public Builder usageInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.toMillis() < 1) {
-        throw new IllegalArgumentException("usageInterval must be at least 1ms, was " + interval);
-      }
-      this.usageInterval = interval;
+      this.usageInterval = Checks.atLeastOneMilli("usageInterval", interval);
       return this;
     }
 
@@ -599,10 +576,7 @@ public final class Forwarder implements AutoCloseable {
      * Redis ISB) the forwarder runs without them and logs a warning.
      */
     public Builder watermarks(String namespace, List<String> fromVertices) {
-      Objects.requireNonNull(namespace, "namespace");
-      if (namespace.isBlank()) {
-        throw new IllegalArgumentException("namespace must not be blank");
-      }
+      Checks.notBlank("namespace", namespace);
       if (fromVertices.isEmpty()) {
         throw new IllegalArgumentException("vertex '" + vertex + "': watermarks need at least one vertex with an "
             + "edge into this one");
@@ -625,11 +599,7 @@ public final class Forwarder implements AutoCloseable {
      * in v1.8).
      */
     public Builder watermarkDelay(Duration delay) {
-      Objects.requireNonNull(delay, "delay");
-      if (delay.isNegative()) {
-        throw new IllegalArgumentException("watermarkDelay must not be negative, was " + delay);
-      }
-      this.watermarkDelay = delay;
+      this.watermarkDelay = Checks.notNegative("watermarkDelay", delay);
       return this;
     }
 
@@ -638,11 +608,7 @@ public final class Forwarder implements AutoCloseable {
      * default: the watermark delay in v1.8, twice the read timeout in v1.7.
      */
     public Builder idleInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.toMillis() < 1) {
-        throw new IllegalArgumentException("idleInterval must be at least 1ms, was " + interval);
-      }
-      this.idleInterval = interval;
+      this.idleInterval = Checks.atLeastOneMilli("idleInterval", interval);
       return this;
     }
 

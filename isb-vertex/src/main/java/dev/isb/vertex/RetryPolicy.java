@@ -1,7 +1,7 @@
 package dev.isb.vertex;
 
+import dev.isb.spi.Checks;
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * What the forwarder does when a vertex function throws (or its stage fails): call it again up to
@@ -25,12 +25,10 @@ public record RetryPolicy(int maxAttempts, Duration backoff, Duration maxBackoff
 
   /** Checks every field. */
   public RetryPolicy {
-    if (maxAttempts < 1) {
-      throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-    }
-    notNegative("backoff", backoff);
-    notNegative("maxBackoff", maxBackoff);
-    notNegative("nakDelay", nakDelay);
+    Checks.atLeastOne("maxAttempts", maxAttempts);
+    Checks.notNegative("backoff", backoff);
+    Checks.notNegative("maxBackoff", maxBackoff);
+    Checks.notNegative("nakDelay", nakDelay);
   }
 
   /** Three attempts 10 ms and 20 ms apart, then a nak delayed by one second. */
@@ -60,12 +58,5 @@ public record RetryPolicy(int maxAttempts, Duration backoff, Duration maxBackoff
       wait = wait.multipliedBy(2);
     }
     return wait.compareTo(maxBackoff) < 0 ? wait : maxBackoff;
-  }
-
-  private static void notNegative(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(name + " must not be negative, was " + value);
-    }
   }
 }
