@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -341,36 +342,18 @@ public final class VertexSpec {
     }
 
     private List<EdgeSpec> toEdges(Object node, String vertex, NumaflowVersion version) {
-      List<?> items = sequence(node, "spec.toEdges");
       List<EdgeSpec> out = new ArrayList<>();
-      if (items == null) {
-        return out;
-      }
       Set<String> seen = new HashSet<>();
-      for (int i = 0; i < items.size(); i++) {
-        String path = "spec.toEdges[" + i + "]";
-        Map<?, ?> edge = mapping(items.get(i), path);
-        if (edge == null) {
-          if (items.get(i) == null) {
-            problem(IN_OBJECT, path, null, "be an edge object");
-          }
-          continue;
-        }
-        String to = text(edge.get("to"), path + ".to");
+      forEachEdge(node, "spec.toEdges", (path, edge) -> {
+        String to = edgeEnd(edge, path, "to", "goes to");
         if (to == null) {
-          if (absent(edge.get("to"))) {
-            problem(IN_OBJECT, path + ".to", null, "be set: the vertex this edge goes to");
-          }
-          continue;
+          return;
         }
         to = validName(to, IN_OBJECT, path + ".to");
         if (to != null && !seen.add(to)) {
           problem(IN_OBJECT, path + ".to", to, "differ from every earlier edge's: one edge per downstream vertex");
         }
-        String from = text(edge.get("from"), path + ".from");
-        if (from != null && vertex != null && !from.equals(vertex)) {
-          problem(IN_OBJECT, path + ".from", from, "be this vertex, '" + vertex + "'");
-        }
+        requireThisVertex(edge, path, "from", vertex);
         int partitions = partitionCount(edge.get("toVertexPartitionCount"), path + ".toVertexPartitionCount");
         WriterOptions writerOptions = writerOptions(edge, path);
         Set<String> tags = new LinkedHashSet<>();
@@ -379,42 +362,60 @@ public final class VertexSpec {
         if (to != null) {
           out.add(new EdgeSpec(path, to, partitions, tags, match, writerOptions, routing));
         }
-      }
+      });
       return out;
     }
 
     private List<String> fromEdges(Object node, String vertex) {
-      List<?> items = sequence(node, "spec.fromEdges");
       List<String> out = new ArrayList<>();
-      if (items == null) {
-        return out;
-      }
-      for (int i = 0; i < items.size(); i++) {
-        String path = "spec.fromEdges[" + i + "]";
-        Map<?, ?> edge = mapping(items.get(i), path);
-        if (edge == null) {
-          if (items.get(i) == null) {
-            problem(IN_OBJECT, path, null, "be an edge object");
-          }
-          continue;
-        }
-        String from = text(edge.get("from"), path + ".from");
+      forEachEdge(node, "spec.fromEdges", (path, edge) -> {
+        String from = edgeEnd(edge, path, "from", "comes from");
         if (from == null) {
-          if (absent(edge.get("from"))) {
-            problem(IN_OBJECT, path + ".from", null, "be set: the vertex this edge comes from");
-          }
-          continue;
+          return;
         }
         from = validName(from, IN_OBJECT, path + ".from");
-        String to = text(edge.get("to"), path + ".to");
-        if (to != null && vertex != null && !to.equals(vertex)) {
-          problem(IN_OBJECT, path + ".to", to, "be this vertex, '" + vertex + "'");
-        }
+        requireThisVertex(edge, path, "to", vertex);
         if (from != null && !out.contains(from)) {
           out.add(from);
         }
-      }
+      });
       return out;
+    }
+
+    /** Calls {@code action} with the path and the object of each entry of the edge list at {@code path}. */
+    private void forEachEdge(Object node, String path, BiConsumer<String, Map<?, ?>> action) {
+      List<?> items = sequence(node, path);
+      if (items == null) {
+        return;
+      }
+      for (int i = 0; i < items.size(); i++) {
+        String itemPath = path + "[" + i + "]";
+        Map<?, ?> edge = mapping(items.get(i), itemPath);
+        if (edge == null) {
+          if (items.get(i) == null) {
+            problem(IN_OBJECT, itemPath, null, "be an edge object");
+          }
+          continue;
+        }
+        action.accept(itemPath, edge);
+      }
+    }
+
+    /** The vertex at the {@code key} end of an edge, or null when it is not a name (a problem says why). */
+    private String edgeEnd(Map<?, ?> edge, String path, String key, String goes) {
+      String name = text(edge.get(key), path + "." + key);
+      if (name == null && absent(edge.get(key))) {
+        problem(IN_OBJECT, path + "." + key, null, "be set: the vertex this edge " + goes);
+      }
+      return name;
+    }
+
+    /** The {@code key} end of an edge, when given, must be this vertex. */
+    private void requireThisVertex(Map<?, ?> edge, String path, String key, String vertex) {
+      String name = text(edge.get(key), path + "." + key);
+      if (name != null && vertex != null && !name.equals(vertex)) {
+        problem(IN_OBJECT, path + "." + key, name, "be this vertex, '" + vertex + "'");
+      }
     }
 
     /**
@@ -427,10 +428,7 @@ public final class VertexSpec {
         problem(IN_OBJECT, path + ".toVertexType", type, "be MapUDF, ReduceUDF or Sink");
       }
       Map<?, ?> ordered = mapping(edge.get("toVertexOrdered"), path + ".toVertexOrdered");
-      Object enabled = ordered == null ? null : ordered.get("enabled");
-      if (enabled != null && !(enabled instanceof Boolean)) {
-        problem(IN_OBJECT, path + ".toVertexOrdered.enabled", display(enabled), "be true or false");
-      }
+      Boolean enabled = ordered == null ? null : flag(ordered.get("enabled"), path + ".toVertexOrdered.enabled");
       if ("ReduceUDF".equals(type) || version == NumaflowVersion.V1_8 && Boolean.TRUE.equals(enabled)) {
         return Edge.Routing.BY_KEYS;
       }
@@ -481,35 +479,22 @@ public final class VertexSpec {
     }
 
     private boolean watermarkDisabled(Map<?, ?> watermark) {
-      Object node = watermark == null ? null : watermark.get("disabled");
-      if (node == null || node instanceof Boolean) {
-        return Boolean.TRUE.equals(node);
-      }
-      problem(IN_OBJECT, "spec.watermark.disabled", display(node), "be true or false");
-      return false;
+      return watermark != null && Boolean.TRUE.equals(flag(watermark.get("disabled"), "spec.watermark.disabled"));
     }
 
     private WriterOptions writerOptions(Map<?, ?> edge, String path) {
       WriterOptions.Builder options = WriterOptions.builder();
       Map<?, ?> limits = mapping(edge.get("toVertexLimits"), path + ".toVertexLimits");
       if (limits != null) {
-        String lengthPath = path + ".toVertexLimits.bufferMaxLength";
-        Long length = whole(limits.get("bufferMaxLength"), lengthPath);
+        Long length = whole(limits.get("bufferMaxLength"), path + ".toVertexLimits.bufferMaxLength", 1, Long.MAX_VALUE,
+            "be positive");
         if (length != null) {
-          if (length < 1) {
-            problem(IN_OBJECT, lengthPath, length.toString(), "be positive");
-          } else {
-            options.maxLength(length);
-          }
+          options.maxLength(length);
         }
-        String usagePath = path + ".toVertexLimits.bufferUsageLimit";
-        Long percent = whole(limits.get("bufferUsageLimit"), usagePath);
+        Long percent = whole(limits.get("bufferUsageLimit"), path + ".toVertexLimits.bufferUsageLimit", 1, 100,
+            "be a percentage from 1 to 100");
         if (percent != null) {
-          if (percent < 1 || percent > 100) {
-            problem(IN_OBJECT, usagePath, percent.toString(), "be a percentage from 1 to 100");
-          } else {
-            options.usageLimit(percent / 100.0);
-          }
+          options.usageLimit(percent / 100.0);
         }
       }
       String onFull = text(edge.get("onFull"), path + ".onFull");
@@ -621,6 +606,25 @@ public final class VertexSpec {
         return Long.parseLong(s.trim().startsWith("+") ? s.trim().substring(1) : s.trim());
       }
       problem(IN_OBJECT, path, display(node), "be a whole number");
+      return null;
+    }
+
+    /** A whole number from {@code min} to {@code max}, or null when absent or wrong (outside: {@code rule}). */
+    private Long whole(Object node, String path, long min, long max, String rule) {
+      Long value = whole(node, path);
+      if (value != null && (value < min || value > max)) {
+        problem(IN_OBJECT, path, value.toString(), rule);
+        return null;
+      }
+      return value;
+    }
+
+    /** A JSON boolean, or null when absent or wrong. */
+    private Boolean flag(Object node, String path) {
+      if (node == null || node instanceof Boolean) {
+        return (Boolean) node;
+      }
+      problem(IN_OBJECT, path, display(node), "be true or false");
       return null;
     }
 
