@@ -82,6 +82,11 @@ class ForwarderTest {
             .withNakDelay(Duration.ZERO));
   }
 
+  /** The map vertex forwarding each input unchanged to {@link #OUT_0}. */
+  private Forwarder.Builder identity() {
+    return builder().map(IDENTITY).to(fastEdge("out", OUT_0));
+  }
+
   private Forwarder started(Forwarder.Builder builder) {
     Forwarder forwarder = builder.build();
     forwarders.add(forwarder);
@@ -105,17 +110,27 @@ class ForwarderTest {
           .headers(Map.of("trace", "t" + i)).build();
       batch.add(new Message(header, ("m" + i).getBytes(StandardCharsets.UTF_8)));
     }
-    try (BufferWriter writer = isb.writer(IN, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
+    return write(IN, batch);
+  }
+
+  /** Writes {@code batch} to {@code buffer} and asserts that every message was stored. */
+  private List<WriteResult> write(String buffer, List<Message> batch) {
+    try (BufferWriter writer = isb.writer(buffer, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
       List<WriteResult> results = writer.write(batch);
       assertThat(results).allMatch(WriteResult::isStored);
       return results;
     }
   }
 
+  /** A reader of {@code buffer} for the test's own checks, beside the forwarder's consumer. */
+  private BufferReader testReader(String buffer) {
+    return isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build());
+  }
+
   /** Reads and acks everything that arrives in {@code buffer} until {@code expected} messages came. */
   private List<ReadMessage> drain(String buffer, int expected) {
     List<ReadMessage> all = new ArrayList<>();
-    try (BufferReader reader = isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build())) {
+    try (BufferReader reader = testReader(buffer)) {
       long deadline = System.nanoTime() + PATIENCE.toNanos();
       while (all.size() < expected && System.nanoTime() < deadline) {
         List<ReadMessage> batch = reader.read(500, Duration.ofMillis(20));
@@ -137,12 +152,17 @@ class ForwarderTest {
   /** Asserts that {@code outputs} messages arrive in {@link #OUT_0} and that every input is then acked. */
   private void assertForwardedAndAcked(int outputs) {
     assertThat(drain(OUT_0, outputs)).hasSize(outputs);
+    awaitInputsAcked();
+  }
+
+  /** Waits until every input is acked: {@link #IN} holds nothing pending or unacked. */
+  private void awaitInputsAcked() {
     Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
   }
 
   /** Asserts that nothing more arrives in {@code buffer} within {@code quiet}. */
   private void assertNothingMore(String buffer, Duration quiet) {
-    try (BufferReader reader = isb.reader(buffer, ReaderOptions.builder().consumerName("test-0").build())) {
+    try (BufferReader reader = testReader(buffer)) {
       assertThat(reader.read(500, quiet)).as("more messages in " + buffer).isEmpty();
     }
   }
@@ -176,12 +196,10 @@ class ForwarderTest {
       for (int n = 1; n <= 12; n++) {
         batch.add(Message.data(new MessageId("source", "s" + n, 0), Integer.toString(n).getBytes(StandardCharsets.UTF_8)));
       }
-      try (BufferWriter writer = isb.writer(IN)) {
-        assertThat(writer.write(batch)).allMatch(WriteResult::isStored);
-      }
+      write(IN, batch);
       started(builder().map(in -> List.of(Output.of("keyed-" + in.valueAsString()).withKeys("k" + in.valueAsString()),
           Output.of("plain-" + in.valueAsString()))).to(fastEdge("r3", three.toArray(String[]::new)).routedBy(routing)));
-      Await.until(PATIENCE, "every input forwarded and acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       Map<String, Integer> partitionOf = new HashMap<>();
       for (int p = 0; p < 3; p++) {
         for (ReadMessage m : drain(three.get(p), (int) isb.admin().bufferInfo(three.get(p)).pendingCount())) {
@@ -228,20 +246,33 @@ class ForwarderTest {
   @DisplayName("forwarding")
   class Forwarding {
 
-    @Test
-    @DisplayName("every input is mapped, written to the partition its offset hashes to, and acked")
-    void mapsRoutesAndAcks() {
-      input(200);
-      started(builder().map(MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())))
-          .to(fastEdge("out", OUT_0, OUT_1)));
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+    /**
+     * Forwards {@code count} inputs through {@code function} to {@link #OUT_0} and {@link #OUT_1}, asserts
+     * that each of the {@code count} outputs is in the partition of its input's offset, and returns both
+     * partitions' outputs.
+     */
+    private List<List<ReadMessage>> forwardedToTwoPartitions(int count, MapFunction function) {
+      input(count);
+      started(builder().map(function).to(fastEdge("out", OUT_0, OUT_1)));
+      awaitInputsAcked();
       List<ReadMessage> out0 = drainAll(OUT_0);
       List<ReadMessage> out1 = drainAll(OUT_1);
 
-      assertThat(out0.size() + out1.size()).isEqualTo(200);
+      assertThat(out0.size() + out1.size()).isEqualTo(count);
       PartitionRouter router = PartitionRouter.of(2);
       out0.forEach(m -> assertThat(router.byOffset(m.message())).isZero());
       out1.forEach(m -> assertThat(router.byOffset(m.message())).isOne());
+      return List.of(out0, out1);
+    }
+
+    @Test
+    @DisplayName("every input is mapped, written to the partition its offset hashes to, and acked")
+    void mapsRoutesAndAcks() {
+      List<List<ReadMessage>> out = forwardedToTwoPartitions(200,
+          MapFunction.of(in -> Output.of(in.valueAsString().toUpperCase()).withKeys(in.keys())));
+      List<ReadMessage> out0 = out.get(0);
+      List<ReadMessage> out1 = out.get(1);
+
       assertThat(out0).isNotEmpty();
       assertThat(out1).isNotEmpty();
       List<String> payloads = new ArrayList<>();
@@ -270,17 +301,7 @@ class ForwarderTest {
     @Test
     @DisplayName("without keys, outputs spread over the partitions by the hash of their id")
     void unkeyedOutputsSpreadByIdHash() {
-      input(100);
-      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0, OUT_1)));
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
-      List<ReadMessage> out0 = drainAll(OUT_0);
-      List<ReadMessage> out1 = drainAll(OUT_1);
-
-      PartitionRouter router = PartitionRouter.of(2);
-      out0.forEach(m -> assertThat(router.byOffset(m.message())).isZero());
-      out1.forEach(m -> assertThat(router.byOffset(m.message())).isOne());
-      assertThat(out0.size() + out1.size()).isEqualTo(100);
-      assertThat(out0.size()).isBetween(25, 75);
+      assertThat(forwardedToTwoPartitions(100, IDENTITY).get(0).size()).isBetween(25, 75);
     }
 
     @Test
@@ -306,7 +327,7 @@ class ForwarderTest {
       input(20);
       started(builder().map(MapFunction.filter(in -> in.keys().get(0).equals("k3"))).to(fastEdge("out", OUT_0)));
       List<ReadMessage> out = drain(OUT_0, 3);
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(out).extracting(m -> m.message().payloadAsString()).containsExactly("m3", "m10", "m17");
       assertThat(out).allMatch(m -> m.message().header().keys().equals(List.of("k3")));
     }
@@ -316,8 +337,8 @@ class ForwarderTest {
     void redeliveryWritesNothingTwice() {
       input(20);
       isb.faults().failNextAcks(IN, 1);
-      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
-      Await.until(PATIENCE, "inputs acked after redelivery", () -> settled(IN) == 0);
+      started(identity());
+      awaitInputsAcked();
       List<ReadMessage> out = drain(OUT_0, 20);
 
       assertThat(out).hasSize(20);
@@ -331,18 +352,15 @@ class ForwarderTest {
     @Test
     @DisplayName("watermark barriers are acked and never reach the function")
     void controlMessagesSkipTheFunction() {
-      try (BufferWriter writer = isb.writer(IN, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
-        assertThat(writer.write(List.of(Message.watermarkBarrier(new MessageId("source", "w", 0)),
-            Message.data(new MessageId("source", "d", 0), "x".getBytes(StandardCharsets.UTF_8)))))
-            .allMatch(WriteResult::isStored);
-      }
+      write(IN, List.of(Message.watermarkBarrier(new MessageId("source", "w", 0)),
+          Message.data(new MessageId("source", "d", 0), "x".getBytes(StandardCharsets.UTF_8))));
       List<String> seen = Collections.synchronizedList(new ArrayList<>());
       started(builder().map(in -> {
         seen.add(in.valueAsString());
         return List.of(Output.of(in.value()));
       }).to(fastEdge("out", OUT_0)));
       assertThat(drain(OUT_0, 1)).hasSize(1);
-      Await.until(PATIENCE, "both acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(seen).containsExactly("x");
       assertThat(count(ForwarderMetrics.READ)).as("numaflow-core counts data messages only").isEqualTo(1);
       assertThat(count(ForwarderMetrics.DATA_READ)).isEqualTo(1);
@@ -375,7 +393,7 @@ class ForwarderTest {
       assertThat(drain(neither, 1)).extracting(m -> m.message().payloadAsString()).containsExactly("plain");
       assertThat(drain(OTHER, 4)).extracting(m -> m.message().payloadAsString())
           .containsExactly("red", "red+blue", "green", "plain");
-      Await.until(PATIENCE, "input acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
     }
 
     @Test
@@ -384,7 +402,7 @@ class ForwarderTest {
       input(3);
       started(builder().map(MapFunction.of(in -> Output.of(in.value()).withTags("blue")))
           .to(fastEdge("reds", OUT_0).whenTagged("red")));
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_RULES_NOT_MET, "partition_name", "n/a"))
           .isEqualTo(3);
       assertNothingMore(OUT_0, Duration.ofMillis(100));
@@ -528,7 +546,7 @@ class ForwarderTest {
               && in.valueAsString().equals("m1")
               ? CompletableFuture.failedFuture(new IllegalStateException("first time"))
               : CompletableFuture.completedFuture(null)));
-      Await.until(PATIENCE, "all acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(calls.get("m1").get()).isEqualTo(2);
       assertThat(calls.get("m0").get()).isEqualTo(1);
     }
@@ -538,15 +556,18 @@ class ForwarderTest {
   @DisplayName("back-pressure and write failures")
   class BackPressure {
 
-    @Test
-    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess (one batch in flight, one read ahead), and nothing is lost")
-    void fullStopsReading() {
+    /** One batch in flight: with read-ahead the reader thread holds one more batch, without it none. */
+    @ParameterizedTest(name = "readAhead {0}: {1} read")
+    @CsvSource({"true, 100", "false, 50"})
+    @DisplayName("a full downstream buffer stops the reading under retryUntilSuccess (one batch in flight, and one"
+        + " read ahead with read-ahead), and nothing is lost")
+    void fullStopsReading(boolean readAhead, int read) {
       isb.faults().forceFull(OUT_0, true);
       input(200);
-      started(builder().maxBatchesInFlight(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(identity().readAhead(readAhead).maxBatchesInFlight(1));
       awaitWriteRefusedOnce();
-      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(100);
-      assertThat(count(ForwarderMetrics.READ)).isEqualTo(100);
+      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(200 - read);
+      assertThat(count(ForwarderMetrics.READ)).isEqualTo(read);
       assertThat(count(ForwarderMetrics.ACK)).isZero();
 
       isb.faults().forceFull(OUT_0, false);
@@ -563,20 +584,6 @@ class ForwarderTest {
       Await.until(PATIENCE, "a write refused after waiting a second for room", () -> count(ForwarderMetrics.WRITE_ERROR) > 0);
     }
 
-    @Test
-    @DisplayName("without read-ahead, a full downstream buffer stops the reading after the batch in flight")
-    void fullStopsReadingWithoutReadAhead() {
-      isb.faults().forceFull(OUT_0, true);
-      input(200);
-      started(builder().readAhead(false).maxBatchesInFlight(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
-      awaitWriteRefusedOnce();
-      assertThat(isb.admin().bufferInfo(IN).pendingCount()).as("not read while full").isEqualTo(150);
-      assertThat(count(ForwarderMetrics.READ)).isEqualTo(50);
-
-      isb.faults().forceFull(OUT_0, false);
-      assertForwardedAndAcked(200);
-    }
-
     /**
      * With two batches in flight the loop holds a third waiting for a permit, and with read-ahead the
      * reader thread a fourth waiting to hand it over: 200 (150 without read-ahead) of the 400 inputs
@@ -589,7 +596,7 @@ class ForwarderTest {
     void fullStopsReadingAtTheInFlightBound(boolean readAhead, int bound) {
       isb.faults().forceFull(OUT_0, true);
       input(400);
-      started(builder().readAhead(readAhead).maxBatchesInFlight(2).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(identity().readAhead(readAhead).maxBatchesInFlight(2));
       Await.until(PATIENCE, bound + " read", () -> count(ForwarderMetrics.READ) >= bound);
       Await.holdsFor(Duration.ofMillis(1_500), "no more than " + bound + " read while full",
           () -> count(ForwarderMetrics.READ) == bound);
@@ -609,7 +616,7 @@ class ForwarderTest {
       started(builder().map(IDENTITY)
           .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().onFull(OnFull.DISCARD_LATEST)
               .refreshInterval(Duration.ofMillis(20)).build())));
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(count(ForwarderMetrics.DROP, "reason", ForwarderMetrics.REASON_BUFFER_FULL)).isEqualTo(10);
       assertThat(settled(OUT_0)).isZero();
     }
@@ -619,7 +626,7 @@ class ForwarderTest {
     void retryableWriteFailures() {
       input(30);
       isb.faults().failNextWrites(OUT_0, 45);
-      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(identity());
       assertForwardedAndAcked(30);
       assertThat(count(ForwarderMetrics.WRITE_ERROR)).isEqualTo(45);
       assertThat(count(ForwarderMetrics.WRITE)).isEqualTo(30);
@@ -631,7 +638,7 @@ class ForwarderTest {
     void readFailures() {
       input(5);
       isb.faults().failNextReads(IN, 3);
-      started(builder().map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(identity());
       assertThat(drain(OUT_0, 5)).hasSize(5);
       assertThat(count(ForwarderMetrics.READ_ERROR)).isEqualTo(3);
     }
@@ -643,28 +650,27 @@ class ForwarderTest {
 
     /** Starts a forwarder whose function never returns, with a 200 ms shutdownTimeout, once a message is in it. */
     private Forwarder startedStuck() throws InterruptedException {
+      return startedHolding(Duration.ofMillis(200), new CountDownLatch(1));
+    }
+
+    /** Starts a forwarder whose function forwards its input once {@code release} opens, once a message is in it. */
+    private Forwarder startedHolding(Duration shutdownTimeout, CountDownLatch release) throws InterruptedException {
       CountDownLatch entered = new CountDownLatch(1);
-      Forwarder stuck = started(builder().shutdownTimeout(Duration.ofMillis(200)).map(in -> {
+      Forwarder forwarder = started(builder().shutdownTimeout(shutdownTimeout).map(in -> {
         entered.countDown();
-        new CountDownLatch(1).await();
-        return List.of();
+        release.await();
+        return List.of(Output.of(in.value()));
       }).to(fastEdge("out", OUT_0)));
       assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
-      return stuck;
+      return forwarder;
     }
 
     @Test
     @DisplayName("close lets the batch in flight finish: its outputs are written and its inputs acked")
     void closeFinishesInFlight() throws Exception {
       input(5);
-      CountDownLatch entered = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      Forwarder forwarder = started(builder().shutdownTimeout(PATIENCE).map(in -> {
-        entered.countDown();
-        release.await();
-        return List.of(Output.of(in.value()));
-      }).to(fastEdge("out", OUT_0)));
-      assertThat(entered.await(PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+      Forwarder forwarder = startedHolding(PATIENCE, release);
       CompletableFuture<Void> closing = CompletableFuture.runAsync(forwarder::close);
       Await.until(PATIENCE, "reading stopped", () -> !forwarder.running());
       release.countDown();
@@ -685,7 +691,7 @@ class ForwarderTest {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
       assertThat(count(ForwarderMetrics.NAK)).isEqualTo(3);
 
-      started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(identity().replica(1));
       assertForwardedAndAcked(3);
     }
 
@@ -717,15 +723,14 @@ class ForwarderTest {
       assertThat(count(ForwarderMetrics.ACK)).isZero();
       assertThat(count(ForwarderMetrics.NAK)).as("the batch in the function and the one read ahead").isEqualTo(100);
 
-      started(builder().replica(1).map(IDENTITY).to(fastEdge("out", OUT_0)));
+      started(identity().replica(1));
       assertForwardedAndAcked(100);
     }
 
     @Test
     @DisplayName("runUntilShutdown returns once the forwarder is closed from another thread")
     void runUntilShutdown() throws Exception {
-      Forwarder forwarder = builder().map(IDENTITY).to(fastEdge("out", OUT_0))
-          .build();
+      Forwarder forwarder = identity().build();
       forwarders.add(forwarder);
       CompletableFuture<Void> run = CompletableFuture.runAsync(() -> {
         try {
@@ -745,8 +750,7 @@ class ForwarderTest {
     @Test
     @DisplayName("close is idempotent, and closing a forwarder that never started closes its readers and writers")
     void closeIdempotent() {
-      Forwarder forwarder = builder().map(IDENTITY).to(fastEdge("out", OUT_0))
-          .build();
+      Forwarder forwarder = identity().build();
       forwarder.close();
       forwarder.close();
       // A simple registry shows a histogram's buckets as '<name>.histogram' gauges; they stay, as the histograms do.
@@ -766,7 +770,7 @@ class ForwarderTest {
       input(40);
       started(builder().meterRegistry(prometheus).replica(2).map(in -> in.valueAsString().equals("m7") ? List.of()
           : List.of(Output.of(in.value()).withKeys(in.keys()))).to(fastEdge("out", OUT_0, OUT_1)));
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       int out = drainAll(OUT_0).size() + drainAll(OUT_1).size();
       assertThat(out).isEqualTo(39);
       Await.until(PATIENCE, "the writer gauges polled", () -> prometheus.scrape().contains("isb_memory_buffer_pending{"));
@@ -813,7 +817,7 @@ class ForwarderTest {
           .to(fastEdge("out", OUT_0, OUT_1)));
       int out = drain(OUT_0, 1).size();
       out += drain(OUT_1, 40 - out).size();
-      Await.until(PATIENCE, "inputs acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       out += drain(OUT_0, 40 - out).size();
       assertThat(out).isEqualTo(40);
 
@@ -841,13 +845,11 @@ class ForwarderTest {
       started(builder().metricsStyle(MetricsStyle.TIMERS).map(IDENTITY)
           .to(fastEdge("out", OUT_0).withWriterOptions(WriterOptions.builder().maxLength(100)
               .refreshInterval(Duration.ofMillis(20)).build())));
-      try (BufferWriter writer = isb.writer(OUT_0, WriterOptions.builder().refreshInterval(Duration.ofMillis(10)).build())) {
-        List<Message> batch = new ArrayList<>();
-        for (int i = 0; i < 25; i++) {
-          batch.add(Message.data(new MessageId("x", Integer.toString(i), 0), new byte[1]));
-        }
-        assertThat(writer.write(batch)).allMatch(WriteResult::isStored);
+      List<Message> batch = new ArrayList<>();
+      for (int i = 0; i < 25; i++) {
+        batch.add(Message.data(new MessageId("x", Integer.toString(i), 0), new byte[1]));
       }
+      write(OUT_0, batch);
       Map<String, Double> expected = new HashMap<>(Map.of(ForwarderMetrics.BUFFER_PENDING, 25.0,
           ForwarderMetrics.BUFFER_ACK_PENDING, 0.0, ForwarderMetrics.BUFFER_USAGE, 0.25));
       expected.forEach((name, value) -> Await.until(PATIENCE, name, () -> Search.in(registry).name(name).tag("buffer", OUT_0)
@@ -968,7 +970,7 @@ class ForwarderTest {
             .containsEntry(DeadLetterPolicy.BUFFER_HEADER, IN)
             .containsEntry(DeadLetterPolicy.VERTEX_HEADER, "map");
       });
-      Await.until(PATIENCE, "every input acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
       assertThat(count(ForwarderMetrics.NAK)).as("the first two deliveries").isEqualTo(2);
     }
@@ -1003,7 +1005,7 @@ class ForwarderTest {
 
       assertThat(drain(DLQ, 1)).singleElement().satisfies(letter ->
           assertThat(letter.message().header().headers()).containsEntry(DeadLetterPolicy.DELIVERIES_HEADER, "2"));
-      Await.until(PATIENCE, "the input acked", () -> settled(IN) == 0);
+      awaitInputsAcked();
       assertThat(count(ForwarderMetrics.NAK)).isEqualTo(1);
       assertThat(count(ForwarderMetrics.DEAD_LETTER)).isEqualTo(1);
     }
