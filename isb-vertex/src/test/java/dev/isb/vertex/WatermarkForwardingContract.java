@@ -61,6 +61,9 @@ abstract class WatermarkForwardingContract {
   private String output;
   private final List<AutoCloseable> open = new ArrayList<>();
   private final List<ReadMessage> downstream = new ArrayList<>();
+  private Upstream up;
+  private Forwarder map;
+  private WatermarkedReader reader;
 
   /** A new client on a backend that keeps watermark buckets. */
   abstract IsbClient newClient();
@@ -98,6 +101,13 @@ abstract class WatermarkForwardingContract {
     return closeable;
   }
 
+  /** Starts the upstream {@code in}, the vertex {@code map} and the downstream reader of {@code out}. */
+  private void start(NumaflowVersion version) {
+    up = new Upstream(version);
+    map = startMap(version);
+    reader = downstreamReader(version);
+  }
+
   /** Starts the Java vertex {@code map}: identity, from both input partitions to {@code out}. */
   private Forwarder startMap(NumaflowVersion version) {
     return keep(Forwarder.builder(client, "map").pipeline(pipeline).from(inputs)
@@ -119,12 +129,12 @@ abstract class WatermarkForwardingContract {
   }
 
   /** Reads and acks what the downstream reader gets until {@code done}, or fails after PATIENCE. */
-  private void readDownstreamUntil(WatermarkedReader reader, String what, BooleanSupplier done) {
-    readDownstreamUntil(reader, what, () -> { }, done);
+  private void readDownstreamUntil(String what, BooleanSupplier done) {
+    readDownstreamUntil(what, () -> { }, done);
   }
 
   /** As above, running {@code feed} (more upstream data, say) before each read. */
-  private void readDownstreamUntil(WatermarkedReader reader, String what, Runnable feed, BooleanSupplier done) {
+  private void readDownstreamUntil(String what, Runnable feed, BooleanSupplier done) {
     Await.until(PATIENCE, () -> what + "; read so far: " + downstream.size() + " message(s), watermark "
         + reader.watermark(), () -> {
           feed.run();
@@ -205,13 +215,11 @@ abstract class WatermarkForwardingContract {
   @DisplayName("the downstream watermark is -1 until every input partition has one, then follows the upstream's and "
       + "never goes back")
   void followsUpstream(NumaflowVersion version) {
-    Upstream up = new Upstream(version);
-    Forwarder map = startMap(version);
-    WatermarkedReader reader = downstreamReader(version);
+    start(version);
     up.wmb(false, 0, 1_000, 0);
 
     up.write(0, 5, false);
-    readDownstreamUntil(reader, "5 messages", () -> downstream.size() == 5);
+    readDownstreamUntil("5 messages", () -> downstream.size() == 5);
     assertThat(map.watermark()).as("partition 1 has no watermark yet").isEqualTo(-1);
     assertThat(downstream).allSatisfy(m -> assertThat(m.watermark()).isEqualTo(-1));
 
@@ -222,14 +230,14 @@ abstract class WatermarkForwardingContract {
       up.write(0, 1, false);
       up.write(1, 1, false);
     };
-    readDownstreamUntil(reader, "downstream watermark 1000", both, () -> reader.watermark() == 1_000);
+    readDownstreamUntil("downstream watermark 1000", both, () -> reader.watermark() == 1_000);
     assertThat(map.watermark()).isEqualTo(1_000);
 
     up.wmb(false, seq0, 3_000, 0);
     up.wmb(false, seq1, 3_000, 1);
-    readDownstreamUntil(reader, "downstream watermark 3000", both, () -> reader.watermark() == 3_000);
+    readDownstreamUntil("downstream watermark 3000", both, () -> reader.watermark() == 3_000);
     up.write(0, 2, true);
-    readDownstreamUntil(reader, "every message written", () -> downstream.size() == up.written());
+    readDownstreamUntil("every message written", () -> downstream.size() == up.written());
 
     List<Long> marks = downstream.stream().map(ReadMessage::watermark).toList();
     assertThat(marks).as("watermarks in read order").isSorted();
@@ -241,14 +249,12 @@ abstract class WatermarkForwardingContract {
   @DisplayName("an idle input partition stops holding the watermark back, and its control message never reaches "
       + "the function")
   void idleInputPartition(NumaflowVersion version) {
-    Upstream up = new Upstream(version);
-    Forwarder map = startMap(version);
-    WatermarkedReader reader = downstreamReader(version);
+    start(version);
     up.wmb(false, 0, 4_000, 0);
     long control = up.control(1);
     up.wmb(true, control, 9_000, 1);
 
-    readDownstreamUntil(reader, "downstream watermark 4000", () -> up.write(0, 1, false),
+    readDownstreamUntil("downstream watermark 4000", () -> up.write(0, 1, false),
         () -> reader.watermark() == 4_000);
     assertThat(map.watermark()).isEqualTo(4_000);
     assertThat(downstream).allSatisfy(m -> assertThat(m.message().kind()).isEqualTo(Kind.DATA));
@@ -260,13 +266,11 @@ abstract class WatermarkForwardingContract {
   @DisplayName("when every input is idle, the vertex writes a control message to its idle output and publishes an "
       + "idle WMB: the downstream watermark advances with no data")
   void idleOutput(NumaflowVersion version) {
-    Upstream up = new Upstream(version);
-    Forwarder map = startMap(version);
-    WatermarkedReader reader = downstreamReader(version);
+    start(version);
     up.wmb(true, up.control(0), 7_000, 0);
     up.wmb(true, up.control(1), 6_000, 1);
 
-    readDownstreamUntil(reader, "downstream watermark 6000", () -> reader.watermark() == 6_000);
+    readDownstreamUntil("downstream watermark 6000", () -> reader.watermark() == 6_000);
     assertThat(downstream).as("control messages are not delivered").isEmpty();
     assertThat(reader.idle()).hasValueSatisfying(wmb -> {
       assertThat(wmb.idle()).isTrue();
