@@ -95,10 +95,19 @@ class VertexSpecTest {
     return copy;
   }
 
+  /** A vertex object in namespace ns whose spec has these members (JSON, without braces). */
+  private static String object(String specMembers) {
+    return "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{" + specMembers + "}}";
+  }
+
+  /** The vertex object of MINIMAL's vertex v of pipeline p, with these further spec members. */
+  private static String vertexV(String specMembers) {
+    return object("\"name\":\"v\",\"pipelineName\":\"p\"," + specMembers);
+  }
+
   /** MINIMAL with one to-edge made of {@code edgeFields} (JSON members, without braces). */
   private static String withEdge(String edgeFields) {
-    return "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"v\",\"pipelineName\":\"p\","
-        + "\"toEdges\":[{\"from\":\"v\"," + edgeFields + "}]}}";
+    return vertexV("\"toEdges\":[{\"from\":\"v\"," + edgeFields + "}]");
   }
 
   private static List<Problem> problems(Map<String, String> env) {
@@ -124,8 +133,7 @@ class VertexSpecTest {
     }
 
     private static String vertex(String extraSpec, String... edges) {
-      return "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"v\",\"pipelineName\":\"p\","
-          + extraSpec + "\"toEdges\":[" + String.join(",", edges) + "]}}";
+      return vertexV(extraSpec + "\"toEdges\":[" + String.join(",", edges) + "]");
     }
 
     @Test
@@ -336,9 +344,8 @@ class VertexSpecTest {
     @Test
     @DisplayName("partitions and toVertexPartitionCount below 1, or null, mean 1")
     void partitionsBelowOne() {
-      String json = "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"v\",\"pipelineName\":\"p\","
-          + "\"partitions\":0,\"toEdges\":[{\"to\":\"w\",\"toVertexPartitionCount\":-3},"
-          + "{\"to\":\"x\",\"toVertexPartitionCount\":null}]}}";
+      String json = vertexV("\"partitions\":0,\"toEdges\":[{\"to\":\"w\",\"toVertexPartitionCount\":-3},"
+          + "{\"to\":\"x\",\"toVertexPartitionCount\":null}]");
       VertexSpec spec = VertexSpec.fromEnvironment(env(json));
       assertThat(spec.inputBuffers()).containsExactly("ns-p-v-0");
       assertThat(spec.edges().get(0).buffers()).containsExactly("ns-p-w-0");
@@ -404,8 +411,8 @@ class VertexSpecTest {
     @Test
     @DisplayName("a source vertex owns no buffer: one partition, no inputs, and no forwarder")
     void source() {
-      String json = "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"in\",\"pipelineName\":\"p\","
-          + "\"source\":{\"generator\":{\"rpu\":5}},\"partitions\":3,\"toEdges\":[{\"to\":\"v\"}]}}";
+      String json = object("\"name\":\"in\",\"pipelineName\":\"p\",\"source\":{\"generator\":{\"rpu\":5}},"
+          + "\"partitions\":3,\"toEdges\":[{\"to\":\"v\"}]");
       VertexSpec spec = VertexSpec.fromEnvironment(env(json));
       assertThat(spec.partitions()).isEqualTo(1);
       assertThat(spec.inputBuffers()).isEmpty();
@@ -520,8 +527,7 @@ class VertexSpecTest {
     @Test
     @DisplayName("a name that cannot be part of a buffer name")
     void badName() {
-      Problem p = onlyProblem(env("{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"my.vertex\","
-          + "\"pipelineName\":\"p\"}}"));
+      Problem p = onlyProblem(env(object("\"name\":\"my.vertex\",\"pipelineName\":\"p\"")));
       assertThat(p.path()).isEqualTo("spec.name");
       assertThat(p.value()).isEqualTo("my.vertex");
       assertThat(p.rule()).startsWith("be usable in a buffer name");
@@ -530,8 +536,8 @@ class VertexSpecTest {
     @Test
     @DisplayName("fields of the wrong type")
     void wrongTypes() {
-      List<Problem> problems = problems(env("{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":7,"
-          + "\"pipelineName\":\"p\",\"partitions\":\"many\",\"toEdges\":{\"to\":\"w\"}}}"));
+      List<Problem> problems = problems(env(object("\"name\":7,\"pipelineName\":\"p\",\"partitions\":\"many\","
+          + "\"toEdges\":{\"to\":\"w\"}")));
       assertThat(problems).extracting(Problem::toString).containsExactly(
           "env NUMAFLOW_VERTEX_OBJECT: spec.name was '7' but it must be a string",
           "env NUMAFLOW_VERTEX_OBJECT: spec.partitions was 'many' but it must be a whole number",
@@ -541,8 +547,7 @@ class VertexSpecTest {
     @Test
     @DisplayName("an edge without 'to', with a repeated 'to', or 'from' another vertex")
     void edgeEnds() {
-      String json = "{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"v\",\"pipelineName\":\"p\","
-          + "\"toEdges\":[{\"from\":\"v\"},{\"to\":\"w\"},{\"to\":\"w\"},{\"from\":\"u\",\"to\":\"x\"},null]}}";
+      String json = vertexV("\"toEdges\":[{\"from\":\"v\"},{\"to\":\"w\"},{\"to\":\"w\"},{\"from\":\"u\",\"to\":\"x\"},null]");
       assertThat(problems(env(json))).extracting(Problem::toString).containsExactly(
           "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].to was not set but it must be set: the vertex this edge "
               + "goes to",
@@ -587,8 +592,7 @@ class VertexSpecTest {
     @DisplayName("every problem is reported at once, values shortened to one line")
     void allAtOnce() {
       String longName = "x".repeat(300);
-      Map<String, String> env = env("{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"v\","
-          + "\"pipelineName\":\"p\",\"toEdges\":[{\"to\":\"" + longName + "\",\"onFull\":\"x\"}]}}");
+      Map<String, String> env = env(vertexV("\"toEdges\":[{\"to\":\"" + longName + "\",\"onFull\":\"x\"}]"));
       env.put("NUMAFLOW_REPLICA", "first\nsecond");
       IsbConfigException e = catchThrowableOfType(IsbConfigException.class, () -> VertexSpec.fromEnvironment(env));
       assertThat(e.problems()).extracting(Problem::path).containsExactly("NUMAFLOW_REPLICA",
@@ -603,8 +607,7 @@ class VertexSpecTest {
     @DisplayName("a buffer name longer than any backend takes")
     void tooLong() {
       String name = "v".repeat(250);
-      Problem p = onlyProblem(env("{\"metadata\":{\"namespace\":\"ns\"},\"spec\":{\"name\":\"" + name
-          + "\",\"pipelineName\":\"p\"}}"));
+      Problem p = onlyProblem(env(object("\"name\":\"" + name + "\",\"pipelineName\":\"p\"")));
       assertThat(p.path()).isEqualTo("spec.name");
       assertThat(p.value()).hasSize(80);
       assertThat(p.rule()).isEqualTo("leave the buffer name <namespace>-<pipeline>-<vertex>-<partition> at most 255 "
