@@ -130,13 +130,8 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
 
   @Override
   public final List<ReadMessage> read(int maxMessages, Duration maxWait) {
-    if (maxMessages < 1) {
-      throw new IllegalArgumentException("maxMessages must be at least 1, was " + maxMessages);
-    }
-    Objects.requireNonNull(maxWait, "maxWait");
-    if (maxWait.isNegative()) {
-      throw new IllegalArgumentException("maxWait must not be negative, was " + maxWait);
-    }
+    Checks.atLeastOne("maxMessages", maxMessages);
+    Checks.notNegative("maxWait", maxWait);
     calls.enter();
     try {
       return readAhead != null ? readAhead.take(maxMessages, maxWait) : readBatch(maxMessages, maxWait);
@@ -174,10 +169,7 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
 
   @Override
   public final void nak(Collection<? extends Offset> offsets, Duration delay) {
-    Objects.requireNonNull(delay, "delay");
-    if (delay.isNegative()) {
-      throw new IllegalArgumentException("delay must not be negative, was " + delay);
-    }
+    Checks.notNegative("delay", delay);
     nakOwned(own(offsets), delay);
   }
 

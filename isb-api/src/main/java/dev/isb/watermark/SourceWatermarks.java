@@ -2,6 +2,7 @@ package dev.isb.watermark;
 
 import dev.isb.IsbClient;
 import dev.isb.NumaflowVersion;
+import dev.isb.spi.Checks;
 import dev.isb.wire.BufferNames;
 import java.time.Duration;
 import java.time.Instant;
@@ -212,20 +213,13 @@ public final class SourceWatermarks implements AutoCloseable {
      * that does not say.
      */
     public Builder totalPartitions(int total) {
-      if (total < 1) {
-        throw new IllegalArgumentException("totalPartitions must be at least 1, was " + total);
-      }
-      this.totalPartitions = OptionalInt.of(total);
+      this.totalPartitions = OptionalInt.of(Checks.atLeastOne("totalPartitions", total));
       return this;
     }
 
     /** How late events may arrive: subtracted from each batch's lowest event time; zero by default. */
     public Builder maxDelay(Duration maxDelay) {
-      Objects.requireNonNull(maxDelay, "maxDelay");
-      if (maxDelay.isNegative()) {
-        throw new IllegalArgumentException("maxDelay must not be negative, was " + maxDelay);
-      }
-      this.maxDelay = maxDelay;
+      this.maxDelay = Checks.notNegative("maxDelay", maxDelay);
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.isb.watermark;
 import dev.isb.BufferReader;
 import dev.isb.IsbClient;
 import dev.isb.NumaflowVersion;
+import dev.isb.spi.Checks;
 import dev.isb.spi.OpenHandles;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.Wmb;
@@ -262,10 +263,7 @@ public final class WatermarkFetcher implements AutoCloseable {
     /** The input partitions the vertex reads (a map or sink vertex: all of its buffer's partitions). */
     public Builder partitions(int... partitions) {
       for (int p : partitions) {
-        if (p < 0) {
-          throw new IllegalArgumentException("partition must not be negative, was " + p);
-        }
-        this.partitions.add(p);
+        this.partitions.add(Checks.notNegative("partition", p));
       }
       return this;
     }
@@ -284,11 +282,7 @@ public final class WatermarkFetcher implements AutoCloseable {
 
     /** How often liveness is re-evaluated; Numaflow's 5 s by default. */
     public Builder refreshInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.toMillis() < 1) {
-        throw new IllegalArgumentException("refreshInterval must be at least 1ms, was " + interval);
-      }
-      this.refreshInterval = interval;
+      this.refreshInterval = Checks.atLeastOneMilli("refreshInterval", interval);
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.isb.watermark;
 
 import dev.isb.IsbClient;
 import dev.isb.NumaflowVersion;
+import dev.isb.spi.Checks;
 import dev.isb.spi.OpenHandles;
 import dev.isb.wire.BufferNames;
 import dev.isb.wire.WatermarkCodec;
@@ -258,19 +259,12 @@ public final class WatermarkPublisher implements AutoCloseable {
     private Builder(IsbClient client, String edge, String processor) {
       this.client = Objects.requireNonNull(client, "client");
       this.edge = BufferNames.requireValid(edge);
-      Objects.requireNonNull(processor, "processor");
-      if (processor.isBlank()) {
-        throw new IllegalArgumentException("processor must not be blank");
-      }
-      this.processor = processor;
+      this.processor = Checks.notBlank("processor", processor);
     }
 
     /** How many partitions the edge's buffer has; 1 by default. */
     public Builder partitions(int partitions) {
-      if (partitions < 1) {
-        throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
-      }
-      this.partitions = partitions;
+      this.partitions = Checks.atLeastOne("partitions", partitions);
       return this;
     }
 
@@ -285,21 +279,13 @@ public final class WatermarkPublisher implements AutoCloseable {
      * ({@code NUMAFLOW_WATERMARK_DELAY_IN_MS} in v1.7, {@code idleSource.stepInterval} in v1.8).
      */
     public Builder delay(Duration delay) {
-      Objects.requireNonNull(delay, "delay");
-      if (delay.isNegative()) {
-        throw new IllegalArgumentException("delay must not be negative, was " + delay);
-      }
-      this.delay = delay;
+      this.delay = Checks.notNegative("delay", delay);
       return this;
     }
 
     /** How often a v1.7 publisher heartbeats; Numaflow's 5 s by default. */
     public Builder heartbeatInterval(Duration interval) {
-      Objects.requireNonNull(interval, "interval");
-      if (interval.toMillis() < 1) {
-        throw new IllegalArgumentException("heartbeatInterval must be at least 1ms, was " + interval);
-      }
-      this.heartbeatInterval = interval;
+      this.heartbeatInterval = Checks.atLeastOneMilli("heartbeatInterval", interval);
       return this;
     }
 
@@ -314,10 +300,7 @@ public final class WatermarkPublisher implements AutoCloseable {
      * Numaflow v1.8 field a source's fetcher waits on); absent by default and always absent under v1.7.
      */
     public Builder processorCount(int count) {
-      if (count < 1) {
-        throw new IllegalArgumentException("processorCount must be at least 1, was " + count);
-      }
-      this.processorCount = OptionalInt.of(count);
+      this.processorCount = OptionalInt.of(Checks.atLeastOne("processorCount", count));
       return this;
     }
 

@@ -21,9 +21,7 @@ public final class BufferNames {
 
   /** A buffer (one partition): {@code <namespace>-<pipeline>-<vertex>-<partition>}. */
   public static String buffer(String namespace, String pipeline, String vertex, int partition) {
-    if (partition < 0) {
-      throw new IllegalArgumentException("partition must not be negative, was " + partition);
-    }
+    Checks.notNegative("partition", partition);
     return requireValid(part("namespace", namespace) + '-' + part("pipeline", pipeline) + '-'
         + part("vertex", vertex) + '-' + partition);
   }
@@ -73,9 +71,7 @@ public final class BufferNames {
 
   /** A Redis consumer name: {@code <vertex>-<replica>}. */
   public static String redisConsumer(String vertex, int replica) {
-    if (replica < 0) {
-      throw new IllegalArgumentException("replica must not be negative, was " + replica);
-    }
+    Checks.notNegative("replica", replica);
     return part("vertex", vertex) + '-' + replica;
   }
 
