@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * The upstream processors of one edge and their offset timelines, kept current by watching the edge's
@@ -83,12 +84,8 @@ final class EdgeProcessors implements AutoCloseable {
   synchronized void onTimeline(WatermarkStore.Entry entry) {
     switch (entry.op()) {
       case PUT -> {
-        Wmb wmb;
-        try {
-          wmb = WatermarkCodec.decodeWmb(entry.value());
-        } catch (MessageDecodeException e) {
-          LOG.log(System.Logger.Level.WARNING, "edge ''{0}'': processor ''{1}'' put a value that is not a WMB, "
-              + "ignored: {2}", edge, entry.key(), e.getMessage());
+        Wmb wmb = decoded(entry, WatermarkCodec::decodeWmb, "a value that is not a WMB");
+        if (wmb == null) {
           return;
         }
         Processor p = processors.get(entry.key());
@@ -122,15 +119,22 @@ final class EdgeProcessors implements AutoCloseable {
     }
   }
 
+  /** The value a processor put, decoded; null, after a warning, when it does not decode. */
+  private <T> T decoded(WatermarkStore.Entry entry, Function<byte[], T> decode, String what) {
+    try {
+      return decode.apply(entry.value());
+    } catch (MessageDecodeException e) {
+      LOG.log(System.Logger.Level.WARNING, "edge ''{0}'': processor ''{1}'' put {2}, ignored: {3}", edge, entry.key(),
+          what, e.getMessage());
+      return null;
+    }
+  }
+
   synchronized void onHeartbeat(WatermarkStore.Entry entry) {
     switch (entry.op()) {
       case PUT -> {
-        long seconds;
-        try {
-          seconds = WatermarkCodec.decodeHeartbeat(entry.value());
-        } catch (MessageDecodeException e) {
-          LOG.log(System.Logger.Level.WARNING, "edge ''{0}'': processor ''{1}'' put a heartbeat that does not "
-              + "decode, ignored: {2}", edge, entry.key(), e.getMessage());
+        Long seconds = decoded(entry, WatermarkCodec::decodeHeartbeat, "a heartbeat that does not decode");
+        if (seconds == null) {
           return;
         }
         heartbeats.put(entry.key(), seconds);
