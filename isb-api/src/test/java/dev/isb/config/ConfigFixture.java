@@ -1,5 +1,9 @@
 package dev.isb.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.isb.IsbConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,9 +11,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
-/** Writes configuration files into a test's temporary directory and reads the test resources. */
+/**
+ * Writes configuration files into a test's temporary directory and reads the test resources; holds the
+ * credentials and the check of refused configurations that the configuration tests share.
+ */
 final class ConfigFixture {
+
+  /** The JetStream credentials Numaflow injects into every vertex pod. */
+  static final Map<String, String> JS_CREDENTIALS =
+      Map.of("NUMAFLOW_ISBSVC_JETSTREAM_USER", "u", "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", "p");
 
   final Path dir;
 
@@ -53,6 +67,13 @@ final class ConfigFixture {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The problems, as text, of the {@link IsbConfigException} that {@code build} throws. */
+  static List<String> problems(ThrowingCallable build) {
+    IsbConfigException e = catchThrowableOfType(IsbConfigException.class, build);
+    assertThat(e).as("the configuration must be refused").isNotNull();
+    return e.problems().stream().map(Object::toString).toList();
   }
 
   static String base64(String text) {

@@ -1,5 +1,7 @@
 package dev.isb.config;
 
+import static dev.isb.config.ConfigFixture.JS_CREDENTIALS;
+import static dev.isb.config.ConfigFixture.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,9 +30,8 @@ class IsbConfigBadInputTest {
 
   private static final String HEAD = "apiVersion: numaflow.numaproj.io/v1alpha1\nkind: InterStepBufferService\n"
       + "metadata:\n  name: default\nspec:\n";
-  private static final Map<String, String> CREDENTIALS =
-      Map.of("NUMAFLOW_ISBSVC_JETSTREAM_USER", "u", "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", "p");
   private static final Map<String, String> NATS = Map.of("NUMAFLOW_ISBSVC_JETSTREAM_URL", "nats://h:4222");
+  private static final Map<String, String> NATS_TLS = with(NATS, env("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "true"));
   private static final String NATS_RULE = "be a comma-separated list of NATS addresses such as nats://host:4222 "
       + "or tls://host:4222";
   private static final String REDIS_RULE = "be a comma-separated list of Redis addresses such as host:6379, "
@@ -50,6 +51,9 @@ class IsbConfigBadInputTest {
   interface Tweak {
     IsbConfig.Builder apply(IsbConfig.Builder builder, Path dir);
   }
+
+  /** Reads the case's {@code secrets/} directory. */
+  private static final Tweak SECRET_DIR = (b, d) -> b.secretDir(d.resolve("secrets"));
 
   private static Case bad(String name, Map<String, String> files, Map<String, String> env, String... expected) {
     return new Case(name, files, env, (b, d) -> b, List.of(expected));
@@ -94,6 +98,11 @@ class IsbConfigBadInputTest {
     return ConfigFixture.base64("{\"spec\":{\"toEdges\":[" + edgeJson + "]}}");
   }
 
+  /** A NATS address and a vertex object with this one to-edge. */
+  private static Map<String, String> natsAndEdge(String edgeJson) {
+    return with(NATS, env("NUMAFLOW_VERTEX_OBJECT", vertex(edgeJson)));
+  }
+
   private static String config(String json) {
     return ConfigFixture.base64(json);
   }
@@ -103,29 +112,29 @@ class IsbConfigBadInputTest {
         // ---- the examples
         bad("negative maxMsgs other than -1", ctrl("stream:\n  maxMsgs: -5\n"), NATS,
             "{ctrl}: isbsvc.jetstream.bufferConfig.stream.maxMsgs was '-5' but it must be positive or -1 (unlimited)"),
-        bad("ackWait of zero", buffer("consumer:\n  ackWait: 0\n"), CREDENTIALS,
+        bad("ackWait of zero", buffer("consumer:\n  ackWait: 0\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.consumer.ackWait was '0' but it must be positive"),
-        bad("usageLimit above 100%", Map.of(), with(NATS, env("NUMAFLOW_VERTEX_OBJECT",
-                vertex("{\"to\":\"b\",\"toVertexLimits\":{\"bufferUsageLimit\":150}}"))),
+        bad("usageLimit above 100%", Map.of(),
+            natsAndEdge("{\"to\":\"b\",\"toVertexLimits\":{\"bufferUsageLimit\":150}}"),
             "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].toVertexLimits.bufferUsageLimit was '150' but it must be "
                 + "a percentage in (0, 100]"),
-        bad("usageLimit of 0%", Map.of(), with(NATS, env("NUMAFLOW_VERTEX_OBJECT",
-                vertex("{\"to\":\"b\",\"toVertexLimits\":{\"bufferUsageLimit\":0}}"))),
+        bad("usageLimit of 0%", Map.of(),
+            natsAndEdge("{\"to\":\"b\",\"toVertexLimits\":{\"bufferUsageLimit\":0}}"),
             "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].toVertexLimits.bufferUsageLimit was '0' but it must be "
                 + "a percentage in (0, 100]"),
         bad("replicas above the number of server nodes",
-            js("    replicas: 3\n    bufferConfig: |\n      stream:\n        replicas: 5\n"), CREDENTIALS,
+            js("    replicas: 3\n    bufferConfig: |\n      stream:\n        replicas: 5\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.replicas was '5' but it must be at most 3, the number of "
                 + "JetStream server nodes ({isb} spec.jetstream.replicas)"),
         bad("a jetstream and a redis block in one resource",
-            isb("  jetstream:\n    version: latest\n  redis:\n    external:\n      url: r:6379\n"), CREDENTIALS,
+            isb("  jetstream:\n    version: latest\n  redis:\n    external:\n      url: r:6379\n"), JS_CREDENTIALS,
             "{isb}: spec was 'jetstream, redis' but it must hold either a jetstream or a redis block, not both"),
         bad("a malformed NATS URL", Map.of(), env("NUMAFLOW_ISBSVC_JETSTREAM_URL", "nats//host:4222"),
             "env: NUMAFLOW_ISBSVC_JETSTREAM_URL was 'nats//host:4222' but it must " + NATS_RULE),
         bad("a NATS URL with a port out of range", Map.of(), env("NUMAFLOW_ISBSVC_JETSTREAM_URL", "nats://h:99999"),
             "env: NUMAFLOW_ISBSVC_JETSTREAM_URL was 'nats://h:99999' but it must " + NATS_RULE),
         bad("a missing password file", with(js(""), Map.of("secrets/client-auth-user", "u")), Map.of(),
-            (b, d) -> b.secretDir(d.resolve("secrets")),
+            SECRET_DIR,
             "{isb}: spec.jetstream was 'isbsvc-default-js-client-auth/client-auth-password' but it must be found: "
                 + "set NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD or mount key client-auth-password of secret "
                 + "isbsvc-default-js-client-auth in a secret directory (looked in {dir}/secrets)"),
@@ -135,11 +144,11 @@ class IsbConfigBadInputTest {
             "env NUMAFLOW_ISBSVC_CONFIG: line 1, column 16 was '{\"jetstream\": [' but it must be valid YAML "
                 + "(expected the node content, but found '<stream end>')"),
         bad("YAML that is not YAML, with line and column",
-            Map.of("isbsvc.yaml", HEAD + "  jetstream:\n    version: latest\n   tls: true\n"), CREDENTIALS,
+            Map.of("isbsvc.yaml", HEAD + "  jetstream:\n    version: latest\n   tls: true\n"), JS_CREDENTIALS,
             "{dir}/isbsvc.yaml: line 8, column 4 was 'tls: true' but it must be valid YAML "
                 + "(expected <block end>, but found '<block mapping start>')"),
         bad("YAML inside bufferConfig: the position is the file's",
-            js("    bufferConfig: |\n      stream:\n        maxMsgs: 5: 6\n"), CREDENTIALS,
+            js("    bufferConfig: |\n      stream:\n        maxMsgs: 5: 6\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig at line 10, column 19 was 'maxMsgs: 5: 6' but it must be valid "
                 + "YAML (mapping values are not allowed here)"),
         bad("YAML two embeddings deep (ConfigMap, then bufferConfig): still the file's position",
@@ -152,12 +161,12 @@ class IsbConfigBadInputTest {
                 + "(found character '\\t(TAB)' that cannot start any token. (Do not use \\t(TAB) for indentation))"),
 
         // ---- formats
-        bad("an unknown retention", buffer("stream:\n  retention: Forever\n"), CREDENTIALS,
+        bad("an unknown retention", buffer("stream:\n  retention: Forever\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.retention was 'Forever' but it must be 0 (Limits), "
                 + "1 (Interest) or 2 (WorkQueue)"),
-        bad("a storage number out of range", buffer("otBucket:\n  storage: 2\n"), CREDENTIALS,
+        bad("a storage number out of range", buffer("otBucket:\n  storage: 2\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.otBucket.storage was '2' but it must be 0 (File) or 1 (Memory)"),
-        bad("a duration without a unit", buffer("stream:\n  maxAge: 72\n"), CREDENTIALS,
+        bad("a duration without a unit", buffer("stream:\n  maxAge: 72\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxAge was '72' but it must " + DURATION_RULE
                 + " (a number needs a unit)"),
         bad("a duration in words", ctrl("procBucket:\n  ttl: 3 hours\n"), NATS,
@@ -166,30 +175,30 @@ class IsbConfigBadInputTest {
             "{ctrl}: isbsvc.jetstream.bufferConfig.otBucket.ttl was '-1h' but it must not be negative "
                 + "(0 means no limit)"),
         bad("a stream under Limits retention that holds fewer messages than the writer lets pile up",
-            buffer("stream:\n  maxMsgs: 20000\n"), CREDENTIALS,
+            buffer("stream:\n  maxMsgs: 20000\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxMsgs was '20000' but it must hold what the writer allows: "
                 + "stream.maxMsgs 20000 is below writer.maxLength × writer.usageLimit = 30000 × 0.8 = 24000, the "
                 + "unacknowledged messages the writer allows: under Limits retention the stream discards its oldest "
                 + "messages, read or not, before the writer sees the buffer full (writer.maxLength from default, "
                 + "writer.usageLimit from default)"),
-        bad("duplicates longer than maxAge", buffer("stream:\n  maxAge: 1m\n  duplicates: 2m\n"), CREDENTIALS,
+        bad("duplicates longer than maxAge", buffer("stream:\n  maxAge: 1m\n  duplicates: 2m\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.duplicates was '2m' but it must be at most stream.maxAge, "
                 + "1m ({isb} spec.jetstream.bufferConfig.stream.maxAge)"),
-        bad("a lower-case m size", buffer("stream:\n  maxBytes: 512m\n"), CREDENTIALS,
+        bad("a lower-case m size", buffer("stream:\n  maxBytes: 512m\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxBytes was '512m' but it must " + SIZE_RULE
                 + " (a lower-case m is milli in Kubernetes but mega in NATS: write M or Mi)"),
-        bad("a size with an unknown unit", buffer("stream:\n  maxBytes: 10XB\n"), CREDENTIALS,
+        bad("a size with an unknown unit", buffer("stream:\n  maxBytes: 10XB\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxBytes was '10XB' but it must " + SIZE_RULE),
-        bad("a fraction of a byte", buffer("otBucket:\n  maxValueSize: 1.5\n"), CREDENTIALS,
+        bad("a fraction of a byte", buffer("otBucket:\n  maxValueSize: 1.5\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.otBucket.maxValueSize was '1.5' but it must be a whole number of "
                 + "bytes that fits in 63 bits, such as 512Mi or 20Gi"),
-        bad("a history of 0", buffer("otBucket:\n  history: 0\n"), CREDENTIALS,
+        bad("a history of 0", buffer("otBucket:\n  history: 0\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.otBucket.history was '0' but it must be between 1 and 64"),
-        bad("maxAckPending of 0", buffer("consumer:\n  maxAckPending: 0\n"), CREDENTIALS,
+        bad("maxAckPending of 0", buffer("consumer:\n  maxAckPending: 0\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.consumer.maxAckPending was '0' but it must be positive"),
-        bad("maxMsgs that is not a number", buffer("stream:\n  maxMsgs: lots\n"), CREDENTIALS,
+        bad("maxMsgs that is not a number", buffer("stream:\n  maxMsgs: lots\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxMsgs was 'lots' but it must be a whole number"),
-        bad("tlsEnabled that is not a boolean", Map.of(), with(CREDENTIALS, env("NUMAFLOW_ISBSVC_CONFIG",
+        bad("tlsEnabled that is not a boolean", Map.of(), with(JS_CREDENTIALS, env("NUMAFLOW_ISBSVC_CONFIG",
                 config("{\"jetstream\":{\"url\":\"nats://h:4222\",\"tlsEnabled\":\"maybe\"}}"))),
             "env NUMAFLOW_ISBSVC_CONFIG: jetstream.tlsEnabled was 'maybe' but it must be true or false"),
         bad("negative cluster max redirects", Map.of(), env("NUMAFLOW_ISBSVC_REDIS_URL", "r:6379",
@@ -197,45 +206,45 @@ class IsbConfigBadInputTest {
             "env: NUMAFLOW_ISBSVC_REDIS_CLUSTER_MAX_REDIRECTS was '-2' but it must be 0 or more"),
 
         // ---- the resource
-        bad("server replicas of 0", js("    replicas: 0\n"), CREDENTIALS,
+        bad("server replicas of 0", js("    replicas: 0\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.replicas was '0' but it must be 1 or more (2 means 3)"),
-        bad("a missing version", isb("  jetstream:\n    tls: false\n"), CREDENTIALS,
+        bad("a missing version", isb("  jetstream:\n    tls: false\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.version was not set but it must be set (a version listed in the controller "
                 + "configuration)"),
         bad("a version the controller does not list",
             with(isb("  jetstream:\n    version: 2.8.1\n"), Map.of("ctrl.yaml",
-                ConfigFixture.resource("controller-config.yaml"))), CREDENTIALS,
+                ConfigFixture.resource("controller-config.yaml"))), JS_CREDENTIALS,
             "{isb}: spec.jetstream.version was '2.8.1' but it must be one of the versions in the controller "
                 + "configuration: latest, 2.10.29"),
         bad("a volume size that is not a quantity",
-            js("    persistence:\n      volumeSize: ten gigs\n"), CREDENTIALS,
+            js("    persistence:\n      volumeSize: ten gigs\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.persistence.volumeSize was 'ten gigs' but it must " + SIZE_RULE),
-        bad("an unknown access mode", js("    persistence:\n      accessMode: ReadWriteSometimes\n"), CREDENTIALS,
+        bad("an unknown access mode", js("    persistence:\n      accessMode: ReadWriteSometimes\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.persistence.accessMode was 'ReadWriteSometimes' but it must be one of "
                 + "ReadWriteOnce, ReadOnlyMany, ReadWriteMany, ReadWriteOncePod"),
-        bad("max_payload above 64MB", js("    settings: |\n      max_payload: 100MB\n"), CREDENTIALS,
+        bad("max_payload above 64MB", js("    settings: |\n      max_payload: 100MB\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.settings.max_payload was '100MB' but it must be positive and at most 64MB "
                 + "(67108864)"),
-        bad("no spec", Map.of("isbsvc.yaml", HEAD.replace("spec:\n", "")), CREDENTIALS,
+        bad("no spec", Map.of("isbsvc.yaml", HEAD.replace("spec:\n", "")), JS_CREDENTIALS,
             "{isb}: spec was not set but it must be set, with a jetstream or a redis block"),
         bad("two resources with the same name", Map.of("isbsvc.yaml", HEAD + "  jetstream:\n    version: latest\n"
-                + "---\n" + HEAD + "  jetstream:\n    version: latest\n"), CREDENTIALS,
+                + "---\n" + HEAD + "  jetstream:\n    version: latest\n"), JS_CREDENTIALS,
             "{isb}: metadata.name was 'default' but it must name one InterStepBufferService only "
                 + "(also in {dir}/isbsvc.yaml)"),
         bad("no resource with the wanted name", Map.of("isbsvc.yaml", HEAD.replace("default", "other")
-                + "  jetstream:\n    version: latest\n"), CREDENTIALS,
+                + "  jetstream:\n    version: latest\n"), JS_CREDENTIALS,
             "{dir}/isbsvc.yaml: metadata.name was 'other' but it must be 'default' (the ISB service to use; "
                 + "choose another with IsbConfig.Builder.isbServiceName or ISB_SERVICE_NAME)"),
         bad("a file with no InterStepBufferService", Map.of("isbsvc.yaml", "kind: ConfigMap\nmetadata:\n  name: x\n"),
-            CREDENTIALS,
+            JS_CREDENTIALS,
             "{dir}/isbsvc.yaml: kind was 'ConfigMap' but it must be InterStepBufferService, with one named 'default' "
                 + "(the ISB service to use; choose another with IsbConfig.Builder.isbServiceName or ISB_SERVICE_NAME)"),
-        bad("a key given twice, ignoring case", buffer("stream:\n  maxMsgs: 50000\n  maxmsgs: 60000\n"), CREDENTIALS,
+        bad("a key given twice, ignoring case", buffer("stream:\n  maxMsgs: 50000\n  maxmsgs: 60000\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxmsgs was '60000' but it must appear only once (keys match "
                 + "ignoring case; maxMsgs is given too)"),
-        bad("a section that is not a mapping", buffer("stream: 5\n"), CREDENTIALS,
+        bad("a section that is not a mapping", buffer("stream: 5\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream was '5' but it must be a mapping of settings"),
-        bad("a list where one value belongs", buffer("stream:\n  maxMsgs: [1, 2]\n"), CREDENTIALS,
+        bad("a list where one value belongs", buffer("stream:\n  maxMsgs: [1, 2]\n"), JS_CREDENTIALS,
             "{isb}: spec.jetstream.bufferConfig.stream.maxMsgs was '[...]' but it must be a single value"),
         bad("a ConfigMap without the controller-config.yaml key",
             Map.of("ctrl.yaml", "apiVersion: v1\nkind: ConfigMap\ndata:\n  other.yaml: x\n"), NATS,
@@ -267,17 +276,17 @@ class IsbConfigBadInputTest {
                 "NUMAFLOW_ISBSVC_REDIS_URL", "r:6379"),
             "env: NUMAFLOW_ISBSVC_REDIS_URL was 'r:6379' but it must not be set with a jetstream ISB service "
                 + "(env NUMAFLOW_ISBSVC_JETSTREAM_URL)"),
-        bad("a secret key that would leave the secret directory", Map.of(), with(CREDENTIALS,
+        bad("a secret key that would leave the secret directory", Map.of(), with(JS_CREDENTIALS,
                 env("NUMAFLOW_ISBSVC_CONFIG", config("{\"jetstream\":{\"url\":\"nats://h:4222\",\"auth\":{\"basic\":"
                     + "{\"password\":{\"name\":\"s\",\"key\":\"../../etc/passwd\"}}}}}"))),
             "env NUMAFLOW_ISBSVC_CONFIG: jetstream.auth.basic.password.key was '../../etc/passwd' but it must be a "
                 + "Kubernetes secret key (letters, digits, '-', '_' and '.')"),
-        bad("a to-edge buffer length of 0", Map.of(), with(NATS, env("NUMAFLOW_VERTEX_OBJECT",
-                vertex("{\"to\":\"b\",\"toVertexLimits\":{\"bufferMaxLength\":0}}"))),
+        bad("a to-edge buffer length of 0", Map.of(),
+            natsAndEdge("{\"to\":\"b\",\"toVertexLimits\":{\"bufferMaxLength\":0}}"),
             "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].toVertexLimits.bufferMaxLength was '0' but it must be "
                 + "positive"),
-        bad("an unknown onFull", Map.of(), with(NATS, env("NUMAFLOW_VERTEX_OBJECT",
-                vertex("{\"to\":\"b\",\"onFull\":\"dropOldest\"}"))),
+        bad("an unknown onFull", Map.of(),
+            natsAndEdge("{\"to\":\"b\",\"onFull\":\"dropOldest\"}"),
             "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].onFull was 'dropOldest' but it must be retryUntilSuccess "
                 + "or discardLatest"),
         bad("no address anywhere", Map.of(), Map.of(),
@@ -288,37 +297,37 @@ class IsbConfigBadInputTest {
         // ---- credentials and TLS
         bad("a user without a password", Map.of(), with(NATS, env("NUMAFLOW_ISBSVC_JETSTREAM_USER", "u")),
             "env: NUMAFLOW_ISBSVC_JETSTREAM_USER was 'u' but it must come with a password"),
-        bad("a token as well as user and password", Map.of("secrets/token", "t0k3n"), with(NATS, CREDENTIALS),
-            (b, d) -> b.secretDir(d.resolve("secrets")),
+        bad("a token as well as user and password", Map.of("secrets/token", "t0k3n"), with(NATS, JS_CREDENTIALS),
+            SECRET_DIR,
             "secret {dir}/secrets: token was '<redacted>' but it must be the only way to authenticate (user and "
                 + "password are set too, by env NUMAFLOW_ISBSVC_JETSTREAM_USER)"),
         bad("two password files in one secret directory",
             Map.of("secrets/password", "a", "secrets/client-auth-password", "b"), NATS,
-            (b, d) -> b.secretDir(d.resolve("secrets")).user("u"),
+            (b, d) -> SECRET_DIR.apply(b, d).user("u"),
             "secret {dir}/secrets: password was '<redacted>' but it must be the only file for password in this "
                 + "directory (client-auth-password is there too)"),
         bad("a malformed NKey seed", Map.of("secrets/nkey-seed", "SUXYZ"), NATS,
-            (b, d) -> b.secretDir(d.resolve("secrets")),
+            SECRET_DIR,
             "secret {dir}/secrets: nkey-seed was '<redacted>' but it must be an NKey user seed: 58 characters of "
                 + "base32 starting with SU"),
         bad("a creds file without its seed", Map.of("secrets/creds", "-----BEGIN NATS USER JWT-----\nabc\n"), NATS,
-            (b, d) -> b.secretDir(d.resolve("secrets")),
+            SECRET_DIR,
             "secret {dir}/secrets: creds was '{dir}/secrets/creds' but it must be a NATS .creds file holding a user "
                 + "JWT and an NKey seed"),
         bad("a CA file that is not a certificate", Map.of("secrets/ca.crt", "hello"),
-            with(NATS, env("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "true")),
-            (b, d) -> b.secretDir(d.resolve("secrets")),
+            NATS_TLS,
+            SECRET_DIR,
             "secret {dir}/secrets: ca.crt was '{dir}/secrets/ca.crt' but it must be a PEM file holding at least one "
                 + "X.509 certificate"),
         bad("a client key without its certificate", Map.of("secrets/tls.key", ConfigFixture.resource("tls/tls.key"),
                 "secrets/ca.crt", ConfigFixture.resource("tls/ca.crt")),
-            with(NATS, env("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "true")),
-            (b, d) -> b.secretDir(d.resolve("secrets")),
+            NATS_TLS,
+            SECRET_DIR,
             "secret {dir}/secrets: tls.key was '{dir}/secrets/tls.key' but it must come with tls.certFile, the "
                 + "client certificate"),
         bad("a CA and skipping verification together", Map.of("secrets/ca.crt", ConfigFixture.resource("tls/ca.crt")),
-            with(NATS, env("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "true")),
-            (b, d) -> b.secretDir(d.resolve("secrets")).tlsInsecureSkipVerify(true),
+            NATS_TLS,
+            (b, d) -> SECRET_DIR.apply(b, d).tlsInsecureSkipVerify(true),
             "builder: tls.insecureSkipVerify was 'true' but it must not be true when tls.caFile is set "
                 + "(secret {dir}/secrets/ca.crt)"),
 
@@ -377,18 +386,17 @@ class IsbConfigBadInputTest {
     Path ctrl = f.write("ctrl.yaml", "isbsvc:\n  jetstream:\n    bufferConfig: |\n      stream:\n        maxMsgs: -5\n");
     Path isb = f.write("isbsvc.yaml", HEAD + "  jetstream:\n    version: latest\n    replicas: 0\n"
         + "    bufferConfig: |\n      consumer:\n        ackWait: 0s\n");
-    var env = with(CREDENTIALS, env("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "sometimes",
+    var env = with(JS_CREDENTIALS, env("NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED", "sometimes",
         "NUMAFLOW_VERTEX_OBJECT", vertex("{\"to\":\"b\",\"toVertexLimits\":{\"bufferUsageLimit\":101}}")));
+    IsbConfig.Builder builder = IsbConfig.builder().controllerConfig(ctrl).isbServiceFile(isb).environment(env);
 
-    assertThatThrownBy(() -> IsbConfig.builder().controllerConfig(ctrl).isbServiceFile(isb).environment(env).build())
-        .isInstanceOfSatisfying(IsbConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
-            .containsExactly(
-                ctrl + ": isbsvc.jetstream.bufferConfig.stream.maxMsgs was '-5' but it must be positive or -1 "
-                    + "(unlimited)",
-                isb + "#default: spec.jetstream.replicas was '0' but it must be 1 or more (2 means 3)",
-                isb + "#default: spec.jetstream.bufferConfig.consumer.ackWait was '0s' but it must be positive",
-                "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].toVertexLimits.bufferUsageLimit was '101' but it must "
-                    + "be a percentage in (0, 100]",
-                "env: NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED was 'sometimes' but it must be true or false"));
+    assertThat(problems(builder::build)).containsExactly(
+        ctrl + ": isbsvc.jetstream.bufferConfig.stream.maxMsgs was '-5' but it must be positive or -1 "
+            + "(unlimited)",
+        isb + "#default: spec.jetstream.replicas was '0' but it must be 1 or more (2 means 3)",
+        isb + "#default: spec.jetstream.bufferConfig.consumer.ackWait was '0s' but it must be positive",
+        "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].toVertexLimits.bufferUsageLimit was '101' but it must "
+            + "be a percentage in (0, 100]",
+        "env: NUMAFLOW_ISBSVC_JETSTREAM_TLS_ENABLED was 'sometimes' but it must be true or false");
   }
 }

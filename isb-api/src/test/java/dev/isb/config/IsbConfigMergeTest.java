@@ -1,5 +1,7 @@
 package dev.isb.config;
 
+import static dev.isb.config.ConfigFixture.JS_CREDENTIALS;
+import static dev.isb.config.ConfigFixture.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,9 +24,6 @@ class IsbConfigMergeTest {
 
   @TempDir
   Path tmp;
-
-  private static final Map<String, String> JS_CREDENTIALS =
-      Map.of("NUMAFLOW_ISBSVC_JETSTREAM_USER", "u", "NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD", "p");
 
   private Path resource(String spec) {
     return new ConfigFixture(tmp).write("isbsvc.yaml", "apiVersion: numaflow.numaproj.io/v1alpha1\n"
@@ -50,6 +49,11 @@ class IsbConfigMergeTest {
     var env = new HashMap<>(JS_CREDENTIALS);
     env.put("NUMAFLOW_ISBSVC_CONFIG", ConfigFixture.base64(ConfigFixture.jetStreamConfigJson("ns", streamConfig, false)));
     return env;
+  }
+
+  /** A builder given the controller's stream configuration in NUMAFLOW_ISBSVC_CONFIG, and the credentials. */
+  private IsbConfig.Builder fromEnv() {
+    return IsbConfig.builder().environment(env(ConfigFixture.NUMAFLOW_STREAM_CONFIG));
   }
 
   @Nested
@@ -180,10 +184,9 @@ class IsbConfigMergeTest {
       var f = new ConfigFixture(tmp);
       f.write("secrets/password", "from-file\n");
       f.write("secrets/user", "file-user");
-      IsbConfig fromFile = IsbConfig.builder().environment(env(ConfigFixture.NUMAFLOW_STREAM_CONFIG))
-          .secretDir(tmp.resolve("secrets")).build();
-      IsbConfig fromBuilder = IsbConfig.builder().environment(env(ConfigFixture.NUMAFLOW_STREAM_CONFIG))
-          .secretDir(tmp.resolve("secrets")).user("code-user").password("from-code").build();
+      IsbConfig fromFile = fromEnv().secretDir(tmp.resolve("secrets")).build();
+      IsbConfig fromBuilder = fromEnv().secretDir(tmp.resolve("secrets")).user("code-user").password("from-code")
+          .build();
 
       assertThat(fromFile.toIsbOptions().properties()).containsEntry("password", "from-file")
           .containsEntry("user", "file-user");
@@ -194,9 +197,8 @@ class IsbConfigMergeTest {
     @Test
     @DisplayName("the builder beats env, field by field, and says so in describe")
     void builderBeatsEnv() {
-      IsbConfig config = IsbConfig.builder().environment(env(ConfigFixture.NUMAFLOW_STREAM_CONFIG))
-          .setting("stream.maxAge", "1h30m").setting("STREAM.RETENTION", "workqueue").url("nats://mine:4222")
-          .maxLength(500).usageLimit(0.5).build();
+      IsbConfig config = fromEnv().setting("stream.maxAge", "1h30m").setting("STREAM.RETENTION", "workqueue")
+          .url("nats://mine:4222").maxLength(500).usageLimit(0.5).build();
 
       assertThat(config.bufferConfig().stream().maxAge()).isEqualTo(Duration.ofMinutes(90));
       assertThat(config.bufferConfig().stream().retention()).isEqualTo(Retention.WORK_QUEUE);
@@ -213,8 +215,7 @@ class IsbConfigMergeTest {
           .stream(BufferConfig.Stream.defaults().toBuilder().replicas(1).maxBytes(1 << 30).build())
           .otBucket(BufferConfig.Bucket.otDefaults().withReplicas(1))
           .procBucket(BufferConfig.Bucket.procDefaults().withReplicas(1)).build();
-      IsbConfig config = IsbConfig.builder().environment(env(ConfigFixture.NUMAFLOW_STREAM_CONFIG))
-          .bufferConfig(mine).build();
+      IsbConfig config = fromEnv().bufferConfig(mine).build();
 
       assertThat(config.bufferConfig()).isEqualTo(mine);
     }
@@ -280,15 +281,14 @@ class IsbConfigMergeTest {
       var env = env(ConfigFixture.NUMAFLOW_STREAM_CONFIG);
       Path file = resource("    replicas: 1\n");
 
-      assertThatThrownBy(() -> IsbConfig.builder().isbServiceFile(file).environment(env).build())
-          .isInstanceOfSatisfying(IsbConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
-              .containsExactly(
-                  "env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.stream.replicas was '3' but it must be at most 1, "
-                      + "the number of JetStream server nodes (" + isb + " spec.jetstream.replicas)",
-                  "env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.otbucket.replicas was '3' but it must be at most "
-                      + "1, the number of JetStream server nodes (" + isb + " spec.jetstream.replicas)",
-                  "env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.procbucket.replicas was '3' but it must be at "
-                      + "most 1, the number of JetStream server nodes (" + isb + " spec.jetstream.replicas)"));
+      assertThat(problems(() -> IsbConfig.builder().isbServiceFile(file).environment(env).build()))
+          .containsExactly(
+              "env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.stream.replicas was '3' but it must be at most 1, "
+                  + "the number of JetStream server nodes (" + isb + " spec.jetstream.replicas)",
+              "env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.otbucket.replicas was '3' but it must be at most "
+                  + "1, the number of JetStream server nodes (" + isb + " spec.jetstream.replicas)",
+              "env NUMAFLOW_ISBSVC_CONFIG: jetstream.streamConfig.procbucket.replicas was '3' but it must be at "
+                  + "most 1, the number of JetStream server nodes (" + isb + " spec.jetstream.replicas)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.isb.config;
 
+import static dev.isb.config.ConfigFixture.problems;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -178,15 +179,14 @@ class IsbConfigPodTest {
     String isb = tmp.resolve("config/isbsvc/isbsvc.yaml") + "#default";
     String secrets = tmp.resolve("config/secrets").toString();
 
-    assertThatThrownBy(() -> IsbConfig.builder().environment(filesOnly).defaultLocations().build())
-        .isInstanceOfSatisfying(IsbConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
-            .containsExactly(
-                isb + ": spec.jetstream was 'isbsvc-default-js-client-auth/client-auth-user' but it must be found: "
-                    + "set NUMAFLOW_ISBSVC_JETSTREAM_USER or mount key client-auth-user of secret "
-                    + "isbsvc-default-js-client-auth in a secret directory (looked in " + secrets + ")",
-                isb + ": spec.jetstream was 'isbsvc-default-js-client-auth/client-auth-password' but it must be "
-                    + "found: set NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD or mount key client-auth-password of secret "
-                    + "isbsvc-default-js-client-auth in a secret directory (looked in " + secrets + ")"));
+    assertThat(problems(() -> IsbConfig.builder().environment(filesOnly).defaultLocations().build()))
+        .containsExactly(
+            isb + ": spec.jetstream was 'isbsvc-default-js-client-auth/client-auth-user' but it must be found: "
+                + "set NUMAFLOW_ISBSVC_JETSTREAM_USER or mount key client-auth-user of secret "
+                + "isbsvc-default-js-client-auth in a secret directory (looked in " + secrets + ")",
+            isb + ": spec.jetstream was 'isbsvc-default-js-client-auth/client-auth-password' but it must be "
+                + "found: set NUMAFLOW_ISBSVC_JETSTREAM_PASSWORD or mount key client-auth-password of secret "
+                + "isbsvc-default-js-client-auth in a secret directory (looked in " + secrets + ")");
 
     f.write("config/secrets/isbsvc-default-js-client-auth/client-auth-user", "kBwPjRcF\n");
     f.write("config/secrets/isbsvc-default-js-client-auth/client-auth-password", "s3cr3t-Pa55w0rd-x\n");
@@ -264,12 +264,11 @@ class IsbConfigPodTest {
     var missing = Map.of("ISB_CONTROLLER_CONFIG", tmp.resolve("nope.yaml").toString(),
         "ISB_SERVICE_FILES", tmp.resolve("none.yaml").toString(), "ISB_SECRET_DIRS", tmp.resolve("gone").toString(),
         "NUMAFLOW_ISBSVC_JETSTREAM_URL", "nats://h:4222");
-    assertThatThrownBy(() -> IsbConfig.builder().environment(missing).defaultLocations().build())
-        .isInstanceOfSatisfying(IsbConfigException.class, e -> assertThat(e.problems()).extracting(Object::toString)
-            .containsExactly(
-                "env: ISB_CONTROLLER_CONFIG was '" + tmp.resolve("nope.yaml") + "' but it must be an existing file",
-                "env: ISB_SERVICE_FILES was '" + tmp.resolve("none.yaml") + "' but it must be an existing file",
-                "env: ISB_SECRET_DIRS was '" + tmp.resolve("gone") + "' but it must be an existing directory"));
+    assertThat(problems(() -> IsbConfig.builder().environment(missing).defaultLocations().build()))
+        .containsExactly(
+            "env: ISB_CONTROLLER_CONFIG was '" + tmp.resolve("nope.yaml") + "' but it must be an existing file",
+            "env: ISB_SERVICE_FILES was '" + tmp.resolve("none.yaml") + "' but it must be an existing file",
+            "env: ISB_SECRET_DIRS was '" + tmp.resolve("gone") + "' but it must be an existing directory");
   }
 
   @Test
