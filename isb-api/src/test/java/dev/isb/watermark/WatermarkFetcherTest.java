@@ -59,6 +59,12 @@ class WatermarkFetcherTest {
   @DisplayName("Numaflow v1.8 rules")
   class V18 {
 
+    /** A fetcher of partition 0 that has seen processor up-0 publish watermark 5 000 at offset 10. */
+    private void openWithUp0() {
+      open(NumaflowVersion.V1_8, 0);
+      put(OT, "up-0", 10, 5_000, 0);
+    }
+
     @Test
     @DisplayName("the watermark is -1 until every input partition has one, then the lowest of them")
     void unknownUntilEveryPartitionHasOne() {
@@ -74,8 +80,7 @@ class WatermarkFetcherTest {
     @Test
     @DisplayName("a message's watermark is the lowest over the processors of what each published before its offset")
     void lowestOverProcessors() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       put(OT, "up-1", 12, 4_000, 0);
       put(OT, "up-0", 30, 9_000, 0);
       put(OT, "up-1", 31, 8_000, 0);
@@ -115,8 +120,7 @@ class WatermarkFetcherTest {
     @DisplayName("a processor that stops publishing is inactive after 5 s, deleted after 50 s, then forgotten, "
         + "and the watermark moves on without it")
     void silentProcessorIsDropped() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       put(OT, "up-1", 11, 6_000, 0);
       assertThat(fetcher.fetch(20, 0)).isEqualTo(5_000);
 
@@ -139,8 +143,7 @@ class WatermarkFetcherTest {
     @Test
     @DisplayName("a batch is fetched message by message: a deleted processor counts until a message passes its head")
     void batchFetch() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       put(OT, "up-1", 5, 6_000, 0);
       put(OT, "up-1", 20, 7_000, 0);
       isb.bucket(OT).delete("up-0");
@@ -153,8 +156,7 @@ class WatermarkFetcherTest {
     @Test
     @DisplayName("a processor that publishes again after being inactive is active again")
     void inactiveComesBack() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       isb.clock.advance(6_000);
       fetcher.refresh();
       assertThat(status("up-0")).isEqualTo(Status.INACTIVE);
@@ -166,8 +168,7 @@ class WatermarkFetcherTest {
     @Test
     @DisplayName("a deleted key marks its processor deleted")
     void deletedKey() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       isb.bucket(OT).delete("up-0");
 
       assertThat(status("up-0")).isEqualTo(Status.DELETED);
@@ -176,8 +177,7 @@ class WatermarkFetcherTest {
     @Test
     @DisplayName("a read that finds nothing takes the idle WMB when every active processor says idle, not before")
     void idleHeads() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       putIdle("up-1", 12, 9_000, 0);
       assertThat(fetcher.idle(0)).as("up-0 is not idle").isEmpty();
 
@@ -189,8 +189,7 @@ class WatermarkFetcherTest {
     @Test
     @DisplayName("an inactive processor's head does not count for idleness")
     void inactiveIgnoredForIdle() {
-      open(NumaflowVersion.V1_8, 0);
-      put(OT, "up-0", 10, 5_000, 0);
+      openWithUp0();
       isb.clock.advance(6_000);
       putIdle("up-1", 12, 9_000, 0);
       fetcher.refresh();

@@ -37,6 +37,12 @@ class WatermarkPublisherTest {
     return publisher;
   }
 
+  /** A publisher whose first delay has passed, so that its next publish puts. */
+  private void openPastFirstDelay(NumaflowVersion version) {
+    open(version);
+    isb.clock.advance(DELAY);
+  }
+
   private List<Wmb> published() {
     return isb.bucket(OT).puts.stream().map(e -> WatermarkCodec.decodeWmb(e.value())).toList();
   }
@@ -63,8 +69,7 @@ class WatermarkPublisherTest {
   @Test
   @DisplayName("v1.8: the best pair is put again when the delay has passed even if unchanged or -1: the liveness signal")
   void v18RepublishesUnchanged() {
-    open(NumaflowVersion.V1_8);
-    isb.clock.advance(DELAY);
+    openPastFirstDelay(NumaflowVersion.V1_8);
     publisher.publish(1, 7, -1);
     isb.clock.advance(DELAY);
     publisher.publish(1, 6, -1);
@@ -75,8 +80,7 @@ class WatermarkPublisherTest {
   @Test
   @DisplayName("v1.7: an equal or unknown watermark only raises the offset; a lower one is skipped; a higher one is put")
   void v17Rules() {
-    open(NumaflowVersion.V1_7);
-    isb.clock.advance(DELAY);
+    openPastFirstDelay(NumaflowVersion.V1_7);
     publisher.publish(0, 1, -1);
     assertThat(published()).isEmpty();
 
@@ -95,8 +99,7 @@ class WatermarkPublisherTest {
   @Test
   @DisplayName("v1.7: a throttled watermark is kept and goes out with the next put")
   void v17ThrottledIsKept() {
-    open(NumaflowVersion.V1_7);
-    isb.clock.advance(DELAY);
+    openPastFirstDelay(NumaflowVersion.V1_7);
     publisher.publish(0, 1, 1_000);
     publisher.publish(0, 2, 2_000);
     assertThat(publisher.watermark(0)).isEqualTo(2_000);
@@ -148,9 +151,8 @@ class WatermarkPublisherTest {
   @Test
   @DisplayName("a failing bucket is counted, never thrown: publishing cannot fail a write")
   void failingPuts() {
-    open(NumaflowVersion.V1_8);
+    openPastFirstDelay(NumaflowVersion.V1_8);
     isb.bucket(OT).failPuts = true;
-    isb.clock.advance(DELAY);
 
     assertThatCode(() -> publisher.publish(0, 1, 1_000)).doesNotThrowAnyException();
     assertThat(publisher.puts()).isEqualTo(1);
