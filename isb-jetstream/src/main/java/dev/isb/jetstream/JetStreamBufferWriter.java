@@ -89,13 +89,7 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
   @Override
   protected List<WriteResult> writeBatch(List<Message> messages, long deadline) {
     var results = new WriteResult[messages.size()];
-    List<InFlight> inFlight = startAll(messages, deadline, results);
-    // One ack deadline for the whole batch: a stalled server costs one publish timeout, not one per message.
-    long acksDue = System.nanoTime() + publishTimeout.toNanos();
-    for (InFlight f : inFlight) {
-      results[f.index] = finish(f, deadline, acksDue);
-    }
-    return Arrays.asList(results);
+    return finishAll(startAll(messages, deadline, results), results, deadline);
   }
 
   /**
@@ -153,13 +147,16 @@ final class JetStreamBufferWriter extends AbstractBufferWriter {
     if (waiting.isEmpty()) {
       return CompletableFuture.completedFuture(Arrays.asList(results));
     }
-    return waitApart(() -> {
-      long acksDue = System.nanoTime() + publishTimeout.toNanos();
-      for (InFlight f : waiting) {
-        results[f.index] = finish(f, deadline, acksDue);
-      }
-      return Arrays.asList(results);
-    });
+    return waitApart(() -> finishAll(waiting, results, deadline));
+  }
+
+  /** Finishes each message under one ack deadline: a stalled server costs one publish timeout, not one per message. */
+  private List<WriteResult> finishAll(List<InFlight> inFlight, WriteResult[] results, long deadline) {
+    long acksDue = System.nanoTime() + publishTimeout.toNanos();
+    for (InFlight f : inFlight) {
+      results[f.index] = finish(f, deadline, acksDue);
+    }
+    return Arrays.asList(results);
   }
 
   private record InFlight(int index, Message message, CompletableFuture<?> ack) {}
