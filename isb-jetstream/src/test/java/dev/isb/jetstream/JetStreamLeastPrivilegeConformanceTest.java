@@ -1,9 +1,6 @@
 package dev.isb.jetstream;
 
-import dev.isb.IsbClient;
 import dev.isb.IsbOptions;
-import dev.isb.testkit.BackendFeatures;
-import dev.isb.testkit.IsbConformanceKit;
 import dev.isb.testkit.NatsServerExtension;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -18,9 +15,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * exact buffer and bucket names.
  */
 @DisplayName("JetStream conformance as a user with only the documented permissions")
-class JetStreamLeastPrivilegeConformanceTest extends IsbConformanceKit {
+class JetStreamLeastPrivilegeConformanceTest extends JetStreamConformanceBase {
 
-  private static final int MAX_PAYLOAD = 2 * 1024 * 1024;
   private static final String USER = "vertex";
   private static final String PASSWORD = "lp-" + Long.toHexString(System.nanoTime());
 
@@ -46,13 +42,12 @@ class JetStreamLeastPrivilegeConformanceTest extends IsbConformanceKit {
       .withUserPermissions(USER, PASSWORD, PUBLISH, List.of("_INBOX.>"));
 
   @Override
-  protected IsbClient newClient() {
-    return IsbClient.open(IsbOptions.builder().backend("jetstream").url(NATS.url())
-        .property("user", USER).property("password", PASSWORD).build());
+  NatsServerExtension nats() {
+    return NATS;
   }
 
   @Override
-  protected BackendFeatures features() {
-    return BackendFeatures.defaults().withMaxPayloadBytes(MAX_PAYLOAD / 2).withRejectsOversizePayloads(true);
+  IsbOptions.Builder options() {
+    return super.options().property("user", USER).property("password", PASSWORD);
   }
 }
