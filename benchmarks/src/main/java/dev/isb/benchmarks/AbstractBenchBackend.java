@@ -9,11 +9,12 @@ import java.util.List;
 
 /**
  * What every server backend of {@link Bench} does the same way: it holds its clients (and the server,
- * when it started one) and closes them in the reverse order of opening; it makes and removes a round's
- * buffers through the library's {@code BufferAdmin} with the run's buffer settings; it pre-fills with
- * a raw side of its own and then checks that the server stored every message. A subclass opens its
- * resources in its constructor, each through {@link #keep}, and closes what it kept if one fails. Not
- * thread-safe: setup and checks run on the benchmark's main thread.
+ * when it started one) and closes them in the reverse order of opening; it opens the library's sides;
+ * it makes and removes a round's buffers through the library's {@code BufferAdmin} with the run's
+ * buffer settings; it pre-fills with a raw side of its own and then checks that the server stored
+ * every message. A subclass opens its resources in its constructor, each through {@link #keep}, and
+ * closes what it kept if one fails. Not thread-safe: setup and checks run on the benchmark's main
+ * thread.
  */
 abstract class AbstractBenchBackend implements BenchBackend {
 
@@ -27,6 +28,8 @@ abstract class AbstractBenchBackend implements BenchBackend {
   /** Messages per write call and per read. */
   final int batchSize;
   private IsbClient admin;
+  private Library library;
+  private Library libraryAsync;
 
   /** The backend {@code name} (a {@link BenchOptions} constant), its buffers holding its largest round. */
   AbstractBenchBackend(String name, BenchOptions options) {
@@ -47,9 +50,25 @@ abstract class AbstractBenchBackend implements BenchBackend {
     return resource;
   }
 
-  /** Opens (and keeps) the library's client that creates, deletes and inspects the rounds' buffers. */
-  final void openAdmin(String url) {
+  /**
+   * Opens (and keeps) the library's client that creates, deletes and inspects the rounds' buffers, and
+   * the library's sides on a client of their own.
+   */
+  final void openLibrary(String url) {
     admin = keep(IsbClient.open(IsbOptions.builder().backend(name()).url(url).build()));
+    library = keep(new Library(name, url, 4L * messages));
+    // library-async shares the library's client: rounds never overlap.
+    libraryAsync = library.streaming();
+  }
+
+  /** The library's side, once {@link #openLibrary} has opened it. */
+  final Library library() {
+    return library;
+  }
+
+  /** The library's streaming side, {@code library-async}, on the library's client. */
+  final Library libraryAsync() {
+    return libraryAsync;
   }
 
   /** The raw side that writes a {@code read} round's messages, on a connection of its own. */

@@ -26,8 +26,6 @@ final class JetStreamBench extends AbstractBenchBackend {
   private final JetStreamManagement jsm;
   private final RawJetStream raw;
   private final RawJetStream rawFireAndForget;
-  private final Library library;
-  private final Library libraryAsync;
   private final Contender rawStream;
 
   JetStreamBench(BenchOptions options) {
@@ -39,12 +37,10 @@ final class JetStreamBench extends AbstractBenchBackend {
       // Setup, pre-filling and the checks after each round go through connections of their own.
       this.control = keep(RawJetStream.connect(url, "isb-bench-control", RawJetStream.Acks.CONFIRMED));
       this.jsm = control.management();
-      openAdmin(url);
       this.raw = keep(RawJetStream.connect(url, "isb-bench-raw", RawJetStream.Acks.CONFIRMED));
       this.rawFireAndForget = keep(RawJetStream.connect(url, "isb-bench-raw-ff", RawJetStream.Acks.FIRE_AND_FORGET));
-      this.library = keep(new Library(BenchOptions.JETSTREAM, url, 4L * messages));
-      // The streaming sides share their synchronous sides' connections: rounds never overlap.
-      this.libraryAsync = library.streaming();
+      openLibrary(url);
+      // raw-stream shares the raw side's connection: rounds never overlap.
       this.rawStream = raw.streaming();
     } catch (RuntimeException e) {
       close();
@@ -73,7 +69,7 @@ final class JetStreamBench extends AbstractBenchBackend {
    */
   @Override
   public List<Contender> contenders() {
-    return List.of(raw, rawFireAndForget, library, libraryAsync, rawStream);
+    return List.of(raw, rawFireAndForget, library(), libraryAsync(), rawStream);
   }
 
   /** The fire-and-forget side only reads: elsewhere it would repeat the raw side's work. */

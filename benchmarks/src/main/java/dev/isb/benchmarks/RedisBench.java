@@ -28,8 +28,6 @@ final class RedisBench extends AbstractBenchBackend {
   private final RawRedis prefill;
   private final RawRedis raw;
   private final RawRedis rawScript;
-  private final Library library;
-  private final Library libraryAsync;
   private final RawRedis rawStream;
   private final RawRedis rawStreamXadd;
 
@@ -45,7 +43,7 @@ final class RedisBench extends AbstractBenchBackend {
       keep(() -> rawClient.shutdown(Duration.ZERO, Duration.ofSeconds(2)));
       StatefulRedisConnection<byte[], byte[]> controlConnection = keep(rawClient.connect(ByteArrayCodec.INSTANCE));
       this.control = controlConnection.sync();
-      openAdmin(url);
+      openLibrary(url);
       long maxMsgs = config.stream().maxMsgs();
       Duration duplicates = config.stream().duplicates();
       this.prefill = new RawRedis(rawClient, RawRedis.Mode.XADD, "prefill", maxMsgs, duplicates);
@@ -55,8 +53,6 @@ final class RedisBench extends AbstractBenchBackend {
           duplicates);
       this.rawStreamXadd = new RawRedis(rawClient, RawRedis.Mode.STREAM_XADD, RawRedis.Mode.STREAM_XADD.side, maxMsgs,
           duplicates);
-      this.library = keep(new Library(BenchOptions.REDIS, url, 4L * messages));
-      this.libraryAsync = library.streaming();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -96,7 +92,7 @@ final class RedisBench extends AbstractBenchBackend {
    */
   @Override
   public List<Contender> contenders() {
-    return List.of(raw, rawScript, library, libraryAsync, rawStream, rawStreamXadd);
+    return List.of(raw, rawScript, library(), libraryAsync(), rawStream, rawStreamXadd);
   }
 
   /** The raw-lua side reads exactly as the raw one does: in {@code read} it would only repeat it. */
