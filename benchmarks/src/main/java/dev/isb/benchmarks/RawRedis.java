@@ -243,14 +243,22 @@ final class RawRedis implements Contender {
     return replies.size();
   }
 
-  private final class ScriptWriter extends OnConnection implements BatchWriter {
+  /** One {@code EVALSHA} of {@link #DEDUP_XADD} per batch, with the keys and arguments of one buffer. */
+  private abstract class DedupXaddWriter extends OnConnection implements BatchWriter {
+    final DedupXadd script;
+
+    DedupXaddWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
+      super(connection);
+      this.script = new DedupXadd(buffer, maxMsgs, duplicates);
+    }
+  }
+
+  private final class ScriptWriter extends DedupXaddWriter {
     private final RedisCommands<byte[], byte[]> sync;
-    private final DedupXadd script;
 
     ScriptWriter(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      super(connection);
+      super(connection, buffer);
       this.sync = connection.sync();
-      this.script = new DedupXadd(buffer, maxMsgs, duplicates);
     }
 
     @Override
@@ -267,17 +275,15 @@ final class RawRedis implements Contender {
    * awaited; the window's permits come back when the reply arrives. {@link #finish} awaits every
    * reply of the round, in order, each checked as {@link ScriptWriter} checks it.
    */
-  private final class StreamingScript extends OnConnection implements BatchWriter {
+  private final class StreamingScript extends DedupXaddWriter {
     private final RedisAsyncCommands<byte[], byte[]> async;
-    private final DedupXadd script;
     private final Semaphore window = new Semaphore(WINDOW);
     private final List<List<Message>> sent = new ArrayList<>();
     private final List<RedisFuture<List<Object>>> replies = new ArrayList<>();
 
     StreamingScript(StatefulRedisConnection<byte[], byte[]> connection, String buffer) {
-      super(connection);
+      super(connection, buffer);
       this.async = connection.async();
-      this.script = new DedupXadd(buffer, maxMsgs, duplicates);
     }
 
     @Override
