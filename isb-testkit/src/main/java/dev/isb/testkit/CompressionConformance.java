@@ -96,7 +96,8 @@ abstract class CompressionConformance extends ConformanceGroup {
       var bad = writeOne(plain, msg("not-compressed"));
       writeOne(w, msg("after"));
 
-      assertThat(payloads(readUntilQuiet(r))).containsExactly("after");
+      // Not readUntilQuiet: a read that got only the dropped message returns empty, which is not the end.
+      assertThat(payloads(readExactly(r, 1))).containsExactly("after");
       assertThat(reported).singleElement().satisfies(u -> {
         assertThat(u.offset().toString()).as("the offset written").isEqualTo(bad.toString());
         assertThat(u.error()).hasMessageContaining(b).hasMessageContaining(bad.toString())
