@@ -22,19 +22,13 @@ import picocli.CommandLine.Mixin;
         ""},
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG, ExitCodes.HELP_BACKEND,
         ExitCodes.HELP_INTERNAL})
-final class CreateCommand extends Subcommand {
-
-  @Mixin
-  private Selection selection;
+final class CreateCommand extends SelectionCommand {
 
   @Mixin
   private BucketLayoutOption layoutOption;
 
   @Override
-  int execute() {
-    Selection.Chosen chosen = selection.chosen();
-    List<String> buffers = chosen.buffers();
-    List<String> buckets = chosen.buckets();
+  int execute(List<String> buffers, List<String> buckets) {
     IsbConfig config = resolveConfig();
     try (IsbClient client = ConfigOptions.open(config)) {
       BufferAdmin admin = client.admin();

@@ -8,7 +8,6 @@ import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -27,19 +26,13 @@ import picocli.CommandLine.Option;
         ""},
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG, ExitCodes.HELP_BACKEND,
         ExitCodes.HELP_INTERNAL})
-final class DeleteCommand extends Subcommand {
-
-  @Mixin
-  private Selection selection;
+final class DeleteCommand extends SelectionCommand {
 
   @Option(names = {"-y", "--yes"}, description = "really delete (the messages in the buffers are lost)")
   private boolean yes;
 
   @Override
-  int execute() {
-    Selection.Chosen chosen = selection.chosen();
-    List<String> buffers = chosen.buffers();
-    List<String> buckets = chosen.buckets();
+  int execute(List<String> buffers, List<String> buckets) {
     PrintWriter out = out();
     if (!yes) {
       buffers.forEach(b -> out.println("would delete  buffer " + b + " (and its messages)"));

@@ -42,16 +42,10 @@ import picocli.CommandLine.Option;
         ""},
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MISSING, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG,
         ExitCodes.HELP_BACKEND, ExitCodes.HELP_INTERNAL})
-final class InfoCommand extends Subcommand {
+final class InfoCommand extends SelectionCommand {
 
   /** How to print. */
   enum Format { TABLE, JSON }
-
-  @Mixin
-  private BufferSelection bufferSelection;
-
-  @Mixin
-  private BucketSelection bucketSelection;
 
   @Mixin
   private BucketLayoutOption layoutOption;
@@ -61,10 +55,7 @@ final class InfoCommand extends Subcommand {
   private Format format;
 
   @Override
-  int execute() {
-    List<String> buffers = bufferSelection.buffers();
-    List<String> buckets = Selection.buckets(bufferSelection, bucketSelection);
-    requireSome(buffers, buckets, true);
+  int execute(List<String> buffers, List<String> buckets) {
     IsbConfig config = resolveConfig();
     WriterOptions limits = config.writerOptions();
     var rows = new ArrayList<Row>();

@@ -1,5 +1,6 @@
 package dev.isb.cli;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import picocli.CommandLine.Mixin;
 
@@ -21,15 +22,19 @@ final class Selection {
    * @throws CliException with {@link ExitCodes#USAGE} for a bad name, or when none is named
    */
   Chosen chosen() {
-    var chosen = new Chosen(bufferSelection.buffers(), buckets(bufferSelection, bucketSelection));
-    Subcommand.requireSome(chosen.buffers(), chosen.buckets(), true);
-    return chosen;
+    List<String> buffers = bufferSelection.buffers();
+    List<String> buckets = buckets();
+    if (buffers.isEmpty() && buckets.isEmpty()) {
+      throw CliException.usage("no buffer named: give buffer names (BUFFER...), --bucket, --namespace, --pipeline"
+          + " and --vertex");
+    }
+    return new Chosen(buffers, buckets);
   }
 
   /** The buckets named with {@code --bucket} and those of {@code --pipeline-file}, without repeats. */
-  static List<String> buckets(BufferSelection buffers, BucketSelection buckets) {
-    var all = new java.util.LinkedHashSet<>(buckets.buckets());
-    all.addAll(buffers.pipelineBuckets());
+  private List<String> buckets() {
+    var all = new LinkedHashSet<>(bucketSelection.buckets());
+    all.addAll(bufferSelection.pipelineBuckets());
     return List.copyOf(all);
   }
 }

@@ -2,7 +2,6 @@ package dev.isb.cli;
 
 import dev.isb.config.IsbConfig;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -70,13 +69,5 @@ abstract class Subcommand implements Callable<Integer> {
       err().flush();
     }
     return config;
-  }
-
-  /** Refuses to run on nothing. */
-  static void requireSome(List<String> buffers, List<String> buckets, boolean bucketsAllowed) {
-    if (buffers.isEmpty() && buckets.isEmpty()) {
-      throw CliException.usage("no buffer named: give buffer names (BUFFER...)"
-          + (bucketsAllowed ? ", --bucket," : " or") + " --namespace, --pipeline and --vertex");
-    }
   }
 }

@@ -38,10 +38,7 @@ import picocli.CommandLine.Option;
         ""},
     exitCodeList = {ExitCodes.HELP_OK, ExitCodes.HELP_MISSING, ExitCodes.HELP_USAGE, ExitCodes.HELP_CONFIG,
         ExitCodes.HELP_BACKEND, ExitCodes.HELP_INTERNAL})
-final class ValidateCommand extends Subcommand {
-
-  @Mixin
-  private Selection selection;
+final class ValidateCommand extends SelectionCommand {
 
   @Mixin
   private BucketLayoutOption layoutOption;
@@ -67,10 +64,7 @@ final class ValidateCommand extends Subcommand {
   private Duration maxBackoff;
 
   @Override
-  int execute() {
-    Selection.Chosen chosen = selection.chosen();
-    List<String> buffers = chosen.buffers();
-    List<String> buckets = chosen.buckets();
+  int execute(List<String> buffers, List<String> buckets) {
     if (retries != null && retries < 0) {
       throw CliException.usage("--retries must not be negative, was " + retries);
     }
