@@ -1,9 +1,9 @@
 package dev.isb.servers;
 
+import dev.isb.spi.Checks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What every server of the kit is configured with, whatever it runs: the binary, TLS, and how long
@@ -41,7 +41,7 @@ public record CommonOptions(
 
   /** These options waiting {@code timeout}, a positive duration, for a start. */
   public CommonOptions withStartTimeout(Duration timeout) {
-    return new CommonOptions(binary, tls, mutualTls, requirePositive(timeout, "startTimeout"), serverNames);
+    return new CommonOptions(binary, tls, mutualTls, Checks.positive("startTimeout", timeout), serverNames);
   }
 
   /**
@@ -61,13 +61,5 @@ public record CommonOptions(
   /** The start deadline, in {@link System#nanoTime()} terms, of a start beginning now. */
   long deadline() {
     return System.nanoTime() + startTimeout.toNanos();
-  }
-
-  static Duration requirePositive(Duration duration, String name) {
-    Objects.requireNonNull(duration, name);
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException(name + " must be positive, was " + duration);
-    }
-    return duration;
   }
 }

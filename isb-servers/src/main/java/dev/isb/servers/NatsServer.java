@@ -1,5 +1,6 @@
 package dev.isb.servers;
 
+import dev.isb.spi.Checks;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -290,8 +291,8 @@ public final class NatsServer extends KitServer {
       String user, String password, List<String> publishAllow, List<String> subscribeAllow) {
 
     public UserPermissions {
-      Options.requireText(user, "user");
-      Options.requireText(password, "password");
+      Checks.notBlank("user", user);
+      Checks.notBlank("password", password);
       publishAllow = requireSubjects(publishAllow, "publishAllow");
       subscribeAllow = requireSubjects(subscribeAllow, "subscribeAllow");
     }
@@ -384,8 +385,8 @@ public final class NatsServer extends KitServer {
 
     /** These options with a user and password clients log in with; not with a token or an nkey. */
     public Options withUser(String user, String password) {
-      requireText(user, "user");
-      requireText(password, "password");
+      Checks.notBlank("user", user);
+      Checks.notBlank("password", password);
       if (token != null || nkey != null) {
         throw new IllegalStateException("user cannot be set: a token or an nkey is already set");
       }
@@ -398,7 +399,7 @@ public final class NatsServer extends KitServer {
 
     /** These options with a token clients present; not with a user or an nkey. */
     public Options withToken(String token) {
-      requireText(token, "token");
+      Checks.notBlank("token", token);
       if (user != null || nkey != null || restricted != null) {
         throw new IllegalStateException("token cannot be set: a user or an nkey is already set");
       }
@@ -407,7 +408,7 @@ public final class NatsServer extends KitServer {
 
     /** These options with an NKey clients sign with; not with a user or a token. */
     public Options withNkey(String publicKey) {
-      requireText(publicKey, "nkey");
+      Checks.notBlank("nkey", publicKey);
       if (!publicKey.startsWith("U")) {
         throw new IllegalArgumentException("nkey must be a user public key (starting with U), was '" + publicKey + "'");
       }
@@ -436,7 +437,7 @@ public final class NatsServer extends KitServer {
      * {@code connect_urls} of its INFO), instead of its listen address.
      */
     public Options withClientAdvertise(String host) {
-      requireText(host, "clientAdvertise");
+      Checks.notBlank("clientAdvertise", host);
       return new Options(common, maxPayload, user, password, token, nkey, restricted, host);
     }
 
@@ -448,13 +449,6 @@ public final class NatsServer extends KitServer {
 
     Path requireBinary() {
       return BINARY.require(binary(), "");
-    }
-
-    private static void requireText(String value, String name) {
-      Objects.requireNonNull(value, name);
-      if (value.isBlank()) {
-        throw new IllegalArgumentException(name + " must not be blank, was '" + value + "'");
-      }
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.isb.servers;
 
+import dev.isb.spi.Checks;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -489,16 +490,13 @@ public final class RedisServer extends KitServer {
     }
 
     Options withClusterNodeTimeout(Duration timeout) {
-      CommonOptions.requirePositive(timeout, "clusterNodeTimeout");
+      Checks.positive("clusterNodeTimeout", timeout);
       return new Options(
           common, appendOnly, password, aclUsers, clusterEnabled, timeout, replicaOfPort);
     }
 
     Options withReplicaOfPort(int port) {
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(
-            "replicaOf port must be between 1 and 65535, was " + port);
-      }
+      Checks.inRange("replicaOf port", port, 1, 65535);
       return new Options(
           common, appendOnly, password, aclUsers, clusterEnabled, clusterNodeTimeout, port);
     }
