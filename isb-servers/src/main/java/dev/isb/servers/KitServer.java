@@ -110,8 +110,7 @@ public abstract sealed class KitServer implements KitProcess, ClientTls, AutoClo
 
   /** Kills the process with SIGKILL and waits for it to exit; a no-op when it is not running. */
   public void kill() {
-    requireOpen();
-    journal.around(name + ": kill -9", process::kill);
+    fault("kill -9", process::kill);
   }
 
   /**
@@ -119,8 +118,7 @@ public abstract sealed class KitServer implements KitProcess, ClientTls, AutoClo
    * for it to exit; a no-op when it is not running.
    */
   public void stop() {
-    requireOpen();
-    journal.around(name + ": stop (SIGTERM)", () -> process.stop(STOP_GRACE));
+    fault("stop (SIGTERM)", () -> process.stop(STOP_GRACE));
   }
 
   /**
@@ -131,9 +129,8 @@ public abstract sealed class KitServer implements KitProcess, ClientTls, AutoClo
    */
   @Override
   public synchronized void restart() {
-    requireOpen();
-    journal.around(
-        name + ": restart",
+    fault(
+        "restart",
         () -> {
           process.stop(STOP_GRACE);
           process.launch();
@@ -149,8 +146,7 @@ public abstract sealed class KitServer implements KitProcess, ClientTls, AutoClo
    * @throws IllegalStateException if the server is not running
    */
   public void pause() {
-    requireOpen();
-    journal.around(name + ": pause (SIGSTOP)", process::pause);
+    fault("pause (SIGSTOP)", process::pause);
   }
 
   /**
@@ -160,8 +156,7 @@ public abstract sealed class KitServer implements KitProcess, ClientTls, AutoClo
    */
   @Override
   public void resume() {
-    requireOpen();
-    journal.around(name + ": resume (SIGCONT)", process::resume);
+    fault("resume (SIGCONT)", process::resume);
   }
 
   /** Kills the process and deletes its directory with its data and log; idempotent. */
@@ -298,9 +293,11 @@ public abstract sealed class KitServer implements KitProcess, ClientTls, AutoClo
     S create(Path dir, int[] ports, TestCertificates certificates);
   }
 
-  private void requireOpen() {
+  /** Runs {@code action} on the open server, recorded in the journal as {@code what} it does to this server. */
+  private void fault(String what, Runnable action) {
     if (closed.get()) {
       throw new IllegalStateException(this + " is closed");
     }
+    journal.around(name + ": " + what, action);
   }
 }
