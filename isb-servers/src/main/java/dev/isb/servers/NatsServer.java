@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
  * {@code /usr/sbin/nats-server}, unless {@link KitBuilder#binary(Path)} names one. Thread-safe: the
  * node control methods are synchronized.
  */
-public final class NatsServer extends KitServer {
+public final class NatsServer extends KitServer implements NatsClientSettings {
 
   /** NATS's own default {@code max_payload}: 1 MiB. */
   public static final int DEFAULT_MAX_PAYLOAD = 1 << 20;
@@ -138,24 +138,10 @@ public final class NatsServer extends KitServer {
     return storeDir;
   }
 
-  /** The configured {@code max_payload} in bytes. */
-  public int maxPayload() {
-    return options.maxPayload();
-  }
-
-  /** The user clients must authenticate as, if one was configured. */
-  public Optional<String> user() {
-    return Optional.ofNullable(options.user());
-  }
-
-  /** The password of {@link #user()}, if a user was configured. */
-  public Optional<String> password() {
-    return Optional.ofNullable(options.password());
-  }
-
-  /** The token clients must present, if one was configured. */
-  public Optional<String> token() {
-    return Optional.ofNullable(options.token());
+  /** The options this server runs with. */
+  @Override
+  public Options options() {
+    return options;
   }
 
   @Override

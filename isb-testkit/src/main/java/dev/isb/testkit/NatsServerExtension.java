@@ -1,10 +1,10 @@
 package dev.isb.testkit;
 
+import dev.isb.servers.NatsClientSettings;
 import dev.isb.servers.NatsCluster;
 import dev.isb.servers.NatsContainer;
 import dev.isb.servers.NatsServer;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * A JUnit 5 extension that runs a real NATS JetStream server, or a cluster of them, for the tests of
@@ -50,7 +50,7 @@ import java.util.Optional;
  * (docs/testing.md).
  */
 public final class NatsServerExtension
-    extends ServerExtensionBase<NatsServerExtension, NatsServer.Options> {
+    extends ServerExtensionBase<NatsServerExtension, NatsServer.Options> implements NatsClientSettings {
 
   private static final Program PROGRAM =
       new Program(
@@ -198,24 +198,10 @@ public final class NatsServerExtension
     return runningAs(NatsCluster.class, "this extension runs a single server: use server()");
   }
 
-  /** The configured user, if any. */
-  public Optional<String> user() {
-    return Optional.ofNullable(options.user());
-  }
-
-  /** The password of {@link #user()}, if a user is configured. */
-  public Optional<String> password() {
-    return Optional.ofNullable(options.password());
-  }
-
-  /** The configured token, if any. */
-  public Optional<String> token() {
-    return Optional.ofNullable(options.token());
-  }
-
-  /** The configured {@code max_payload} in bytes. */
-  public int maxPayload() {
-    return options.maxPayload();
+  /** The options the servers run with, without the binary, which is looked for at start. */
+  @Override
+  public NatsServer.Options options() {
+    return options;
   }
 
   @Override
