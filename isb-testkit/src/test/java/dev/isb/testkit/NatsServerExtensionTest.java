@@ -1,12 +1,11 @@
 package dev.isb.testkit;
 
+import static dev.isb.testkit.ServerProbes.readLine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isb.servers.NatsCluster;
 import dev.isb.servers.NatsServer;
-import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -307,21 +306,6 @@ class NatsServerExtensionTest {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     return response.body();
-  }
-
-  /** One CRLF-terminated line, read byte by byte so nothing past it is consumed (for TLS upgrade). */
-  private static String readLine(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    while (true) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("connection closed after '" + line + "'");
-      }
-      if (b == '\n') {
-        return line.toString(StandardCharsets.UTF_8).stripTrailing();
-      }
-      line.write(b);
-    }
   }
 
   private static void write(OutputStream out, String text) throws IOException {

@@ -7,7 +7,6 @@ import dev.isb.servers.RedisCluster;
 import dev.isb.servers.RedisServer;
 import dev.isb.servers.RedisWire;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -296,15 +295,7 @@ class RedisServerExtensionTest {
     OutputStream out = socket.getOutputStream();
     out.write(PING.getBytes(StandardCharsets.US_ASCII));
     out.flush();
-    InputStream in = socket.getInputStream();
-    StringBuilder line = new StringBuilder();
-    for (int b = in.read(); b != '\n'; b = in.read()) {
-      if (b < 0) {
-        throw new IOException("connection closed after '" + line + "'");
-      }
-      line.append((char) b);
-    }
-    return line.toString().strip();
+    return ServerProbes.readLine(socket.getInputStream());
   }
 
   static String redisCli(String... args) throws IOException {

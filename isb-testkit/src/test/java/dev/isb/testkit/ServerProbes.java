@@ -4,11 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.isb.servers.KitServer;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +85,21 @@ final class ServerProbes {
 
     assertThat(server.isPaused()).isFalse();
     return probe.ask(server.port(), timeout);
+  }
+
+  /** One line, read byte by byte so that nothing past it is consumed (for a TLS upgrade), without its CRLF. */
+  static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection closed after '" + line + "'");
+      }
+      if (b == '\n') {
+        return line.toString(StandardCharsets.UTF_8).stripTrailing();
+      }
+      line.write(b);
+    }
   }
 
   /** An executable named {@code name} in {@code dir} that complains "boom: bad configuration" and exits 3. */
