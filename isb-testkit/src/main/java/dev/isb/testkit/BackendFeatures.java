@@ -1,6 +1,7 @@
 package dev.isb.testkit;
 
 import dev.isb.Retention;
+import dev.isb.spi.Checks;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Objects;
@@ -61,21 +62,11 @@ public record BackendFeatures(
 
   /** Checks the values and copies the set. */
   public BackendFeatures {
-    Objects.requireNonNull(ackWait, "ackWait");
-    if (ackWait.isNegative() || ackWait.isZero()) {
-      throw new IllegalArgumentException("ackWait must be positive, was " + ackWait);
-    }
-    Objects.requireNonNull(refreshInterval, "refreshInterval");
-    if (refreshInterval.isNegative() || refreshInterval.isZero()) {
-      throw new IllegalArgumentException("refreshInterval must be positive, was " + refreshInterval);
-    }
-    if (maxPayloadBytes < 0) {
-      throw new IllegalArgumentException("maxPayloadBytes must not be negative, was " + maxPayloadBytes);
-    }
+    Checks.positive("ackWait", ackWait);
+    Checks.positive("refreshInterval", refreshInterval);
+    Checks.notNegative("maxPayloadBytes", maxPayloadBytes);
     retentions = Set.copyOf(Objects.requireNonNull(retentions, "retentions"));
-    if (replicas < 1 || replicas > 5) {
-      throw new IllegalArgumentException("replicas must be between 1 and 5, was " + replicas);
-    }
+    Checks.inRange("replicas", replicas, 1, 5);
   }
 
   /**
