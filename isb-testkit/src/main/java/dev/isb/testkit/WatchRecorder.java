@@ -57,6 +57,18 @@ public class WatchRecorder implements WatermarkStore.Listener, AutoCloseable {
     return new WatchRecorder().start(store);
   }
 
+  /** A new recorder watching {@code store}, once the watch has caught up. */
+  public static WatchRecorder watchCaughtUp(WatermarkStore store) {
+    WatchRecorder recorder = watch(store);
+    try {
+      recorder.awaitCaughtUp();
+    } catch (RuntimeException | Error e) {
+      recorder.close();
+      throw e;
+    }
+    return recorder;
+  }
+
   /** Starts watching {@code store}; once. */
   public WatchRecorder start(WatermarkStore store) {
     watch = store.watch(this);
@@ -121,7 +133,7 @@ public class WatchRecorder implements WatermarkStore.Listener, AutoCloseable {
 
   /** The first entry that matches, once one has come; fails the test after {@code within}. */
   public Entry await(String what, Duration within, Predicate<Entry> match) {
-    Await.until(within, () -> what + " (entries so far: " + all().stream().map(WatchRecorder::describe).toList() + ")",
+    Await.until(within, () -> what + " (entries so far: " + described() + ")",
         () -> all.stream().anyMatch(match));
     return all.stream().filter(match).findFirst().orElseThrow();
   }
@@ -142,9 +154,13 @@ public class WatchRecorder implements WatermarkStore.Listener, AutoCloseable {
   public Entry last(String key) {
     List<Entry> ofKey = all().stream().filter(e -> e.key().equals(key)).toList();
     if (ofKey.isEmpty()) {
-      throw new AssertionError("no entry of key " + key + " in " + all().stream().map(WatchRecorder::describe).toList());
+      throw new AssertionError("no entry of key " + key + " in " + described());
     }
     return ofKey.get(ofKey.size() - 1);
+  }
+
+  private List<String> described() {
+    return all().stream().map(WatchRecorder::describe).toList();
   }
 
   /**

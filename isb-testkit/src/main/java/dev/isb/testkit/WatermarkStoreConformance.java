@@ -95,8 +95,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
     putAndWait(store, "p-1", "b1");
     putAndWait(store, "p-0", "a2");
 
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       assertThat(watch.beforeCaughtUp()).as("entries before caughtUp")
           .extracting(WatchRecorder::describe).containsExactlyInAnyOrder("PUT p-0=a2 initial", "PUT p-1=b1 initial");
       settle(store);
@@ -108,8 +107,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
   @DisplayName("a watch of an empty bucket says at once that it caught up, with no entry")
   void emptyBucketCatchesUpAtOnce() {
     WatermarkStore store = newStore();
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       assertThat(watch.beforeCaughtUp()).isEmpty();
     }
   }
@@ -118,8 +116,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
   @DisplayName("a put after the watch caught up comes once, not initial, stamped with about the time it was put")
   void laterPut() {
     WatermarkStore store = newStore();
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       long before = System.currentTimeMillis();
       putAndWait(store, "p-0", "later");
       long after = System.currentTimeMillis();
@@ -145,8 +142,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
     assertStored(store.put("every", every), "every");
     assertStored(store.put("empty", new byte[0]), "empty");
 
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       assertThat(watch.last("every").value()).isEqualTo(every);
       assertThat(watch.last("empty").value()).isEmpty();
       assertThat(watch.last("empty").op()).isEqualTo(Op.PUT);
@@ -159,8 +155,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
     WatermarkStore store = newStore();
     CompletableFuture<Void> put = store.put("p-0", bytes("stored"));
     assertThat(put.get(PATIENCE.toMillis(), MILLISECONDS)).isNull();
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       assertThat(watch.beforeCaughtUp()).extracting(WatchRecorder::describe).containsExactly("PUT p-0=stored initial");
     }
   }
@@ -171,15 +166,13 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
     WatermarkStore store = newStore();
     putAndWait(store, "p-0", "a");
     putAndWait(store, "p-1", "b");
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       store.delete("p-0");
       Entry deleted = watch.await("a DELETE of p-0", e -> e.key().equals("p-0") && e.op() == Op.DELETE);
       assertThat(deleted.value()).isEmpty();
       assertThat(deleted.initial()).isFalse();
     }
-    try (WatchRecorder later = WatchRecorder.watch(store)) {
-      later.awaitCaughtUp();
+    try (WatchRecorder later = WatchRecorder.watchCaughtUp(store)) {
       assertThat(later.beforeCaughtUp()).extracting(WatchRecorder::describe)
           .containsExactlyInAnyOrder("DELETE p-0= initial", "PUT p-1=b initial");
     }
@@ -190,8 +183,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
       + "(a watch that falls behind may miss values replaced meanwhile: a bucket keeps one value per key)")
   void severalKeysInOrder() {
     WatermarkStore store = newStore();
-    try (WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       List<String> expected = new ArrayList<>();
       List<CompletableFuture<Void>> puts = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
@@ -219,9 +211,8 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
   @DisplayName("two watches of a bucket each get every change")
   void twoWatches() {
     WatermarkStore store = newStore();
-    try (WatchRecorder first = WatchRecorder.watch(store); WatchRecorder second = WatchRecorder.watch(store)) {
-      first.awaitCaughtUp();
-      second.awaitCaughtUp();
+    try (WatchRecorder first = WatchRecorder.watchCaughtUp(store);
+        WatchRecorder second = WatchRecorder.watchCaughtUp(store)) {
       putAndWait(store, "p-0", "x");
       putAndWait(store, "p-1", "y");
       for (WatchRecorder watch : List.of(first, second)) {
@@ -235,8 +226,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
   @DisplayName("a closed watch gets nothing more; closing it twice is harmless")
   void closedWatchGetsNothing() {
     WatermarkStore store = newStore();
-    WatchRecorder watch = WatchRecorder.watch(store);
-    watch.awaitCaughtUp();
+    WatchRecorder watch = WatchRecorder.watchCaughtUp(store);
     putAndWait(store, "p-0", "before");
     watch.awaitValue("p-0", "before");
 
@@ -309,8 +299,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
       + "IllegalStateException; closing it twice is harmless")
   void closedStore() {
     WatermarkStore store = newStore();
-    WatchRecorder watch = WatchRecorder.watch(store);
-    watch.awaitCaughtUp();
+    WatchRecorder watch = WatchRecorder.watchCaughtUp(store);
 
     assertSecondCloseHarmless(store::close);
 
@@ -330,8 +319,7 @@ abstract class WatermarkStoreConformance extends ConformanceGroup {
   @DisplayName("closing the client closes its watermark stores: their calls fail with IllegalStateException")
   void closedWithTheClient() {
     WatermarkStore store = newStore();
-    WatchRecorder watch = WatchRecorder.watch(store);
-    watch.awaitCaughtUp();
+    WatchRecorder watch = WatchRecorder.watchCaughtUp(store);
 
     client.close();
 

@@ -43,8 +43,7 @@ class InMemoryWatermarkFaultsTest {
   @Test
   @DisplayName("a stalled key's puts complete but are dropped, other keys go on, and after resume its puts come again")
   void stallAndResume() throws Exception {
-    try (WatermarkStore store = isb.watermarkStore(BUCKET); WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatermarkStore store = isb.watermarkStore(BUCKET); WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       put(store, "in-0", "a");
       watch.awaitValue("in-0", "a");
 
@@ -54,8 +53,7 @@ class InMemoryWatermarkFaultsTest {
       // in-1 was put after in-0=b, and a watch gets changes in order: had in-0=b been stored, it would be here.
       watch.awaitValue("in-1", "x");
       assertThat(watch.entries()).extracting(WatchRecorder::describe).containsExactly("PUT in-0=a", "PUT in-1=x");
-      try (WatchRecorder later = WatchRecorder.watch(store)) {
-        later.awaitCaughtUp();
+      try (WatchRecorder later = WatchRecorder.watchCaughtUp(store)) {
         assertThat(later.beforeCaughtUp()).extracting(WatchRecorder::describe)
             .as("what a new watch finds stored").containsExactlyInAnyOrder("PUT in-0=a initial", "PUT in-1=x initial");
       }
@@ -75,8 +73,7 @@ class InMemoryWatermarkFaultsTest {
     String bucket = BufferNames.offsetTimelineBucket(edge);
     isb.faults().stallWatermarkKey(bucket, "late-0");
     isb.admin().createBuckets(List.of(edge), BufferConfig.defaults(), BucketLayout.OFFSET_TIMELINE);
-    try (WatermarkStore store = isb.watermarkStore(bucket); WatchRecorder watch = WatchRecorder.watch(store)) {
-      watch.awaitCaughtUp();
+    try (WatermarkStore store = isb.watermarkStore(bucket); WatchRecorder watch = WatchRecorder.watchCaughtUp(store)) {
       put(store, "late-0", "dropped");
       put(store, "late-1", "kept");
       watch.awaitValue("late-1", "kept");
