@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 /**
  * One in-memory buffer (stream) with its one consumer group, as a JetStream stream with its durable
@@ -96,8 +97,7 @@ final class InMemoryBuffer {
 
   /** Appends one message, de-duplicating DATA messages by id inside the duplicates window. */
   Appended append(Message message) {
-    lock.lock();
-    try {
+    return locked(() -> {
       requireExists();
       long now = System.nanoTime();
       expire(now);
@@ -128,9 +128,7 @@ final class InMemoryBuffer {
       }
       changed.signalAll();
       return new Appended(Outcome.WRITTEN, seq);
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   private boolean hasRoomFor(long size) {
@@ -145,8 +143,7 @@ final class InMemoryBuffer {
    */
   List<ReadMessage> read(Object reader, int max, long waitNanos, InMemoryBufferReader.Liveness liveness) {
     long deadline = System.nanoTime() + waitNanos;
-    lock.lock();
-    try {
+    return locked(() -> {
       while (true) {
         requireExists();
         if (!liveness.open()) {
@@ -168,9 +165,7 @@ final class InMemoryBuffer {
           return List.of();
         }
       }
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   private List<ReadMessage> collect(Object reader, int max, long now) {
@@ -215,8 +210,7 @@ final class InMemoryBuffer {
 
   /** Acks: the group forgets the deliveries; under Interest and WorkQueue the messages go too. */
   void ack(Collection<Long> seqs) {
-    lock.lock();
-    try {
+    signalling(() -> {
       requireExists();
       for (long seq : seqs) {
         if (deliveries.remove(seq) != null && config.stream().retention() != Retention.LIMITS) {
@@ -226,16 +220,12 @@ final class InMemoryBuffer {
           }
         }
       }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   /** Makes delivered messages due for redelivery after {@code delayNanos}. */
   void nak(Collection<Long> seqs, long delayNanos) {
-    lock.lock();
-    try {
+    signalling(() -> {
       requireExists();
       long now = System.nanoTime();
       for (long seq : seqs) {
@@ -244,10 +234,7 @@ final class InMemoryBuffer {
           schedule(seq, d, now + delayNanos);
         }
       }
-      changed.signalAll();
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   /**
@@ -255,8 +242,7 @@ final class InMemoryBuffer {
    * holds (acked, or redelivered to another reader), so the caller can stop keeping them alive.
    */
   List<Long> keepAlive(Object reader, Collection<Long> seqs) {
-    lock.lock();
-    try {
+    return locked(() -> {
       requireExists();
       long now = System.nanoTime();
       var lost = new ArrayList<Long>();
@@ -269,52 +255,53 @@ final class InMemoryBuffer {
         }
       }
       return lost;
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   /** Pending (not yet delivered) and ack-pending counts, and the stored total, Numaflow style. */
   BufferInfo info() {
-    lock.lock();
-    try {
+    return locked(() -> {
       requireExists();
       expire(System.nanoTime());
       long pending = Math.max(0, lastSeq - cursor + 1);
       long ackPending = deliveries.size();
       long total = config.stream().retention() == Retention.LIMITS ? pending + ackPending : entries.size();
       return new BufferInfo(name, pending, ackPending, total);
-    } finally {
-      lock.unlock();
-    }
+    });
   }
 
   /** The stored message count, for the non-Limits "solid" usage. */
   long storedMessages() {
-    lock.lock();
-    try {
+    return locked(() -> {
       requireExists();
-      return entries.size();
-    } finally {
-      lock.unlock();
-    }
+      return (long) entries.size();
+    });
   }
 
   /** Marks the buffer deleted and wakes everyone waiting on it. */
   void delete() {
+    signalling(() -> deleted = true);
+  }
+
+  /** Wakes readers waiting on this buffer, e.g. because one of them is closing. */
+  void wakeReaders() {
+    signalling(() -> { });
+  }
+
+  private <T> T locked(Supplier<T> action) {
     lock.lock();
     try {
-      deleted = true;
-      changed.signalAll();
+      return action.get();
     } finally {
       lock.unlock();
     }
   }
 
-  /** Wakes readers waiting on this buffer, e.g. because one of them is closing. */
-  void wakeReaders() {
+  /** Runs {@code change} under the lock and wakes every reader waiting for one. */
+  private void signalling(Runnable change) {
     lock.lock();
     try {
+      change.run();
       changed.signalAll();
     } finally {
       lock.unlock();
