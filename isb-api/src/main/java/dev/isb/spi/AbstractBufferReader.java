@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,9 +31,8 @@ import java.util.function.Function;
  * The part of a {@link BufferReader} every backend shares: argument checks, the close protocol
  * (refuse new calls at once, stop reads that wait, wait bounded for running ones, then release), call
  * tracking, the keep-alive schedule, and the check that an offset belongs to this reader's buffer. A
- * backend writes only its wire work: {@link #readBatch}, {@link #ack}, {@link #nakOwned},
- * {@link #keepAlive} and {@link #pendingCount}; a backend whose acks are asynchronous writes
- * {@link #ackAsync} and makes {@code ack} wait for it with {@link #awaitAcks}.
+ * backend writes only its wire work: {@link #readBatch}, {@link #ackOwned}, {@link #nakOwned},
+ * {@link #keepAlive} and {@link #pendingCount}; {@link #ack} is a wait for {@link #ackAsync}.
  *
  * <p>Thread-safe if the subclass's wire work is.
  *
@@ -207,14 +207,43 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
   }
 
   /**
-   * Waits for a stage of {@link #ackAsync}: how a backend whose acks are asynchronous keeps the
-   * synchronous {@link #ack(Collection)}. The stage must complete in bounded time.
+   * Sends the acks of the offsets this reader can act on ({@link #acknowledgeable}) with
+   * {@link #ackOwned}; the offsets are checked at the call. A failure {@code ackOwned} throws is the
+   * stage's failure.
+   */
+  @Override
+  public final CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
+    List<O> own = own(offsets, o -> acknowledgeable(o) ? o : null);
+    if (own.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    try {
+      return ackOwned(own);
+    } catch (IsbException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Sends the acks of at least one offset of this reader, and completes when they are confirmed, in
+   * bounded time; keep-alive of these messages stops at once.
+   */
+  protected abstract CompletionStage<Void> ackOwned(List<O> offsets);
+
+  /** Whether this reader can act on the offset; false for an offset it never delivered. All by default. */
+  protected boolean acknowledgeable(O offset) {
+    return true;
+  }
+
+  /**
+   * Waits for {@link #ackAsync}.
    *
    * @throws IsbException as the stage failed, or retryable when the wait was interrupted (the flag is kept)
    */
-  protected final void awaitAcks(CompletionStage<Void> acks) {
+  @Override
+  public final void ack(Collection<? extends Offset> offsets) {
     try {
-      acks.toCompletableFuture().get();
+      ackAsync(offsets).toCompletableFuture().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IsbBackendException(buffer, null, "interrupted while acks were confirmed; the messages not "

@@ -154,11 +154,6 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
     }
   }
 
-  @Override
-  public void ack(Collection<? extends Offset> offsets) {
-    awaitAcks(ackAsync(offsets));
-  }
-
   /**
    * Publishes every ack but the last, sends the last as a request, and completes when its reply comes.
    * The server queues the acks of a consumer in the order they arrive on a connection, processes them
@@ -170,11 +165,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
    * per round of requests.
    */
   @Override
-  public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
-    List<JetStreamOffset> own = own(offsets, JetStreamBufferReader::deliveredHere);
-    if (own.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
+  protected CompletionStage<Void> ackOwned(List<JetStreamOffset> own) {
     // Keep-alive stops at once: an ack that is not confirmed leaves the message to come again after ackWait.
     for (JetStreamOffset o : own) {
       held.remove(o.streamSequence());
@@ -240,7 +231,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    for (JetStreamOffset o : own(offsets, JetStreamBufferReader::deliveredHere)) {
+    for (JetStreamOffset o : own(offsets, o -> acknowledgeable(o) ? o : null)) {
       o.delivered().inProgress();
     }
   }
@@ -257,8 +248,10 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
   }
 
   /** A writer's offset was never delivered to this group: there is nothing to ack or nak. */
-  private static JetStreamOffset deliveredHere(JetStreamOffset o) {
-    return o.delivered() != null ? o : null;
+  /** Only an offset this reader delivered holds the message whose reply subject takes its ack. */
+  @Override
+  protected boolean acknowledgeable(JetStreamOffset offset) {
+    return offset.delivered() != null;
   }
 
   @Override

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -62,8 +64,8 @@ final class InMemoryBufferReader extends AbstractBufferReader<InMemoryOffset> {
   }
 
   @Override
-  public void ack(Collection<? extends Offset> offsets) {
-    List<Long> seqs = own(offsets, InMemoryOffset::seq);
+  protected CompletionStage<Void> ackOwned(List<InMemoryOffset> offsets) {
+    List<Long> seqs = sequences(offsets);
     try {
       faults.onAck(buffer);
       memory.ack(seqs);
@@ -71,6 +73,7 @@ final class InMemoryBufferReader extends AbstractBufferReader<InMemoryOffset> {
       // A failed ack stops the keep-alive too, so the messages are delivered again after ackWait.
       seqs.forEach(held::remove);
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

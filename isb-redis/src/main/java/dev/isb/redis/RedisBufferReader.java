@@ -301,18 +301,10 @@ final class RedisBufferReader extends AbstractBufferReader<RedisOffset> {
     }
   }
 
-  @Override
-  public void ack(Collection<? extends Offset> offsets) {
-    awaitAcks(ackAsync(offsets));
-  }
-
   /** Sends the acks on the client's shared connection; the reply completes the stage on lettuce's thread. */
   @Override
-  public CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
-    List<String> ids = own(offsets, RedisOffset::entryId);
-    if (ids.isEmpty()) {
-      return CompletableFuture.completedFuture(null);
-    }
+  protected CompletionStage<Void> ackOwned(List<RedisOffset> offsets) {
+    List<String> ids = entryIds(offsets);
     // Keep-alive stops at once: an ack that fails leaves the entries to be claimed again after ackWait.
     release(ids);
     CompletableFuture<Long> reply;
