@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -344,12 +343,7 @@ public final class VertexSpec {
     private List<EdgeSpec> toEdges(Object node, String vertex, NumaflowVersion version) {
       List<EdgeSpec> out = new ArrayList<>();
       Set<String> seen = new HashSet<>();
-      forEachEdge(node, "spec.toEdges", (path, edge) -> {
-        String to = edgeEnd(edge, path, "to", "goes to");
-        if (to == null) {
-          return;
-        }
-        to = validName(to, IN_OBJECT, path + ".to");
+      forEachEdge(node, "spec.toEdges", "to", "goes to", (path, edge, to) -> {
         if (to != null && !seen.add(to)) {
           problem(IN_OBJECT, path + ".to", to, "differ from every earlier edge's: one edge per downstream vertex");
         }
@@ -368,12 +362,7 @@ public final class VertexSpec {
 
     private List<String> fromEdges(Object node, String vertex) {
       List<String> out = new ArrayList<>();
-      forEachEdge(node, "spec.fromEdges", (path, edge) -> {
-        String from = edgeEnd(edge, path, "from", "comes from");
-        if (from == null) {
-          return;
-        }
-        from = validName(from, IN_OBJECT, path + ".from");
+      forEachEdge(node, "spec.fromEdges", "from", "comes from", (path, edge, from) -> {
         requireThisVertex(edge, path, "to", vertex);
         if (from != null && !out.contains(from)) {
           out.add(from);
@@ -382,8 +371,11 @@ public final class VertexSpec {
       return out;
     }
 
-    /** Calls {@code action} with the path and the object of each entry of the edge list at {@code path}. */
-    private void forEachEdge(Object node, String path, BiConsumer<String, Map<?, ?>> action) {
+    /**
+     * Calls {@code visitor} for each edge object of the list at {@code path} that names the vertex at its
+     * {@code end} ({@code to} or {@code from}), with that name, null when it cannot be part of a buffer name.
+     */
+    private void forEachEdge(Object node, String path, String end, String goes, EdgeVisitor visitor) {
       List<?> items = sequence(node, path);
       if (items == null) {
         return;
@@ -397,17 +389,16 @@ public final class VertexSpec {
           }
           continue;
         }
-        action.accept(itemPath, edge);
+        String endPath = itemPath + "." + end;
+        String name = text(edge.get(end), endPath);
+        if (name == null) {
+          if (absent(edge.get(end))) {
+            problem(IN_OBJECT, endPath, null, "be set: the vertex this edge " + goes);
+          }
+          continue;
+        }
+        visitor.visit(itemPath, edge, validName(name, IN_OBJECT, endPath));
       }
-    }
-
-    /** The vertex at the {@code key} end of an edge, or null when it is not a name (a problem says why). */
-    private String edgeEnd(Map<?, ?> edge, String path, String key, String goes) {
-      String name = text(edge.get(key), path + "." + key);
-      if (name == null && absent(edge.get(key))) {
-        problem(IN_OBJECT, path + "." + key, null, "be set: the vertex this edge " + goes);
-      }
-      return name;
     }
 
     /** The {@code key} end of an edge, when given, must be this vertex. */
@@ -670,6 +661,12 @@ public final class VertexSpec {
       String one = value.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
       return one.length() <= 80 ? one : one.substring(0, 77) + "...";
     }
+  }
+
+  /** What {@code Reader.forEachEdge} calls with each edge, its path and the name at its far end. */
+  @FunctionalInterface
+  private interface EdgeVisitor {
+    void visit(String path, Map<?, ?> edge, String end);
   }
 
   /** An edge as read, before its buffer names are made (they need the namespace and pipeline). */
