@@ -116,6 +116,11 @@ class VertexSpecTest {
     return e.problems();
   }
 
+  /** Asserts that reading this vertex object reports exactly these problems, in this order. */
+  private static void assertProblems(String json, String... expected) {
+    assertThat(problems(env(json))).extracting(Problem::toString).containsExactly(expected);
+  }
+
   private static Problem onlyProblem(Map<String, String> env) {
     List<Problem> problems = problems(env);
     assertThat(problems).hasSize(1);
@@ -513,8 +518,7 @@ class VertexSpecTest {
     @Test
     @DisplayName("a missing spec, or a name neither the object nor the variables give")
     void missingNames() {
-      List<Problem> problems = problems(env("{\"metadata\":{}}"));
-      assertThat(problems).extracting(Problem::toString).containsExactly(
+      assertProblems("{\"metadata\":{}}",
           "env NUMAFLOW_VERTEX_OBJECT: spec was not set but it must be set: the Vertex resource's spec",
           "env NUMAFLOW_VERTEX_OBJECT: metadata.namespace was not set but it must be set (or the variable "
               + "NUMAFLOW_NAMESPACE)",
@@ -536,9 +540,7 @@ class VertexSpecTest {
     @Test
     @DisplayName("fields of the wrong type")
     void wrongTypes() {
-      List<Problem> problems = problems(env(object("\"name\":7,\"pipelineName\":\"p\",\"partitions\":\"many\","
-          + "\"toEdges\":{\"to\":\"w\"}")));
-      assertThat(problems).extracting(Problem::toString).containsExactly(
+      assertProblems(object("\"name\":7,\"pipelineName\":\"p\",\"partitions\":\"many\",\"toEdges\":{\"to\":\"w\"}"),
           "env NUMAFLOW_VERTEX_OBJECT: spec.name was '7' but it must be a string",
           "env NUMAFLOW_VERTEX_OBJECT: spec.partitions was 'many' but it must be a whole number",
           "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges was '{to=w}' but it must be a list");
@@ -547,8 +549,7 @@ class VertexSpecTest {
     @Test
     @DisplayName("an edge without 'to', with a repeated 'to', or 'from' another vertex")
     void edgeEnds() {
-      String json = vertexV("\"toEdges\":[{\"from\":\"v\"},{\"to\":\"w\"},{\"to\":\"w\"},{\"from\":\"u\",\"to\":\"x\"},null]");
-      assertThat(problems(env(json))).extracting(Problem::toString).containsExactly(
+      assertProblems(vertexV("\"toEdges\":[{\"from\":\"v\"},{\"to\":\"w\"},{\"to\":\"w\"},{\"from\":\"u\",\"to\":\"x\"},null]"),
           "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].to was not set but it must be set: the vertex this edge "
               + "goes to",
           "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[2].to was 'w' but it must differ from every earlier edge's: "
@@ -560,9 +561,8 @@ class VertexSpecTest {
     @Test
     @DisplayName("an unknown tag operator or onFull, and a tag that is not a string")
     void unknownWords() {
-      List<Problem> problems = problems(env(withEdge("\"to\":\"w\",\"onFull\":\"drop\","
-          + "\"conditions\":{\"tags\":{\"operator\":\"xor\",\"values\":[\"a\",3]}}")));
-      assertThat(problems).extracting(Problem::toString).containsExactly(
+      assertProblems(withEdge("\"to\":\"w\",\"onFull\":\"drop\","
+          + "\"conditions\":{\"tags\":{\"operator\":\"xor\",\"values\":[\"a\",3]}}"),
           "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].onFull was 'drop' but it must be retryUntilSuccess or "
               + "discardLatest",
           "env NUMAFLOW_VERTEX_OBJECT: spec.toEdges[0].conditions.tags.values[1] was '3' but it must be a string",
