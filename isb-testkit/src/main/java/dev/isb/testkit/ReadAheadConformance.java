@@ -78,8 +78,7 @@ abstract class ReadAheadConformance extends ConformanceGroup {
   @DisplayName("with read-ahead a read of an empty buffer returns empty, and a message written later comes with a later read")
   void emptyThenLater() {
     String b = createBuffer();
-    BufferReader r = readingAhead(b, "kit-0", 10);
-    assertNothingToRead(r, QUIET);
+    BufferReader r = readingAheadFromEmpty(b);
 
     writeOne(writer(b), msg("later"));
     assertThat(payloads(readExactly(r, 1))).containsExactly("later");
@@ -89,8 +88,7 @@ abstract class ReadAheadConformance extends ConformanceGroup {
   @DisplayName("with read-ahead a failed read reaches the caller: reads of a deleted buffer fail with BufferNotFoundException naming it")
   void failureReachesTheCaller() {
     String b = createBuffer();
-    BufferReader r = readingAhead(b, "kit-0", 10);
-    assertNothingToRead(r, QUIET);
+    BufferReader r = readingAheadFromEmpty(b);
     client.admin().deleteBuffers(List.of(b));
 
     // The read under way when the buffer went may end empty; a later one fails, and the caller sees it.
@@ -112,6 +110,13 @@ abstract class ReadAheadConformance extends ConformanceGroup {
   void closeWhileAReadWaits() {
     BufferReader r = readingAhead(createBuffer(), "kit-0", 10);
     assertReadEndsEmptyOnClose(r);
+  }
+
+  /** A reader with read-ahead and batches of 10 whose first read of the empty {@code buffer} returned nothing. */
+  private BufferReader readingAheadFromEmpty(String buffer) {
+    BufferReader r = readingAhead(buffer, "kit-0", 10);
+    assertNothingToRead(r, QUIET);
+    return r;
   }
 
   /** A reader with read-ahead, batches of {@code batchSize} and keep-alive off. */
