@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
 import dev.isb.Offset;
 import dev.isb.ReadMessage;
@@ -119,10 +118,7 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
     BufferReader r = reader(b, "kit-0", false);
     r.ack(offsets(readExactly(r, 5)));
 
-    Await.until(PATIENCE, "bufferInfo shows nothing left to do", () -> {
-      BufferInfo info = client.admin().bufferInfo(b);
-      return info.pendingCount() + info.ackPendingCount() == 0;
-    });
+    awaitNothingLeft(b);
     assertNothingToRead(r, ackWait.multipliedBy(2));
   }
 

@@ -4,7 +4,6 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
 import dev.isb.IsbException;
 import dev.isb.Offset;
@@ -110,19 +109,8 @@ abstract class AsyncAckConformance extends ConformanceGroup {
     }
   }
 
-  private void awaitNothingLeft(String buffer) {
-    Await.until(PATIENCE, "bufferInfo shows nothing left to do", () -> {
-      BufferInfo info = client.admin().bufferInfo(buffer);
-      return info.pendingCount() + info.ackPendingCount() == 0;
-    });
-  }
-
   /** Waits for the stage within {@link #PATIENCE}; one that fails or does not complete fails the test. */
   private static void awaitConfirmed(CompletionStage<Void> acks) {
-    try {
-      acks.toCompletableFuture().get(PATIENCE.toMillis(), MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("the acks were not confirmed within " + PATIENCE, e);
-    }
+    completed(acks, "the acks were not confirmed");
   }
 }

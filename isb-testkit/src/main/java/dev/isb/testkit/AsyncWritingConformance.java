@@ -1,6 +1,5 @@
 package dev.isb.testkit;
 
-import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -174,11 +173,6 @@ abstract class AsyncWritingConformance extends ConformanceGroup {
 
   /** The stage's results, within {@link #PATIENCE}; a stage that completes exceptionally fails the test. */
   static List<WriteResult> await(CompletionStage<List<WriteResult>> stage) {
-    CompletableFuture<List<WriteResult>> future = stage.toCompletableFuture();
-    try {
-      return future.get(PATIENCE.toMillis(), MILLISECONDS);
-    } catch (Exception e) {
-      throw new AssertionError("the stage did not complete normally within " + PATIENCE, e);
-    }
+    return completed(stage, "the stage did not complete normally");
   }
 }

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.isb.BufferConfig;
+import dev.isb.BufferInfo;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
@@ -31,6 +32,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
@@ -317,6 +319,19 @@ abstract class ConformanceGroup {
         .isEmpty();
   }
 
+  /** Waits until bufferInfo shows nothing left to do in {@code buffer}: nothing pending, nothing ack-pending. */
+  void awaitNothingLeft(String buffer) {
+    awaitUnfinished(buffer, 0, PATIENCE, "bufferInfo shows nothing left to do");
+  }
+
+  /** Waits until bufferInfo shows {@code count} messages of {@code buffer} pending or ack-pending. */
+  void awaitUnfinished(String buffer, long count, Duration within, String what) {
+    Await.until(within, what, () -> {
+      BufferInfo info = client.admin().bufferInfo(buffer);
+      return info.pendingCount() + info.ackPendingCount() == count;
+    });
+  }
+
   /** Reads and acks until {@code total} reaches {@code expected} (shared by readers), or PATIENCE x 2. */
   static List<ReadMessage> drain(BufferReader reader, AtomicInteger total, int expected) {
     List<ReadMessage> mine = new ArrayList<>();
@@ -367,6 +382,15 @@ abstract class ConformanceGroup {
 
   static List<Offset> offsets(List<ReadMessage> messages) {
     return messages.stream().map(ReadMessage::offset).toList();
+  }
+
+  /** What {@code stage} completes with within {@link #PATIENCE}; one that fails or does not complete fails the test. */
+  static <T> T completed(CompletionStage<T> stage, String failure) {
+    try {
+      return stage.toCompletableFuture().get(PATIENCE.toMillis(), MILLISECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(failure + " within " + PATIENCE, e);
+    }
   }
 
   static Duration since(long startNanos) {

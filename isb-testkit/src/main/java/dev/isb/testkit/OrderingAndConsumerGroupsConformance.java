@@ -3,7 +3,6 @@ package dev.isb.testkit;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.ReadMessage;
@@ -73,10 +72,7 @@ abstract class OrderingAndConsumerGroupsConformance extends ConformanceGroup {
     }
     for (int p = 0; p < 16; p++) {
       String name = names.get(p);
-      Await.until(PATIENCE, name + " holds its 20 messages", () -> {
-        BufferInfo info = client.admin().bufferInfo(name);
-        return info.pendingCount() + info.ackPendingCount() == 20;
-      });
+      awaitUnfinished(name, 20, PATIENCE, name + " holds its 20 messages");
       assertThat(readers.get(p).partition()).isEqualTo(p);
       assertThat(payloads(readExactly(readers.get(p), 20))).containsExactlyElementsOf(expectedPayloads(msgs("p" + p + "-m", 0, 20)));
     }

@@ -3,7 +3,6 @@ package dev.isb.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.isb.BufferInfo;
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
 import dev.isb.Message;
@@ -62,10 +61,7 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
     Duration maxAge = Duration.ofSeconds(1);
     String b = createBuffer(config(s -> s.maxAge(maxAge).duplicates(maxAge), LONG_ACK_WAIT, 25_000));
     writeOne(writer(b), msg("old"));
-    Await.until(maxAge.plus(PATIENCE), "the message is gone after maxAge", () -> {
-      BufferInfo info = client.admin().bufferInfo(b);
-      return info.pendingCount() + info.ackPendingCount() == 0;
-    });
+    awaitUnfinished(b, 0, maxAge.plus(PATIENCE), "the message is gone after maxAge");
     assertNothingToRead(reader(b), QUIET);
   }
 
