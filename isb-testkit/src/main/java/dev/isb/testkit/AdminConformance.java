@@ -90,7 +90,7 @@ abstract class AdminConformance extends ConformanceGroup {
   void createIsIdempotent() {
     String b = createBuffer();
     writeAll(writer(b), msgs("m", 0, 3));
-    BufferConfig oneMessage = config(s -> s.retention(Retention.LIMITS).maxMsgs(1), LONG_ACK_WAIT, 25_000);
+    BufferConfig oneMessage = config(s -> s.retention(Retention.LIMITS).maxMsgs(1));
 
     assertThatCode(() -> client.admin().createBuffers(List.of(b), oneMessage)).doesNotThrowAnyException();
 

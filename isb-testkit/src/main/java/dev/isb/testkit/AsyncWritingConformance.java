@@ -1,7 +1,6 @@
 package dev.isb.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isb.BufferFullException;
 import dev.isb.BufferNotFoundException;
@@ -117,8 +116,7 @@ abstract class AsyncWritingConformance extends ConformanceGroup {
   @Test
   @DisplayName("messages a WorkQueue stream refuses at maxMsgs wait for room after writeAsync returned, then are written once")
   void refusedByTheStreamThenWritten() {
-    assumeTrue(features().retentions().contains(Retention.WORK_QUEUE), "the backend does not support WorkQueue");
-    String b = createBuffer(config(s -> s.retention(Retention.WORK_QUEUE).maxMsgs(3), LONG_ACK_WAIT, 25_000));
+    String b = createBufferUnder(Retention.WORK_QUEUE, s -> s.maxMsgs(3));
     BufferWriter w = writer(b);
     writeAll(w, msgs("f", 0, 3));
     CompletableFuture<List<WriteResult>> stage = w.writeAsync(msgs("x", 0, 2)).toCompletableFuture();

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isb.BufferConfig;
 import dev.isb.BufferInfo;
@@ -20,6 +21,7 @@ import dev.isb.Offset;
 import dev.isb.OnFull;
 import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
+import dev.isb.Retention;
 import dev.isb.Storage;
 import dev.isb.WriteResult.Written;
 import dev.isb.WriteResult;
@@ -165,6 +167,11 @@ abstract class ConformanceGroup {
     return config(UnaryOperator.identity(), ackWait, BufferConfig.Consumer.defaults().maxAckPending());
   }
 
+  /** {@link #config()} with its stream changed by {@code stream}. */
+  BufferConfig config(UnaryOperator<BufferConfig.Stream.Builder> stream) {
+    return config(stream, LONG_ACK_WAIT, BufferConfig.Consumer.defaults().maxAckPending());
+  }
+
   BufferConfig config(
       UnaryOperator<BufferConfig.Stream.Builder> stream, Duration ackWait, long maxAckPending) {
     return BufferConfig.defaults().toBuilder()
@@ -174,6 +181,12 @@ abstract class ConformanceGroup {
         .otBucket(BufferConfig.Bucket.otDefaults().withReplicas(features().replicas()))
         .procBucket(BufferConfig.Bucket.procDefaults().withReplicas(features().replicas()))
         .build();
+  }
+
+  /** A new buffer under {@code retention}, its stream changed by {@code stream}; the test is skipped without it. */
+  String createBufferUnder(Retention retention, UnaryOperator<BufferConfig.Stream.Builder> stream) {
+    assumeTrue(features().retentions().contains(retention), "the backend does not support " + retention + " retention");
+    return createBuffer(config(s -> stream.apply(s.retention(retention))));
   }
 
   WriterOptions.Builder writerOptions() {

@@ -1,7 +1,6 @@
 package dev.isb.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isb.BufferReader;
 import dev.isb.BufferWriter;
@@ -12,6 +11,7 @@ import dev.isb.WriteResult.Duplicate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,8 +28,7 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
   @Test
   @DisplayName("under Limits retention, maxMsgs keeps the newest messages and drops the oldest")
   void limitsMaxMsgs() {
-    assumeTrue(features().retentions().contains(Retention.LIMITS), "the backend does not support Limits retention");
-    String b = createBuffer(config(s -> s.retention(Retention.LIMITS).maxMsgs(5), LONG_ACK_WAIT, 25_000));
+    String b = createBufferUnder(Retention.LIMITS, s -> s.maxMsgs(5));
     BufferWriter w = writer(b);
     for (Message m : msgs(10)) {
       writeOne(w, m);
@@ -41,8 +40,7 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
   @EnumSource(value = Retention.class, names = {"WORK_QUEUE", "INTEREST"})
   @DisplayName("under WorkQueue and Interest retention an acked message is removed from the buffer")
   void ackedMessagesAreRemoved(Retention retention) {
-    assumeTrue(features().retentions().contains(retention), "the backend does not support " + retention);
-    String b = createBuffer(config(s -> s.retention(retention), LONG_ACK_WAIT, 25_000));
+    String b = createBufferUnder(retention, UnaryOperator.identity());
     writeAll(writer(b), msgs(5));
     Await.until(PATIENCE, "the buffer stores 5 messages", () -> client.admin().bufferInfo(b).totalMessages() == 5);
     BufferReader r = reader(b);
@@ -59,7 +57,7 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
   @DisplayName("a message older than maxAge is removed")
   void maxAge() {
     Duration maxAge = Duration.ofSeconds(1);
-    String b = createBuffer(config(s -> s.maxAge(maxAge).duplicates(maxAge), LONG_ACK_WAIT, 25_000));
+    String b = createBuffer(config(s -> s.maxAge(maxAge).duplicates(maxAge)));
     writeOne(writer(b), msg("old"));
     awaitUnfinished(b, 0, maxAge.plus(PATIENCE), "the message is gone after maxAge");
     assertNothingToRead(reader(b), QUIET);
@@ -75,7 +73,7 @@ abstract class RetentionAndLimitsConformance extends ConformanceGroup {
   @DisplayName("a MessageId is de-duplicated inside the duplicates window and written again after it")
   void duplicatesWindow() {
     Duration window = Duration.ofSeconds(1);
-    String b = createBuffer(config(s -> s.duplicates(window), LONG_ACK_WAIT, 25_000));
+    String b = createBuffer(config(s -> s.duplicates(window)));
     BufferWriter w = writer(b);
     writeOne(w, msg("dup"));
     long firstWritten = System.nanoTime();
