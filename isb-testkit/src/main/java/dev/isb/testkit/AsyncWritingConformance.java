@@ -40,10 +40,7 @@ abstract class AsyncWritingConformance extends ConformanceGroup {
   void batchesInFlightTogether() {
     String b = createBuffer();
     BufferWriter w = writer(b);
-    List<CompletionStage<List<WriteResult>>> stages = new ArrayList<>();
-    for (int i = 0; i < BATCHES; i++) {
-      stages.add(w.writeAsync(msgs("m", i * BATCH, (i + 1) * BATCH)));
-    }
+    List<CompletionStage<List<WriteResult>>> stages = writeBatchesAsync(w);
     List<String> sequences = new ArrayList<>();
     for (CompletionStage<List<WriteResult>> stage : stages) {
       List<WriteResult> results = await(stage);
@@ -149,10 +146,7 @@ abstract class AsyncWritingConformance extends ConformanceGroup {
   void closeWaitsForBatchesInFlight() {
     String b = createBuffer();
     BufferWriter w = writer(b);
-    List<CompletionStage<List<WriteResult>>> stages = new ArrayList<>();
-    for (int i = 0; i < BATCHES; i++) {
-      stages.add(w.writeAsync(msgs("m", i * BATCH, (i + 1) * BATCH)));
-    }
+    List<CompletionStage<List<WriteResult>>> stages = writeBatchesAsync(w);
     w.close();
     assertThat(stages).allSatisfy(stage -> assertThat(stage.toCompletableFuture()).isDone());
     for (CompletionStage<List<WriteResult>> stage : stages) {
@@ -164,9 +158,17 @@ abstract class AsyncWritingConformance extends ConformanceGroup {
   @Test
   @DisplayName("writeAsync on a closed writer throws IllegalStateException")
   void closedWriter() {
-    BufferWriter w = writer(createBuffer());
-    w.close();
+    BufferWriter w = newClosedWriter();
     assertClosed(() -> w.writeAsync(List.of(msg("late"))), "writeAsync");
+  }
+
+  /** Sends {@value #BATCHES} batches of {@value #BATCH} messages, m0 onwards, without waiting for any. */
+  private static List<CompletionStage<List<WriteResult>>> writeBatchesAsync(BufferWriter w) {
+    List<CompletionStage<List<WriteResult>>> stages = new ArrayList<>();
+    for (int i = 0; i < BATCHES; i++) {
+      stages.add(w.writeAsync(msgs("m", i * BATCH, (i + 1) * BATCH)));
+    }
+    return stages;
   }
 
   /** The stage's results, within {@link #PATIENCE}; a stage that completes exceptionally fails the test. */

@@ -197,6 +197,13 @@ abstract class ConformanceGroup {
     return client.writer(buffer, writerOptions().build());
   }
 
+  /** A writer of a new buffer, already closed. */
+  BufferWriter newClosedWriter() {
+    BufferWriter writer = writer(createBuffer());
+    writer.close();
+    return writer;
+  }
+
   /** A writer that counts the buffer full at {@value #FULL_AT} messages. */
   BufferWriter smallWriter(String buffer, OnFull onFull, Duration fullWaitTimeout) {
     return client.writer(buffer, writerOptions()

@@ -50,8 +50,7 @@ abstract class LifecycleConformance extends ConformanceGroup {
   @Test
   @DisplayName("every writer call after close fails with IllegalStateException")
   void writerAfterClose() {
-    BufferWriter w = writer(createBuffer());
-    w.close();
+    BufferWriter w = newClosedWriter();
     assertClosed(() -> w.write(List.of(msg("a"))), "write(batch)");
     assertClosed(() -> w.write(msg("a")), "write(message)");
     assertClosed(() -> w.write(List.of()), "write(empty batch)");
