@@ -125,12 +125,6 @@ abstract class AckNakAndRedeliveryConformance extends ConformanceGroup {
   @Test
   @DisplayName("a message held by a reader that closes is delivered to another reader of the group after ackWait")
   void closedReadersMessagesGoToAnother() {
-    Duration ackWait = features().ackWait();
-    String b = createBufferHolding(config(ackWait), List.of(msg("orphan")));
-    BufferReader first = reader(b, "kit-0", true);
-    readOne(first);
-    first.close();
-
-    assertRedelivered(readRedelivery(reader(b, "kit-1", true), ackWait), "orphan");
+    assertRedeliveredToAnotherReader("orphan", true, BufferReader::close);
   }
 }

@@ -39,6 +39,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -365,6 +366,16 @@ abstract class ConformanceGroup {
       }
     }
     return mine;
+  }
+
+  /** Reader kit-0 holds {@code payload} unacked, {@code then} is done to it, and reader kit-1 gets it after ackWait. */
+  void assertRedeliveredToAnotherReader(String payload, boolean keepAlive, Consumer<BufferReader> then) {
+    Duration ackWait = features().ackWait();
+    String b = createBufferHolding(config(ackWait), List.of(msg(payload)));
+    BufferReader first = reader(b, "kit-0", keepAlive);
+    readOne(first);
+    then.accept(first);
+    assertRedelivered(readRedelivery(reader(b, "kit-1", keepAlive), ackWait), payload);
   }
 
   /**
