@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.isb.BufferConfig;
+import dev.isb.BufferFullException;
 import dev.isb.BufferInfo;
 import dev.isb.BufferNotFoundException;
 import dev.isb.BufferReader;
@@ -23,6 +24,7 @@ import dev.isb.ReadMessage;
 import dev.isb.ReaderOptions;
 import dev.isb.Retention;
 import dev.isb.Storage;
+import dev.isb.WriteResult.Failed;
 import dev.isb.WriteResult.Written;
 import dev.isb.WriteResult;
 import dev.isb.WriterOptions;
@@ -40,6 +42,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -237,6 +240,25 @@ abstract class ConformanceGroup {
     Await.until(PATIENCE, "the writer sees room", () -> !writer.isFull());
   }
 
+  /** Runs {@code write} with a small writer that filled {@code buffer}; the call must wait {@code fullWait} for room. */
+  <T> T writeWaitingForRoom(String buffer, Duration fullWait, String what, Function<BufferWriter, T> write) {
+    BufferWriter writer = filledSmallWriter(buffer, OnFull.RETRY_UNTIL_SUCCESS, fullWait);
+    long start = System.nanoTime();
+    T result = write.apply(writer);
+    assertTookAtLeast(since(start), fullWait, what);
+    return result;
+  }
+
+  /** {@code results} are {@code count} retryable failures, each caused by a BufferFullException. */
+  static List<Failed> assertFailedAsFull(List<WriteResult> results, int count) {
+    assertThat(results).hasSize(count).allSatisfy(result -> {
+      assertThat(result).isInstanceOf(Failed.class);
+      assertThat(((Failed) result).retryable()).isTrue();
+      assertThat(((Failed) result).cause()).isInstanceOf(BufferFullException.class);
+    });
+    return results.stream().map(Failed.class::cast).toList();
+  }
+
   /** A new reader of {@code buffer} reads exactly what {@link #fill} wrote, and nothing else. */
   void assertHoldsOnlyTheFill(String buffer) {
     assertThat(payloads(readUntilQuiet(reader(buffer)))).containsExactly("f0", "f1", "f2", "f3", "f4");
@@ -422,6 +444,11 @@ abstract class ConformanceGroup {
     } catch (Exception e) {
       throw new AssertionError(failure + " within " + PATIENCE, e);
     }
+  }
+
+  /** {@code took} is at least nine tenths of {@code expected}. */
+  static void assertTookAtLeast(Duration took, Duration expected, String what) {
+    assertThat(took).as(what).isGreaterThanOrEqualTo(expected.multipliedBy(9).dividedBy(10));
   }
 
   static Duration since(long startNanos) {
