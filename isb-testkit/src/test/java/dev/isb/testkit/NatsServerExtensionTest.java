@@ -246,7 +246,6 @@ class NatsServerExtensionTest {
     }
   }
 
-  /** Reads INFO, upgrades to TLS (verifying the host name), then CONNECT and PING. */
   private static boolean logContains(Path log, String text) {
     try {
       return Files.readString(log).contains(text);
@@ -255,6 +254,7 @@ class NatsServerExtensionTest {
     }
   }
 
+  /** Reads INFO, upgrades to TLS (verifying the host name), then CONNECT and PING. */
   private static String pingOverTls(int port, SSLContext context, String host) throws IOException {
     try (Socket plain = ServerProbes.connect(port, READ_TIMEOUT)) {
       readLine(plain.getInputStream());
