@@ -48,13 +48,18 @@ import java.util.stream.IntStream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * What every conformance group shares: the timings, the client a test works with (opened before each
  * test, its buffers and buckets deleted and the client closed after it), and the helpers that write,
  * read and wait. A group extends this class and adds only {@code @Test} methods; {@link
  * IsbConformanceKit} runs each group as a {@code @Nested} class whose {@link #kit()} is the kit.
+ *
+ * <p>The groups and their tests may run at the same time: each test has buffers of its own.
  */
+@Execution(ExecutionMode.CONCURRENT)
 abstract class ConformanceGroup {
 
   /** How long to wait for something that should happen soon. */

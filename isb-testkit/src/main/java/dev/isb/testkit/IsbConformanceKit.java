@@ -5,8 +5,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The executable form of the semantics every ISB backend must show (DESIGN.md, "Semantics every
@@ -31,9 +29,10 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * <p>Each test opens a fresh client, works on buffers with random names ({@code kit-<hex>-0}), deletes
  * them and closes the client, so tests never see each other's data, even on a shared server. Tests
  * wait for conditions with deadlines, never for fixed times; proving that something does not happen
- * (a redelivery, a wake-up) is a read whose timeout passes with nothing read. So the tests may run
- * at the same time: with JUnit's parallel execution enabled
- * ({@code junit.jupiter.execution.parallel.enabled=true}) they do.
+ * (a redelivery, a wake-up) is a read whose timeout passes with nothing read. So the tests of one
+ * kit may run at the same time: with JUnit's parallel execution enabled
+ * ({@code junit.jupiter.execution.parallel.enabled=true}) they do. The kit's own class is not marked,
+ * so it runs beside other test classes only where the build makes classes concurrent by default.
  *
  * <p>Each group of tests is a file of its own ({@code WritingConformance}, {@code
  * BufferFullConformance}, ...), on a shared {@code ConformanceGroup} that opens the client and holds
@@ -41,7 +40,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * checks, so it reads as the table of contents of the semantics.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-@Execution(ExecutionMode.CONCURRENT)
 public abstract class IsbConformanceKit {
 
   /** Constructor for subclasses. */
