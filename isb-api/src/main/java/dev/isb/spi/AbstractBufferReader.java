@@ -82,7 +82,10 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
    */
   protected abstract List<ReadMessage> readBatch(int maxMessages, Duration maxWait);
 
-  /** Naks offsets of this reader's buffer ({@link #own} checked them), redelivered after {@code delay}. */
+  /**
+   * Naks at least one offset of this reader's buffer that it can act on ({@link #ownAcknowledgeable}
+   * checked them), redelivered after {@code delay}.
+   */
   protected abstract void nakOwned(List<O> offsets, Duration delay);
 
   /** The messages not yet delivered plus those delivered and not acked, while the reader is open. */
@@ -170,7 +173,10 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
   @Override
   public final void nak(Collection<? extends Offset> offsets, Duration delay) {
     Checks.notNegative("delay", delay);
-    nakOwned(own(offsets), delay);
+    List<O> own = ownAcknowledgeable(offsets);
+    if (!own.isEmpty()) {
+      nakOwned(own, delay);
+    }
   }
 
   /**
@@ -213,7 +219,7 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
    */
   @Override
   public final CompletionStage<Void> ackAsync(Collection<? extends Offset> offsets) {
-    List<O> own = own(offsets, o -> acknowledgeable(o) ? o : null);
+    List<O> own = ownAcknowledgeable(offsets);
     if (own.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
@@ -230,7 +236,15 @@ public abstract class AbstractBufferReader<O extends Offset> extends BufferHandl
    */
   protected abstract CompletionStage<Void> ackOwned(List<O> offsets);
 
-  /** Whether this reader can act on the offset; false for an offset it never delivered. All by default. */
+  /** As {@link #own(Collection)}, leaving out the offsets this reader cannot act on ({@link #acknowledgeable}). */
+  protected final List<O> ownAcknowledgeable(Collection<? extends Offset> offsets) {
+    return own(offsets, o -> acknowledgeable(o) ? o : null);
+  }
+
+  /**
+   * Whether this reader can ack, nak or keep alive the offset; false for an offset it never delivered.
+   * All by default.
+   */
   protected boolean acknowledgeable(O offset) {
     return true;
   }

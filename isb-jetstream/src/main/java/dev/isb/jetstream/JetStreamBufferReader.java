@@ -217,9 +217,6 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
   @Override
   protected void nakOwned(List<JetStreamOffset> offsets, Duration delay) {
     for (JetStreamOffset o : offsets) {
-      if (o.delivered() == null) {
-        continue;
-      }
       held.remove(o.streamSequence());
       if (delay.isZero()) {
         o.delivered().nak();
@@ -231,7 +228,7 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
 
   @Override
   public void keepAlive(Collection<? extends Offset> offsets) {
-    for (JetStreamOffset o : own(offsets, o -> acknowledgeable(o) ? o : null)) {
+    for (JetStreamOffset o : ownAcknowledgeable(offsets)) {
       o.delivered().inProgress();
     }
   }
@@ -247,8 +244,10 @@ final class JetStreamBufferReader extends AbstractBufferReader<JetStreamOffset> 
     }
   }
 
-  /** A writer's offset was never delivered to this group: there is nothing to ack or nak. */
-  /** Only an offset this reader delivered holds the message whose reply subject takes its ack. */
+  /**
+   * Only an offset this reader delivered holds the message whose reply subject takes its ack, nak or
+   * keep-alive; a writer's offset was never delivered to this group.
+   */
   @Override
   protected boolean acknowledgeable(JetStreamOffset offset) {
     return offset.delivered() != null;
